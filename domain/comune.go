@@ -1,0 +1,63 @@
+package domain
+
+import "fmt"
+
+// ExpiryRule is how the default expiry of a permanent pass is computed (P1).
+type ExpiryRule string
+
+const (
+	// ExpiryFiveYears: five years from data_decorrenza.
+	ExpiryFiveYears ExpiryRule = "5anni"
+	// ExpiryBirthday: the holder's first birthday on or after five years from decorrenza.
+	ExpiryBirthday ExpiryRule = "compleanno"
+)
+
+func (r ExpiryRule) Label() string {
+	switch r {
+	case ExpiryBirthday:
+		return "compleanno dopo il quinto anno"
+	default:
+		return "5 anni dalla decorrenza"
+	}
+}
+
+// DefaultTrustedSender is the address viviVeneto sends from until a comune sets the real one.
+const DefaultTrustedSender = "noreply.viviveneto@pec.regione.veneto.it"
+
+// ComuneSettings are the per-comune settings (M5). Every comune of the embedded ANPR
+// table has them: DefaultComuneSettings until an administrator saves its own.
+type ComuneSettings struct {
+	Code              string     `json:"code"`
+	PEC               string     `json:"pec,omitempty"`
+	CircuitMember     bool       `json:"circuit_member"`
+	ExpiryRule        ExpiryRule `json:"expiry_rule"`
+	FinestraTemporale bool       `json:"finestra_temporale"`
+	AlertDays         int        `json:"alert_days"`
+	TrustedSenders    []string   `json:"trusted_senders,omitempty"`
+	Version           uint64     `json:"version"`
+}
+
+// DefaultComuneSettings are the settings of a comune nobody has configured yet.
+func DefaultComuneSettings(code string) ComuneSettings {
+	return ComuneSettings{
+		Code:           code,
+		CircuitMember:  true,
+		ExpiryRule:     ExpiryFiveYears,
+		AlertDays:      60,
+		TrustedSenders: []string{DefaultTrustedSender},
+	}
+}
+
+// Validate checks settings an administrator typed.
+func (s ComuneSettings) Validate() error {
+	if _, ok := ComuneByCode(s.Code); !ok {
+		return fmt.Errorf("comune %q sconosciuto", s.Code)
+	}
+	if s.ExpiryRule != ExpiryFiveYears && s.ExpiryRule != ExpiryBirthday {
+		return fmt.Errorf("regola di scadenza %q non valida", s.ExpiryRule)
+	}
+	if s.AlertDays < 0 || s.AlertDays > 365 {
+		return fmt.Errorf("giorni di preavviso %d fuori intervallo (0–365)", s.AlertDays)
+	}
+	return nil
+}

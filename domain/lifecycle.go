@@ -1,0 +1,286 @@
+package domain
+
+import (
+	"strings"
+)
+
+// Action is an operator action on a pass: each one is a transition from a set of
+// states, checked by CheckTransition before anything changes (P1–P8).
+type Action string
+
+const (
+	ActIssue     Action = "rilascio"
+	ActRenew     Action = "rinnovo"
+	ActDuplicate Action = "duplicato"
+	ActTransfer  Action = "trasferimento"
+	ActSuspend   Action = "sospensione"
+	ActResume    Action = "riattivazione"
+	ActRevoke    Action = "revoca"
+	ActDeceased  Action = "decesso"
+	ActPlates    Action = "targhe"
+	ActEdit      Action = "modifica"
+)
+
+func (a Action) Label() string { return string(a) }
+
+// allowedFrom lists, for each action on an existing pass, the states (as Status shows
+// them on the day of the action) it may start from. Anything else is refused.
+func allowedFrom(a Action) []State {
+	switch a {
+	case ActRenew:
+		return []State{Attivo, InScadenza, Scaduto}
+	case ActDuplicate:
+		return []State{Attivo, InScadenza}
+	case ActTransfer:
+		return []State{Attivo, InScadenza, Sospeso}
+	case ActSuspend:
+		return []State{Attivo, InScadenza}
+	case ActResume:
+		return []State{Sospeso}
+	case ActRevoke, ActDeceased:
+		return []State{Attivo, InScadenza, Scaduto, Sospeso}
+	case ActPlates, ActEdit:
+		return []State{Attivo, InScadenza, Sospeso, Scaduto}
+	}
+	return nil
+}
+
+// CheckTransition refuses an illegal move with an Italian message naming the state.
+func CheckTransition(p Pass, a Action, day Date) error {
+	st := p.Status(day, 0)
+	if st == InScadenza { // Status with 0 alert days never says so; kept for clarity
+		st = Attivo
+	}
+	for _, ok := range allowedFrom(a) {
+		if ok == st {
+			return nil
+		}
+	}
+	var names []string
+	for _, s := range allowedFrom(a) {
+		if s != InScadenza {
+			names = append(names, s.Label())
+		}
+	}
+	return errorf("%s non consentito: il contrassegno %s è %s (consentito solo se %s)",
+		a.Label(), p.Number, st.Label(), strings.Join(names, ", "))
+}
+
+// IssueInput is what an operator types for a new pass (P1).
+type IssueInput struct {
+	Number         string
+	Kind           Kind
+	DataRilascio   Date
+	DataDecorrenza Date
+	DataScadenza   Date
+	PreviousNumber string
+	Consent        bool
+	Note           string
+}
+
+// CheckDates applies the date rules common to every version.
+func CheckDates(kind Kind, rilascio, decorrenza, scadenza Date) error {
+	switch {
+	case kind != Permanente && kind != Temporaneo:
+		return errorf("tipo di contrassegno %q non valido: usare P (permanente) o T (temporaneo)", kind)
+	case rilascio.IsZero():
+		return errorf("la data di rilascio è obbligatoria")
+	case decorrenza.IsZero():
+		return errorf("la data di decorrenza è obbligatoria")
+	case scadenza.IsZero():
+		return errorf("la data di scadenza è obbligatoria")
+	case !scadenza.After(decorrenza):
+		return errorf("la scadenza %s non è successiva alla decorrenza %s", scadenza, decorrenza)
+	case scadenza.Before(rilascio):
+		return errorf("la scadenza %s precede il rilascio %s", scadenza, rilascio)
+	case kind == Permanente && scadenza.After(decorrenza.AddYears(6)):
+		return errorf("un contrassegno permanente vale al più 5 anni (fino al compleanno successivo): scadenza %s troppo lontana", scadenza)
+	}
+	return nil
+}
+
+// NewPass builds the first version of a pass (not yet stored: no ID).
+func NewPass(in IssueInput, comune string, holder Person, ch Channel) (Pass, error) {
+	if err := CheckNumber(in.Number); err != nil {
+		return Pass{}, err
+	}
+	if err := CheckDates(in.Kind, in.DataRilascio, in.DataDecorrenza, in.DataScadenza); err != nil {
+		return Pass{}, err
+	}
+	return Pass{
+		Number:         in.Number,
+		PreviousNumber: strings.TrimSpace(in.PreviousNumber),
+		Comune:         comune,
+		IssuingComune:  comune,
+		PersonID:       holder.ID,
+		HolderCF:       holder.CodiceFiscale,
+		HolderName:     holder.FullName(),
+		Kind:           in.Kind,
+		DataRilascio:   in.DataRilascio,
+		DataDecorrenza: in.DataDecorrenza,
+		DataScadenza:   in.DataScadenza,
+		State:          Attivo,
+		Channel:        ch,
+		National:       National{Consent: in.Consent},
+		Note:           strings.TrimSpace(in.Note),
+	}, nil
+}
+
+// successor is the next version of p: same lineage, plates and national data.
+func (p Pass) successor() Pass {
+	n := p.Clone()
+	n.ID, n.PrevID, n.Version = 0, p.ID, 0
+	n.State, n.StateFrom, n.StateReason = Attivo, Date{}, ""
+	n.ImportFile = ""
+	return n
+}
+
+// RenewInput is a renewal (P3): same number, new dates.
+type RenewInput struct {
+	Kind           Kind
+	DataRilascio   Date
+	DataDecorrenza Date
+	DataScadenza   Date
+	PreviousNumber string // proposed: the number itself; editable
+}
+
+// Renew closes p as "rinnovato" and opens the new version with the same number. The
+// old version stays valid until the new one starts.
+func (p Pass) Renew(in RenewInput, day Date, ch Channel) (old, next Pass, err error) {
+	if err = CheckTransition(p, ActRenew, day); err != nil {
+		return
+	}
+	if in.Kind == "" {
+		in.Kind = p.Kind
+	}
+	if err = CheckDates(in.Kind, in.DataRilascio, in.DataDecorrenza, in.DataScadenza); err != nil {
+		return
+	}
+	if !in.DataScadenza.After(p.DataScadenza) {
+		err = errorf("la nuova scadenza %s deve essere successiva a quella attuale %s", in.DataScadenza, p.DataScadenza)
+		return
+	}
+	old, next = p.Clone(), p.successor()
+	old.State, old.StateFrom, old.StateReason = Rinnovato, in.DataDecorrenza, "rinnovo"
+	next.Kind, next.DataRilascio, next.DataDecorrenza, next.DataScadenza = in.Kind, in.DataRilascio, in.DataDecorrenza, in.DataScadenza
+	next.PreviousNumber = strings.TrimSpace(in.PreviousNumber)
+	if next.PreviousNumber == "" {
+		next.PreviousNumber = p.Number
+	}
+	next.Duplicate, next.DuplicateReason, next.Channel = false, "", ch
+	// Plates whose window ended with the old expiry follow the new one.
+	for i, pl := range next.Plates {
+		if pl.To.Equal(p.DataScadenza) {
+			next.Plates[i].To = Date{}
+		}
+	}
+	return
+}
+
+// MakeDuplicate closes p as "sostituito" from day and opens a duplicate card (P4) with the
+// given number (default: the same), the previous number recorded and DUPLICATO printed.
+func (p Pass) MakeDuplicate(reason DuplicateReason, number string, day Date, ch Channel) (old, next Pass, err error) {
+	if err = CheckTransition(p, ActDuplicate, day); err != nil {
+		return
+	}
+	if _, ok := ParseDuplicateReason(string(reason)); !ok {
+		err = errorf("motivo del duplicato %q non valido: furto, smarrimento o deterioramento", reason)
+		return
+	}
+	number = strings.TrimSpace(number)
+	if number == "" {
+		number = p.Number
+	}
+	if err = CheckNumber(number); err != nil {
+		return
+	}
+	old, next = p.Clone(), p.successor()
+	old.State, old.StateFrom, old.StateReason = Sostituito, day, "duplicato per "+string(reason)
+	next.Number, next.PreviousNumber = number, p.Number
+	next.DataRilascio = day
+	if next.DataDecorrenza.Before(day) {
+		next.DataDecorrenza = day
+	}
+	next.Duplicate, next.DuplicateReason, next.Channel = true, reason, ch
+	return
+}
+
+// Transfer hands the pass to another comune (P6): the old comune keeps a closed
+// "trasferito" version, the new one manages the successor with plates and history.
+func (p Pass) Transfer(to string, day Date) (old, next Pass, err error) {
+	if err = CheckTransition(p, ActTransfer, day); err != nil {
+		return
+	}
+	if to == p.Comune {
+		err = errorf("il contrassegno è già del comune %s", to)
+		return
+	}
+	if _, ok := ComuneByCode(to); !ok {
+		err = errorf("comune di destinazione %q sconosciuto", to)
+		return
+	}
+	old, next = p.Clone(), p.successor()
+	old.State, old.StateFrom, old.StateReason = Trasferito, day, "trasferito al comune "+to
+	next.Comune = to
+	next.State, next.StateFrom, next.StateReason = p.State, p.StateFrom, p.StateReason
+	return
+}
+
+// Suspend suspends from a date with a reason (P7).
+func (p Pass) Suspend(from Date, reason string, day Date) (Pass, error) {
+	return p.closeWith(ActSuspend, Sospeso, from, reason, day)
+}
+
+// Revoke revokes from a date with a reason (P7).
+func (p Pass) Revoke(from Date, reason string, day Date) (Pass, error) {
+	return p.closeWith(ActRevoke, Revocato, from, reason, day)
+}
+
+func (p Pass) closeWith(a Action, st State, from Date, reason string, day Date) (Pass, error) {
+	if err := CheckTransition(p, a, day); err != nil {
+		return Pass{}, err
+	}
+	if from.IsZero() {
+		return Pass{}, errorf("la data di %s è obbligatoria", a.Label())
+	}
+	if strings.TrimSpace(reason) == "" {
+		return Pass{}, errorf("il motivo della %s è obbligatorio", a.Label())
+	}
+	n := p.Clone()
+	n.State, n.StateFrom, n.StateReason = st, from, strings.TrimSpace(reason)
+	return n, nil
+}
+
+// Resume lifts a suspension.
+func (p Pass) Resume(day Date) (Pass, error) {
+	if err := CheckTransition(p, ActResume, day); err != nil {
+		return Pass{}, err
+	}
+	n := p.Clone()
+	n.State, n.StateFrom, n.StateReason = Attivo, Date{}, ""
+	return n, nil
+}
+
+// HolderDeceased revokes the pass from the date of death and closes its plates (P8): windows
+// end the day before; plates that would only start later are dropped.
+func (p Pass) HolderDeceased(died Date, day Date) (Pass, []Plate, error) {
+	if err := CheckTransition(p, ActDeceased, day); err != nil {
+		return Pass{}, nil, err
+	}
+	n := p.Clone()
+	n.State, n.StateFrom, n.StateReason = Revocato, died, "decesso del titolare"
+	var kept, dropped []Plate
+	last := died.AddDays(-1)
+	for _, pl := range n.Plates {
+		if !pl.From.Before(died) {
+			dropped = append(dropped, pl)
+			continue
+		}
+		if _, to := pl.Window(p.DataScadenza); to.After(last) {
+			pl.To = last
+		}
+		kept = append(kept, pl)
+	}
+	n.Plates = kept
+	return n, dropped, nil
+}

@@ -1,0 +1,283 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// Kind of pass (P1).
+type Kind string
+
+const (
+	Permanente Kind = "P"
+	Temporaneo Kind = "T"
+)
+
+func (k Kind) Label() string {
+	switch k {
+	case Permanente:
+		return "permanente"
+	case Temporaneo:
+		return "temporaneo"
+	}
+	return string(k)
+}
+
+// ParseKind accepts P/T and the words.
+func ParseKind(s string) (Kind, bool) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "P", "PERMANENTE":
+		return Permanente, true
+	case "T", "TEMPORANEO":
+		return Temporaneo, true
+	}
+	return "", false
+}
+
+// State is the stored state of one pass version (P7). "In scadenza" and "scaduto" of an
+// active pass are derived from the dates (see Pass.Status); Scaduto is also stored for
+// passes imported as expired.
+type State string
+
+const (
+	Attivo     State = "attivo"
+	InScadenza State = "in_scadenza" // derived only
+	Scaduto    State = "scaduto"
+	Sospeso    State = "sospeso"
+	Revocato   State = "revocato"
+	Rinnovato  State = "rinnovato"
+	Sostituito State = "sostituito"
+	Trasferito State = "trasferito"
+)
+
+// AllStates in the order the TUI lists them.
+func AllStates() []State {
+	return []State{Attivo, InScadenza, Scaduto, Sospeso, Revocato, Rinnovato, Sostituito, Trasferito}
+}
+
+func (s State) Label() string {
+	switch s {
+	case InScadenza:
+		return "in scadenza"
+	case "":
+		return ""
+	}
+	return string(s)
+}
+
+// ParseState accepts the states an import file may carry, and the labels.
+func ParseState(s string) (State, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.ReplaceAll(s, " ", "_")
+	for _, st := range AllStates() {
+		if string(st) == s {
+			return st, true
+		}
+	}
+	return "", false
+}
+
+// Closed reports whether the version is history: it can no longer change.
+func (s State) Closed() bool {
+	switch s {
+	case Rinnovato, Sostituito, Trasferito, Revocato:
+		return true
+	}
+	return false
+}
+
+// Channel through which a pass or a request arrived (P11).
+type Channel string
+
+const (
+	Sportello Channel = "sportello"
+	App       Channel = "app"
+	Import    Channel = "import"
+)
+
+func (c Channel) Label() string {
+	switch c {
+	case Sportello:
+		return "Sportello"
+	case App:
+		return "App"
+	case Import:
+		return "Import"
+	}
+	return string(c)
+}
+
+// ParseChannel accepts the channel names in any case.
+func ParseChannel(s string) (Channel, bool) {
+	switch Channel(strings.ToLower(strings.TrimSpace(s))) {
+	case Sportello:
+		return Sportello, true
+	case App:
+		return App, true
+	case Import:
+		return Import, true
+	}
+	return "", false
+}
+
+// DuplicateReason is why a duplicate was issued (P4).
+type DuplicateReason string
+
+const (
+	Furto          DuplicateReason = "furto"
+	Smarrimento    DuplicateReason = "smarrimento"
+	Deterioramento DuplicateReason = "deterioramento"
+)
+
+// ParseDuplicateReason accepts the reasons in any case.
+func ParseDuplicateReason(s string) (DuplicateReason, bool) {
+	switch DuplicateReason(strings.ToLower(strings.TrimSpace(s))) {
+	case Furto:
+		return Furto, true
+	case Smarrimento:
+		return Smarrimento, true
+	case Deterioramento, "degrado", "usura":
+		return Deterioramento, true
+	}
+	return "", false
+}
+
+// NationalStatus is where the pass stands with the national platform (N1–N3).
+type NationalStatus string
+
+const (
+	NationalNone    NationalStatus = ""        // not sent (no consent, or nothing to send)
+	NationalPending NationalStatus = "in_coda" // an outbox job waits
+	NationalSent    NationalStatus = "inviato" // the platform answered
+	NationalFailed  NationalStatus = "errore"  // last attempt failed; retried
+)
+
+func (s NationalStatus) Label() string {
+	switch s {
+	case NationalNone:
+		return "non inviato"
+	case NationalPending:
+		return "in coda"
+	case NationalSent:
+		return "inviato"
+	case NationalFailed:
+		return "errore, in attesa di nuovo tentativo"
+	}
+	return string(s)
+}
+
+// National is the national-platform data of a pass (N1).
+type National struct {
+	Consent       bool           `json:"consent"`
+	CudeID        string         `json:"cude_id,omitempty"`
+	CodiceUnivoco string         `json:"codice_univoco,omitempty"`
+	Status        NationalStatus `json:"status,omitempty"`
+	LastError     string         `json:"last_error,omitempty"`
+}
+
+// Pass is one version of a card. Renewal, duplicate and transfer close the current
+// version and open a new one in the same lineage (Lineage = ID of the first version),
+// so the history is the chain of versions (P3, P4, P6).
+type Pass struct {
+	ID              uint64          `json:"id"`
+	Lineage         uint64          `json:"lineage"`
+	PrevID          uint64          `json:"prev_id,omitempty"`
+	NextID          uint64          `json:"next_id,omitempty"` // set when a newer version replaces this one
+	Number          string          `json:"number"`
+	PreviousNumber  string          `json:"previous_number,omitempty"`
+	Comune          string          `json:"comune"`         // managing comune (scope)
+	IssuingComune   string          `json:"issuing_comune"` // printed on the front
+	PersonID        uint64          `json:"person_id"`
+	HolderCF        string          `json:"holder_cf"`   // denormalised: P5 and search
+	HolderName      string          `json:"holder_name"` // denormalised "COGNOME NOME": search
+	Kind            Kind            `json:"kind"`
+	DataRilascio    Date            `json:"data_rilascio"`
+	DataDecorrenza  Date            `json:"data_decorrenza"`
+	DataScadenza    Date            `json:"data_scadenza"`
+	State           State           `json:"state"`
+	StateFrom       Date            `json:"state_from"` // suspension, revocation or closing date
+	StateReason     string          `json:"state_reason,omitempty"`
+	Duplicate       bool            `json:"duplicate,omitempty"`
+	DuplicateReason DuplicateReason `json:"duplicate_reason,omitempty"`
+	Channel         Channel         `json:"channel"`
+	Plates          []Plate         `json:"plates,omitempty"`
+	NextPlateID     uint32          `json:"next_plate_id"`
+	National        National        `json:"national"`
+	Note            string          `json:"note,omitempty"`
+	ImportFile      string          `json:"import_file,omitempty"`
+	Version         uint64          `json:"version"`
+	CreatedAt       time.Time       `json:"created_at"`
+	CreatedBy       string          `json:"created_by,omitempty"`
+	UpdatedAt       time.Time       `json:"updated_at"`
+	UpdatedBy       string          `json:"updated_by,omitempty"`
+}
+
+// Status is the state an operator sees on day: an active pass past its expiry is
+// "scaduto", within alertDays of it "in scadenza"; a suspension or revocation dated in
+// the future shows as active until then.
+func (p Pass) Status(day Date, alertDays int) State {
+	switch p.State {
+	case Attivo:
+		if day.After(p.DataScadenza) {
+			return Scaduto
+		}
+		if !day.Before(p.DataScadenza.AddDays(-alertDays)) {
+			return InScadenza
+		}
+		return Attivo
+	case Sospeso, Revocato:
+		if !p.StateFrom.IsZero() && day.Before(p.StateFrom) {
+			return Attivo
+		}
+	}
+	return p.State
+}
+
+// Current reports whether the version is the live one of its lineage (not replaced).
+func (p Pass) Current() bool {
+	switch p.State {
+	case Rinnovato, Sostituito, Trasferito:
+		return false
+	}
+	return true
+}
+
+// Listed reports whether the version shows in its comune's lists: the live version, or
+// the last one a comune held before a transfer.
+func (p Pass) Listed() bool { return p.Current() || p.State == Trasferito }
+
+// HoldsActive reports whether this pass counts as the holder's active pass for P5:
+// a current version that is not revoked or expired.
+func (p Pass) HoldsActive(day Date) bool {
+	switch p.Status(day, 0) {
+	case Attivo, InScadenza, Sospeso:
+		return true
+	}
+	return false
+}
+
+// Principale is the plate with the principale role, if any.
+func (p Pass) Principale() (Plate, bool) {
+	for _, pl := range p.Plates {
+		if pl.Role == RolePrincipale {
+			return pl, true
+		}
+	}
+	return Plate{}, false
+}
+
+// PlateByID finds a plate of the pass.
+func (p Pass) PlateByID(id uint32) (int, bool) {
+	for i, pl := range p.Plates {
+		if pl.ID == id {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+// Clone is a deep copy, so a transition never changes the caller's value.
+func (p Pass) Clone() Pass {
+	p.Plates = append([]Plate(nil), p.Plates...)
+	return p
+}

@@ -1,0 +1,82 @@
+package service
+
+import "sync"
+
+// Event is a small notice published after a commit: ids, not data.
+type Event interface{ Comune() string }
+
+// PassChanged: a pass (lineage) was created or changed in comune.
+type PassChanged struct {
+	PassID   uint64
+	InComune string
+}
+
+func (e PassChanged) Comune() string { return e.InComune }
+
+// PersonChanged: a person was created or changed.
+type PersonChanged struct {
+	PersonID uint64
+	InComune string
+}
+
+func (e PersonChanged) Comune() string { return e.InComune }
+
+// AdminChanged: operators, settings or bacheca changed ("" = every comune).
+type AdminChanged struct{ InComune string }
+
+func (e AdminChanged) Comune() string { return e.InComune }
+
+// Hub fans events out to subscribers. Each subscriber has a one-slot buffer that
+// coalesces: a slow or frozen session misses intermediate notices but never blocks a
+// writer, and always gets the latest one.
+type Hub struct {
+	mu   sync.Mutex
+	subs map[int]*subscriber
+	next int
+}
+
+type subscriber struct {
+	comune string
+	ch     chan Event
+}
+
+// NewHub makes an empty hub.
+func NewHub() *Hub { return &Hub{subs: map[int]*subscriber{}} }
+
+// Subscribe returns a channel of events of comune ("" = all) and a cancel function.
+func (h *Hub) Subscribe(comune string) (<-chan Event, func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	id := h.next
+	h.next++
+	s := &subscriber{comune: comune, ch: make(chan Event, 1)}
+	h.subs[id] = s
+	return s.ch, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		delete(h.subs, id)
+	}
+}
+
+// Publish delivers e to every interested subscriber without blocking.
+func (h *Hub) Publish(e Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, s := range h.subs {
+		if s.comune != "" && e.Comune() != "" && s.comune != e.Comune() {
+			continue
+		}
+		select {
+		case s.ch <- e:
+		default: // full: drop the older notice, keep the newest
+			select {
+			case <-s.ch:
+			default:
+			}
+			select {
+			case s.ch <- e:
+			default:
+			}
+		}
+	}
+}

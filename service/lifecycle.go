@@ -1,0 +1,254 @@
+package service
+
+import (
+	"fmt"
+	"strings"
+
+	"vivipass/domain"
+	"vivipass/store"
+)
+
+// Change identifies the pass version an operator acted on: ID and the Version they saw
+// (0 skips the check: CLI and workers).
+type Change struct {
+	PassID  uint64
+	Version uint64
+}
+
+// supersede writes the closed old version and its successor, links them, audits and
+// queues the national update, all in the caller's transaction.
+func (s *Service) supersede(tx *store.Tx, a Actor, old, next domain.Pass, act domain.Action, detail string) (domain.Pass, error) {
+	s.stamp(&next, a)
+	next.Version = 1
+	if err := tx.PutPass(&next); err != nil {
+		return next, err
+	}
+	old.NextID = next.ID
+	s.stamp(&old, a)
+	if err := tx.PutPass(&old); err != nil {
+		return next, err
+	}
+	if err := national(tx, &next, act); err != nil {
+		return next, err
+	}
+	if err := tx.PutPass(&next); err != nil {
+		return next, err
+	}
+	return next, s.audit(tx, a, next.Comune, string(act), "contrassegno "+next.Number, next.Lineage, detail)
+}
+
+// RenewPass renews a pass (P3): a new version with the same number and new dates.
+func (s *Service) RenewPass(a Actor, c Change, in domain.RenewInput) (Result, error) {
+	today := s.Today()
+	var res Result
+	err := s.update(func(tx *store.Tx, ev *[]Event) error {
+		p, err := loadPassForChange(tx, a, c.PassID, c.Version)
+		if err != nil {
+			return err
+		}
+		if in.DataRilascio.IsZero() {
+			in.DataRilascio = today
+		}
+		if in.DataDecorrenza.IsZero() {
+			in.DataDecorrenza = p.DataScadenza.AddDays(1)
+			if in.DataDecorrenza.Before(today) {
+				in.DataDecorrenza = today
+			}
+		}
+		if in.DataScadenza.IsZero() {
+			holder, err := tx.Person(p.PersonID)
+			if err != nil {
+				return err
+			}
+			st, err := tx.ComuneSettings(p.Comune)
+			if err != nil {
+				return err
+			}
+			kind := in.Kind
+			if kind == "" {
+				kind = p.Kind
+			}
+			d, ok := domain.DefaultExpiry(kind, in.DataDecorrenza, holder.DataNascita, st.ExpiryRule)
+			if !ok {
+				return &domain.Error{Message: "per un contrassegno temporaneo la nuova scadenza va indicata"}
+			}
+			in.DataScadenza = d
+		}
+		old, next, err := p.Renew(in, today, a.channel())
+		if err != nil {
+			return err
+		}
+		res.Pass, err = s.supersede(tx, a, old, next, domain.ActRenew,
+			fmt.Sprintf("rinnovo: validità dal %s al %s (prima fino al %s)", next.DataDecorrenza, next.DataScadenza, p.DataScadenza))
+		*ev = append(*ev, PassChanged{res.Pass.ID, res.Pass.Comune})
+		return err
+	})
+	return res, err
+}
+
+// DuplicatePass issues a duplicate (P4) for theft, loss or wear; number "" keeps the
+// same number, another number is checked like a new one.
+func (s *Service) DuplicatePass(a Actor, c Change, reason domain.DuplicateReason, number string) (Result, error) {
+	today := s.Today()
+	var res Result
+	err := s.update(func(tx *store.Tx, ev *[]Event) error {
+		p, err := loadPassForChange(tx, a, c.PassID, c.Version)
+		if err != nil {
+			return err
+		}
+		number = strings.ToUpper(strings.TrimSpace(number))
+		if number != "" && number != p.Number {
+			if err := numberFree(tx, number, p.Lineage); err != nil {
+				return err
+			}
+			if cm, y, n, ok := domain.ParseNumber(number); ok && cm == p.Comune && uint64(n) > tx.Counter(cm, y) {
+				if err := tx.SetCounter(cm, y, uint64(n)); err != nil {
+					return err
+				}
+			}
+		}
+		old, next, err := p.MakeDuplicate(reason, number, today, a.channel())
+		if err != nil {
+			return err
+		}
+		res.Pass, err = s.supersede(tx, a, old, next, domain.ActDuplicate,
+			fmt.Sprintf("duplicato per %s: nuovo numero %s, precedente %s", reason, next.Number, p.Number))
+		*ev = append(*ev, PassChanged{res.Pass.ID, res.Pass.Comune})
+		return err
+	})
+	return res, err
+}
+
+// TransferPass hands a pass, with plates and history, to another comune (P6): the only
+// door between comuni. The holder's record is copied to (or found in) the new comune.
+func (s *Service) TransferPass(a Actor, c Change, to string) (Result, error) {
+	today := s.Today()
+	to = strings.ToUpper(strings.TrimSpace(to))
+	var res Result
+	err := s.update(func(tx *store.Tx, ev *[]Event) error {
+		p, err := loadPassForChange(tx, a, c.PassID, c.Version)
+		if err != nil {
+			return err
+		}
+		old, next, err := p.Transfer(to, today)
+		if err != nil {
+			return err
+		}
+		holder, err := tx.Person(p.PersonID)
+		if err != nil {
+			return err
+		}
+		dest := domain.Person{}
+		for _, id := range tx.PersonIDsByCF(holder.CodiceFiscale) {
+			if o, err := tx.Person(id); err == nil && o.Comune == to {
+				dest = o
+			}
+		}
+		if dest.ID == 0 {
+			dest = holder
+			dest.ID, dest.Comune, dest.Version = 0, to, 1
+			dest.UpdatedAt, dest.UpdatedBy = s.now().UTC(), a.Operator
+			if err := tx.PutPerson(&dest); err != nil {
+				return err
+			}
+			if img := tx.Photo(holder.ID); img != nil {
+				if err := tx.PutPhoto(dest.ID, img); err != nil {
+					return err
+				}
+			}
+		}
+		next.PersonID = dest.ID
+		res.Pass, err = s.supersede(tx, a, old, next, domain.ActTransfer,
+			fmt.Sprintf("trasferito dal comune %s al comune %s", p.Comune, to))
+		if err == nil {
+			err = s.audit(tx, a, p.Comune, string(domain.ActTransfer), "contrassegno "+p.Number, 0,
+				fmt.Sprintf("consegnato al comune %s", to))
+		}
+		*ev = append(*ev, PassChanged{res.Pass.ID, to}, PassChanged{old.ID, p.Comune}, PersonChanged{dest.ID, to})
+		return err
+	})
+	return res, err
+}
+
+// SuspendPass suspends from a date with a reason.
+func (s *Service) SuspendPass(a Actor, c Change, from domain.Date, reason string) (Result, error) {
+	return s.inPlace(a, c, domain.ActSuspend, func(p domain.Pass, today domain.Date) (domain.Pass, string, error) {
+		n, err := p.Suspend(from, reason, today)
+		return n, fmt.Sprintf("sospeso dal %s: %s", from, reason), err
+	})
+}
+
+// ResumePass lifts a suspension.
+func (s *Service) ResumePass(a Actor, c Change) (Result, error) {
+	return s.inPlace(a, c, domain.ActResume, func(p domain.Pass, today domain.Date) (domain.Pass, string, error) {
+		n, err := p.Resume(today)
+		return n, "sospensione revocata", err
+	})
+}
+
+// RevokePass revokes from a date with a reason.
+func (s *Service) RevokePass(a Actor, c Change, from domain.Date, reason string) (Result, error) {
+	return s.inPlace(a, c, domain.ActRevoke, func(p domain.Pass, today domain.Date) (domain.Pass, string, error) {
+		n, err := p.Revoke(from, reason, today)
+		return n, fmt.Sprintf("revocato dal %s: %s", from, reason), err
+	})
+}
+
+// PassEdit is what may change on a pass without a new version.
+type PassEdit struct {
+	Note           *string
+	Consent        *bool
+	PreviousNumber *string
+	CudeID         *string // manual mode of the national platform (N5)
+	CodiceUnivoco  *string
+}
+
+// EditPass changes notes, consent and national data.
+func (s *Service) EditPass(a Actor, c Change, e PassEdit) (Result, error) {
+	return s.inPlace(a, c, domain.ActEdit, func(p domain.Pass, today domain.Date) (domain.Pass, string, error) {
+		if err := domain.CheckTransition(p, domain.ActEdit, today); err != nil {
+			return p, "", err
+		}
+		n := p.Clone()
+		var what []string
+		if e.Note != nil && *e.Note != p.Note {
+			n.Note = strings.TrimSpace(*e.Note)
+			what = append(what, "note")
+		}
+		if e.PreviousNumber != nil && *e.PreviousNumber != p.PreviousNumber {
+			n.PreviousNumber = strings.TrimSpace(*e.PreviousNumber)
+			what = append(what, "numero precedente "+n.PreviousNumber)
+		}
+		if e.Consent != nil && *e.Consent != p.National.Consent {
+			n.National.Consent = *e.Consent
+			what = append(what, fmt.Sprintf("consenso circuito nazionale %s", siNo(*e.Consent)))
+		}
+		if e.CudeID != nil && *e.CudeID != p.National.CudeID {
+			n.National.CudeID = strings.TrimSpace(*e.CudeID)
+			what = append(what, "CUDE ID "+n.National.CudeID)
+		}
+		if e.CodiceUnivoco != nil && *e.CodiceUnivoco != p.National.CodiceUnivoco {
+			n.National.CodiceUnivoco = strings.TrimSpace(*e.CodiceUnivoco)
+			what = append(what, "codice univoco "+n.National.CodiceUnivoco)
+		}
+		if len(what) == 0 {
+			return p, "", &domain.Error{Message: "nessuna modifica da salvare"}
+		}
+		return n, "modificati: " + strings.Join(what, ", "), nil
+	})
+}
+
+func siNo(b bool) string {
+	if b {
+		return "sì"
+	}
+	return "no"
+}
+
+// inPlace applies a change that keeps the version (suspend, resume, revoke, edit).
+func (s *Service) inPlace(a Actor, c Change, act domain.Action, fn func(p domain.Pass, today domain.Date) (domain.Pass, string, error)) (Result, error) {
+	today := s.Today()
+	return s.inPlaceTx(a, c, act, func(_ *store.Tx, p domain.Pass) (domain.Pass, string, error) {
+		return fn(p, today)
+	})
+}

@@ -1,0 +1,185 @@
+package service
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"vivipass/domain"
+	"vivipass/store"
+)
+
+// Actor is who performs a use case: an operator bound to a comune, or the system (CLI
+// on the server, workers) that sees every comune.
+type Actor struct {
+	Operator string
+	Comune   string // "" = every comune (system)
+	Role     domain.Role
+	Channel  domain.Channel // channel of what the actor creates (default Sportello)
+}
+
+// SystemActor is the CLI run on the server by its administrator.
+func SystemActor(name string) Actor {
+	if name == "" {
+		name = "sistema"
+	}
+	return Actor{Operator: name, Role: domain.RoleAmministratore, Channel: domain.Sportello}
+}
+
+// OperatorActor is the actor of an operator's session.
+func OperatorActor(op domain.Operator) Actor {
+	return Actor{Operator: op.Name, Comune: op.Comune, Role: op.Role, Channel: domain.Sportello}
+}
+
+// Admin reports whether the actor may administer.
+func (a Actor) Admin() bool { return a.Role == domain.RoleAmministratore }
+
+func (a Actor) channel() domain.Channel {
+	if a.Channel == "" {
+		return domain.Sportello
+	}
+	return a.Channel
+}
+
+// Sees reports whether the actor may read and change data of comune.
+func (a Actor) Sees(comune string) bool { return a.Comune == "" || a.Comune == comune }
+
+// Errors the TUI and CLI show as they are.
+var (
+	ErrNotFound  = errors.New("non trovato")
+	ErrForbidden = errors.New("operazione non consentita al proprio ruolo")
+)
+
+// StaleError refuses a change made on an old version (optimistic concurrency).
+type StaleError struct {
+	What string
+	By   string
+	At   time.Time
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("%s è stato modificato da %s alle %s: ricaricare e ripetere l'operazione (nessuna modifica salvata)",
+		e.What, e.By, e.At.In(domain.Rome).Format("15:04:05 del 02/01/2006"))
+}
+
+// Service is the process-wide set of use cases over one database.
+type Service struct {
+	db  *store.DB
+	hub *Hub
+	now func() time.Time
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock fixes the clock (tests, demo).
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// New wraps an open database.
+func New(db *store.DB, opts ...Option) *Service {
+	s := &Service{db: db, hub: NewHub(), now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// DB is the database (for backup and the CLI's maintenance commands).
+func (s *Service) DB() *store.DB { return s.db }
+
+// Hub is where events are published after commit.
+func (s *Service) Hub() *Hub { return s.hub }
+
+// Now is the service clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Today is the civil date in Italy.
+func (s *Service) Today() domain.Date { return domain.DateOf(s.now()) }
+
+// update runs fn in a write transaction and publishes events after commit.
+func (s *Service) update(fn func(tx *store.Tx, ev *[]Event) error) error {
+	var events []Event
+	err := s.db.Update(func(tx *store.Tx) error {
+		events = events[:0]
+		return fn(tx, &events)
+	})
+	if err == nil {
+		for _, e := range events {
+			s.hub.Publish(e)
+		}
+	}
+	return err
+}
+
+func (s *Service) view(fn func(tx *store.Tx) error) error { return s.db.View(fn) }
+
+// loadPass reads a pass the actor may see.
+func loadPass(tx *store.Tx, a Actor, id uint64) (domain.Pass, error) {
+	p, err := tx.Pass(id)
+	if err == store.ErrNotFound || (err == nil && !a.Sees(p.Comune)) {
+		return p, fmt.Errorf("contrassegno %w", ErrNotFound)
+	}
+	return p, err
+}
+
+// loadPassForChange also checks the version the operator saw (0 = do not check: CLI).
+func loadPassForChange(tx *store.Tx, a Actor, id, version uint64) (domain.Pass, error) {
+	p, err := loadPass(tx, a, id)
+	if err != nil {
+		return p, err
+	}
+	if version != 0 && p.Version != version {
+		return p, &StaleError{What: "il contrassegno " + p.Number, By: p.UpdatedBy, At: p.UpdatedAt}
+	}
+	if !p.Current() {
+		return p, &domain.Error{Message: fmt.Sprintf("il contrassegno %s è %s: è storico, non si modifica", p.Number, p.State.Label())}
+	}
+	return p, nil
+}
+
+func loadPerson(tx *store.Tx, a Actor, id uint64) (domain.Person, error) {
+	p, err := tx.Person(id)
+	if err == store.ErrNotFound || (err == nil && !a.Sees(p.Comune)) {
+		return p, fmt.Errorf("persona %w", ErrNotFound)
+	}
+	return p, err
+}
+
+// stamp sets who and when on a version about to be written.
+func (s *Service) stamp(p *domain.Pass, a Actor) {
+	now := s.now().UTC()
+	if p.ID == 0 {
+		p.CreatedAt, p.CreatedBy = now, a.Operator
+	}
+	p.UpdatedAt, p.UpdatedBy = now, a.Operator
+	p.Version++
+}
+
+func (s *Service) audit(tx *store.Tx, a Actor, comune, action, subject string, lineage uint64, detail string) error {
+	_, err := tx.Audit(store.AuditEntry{At: s.now(), Operator: a.Operator, Comune: comune, Channel: a.channel(),
+		Action: action, Subject: subject, Lineage: lineage, Detail: detail})
+	return err
+}
+
+// national queues the change for the national platform when the holder consented
+// (N1–N3): an issue needs a principale plate; later changes go once the pass is known
+// there or already queued.
+func national(tx *store.Tx, p *domain.Pass, act domain.Action) error {
+	if !p.National.Consent {
+		return nil
+	}
+	if _, ok := p.Principale(); !ok && p.National.CudeID == "" {
+		return nil
+	}
+	kind := act
+	if p.National.CudeID == "" && p.National.Status == domain.NationalNone {
+		kind = domain.ActIssue // first time the platform hears of it
+	} else if act == domain.ActEdit {
+		return nil // notes and manual national data are not sent
+	}
+	if _, err := tx.Enqueue(string(kind), p.ID, p.Lineage, p.Version, p.Comune); err != nil {
+		return err
+	}
+	p.National.Status = domain.NationalPending
+	return nil
+}

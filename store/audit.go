@@ -1,0 +1,130 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"vivipass/domain"
+)
+
+// AuditEntry is one change (M6): who, when, what, channel. Entries form a hash chain:
+// Hash = sha256(Prev || JSON of the entry with Hash empty), so a changed or removed
+// entry breaks every hash after it.
+type AuditEntry struct {
+	Seq      uint64         `json:"seq"`
+	At       time.Time      `json:"at"`
+	Operator string         `json:"operator"`
+	Comune   string         `json:"comune,omitempty"`
+	Channel  domain.Channel `json:"channel,omitempty"`
+	Action   string         `json:"action"`
+	Subject  string         `json:"subject"`
+	Lineage  uint64         `json:"lineage,omitempty"`
+	Detail   string         `json:"detail,omitempty"`
+	Prev     string         `json:"prev"`
+	Hash     string         `json:"hash"`
+}
+
+func (e AuditEntry) digest() string {
+	e.Hash = ""
+	raw, _ := json.Marshal(e)
+	h := sha256.New()
+	h.Write([]byte(e.Prev))
+	h.Write(raw)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Audit appends an entry to the chain (and to the lineage's history if it has one).
+func (t *Tx) Audit(e AuditEntry) (AuditEntry, error) {
+	seq, err := t.bucket("audit").NextSequence()
+	if err != nil {
+		return e, err
+	}
+	e.Seq = seq
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	e.At = e.At.UTC().Round(time.Microsecond)
+	e.Prev = string(t.bucket("meta").Get([]byte("audit_head")))
+	e.Hash = e.digest()
+	if err := put(t, "audit", u64(seq), e); err != nil {
+		return e, err
+	}
+	if err := t.bucket("meta").Put([]byte("audit_head"), []byte(e.Hash)); err != nil {
+		return e, err
+	}
+	if e.Lineage != 0 {
+		if err := t.index("auditpass").Put(append(u64(e.Lineage), u64(seq)...), nil); err != nil {
+			return e, err
+		}
+	}
+	return e, nil
+}
+
+// History is the audit entries of a pass lineage, oldest first (T5).
+func (t *Tx) History(lineage uint64) ([]AuditEntry, error) {
+	var out []AuditEntry
+	var err error
+	t.scan("auditpass", u64(lineage), func(seq uint64, _ []byte) bool {
+		var e AuditEntry
+		e, err = get[AuditEntry](t, "audit", u64(seq))
+		out = append(out, e)
+		return err == nil
+	})
+	return out, err
+}
+
+// AuditTail returns the last n entries, newest first.
+func (t *Tx) AuditTail(n int) ([]AuditEntry, error) {
+	var out []AuditEntry
+	c := t.bucket("audit").Cursor()
+	for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
+		var e AuditEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return out, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// AuditProblem is a break of the chain found by VerifyAudit.
+type AuditProblem struct {
+	Seq     uint64
+	Message string
+}
+
+// VerifyAudit walks the chain and reports every entry whose hash or link is wrong, and
+// entries missing from the sequence. n is the number of entries checked.
+func (t *Tx) VerifyAudit() (n int, problems []AuditProblem) {
+	prev := ""
+	var want uint64 = 1
+	c := t.bucket("audit").Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		n++
+		seq := readU64(k)
+		if seq != want {
+			problems = append(problems, AuditProblem{seq, fmt.Sprintf("mancano le voci da %d a %d", want, seq-1)})
+		}
+		want = seq + 1
+		var e AuditEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			problems = append(problems, AuditProblem{seq, "voce illeggibile: " + err.Error()})
+			prev = ""
+			continue
+		}
+		if e.Prev != prev {
+			problems = append(problems, AuditProblem{seq, "collegamento alla voce precedente non valido"})
+		}
+		if e.digest() != e.Hash {
+			problems = append(problems, AuditProblem{seq, "contenuto alterato: l'impronta non corrisponde"})
+		}
+		prev = e.Hash
+	}
+	if head := string(t.bucket("meta").Get([]byte("audit_head"))); head != prev {
+		problems = append(problems, AuditProblem{want, "l'ultima voce non corrisponde alla testa registrata (voci finali rimosse?)"})
+	}
+	return n, problems
+}

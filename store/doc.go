@@ -1,0 +1,37 @@
+// Package store keeps the register in one bbolt file. It knows buckets, keys, codecs
+// and indexes; the rules live in domain and the use cases in service.
+//
+// The schema (version in meta/schema_version; migrations in migrations.go, applied in
+// order in one transaction at Open):
+//
+//	meta/
+//	    schema_version        uint64 BE
+//	    created_at            RFC 3339
+//	    audit_head            hex sha256 of the last audit entry ("" = none)
+//	    <other keys>          small process-wide values (e.g. signing key, later)
+//	people/     id(8)                     → domain.Person (JSON)
+//	photos/     person id(8)              → image bytes (JPEG or PNG)
+//	passes/     id(8)                     → domain.Pass (JSON, plates inside)
+//	comuni/     codice catastale          → domain.ComuneSettings (JSON; absent = defaults)
+//	counters/   comune "_" year           → uint64 BE, last progressive handed out (P2)
+//	operators/  name                      → Operator (JSON: role, comune, keys)
+//	audit/      seq(8)                    → AuditEntry (JSON, hash chain, M6)
+//	outbox/     seq(8)                    → OutboxJob (JSON, for the national platform)
+//	imports/    sha256 of file            → ImportRecord (JSON)
+//	idx/        one sub-bucket per index; keys carry the id, values are empty:
+//	    cf        CF 0 passID(8)                    every version (P5, search)
+//	    pcf       CF 0 personID(8)                  people by codice fiscale
+//	    number    NUMBER 0 passID(8)                every version (P2 uniqueness)
+//	    plate     PLATE 0 passID(8)                 every version (whitelist, search)
+//	    name      comune 0 COGNOME NOME 0 passID(8) listed versions (Pass.Listed: search by prefix)
+//	    pname     comune 0 COGNOME NOME 0 personID(8)
+//	    expiry    comune 0 YYYYMMDD 0 passID(8)     listed versions (P9)
+//	    state     comune 0 state 0 passID(8)        listed versions
+//	    channel   comune 0 channel 0 passID(8)      listed versions (P11)
+//	    opkey     SHA256 fingerprint → operator name
+//	    auditpass lineage(8) seq(8)                 audit entries of a pass lineage (T5)
+//
+// Index entries are written and deleted in the same transaction as their record
+// (putPass computes them from the old and the new value); Verify rebuilds every index
+// from the records and compares.
+package store

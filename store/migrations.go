@@ -1,0 +1,91 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var (
+	bMeta      = []byte("meta")
+	bIdx       = []byte("idx")
+	kSchemaVer = []byte("schema_version")
+)
+
+// topBuckets and indexes of schema version 1 (see doc.go).
+var (
+	topBuckets = []string{"meta", "people", "photos", "passes", "comuni", "counters", "operators", "audit", "outbox", "imports", "idx"}
+	indexNames = []string{"cf", "pcf", "number", "plate", "name", "pname", "expiry", "state", "channel", "opkey", "auditpass"}
+)
+
+// migration brings the schema from version n-1 to n; migrations[i] makes version i+1.
+// Append only: a released migration never changes.
+type migration struct {
+	name string
+	up   func(tx *bolt.Tx) error
+}
+
+func migrations() []migration {
+	return []migration{
+		{"schema iniziale", func(tx *bolt.Tx) error {
+			for _, n := range topBuckets {
+				if _, err := tx.CreateBucketIfNotExists([]byte(n)); err != nil {
+					return err
+				}
+			}
+			idx := tx.Bucket(bIdx)
+			for _, n := range indexNames {
+				if _, err := idx.CreateBucketIfNotExists([]byte(n)); err != nil {
+					return err
+				}
+			}
+			return tx.Bucket(bMeta).Put([]byte("created_at"), []byte(time.Now().UTC().Format(time.RFC3339)))
+		}},
+	}
+}
+
+// SchemaVersion is the version this binary writes.
+func SchemaVersion() uint64 { return uint64(len(migrations())) }
+
+func currentVersion(tx *bolt.Tx) uint64 {
+	m := tx.Bucket(bMeta)
+	if m == nil {
+		return 0
+	}
+	return readU64(m.Get(kSchemaVer))
+}
+
+func checkVersion(tx *bolt.Tx) error {
+	v := currentVersion(tx)
+	if v > SchemaVersion() {
+		return fmt.Errorf("il database ha lo schema %d, più recente di questo vivipass (%d): aggiornare vivipass", v, SchemaVersion())
+	}
+	if v < SchemaVersion() {
+		return fmt.Errorf("il database ha lo schema %d, questo vivipass si aspetta %d: aprirlo prima in scrittura per aggiornarlo", v, SchemaVersion())
+	}
+	return nil
+}
+
+// migrate applies the missing migrations in order, inside the caller's transaction.
+func migrate(tx *bolt.Tx) error {
+	return migrateTo(tx, SchemaVersion())
+}
+
+func migrateTo(tx *bolt.Tx, target uint64) error {
+	v := currentVersion(tx)
+	if v > SchemaVersion() {
+		return checkVersion(tx)
+	}
+	ms := migrations()
+	for ; v < target; v++ {
+		m := ms[v]
+		if err := m.up(tx); err != nil {
+			return fmt.Errorf("migrazione %d (%s) non riuscita: %w", v+1, m.name, err)
+		}
+		if err := tx.Bucket(bMeta).Put(kSchemaVer, u64(v+1)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package store
+
+import (
+	"fmt"
+	"time"
+)
+
+// JobState is where an outbox job stands.
+type JobState string
+
+const (
+	JobPending JobState = "in_coda"
+	JobDone    JobState = "completato"
+)
+
+// OutboxJob is one message for the national platform (N1–N3), written in the same
+// transaction as the change it reports, so no change is lost across a crash; the
+// national worker drains it. Key is the idempotency key the platform sees (lineage and
+// pass version), so a job retried after a lost answer is not applied twice.
+type OutboxJob struct {
+	Seq       uint64    `json:"seq"`
+	Key       string    `json:"key"`
+	Kind      string    `json:"kind"` // domain.Action: rilascio, rinnovo, targhe, sospensione, revoca, decesso…
+	PassID    uint64    `json:"pass_id"`
+	Lineage   uint64    `json:"lineage"`
+	Comune    string    `json:"comune"`
+	Created   time.Time `json:"created"`
+	State     JobState  `json:"state"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error,omitempty"`
+	NextTry   time.Time `json:"next_try"`
+}
+
+// Enqueue adds a job for the national platform.
+func (t *Tx) Enqueue(kind string, passID, lineage, version uint64, comune string) (OutboxJob, error) {
+	seq, err := t.bucket("outbox").NextSequence()
+	if err != nil {
+		return OutboxJob{}, err
+	}
+	now := time.Now().UTC()
+	j := OutboxJob{Seq: seq, Key: fmt.Sprintf("%d-%d-%s", lineage, version, kind), Kind: kind,
+		PassID: passID, Lineage: lineage, Comune: comune, Created: now, State: JobPending, NextTry: now}
+	return j, put(t, "outbox", u64(seq), j)
+}
+
+// PutJob saves a job's new state.
+func (t *Tx) PutJob(j OutboxJob) error { return put(t, "outbox", u64(j.Seq), j) }
+
+// Jobs lists the jobs (all, or only pending) in order.
+func (t *Tx) Jobs(pendingOnly bool) ([]OutboxJob, error) {
+	var out []OutboxJob
+	err := forEach(t, "outbox", func(j OutboxJob) bool {
+		if !pendingOnly || j.State == JobPending {
+			out = append(out, j)
+		}
+		return true
+	})
+	return out, err
+}

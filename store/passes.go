@@ -1,0 +1,242 @@
+package store
+
+import (
+	"bytes"
+	"sort"
+
+	"vivipass/domain"
+)
+
+type indexEntry struct {
+	index string
+	key   []byte
+}
+
+// passIndexEntries lists the index keys of one pass version (see doc.go).
+func passIndexEntries(p *domain.Pass) []indexEntry {
+	e := []indexEntry{
+		{"cf", indexKey(p.ID, p.HolderCF)},
+		{"number", indexKey(p.ID, p.Number)},
+	}
+	seen := map[string]bool{}
+	for _, pl := range p.Plates {
+		if !seen[pl.Number] {
+			seen[pl.Number] = true
+			e = append(e, indexEntry{"plate", indexKey(p.ID, pl.Number)})
+		}
+	}
+	if p.Listed() {
+		e = append(e,
+			indexEntry{"name", indexKey(p.ID, p.Comune, p.HolderName)},
+			indexEntry{"expiry", indexKey(p.ID, p.Comune, p.DataScadenza.Key())},
+			indexEntry{"state", indexKey(p.ID, p.Comune, string(p.State))},
+			indexEntry{"channel", indexKey(p.ID, p.Comune, string(p.Channel))},
+		)
+	}
+	return e
+}
+
+func personIndexEntries(p *domain.Person) []indexEntry {
+	return []indexEntry{
+		{"pcf", indexKey(p.ID, p.CodiceFiscale)},
+		{"pname", indexKey(p.ID, p.Comune, p.FullName())},
+	}
+}
+
+// Pass reads one pass version.
+func (t *Tx) Pass(id uint64) (domain.Pass, error) { return get[domain.Pass](t, "passes", u64(id)) }
+
+// Person reads one person.
+func (t *Tx) Person(id uint64) (domain.Person, error) { return get[domain.Person](t, "people", u64(id)) }
+
+// PutPass writes a pass version and its index entries; ID 0 gets a new id (and, for a
+// first version, Lineage = ID).
+func (t *Tx) PutPass(p *domain.Pass) error {
+	var old []indexEntry
+	if p.ID == 0 {
+		id, err := t.bucket("passes").NextSequence()
+		if err != nil {
+			return err
+		}
+		p.ID = id
+	} else if prev, err := t.Pass(p.ID); err == nil {
+		old = passIndexEntries(&prev)
+	}
+	if p.Lineage == 0 {
+		p.Lineage = p.ID
+	}
+	if err := put(t, "passes", u64(p.ID), p); err != nil {
+		return err
+	}
+	return t.replaceIndex(old, passIndexEntries(p))
+}
+
+// PutPerson writes a person and its index entries; ID 0 gets a new id.
+func (t *Tx) PutPerson(p *domain.Person) error {
+	var old []indexEntry
+	if p.ID == 0 {
+		id, err := t.bucket("people").NextSequence()
+		if err != nil {
+			return err
+		}
+		p.ID = id
+	} else if prev, err := t.Person(p.ID); err == nil {
+		old = personIndexEntries(&prev)
+	}
+	if err := put(t, "people", u64(p.ID), p); err != nil {
+		return err
+	}
+	return t.replaceIndex(old, personIndexEntries(p))
+}
+
+func (t *Tx) replaceIndex(old, new []indexEntry) error {
+	keep := make(map[string]bool, len(new))
+	for _, e := range new {
+		keep[e.index+"\x01"+string(e.key)] = true
+	}
+	for _, e := range old {
+		if !keep[e.index+"\x01"+string(e.key)] {
+			if err := t.index(e.index).Delete(e.key); err != nil {
+				return err
+			}
+		}
+	}
+	for _, e := range new {
+		if err := t.index(e.index).Put(e.key, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scan calls fn with the id of every key of index that starts with prefix, in key
+// order, until fn returns false.
+func (t *Tx) scan(index string, prefix []byte, fn func(id uint64, key []byte) bool) {
+	c := t.index(index).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if !fn(idFromKey(k), k) {
+			return
+		}
+	}
+}
+
+func (t *Tx) ids(index string, prefix []byte) []uint64 {
+	var out []uint64
+	t.scan(index, prefix, func(id uint64, _ []byte) bool { out = append(out, id); return true })
+	return out
+}
+
+// PassIDsByCF lists every pass version of a codice fiscale (all comuni).
+func (t *Tx) PassIDsByCF(cf string) []uint64 { return t.ids("cf", prefixKey(cf)) }
+
+// PassIDsByNumber lists every pass version with that number (all comuni).
+func (t *Tx) PassIDsByNumber(n string) []uint64 { return t.ids("number", prefixKey(n)) }
+
+// PassIDsByPlate lists every pass version that has (or had) the plate.
+func (t *Tx) PassIDsByPlate(plate string) []uint64 { return t.ids("plate", prefixKey(plate)) }
+
+// PersonIDsByCF lists the person records of a codice fiscale (one per comune at most).
+func (t *Tx) PersonIDsByCF(cf string) []uint64 { return t.ids("pcf", prefixKey(cf)) }
+
+// PassIDsByNamePrefix lists current passes of comune whose "COGNOME NOME" starts with
+// prefix, in name order, at most limit (0 = all).
+func (t *Tx) PassIDsByNamePrefix(comune, prefix string, limit int) []uint64 {
+	return t.limited("name", append(prefixKey(comune), prefix...), limit)
+}
+
+// PersonIDsByNamePrefix is the same for people.
+func (t *Tx) PersonIDsByNamePrefix(comune, prefix string, limit int) []uint64 {
+	return t.limited("pname", append(prefixKey(comune), prefix...), limit)
+}
+
+// PassIDsByState lists current passes of comune in a stored state.
+func (t *Tx) PassIDsByState(comune string, st domain.State) []uint64 {
+	return t.ids("state", prefixKey(comune, string(st)))
+}
+
+// PassIDsByChannel lists current passes of comune from a channel.
+func (t *Tx) PassIDsByChannel(comune string, ch domain.Channel) []uint64 {
+	return t.ids("channel", prefixKey(comune, string(ch)))
+}
+
+// PassIDsByExpiry lists current passes of comune expiring in [from, to], by expiry.
+func (t *Tx) PassIDsByExpiry(comune string, from, to domain.Date) []uint64 {
+	var out []uint64
+	c := t.index("expiry").Cursor()
+	pre := prefixKey(comune)
+	lo := append(append([]byte{}, pre...), from.Key()...)
+	hi := append(append([]byte{}, pre...), to.Key()...)
+	hi = append(hi, 1) // past every id of the last day
+	for k, _ := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, _ = c.Next() {
+		out = append(out, idFromKey(k))
+	}
+	return out
+}
+
+func (t *Tx) limited(index string, prefix []byte, limit int) []uint64 {
+	var out []uint64
+	t.scan(index, prefix, func(id uint64, _ []byte) bool {
+		out = append(out, id)
+		return limit <= 0 || len(out) < limit
+	})
+	return out
+}
+
+// Comuni lists the comuni that have current passes, from the state index.
+func (t *Tx) ComuniWithPasses() []string {
+	var out []string
+	c := t.index("state").Cursor()
+	for k, _ := c.First(); k != nil; {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			break
+		}
+		com := string(k[:i])
+		out = append(out, com)
+		k, _ = c.Seek(append([]byte(com), 1))
+	}
+	return out
+}
+
+// ForEachPass calls fn for every pass version in id order until fn returns false.
+func (t *Tx) ForEachPass(fn func(p domain.Pass) bool) error {
+	return forEach(t, "passes", fn)
+}
+
+// ForEachPerson calls fn for every person in id order until fn returns false.
+func (t *Tx) ForEachPerson(fn func(p domain.Person) bool) error {
+	return forEach(t, "people", fn)
+}
+
+// Versions is the chain of versions ending with p, newest first.
+func (t *Tx) Versions(p domain.Pass) ([]domain.Pass, error) {
+	out := []domain.Pass{p}
+	for p.PrevID != 0 && len(out) < 1000 {
+		prev, err := t.Pass(p.PrevID)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, prev)
+		p = prev
+	}
+	return out, nil
+}
+
+// Counts returns the number of current passes of comune per stored state.
+func (t *Tx) Counts(comune string) map[domain.State]int {
+	out := map[domain.State]int{}
+	pre := prefixKey(comune)
+	t.scan("state", pre, func(_ uint64, k []byte) bool {
+		rest := k[len(pre):]
+		if i := bytes.IndexByte(rest, 0); i >= 0 {
+			out[domain.State(rest[:i])]++
+		}
+		return true
+	})
+	return out
+}
+
+func sortedIDs(ids []uint64) []uint64 {
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"fmt"
+	"sort"
+
+	"vivipass/domain"
+)
+
+// Problem is one inconsistency found by Verify.
+type Problem struct {
+	Index   string
+	Message string
+}
+
+// Verify rebuilds every index from the records and compares it with the stored one,
+// and checks the audit chain. It reports, in Italian, what is missing or left over.
+func (t *Tx) Verify() ([]Problem, error) {
+	want := map[string]map[string]bool{}
+	for _, n := range indexNames {
+		want[n] = map[string]bool{}
+	}
+	add := func(es []indexEntry) {
+		for _, e := range es {
+			want[e.index][string(e.key)] = true
+		}
+	}
+	var problems []Problem
+	if err := t.ForEachPass(func(p domain.Pass) bool { add(passIndexEntries(&p)); return true }); err != nil {
+		return nil, err
+	}
+	if err := t.ForEachPerson(func(p domain.Person) bool { add(personIndexEntries(&p)); return true }); err != nil {
+		return nil, err
+	}
+	ops, err := t.Operators()
+	if err != nil {
+		return nil, err
+	}
+	for _, op := range ops {
+		for _, k := range op.Keys {
+			want["opkey"][k.Fingerprint] = true
+		}
+	}
+	if err := forEach(t, "audit", func(e AuditEntry) bool {
+		if e.Lineage != 0 {
+			want["auditpass"][string(append(u64(e.Lineage), u64(e.Seq)...))] = true
+		}
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	for _, n := range indexNames {
+		have := map[string]bool{}
+		c := t.index(n).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			have[string(k)] = true
+			if !want[n][string(k)] {
+				problems = append(problems, Problem{n, fmt.Sprintf("voce di troppo %q", printable(k))})
+			}
+		}
+		var missing []string
+		for k := range want[n] {
+			if !have[k] {
+				missing = append(missing, k)
+			}
+		}
+		sort.Strings(missing)
+		for _, k := range missing {
+			problems = append(problems, Problem{n, fmt.Sprintf("voce mancante %q", printable([]byte(k)))})
+		}
+	}
+	if _, ap := t.VerifyAudit(); len(ap) > 0 {
+		for _, p := range ap {
+			problems = append(problems, Problem{"audit", fmt.Sprintf("voce %d: %s", p.Seq, p.Message)})
+		}
+	}
+	return problems, nil
+}
+
+func printable(k []byte) string {
+	out := make([]byte, 0, len(k))
+	for _, c := range k {
+		if c < 32 || c > 126 {
+			out = append(out, '.')
+		} else {
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
