@@ -1,0 +1,465 @@
+package domain
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// The comuni and foreign states tables are generated from the ANPR data in ../shared/data
+// by internal/genplaces (`go generate ./domain`, directive in doc.go); see NOTICE for the
+// licence (CC BY 4.0, "ANPR – Ministero dell'Interno").
+
+//go:embed places/comuni.tsv
+var comuniTSV string
+
+//go:embed places/stati.tsv
+var statiTSV string
+
+// ForeignProvince is the "provincia" of a place abroad, as Italian forms write it (EE).
+const ForeignProvince = "EE"
+
+// Place is an Italian comune in one period of its history (one row of the ANPR register)
+// or a foreign state.
+type Place struct {
+	Code     string // codice catastale (L736) or, abroad, the Z code (Z110)
+	Name     string // official Italian name, upper case with accents: "FORLÌ"
+	AltName  string // name in the second official language, if any: "BOZEN"
+	Province string // sigla of the provincia in that period; ForeignProvince abroad
+	Istat    string // ISTAT code of the comune in that period; empty abroad
+	Region   string // ISTAT region id ("05" Veneto; "EX" for territories no longer Italian); empty abroad
+	ISO3     string // ISO 3166-1 alpha-3 of a foreign state; empty for comuni
+	From, To Date   // validity of this row; a zero To is open ended
+	Foreign  bool   // a foreign state (Z code)
+	Active   bool   // the comune exists today (ANPR state A) / the state is current
+}
+
+// ValidAt reports whether the row covers day.
+func (p Place) ValidAt(day Date) bool { return day.InRange(p.From, p.To) }
+
+// Label is "VENEZIA (VE)", or the bare name of a foreign state.
+func (p Place) Label() string {
+	if p.Foreign || p.Province == "" {
+		return p.Name
+	}
+	return p.Name + " (" + p.Province + ")"
+}
+
+// placeTables is built once from the embedded files and only read afterwards.
+type placeTables struct {
+	comuni      []Place            // all rows, by code then From
+	byCode      map[string][]Place // rows of one codice catastale, by From (sub-slices of comuni)
+	byName      map[string][]int   // placeKey(name or alt name) → indexes into comuni
+	active      []Place            // active comuni, by code
+	byRegion    map[string][]Place // active comuni of a region, by code
+	states      []Place            // foreign states, by code
+	stateByCode map[string]int     // Z code → index into states
+	stateByName map[string][]int   // placeKey(name) → indexes into states
+}
+
+var loadPlaces = sync.OnceValue(buildPlaceTables)
+
+func buildPlaceTables() *placeTables {
+	t := &placeTables{
+		byCode:      make(map[string][]Place, 8200),
+		byName:      make(map[string][]int, 12000),
+		byRegion:    make(map[string][]Place, 21),
+		stateByCode: make(map[string]int, 256),
+		stateByName: make(map[string][]int, 256),
+	}
+	for line := range tsvLines(comuniTSV) {
+		f := strings.Split(line, "\t")
+		if len(f) != 9 {
+			panic("places/comuni.tsv: bad line " + line) // generated file: cannot happen
+		}
+		t.comuni = append(t.comuni, Place{
+			Code: f[0], Name: f[1], AltName: f[2], Province: f[3], Istat: f[4], Region: f[5],
+			From: tsvDate(f[6]), To: tsvDate(f[7]), Active: f[8] == "A",
+		})
+	}
+	start := 0
+	for i, p := range t.comuni {
+		if i+1 == len(t.comuni) || t.comuni[i+1].Code != p.Code {
+			t.byCode[p.Code] = t.comuni[start : i+1 : i+1]
+			start = i + 1
+		}
+		key := placeKey(p.Name)
+		t.byName[key] = append(t.byName[key], i)
+		if p.AltName != "" {
+			if alt := placeKey(p.AltName); alt != key {
+				t.byName[alt] = append(t.byName[alt], i)
+			}
+		}
+		if p.Active {
+			t.active = append(t.active, p)
+			t.byRegion[p.Region] = append(t.byRegion[p.Region], p)
+		}
+	}
+	for line := range tsvLines(statiTSV) {
+		f := strings.Split(line, "\t")
+		if len(f) != 5 {
+			panic("places/stati.tsv: bad line " + line)
+		}
+		p := Place{Code: f[0], Name: f[1], Province: ForeignProvince, ISO3: f[2],
+			From: tsvDate(f[3]), To: tsvDate(f[4]), Foreign: true, Active: f[4] == ""}
+		key := placeKey(p.Name)
+		t.stateByCode[p.Code] = len(t.states)
+		t.stateByName[key] = append(t.stateByName[key], len(t.states))
+		t.states = append(t.states, p)
+	}
+	return t
+}
+
+// tsvLines yields the data lines of an embedded table (no comments, no blanks).
+func tsvLines(s string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for line := range strings.Lines(s) {
+			line = strings.TrimRight(line, "\r\n")
+			if line == "" || line[0] == '#' {
+				continue
+			}
+			if !yield(line) {
+				return
+			}
+		}
+	}
+}
+
+func tsvDate(s string) Date {
+	if s == "" {
+		return Date{}
+	}
+	if len(s) == 8 {
+		y, m, d := atoiDigits(s[:4]), atoiDigits(s[4:6]), atoiDigits(s[6:])
+		if dt, ok := NewDate(y, time.Month(m), d); ok {
+			return dt
+		}
+	}
+	panic("places: bad date " + s) // generated file: cannot happen
+}
+
+func atoiDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+// ComuneAt is the comune with codice catastale code as it was on day at (a code has one
+// row per period: A001 is ABANO until 13/11/1924, then ABANO TERME). A zero at means
+// "no date" and gives the most recent row, as ComuneByCode. It reports false when no row
+// covers at.
+func ComuneAt(code string, at Date) (Place, bool) {
+	rows := loadPlaces().byCode[normCode(code)]
+	if len(rows) == 0 {
+		return Place{}, false
+	}
+	if at.IsZero() {
+		return rows[len(rows)-1], true
+	}
+	for _, p := range rows {
+		if p.ValidAt(at) {
+			return p, true
+		}
+	}
+	return Place{}, false
+}
+
+// ComuneByCode is the current (or, for a ceased comune, the last) row of a codice
+// catastale.
+func ComuneByCode(code string) (Place, bool) {
+	rows := loadPlaces().byCode[normCode(code)]
+	if len(rows) == 0 {
+		return Place{}, false
+	}
+	return rows[len(rows)-1], true
+}
+
+// ComuneHistory is every row of a codice catastale, oldest first (a copy).
+func ComuneHistory(code string) []Place {
+	return append([]Place(nil), loadPlaces().byCode[normCode(code)]...)
+}
+
+// StateAt is the foreign state with that Z code, if it existed on day at (a zero at
+// skips the date check). The table holds the states ANPR lists today; codes of states
+// that no longer exist (Jugoslavia Z118…) are not in it.
+func StateAt(zcode string, at Date) (Place, bool) {
+	t := loadPlaces()
+	i, ok := t.stateByCode[normCode(zcode)]
+	if !ok {
+		return Place{}, false
+	}
+	p := t.states[i]
+	if !at.IsZero() && !p.ValidAt(at) {
+		return Place{}, false
+	}
+	return p, true
+}
+
+// ComuniOfRegion is the active comuni of a region by ISTAT id ("05" = Veneto; "5" is
+// accepted too), sorted by codice catastale. The slice is the caller's.
+func ComuniOfRegion(regionID string) []Place {
+	id := strings.TrimSpace(regionID)
+	if len(id) == 1 {
+		id = "0" + id
+	}
+	return append([]Place(nil), loadPlaces().byRegion[id]...)
+}
+
+// AllActiveComuni is every comune that exists today, sorted by codice catastale. The
+// slice is the caller's.
+func AllActiveComuni() []Place {
+	return append([]Place(nil), loadPlaces().active...)
+}
+
+// AllForeignStates is every foreign state of the table, sorted by Z code. The slice is the
+// caller's.
+func AllForeignStates() []Place {
+	return append([]Place(nil), loadPlaces().states...)
+}
+
+// LookupPlace finds a comune or a foreign state from what an operator or a spreadsheet
+// wrote:
+//
+//   - a codice catastale ("L736", any case): the row valid at at, else the nearest one
+//     (the last row begun before at, or the first row when at precedes them all);
+//   - a Z code ("Z110"): the foreign state;
+//   - a comune name, ignoring case, accents, apostrophes, spaces and hyphens ("Forlì",
+//     "FORLI'", "forli"), optionally with the provincia: "Abano Terme (PD)". Among
+//     comuni with that name it prefers the one so named at at, then the one so named
+//     today; if several remain it answers with an error listing them;
+//   - a foreign state name ("Germania", or "Palau (EE)" when a comune has that name too:
+//     comuni come first).
+//
+// Errors are in Italian, for the operator.
+func LookupPlace(nameOrCode string, at Date) (Place, error) {
+	s := strings.TrimSpace(nameOrCode)
+	if s == "" {
+		return Place{}, errorf("luogo mancante")
+	}
+	t := loadPlaces()
+	if code := normCode(s); isPlaceCode(code) {
+		if code[0] == 'Z' {
+			if p, ok := StateAt(code, Date{}); ok {
+				return p, nil
+			}
+			return Place{}, errorf("stato estero con codice %q sconosciuto", code)
+		}
+		rows := t.byCode[code]
+		if len(rows) == 0 {
+			return Place{}, errorf("codice catastale %q sconosciuto", code)
+		}
+		return nearestRow(rows, at), nil
+	}
+
+	name, prov := splitProvince(s)
+	key := placeKey(name)
+	if key == "" {
+		return Place{}, errorf("luogo %q sconosciuto", s)
+	}
+	var others []string // provinces the name exists in, when prov filtered them all out
+	if prov != ForeignProvince {
+		// Group the rows bearing that name by codice catastale.
+		type cand struct {
+			rows          []Place // rows of this code bearing the name, by From
+			validAt, live bool
+		}
+		var codes []string
+		byCode := map[string]*cand{}
+		for _, i := range t.byName[key] {
+			p := t.comuni[i]
+			if prov != "" && p.Province != prov {
+				others = appendUnique(others, p.Province)
+				continue
+			}
+			c := byCode[p.Code]
+			if c == nil {
+				c = &cand{}
+				byCode[p.Code] = c
+				codes = append(codes, p.Code)
+			}
+			c.rows = append(c.rows, p)
+			c.validAt = c.validAt || (!at.IsZero() && p.ValidAt(at))
+			c.live = c.live || p.Active
+		}
+		if len(codes) > 0 {
+			pick := func(keep func(*cand) bool) []string {
+				var out []string
+				for _, code := range codes {
+					if keep(byCode[code]) {
+						out = append(out, code)
+					}
+				}
+				return out
+			}
+			for _, tier := range [][]string{
+				pick(func(c *cand) bool { return c.validAt }),
+				pick(func(c *cand) bool { return c.live }),
+				codes,
+			} {
+				switch {
+				case len(tier) == 1:
+					return nearestRow(byCode[tier[0]].rows, at), nil
+				case len(tier) > 1:
+					list := make([]Place, len(tier))
+					for i, code := range tier {
+						list[i] = nearestRow(byCode[code].rows, at)
+					}
+					return Place{}, ambiguousPlace(s, name, list)
+				}
+			}
+		}
+	}
+	if prov == "" || prov == ForeignProvince {
+		if idx := t.stateByName[key]; len(idx) > 0 {
+			return t.states[idx[0]], nil
+		}
+	}
+	if len(others) > 0 {
+		sort.Strings(others)
+		return Place{}, errorf("luogo %q sconosciuto: un comune con quel nome c'è in provincia di %s",
+			s, strings.Join(others, ", "))
+	}
+	return Place{}, errorf("luogo %q sconosciuto", s)
+}
+
+// nearestRow is the row valid at at, else the last row begun before at, else the first
+// (rows are sorted by From). A zero at gives the last row.
+func nearestRow(rows []Place, at Date) Place {
+	if at.IsZero() {
+		return rows[len(rows)-1]
+	}
+	best := rows[0]
+	for _, p := range rows {
+		if p.ValidAt(at) {
+			return p
+		}
+		if !p.From.After(at) {
+			best = p
+		}
+	}
+	return best
+}
+
+func ambiguousPlace(input, name string, list []Place) error {
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].Province != list[j].Province {
+			return list[i].Province < list[j].Province
+		}
+		return list[i].Code < list[j].Code
+	})
+	parts := make([]string, len(list))
+	sameProvince := false
+	for i, p := range list {
+		parts[i] = fmt.Sprintf("%s (%s) codice %s", p.Name, p.Province, p.Code)
+		sameProvince = sameProvince || (i > 0 && list[i-1].Province == p.Province)
+	}
+	if sameProvince { // the provincia would not tell them apart
+		return errorf("il nome %q indica più comuni: %s; usare il codice catastale", input, strings.Join(parts, ", "))
+	}
+	return errorf("il nome %q indica più comuni: %s; aggiungere la provincia, ad esempio %q, o usare il codice catastale",
+		input, strings.Join(parts, ", "), strings.TrimSpace(name)+" ("+list[0].Province+")")
+}
+
+// splitProvince splits "Abano Terme (PD)" into "Abano Terme" and "PD".
+func splitProvince(s string) (name, prov string) {
+	if strings.HasSuffix(s, ")") {
+		if open := strings.LastIndexByte(s, '('); open > 0 {
+			inner := strings.ToUpper(strings.TrimSpace(s[open+1 : len(s)-1]))
+			if len(inner) == 2 && isUpperASCII(inner[0]) && isUpperASCII(inner[1]) {
+				return strings.TrimSpace(s[:open]), inner
+			}
+		}
+	}
+	return s, ""
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+func isUpperASCII(c byte) bool { return c >= 'A' && c <= 'Z' }
+func isDigitASCII(c byte) bool { return c >= '0' && c <= '9' }
+
+// normCode upper-cases and trims a place code.
+func normCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// isPlaceCode reports whether s has the shape of a codice catastale (A-M + 3 digits) or
+// of a foreign state code (Z + 3 digits).
+func isPlaceCode(s string) bool {
+	return len(s) == 4 && ((s[0] >= 'A' && s[0] <= 'M') || s[0] == 'Z') &&
+		isDigitASCII(s[1]) && isDigitASCII(s[2]) && isDigitASCII(s[3])
+}
+
+// placeKey is the form names are compared in: letters and digits only, upper case,
+// accents dropped. "Forlì", "FORLI'" and "forli" all give "FORLI".
+func placeKey(s string) string {
+	f := foldUpper(s)
+	var b strings.Builder
+	b.Grow(len(f))
+	for i := 0; i < len(f); i++ {
+		if c := f[i]; isUpperASCII(c) || isDigitASCII(c) {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// foldUpper upper-cases s and drops diacritics: "Nicolò" → "NICOLO", "Müller" →
+// "MULLER"; ligatures and letters with a stroke become plain Latin ("ß" → "SS",
+// "Ø" → "O"). Characters with no Latin form (Cyrillic, Greek…) are kept, upper-cased.
+func foldUpper(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToUpper(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		switch r {
+		case 'ß', 'ẞ':
+			b.WriteString("SS")
+		case 'Æ', 'æ':
+			b.WriteString("AE")
+		case 'Œ', 'œ':
+			b.WriteString("OE")
+		case 'Ø', 'ø':
+			b.WriteByte('O')
+		case 'Ł', 'ł':
+			b.WriteByte('L')
+		case 'Đ', 'đ', 'Ð', 'ð':
+			b.WriteByte('D')
+		case 'Þ', 'þ':
+			b.WriteString("TH")
+		case 'ı':
+			b.WriteByte('I')
+		case '’', '‘', 'ʼ', '´', '`':
+			b.WriteByte('\'')
+		default:
+			b.WriteRune(unicode.ToUpper(r))
+		}
+	}
+	return b.String()
+}
