@@ -26,7 +26,7 @@
 //	    name      comune 0 COGNOME NOME 0 passID(8) listed versions (Pass.Listed: search by prefix)
 //	    pname     comune 0 COGNOME NOME 0 personID(8)
 //	    expiry    comune 0 YYYYMMDD 0 passID(8)     listed versions (P9)
-//	    state     comune 0 state 0 passID(8)        listed versions
+//	    state     comune 0 state 0 YYYYMMDD 0 passID(8) listed versions, by expiry
 //	    channel   comune 0 channel 0 passID(8)      listed versions (P11)
 //	    opkey     SHA256 fingerprint → operator name
 //	    auditpass lineage(8) seq(8)                 audit entries of a pass lineage (T5)

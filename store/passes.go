@@ -29,7 +29,7 @@ func passIndexEntries(p *domain.Pass) []indexEntry {
 		e = append(e,
 			indexEntry{"name", indexKey(p.ID, p.Comune, p.HolderName)},
 			indexEntry{"expiry", indexKey(p.ID, p.Comune, p.DataScadenza.Key())},
-			indexEntry{"state", indexKey(p.ID, p.Comune, string(p.State))},
+			indexEntry{"state", indexKey(p.ID, p.Comune, string(p.State), p.DataScadenza.Key())},
 			indexEntry{"channel", indexKey(p.ID, p.Comune, string(p.Channel))},
 		)
 	}
@@ -159,11 +159,30 @@ func (t *Tx) PassIDsByChannel(comune string, ch domain.Channel) []uint64 {
 	return t.ids("channel", prefixKey(comune, string(ch)))
 }
 
-// PassIDsByExpiry lists current passes of comune expiring in [from, to], by expiry.
+// PassIDsByExpiry lists listed passes of comune expiring in [from, to], by expiry.
 func (t *Tx) PassIDsByExpiry(comune string, from, to domain.Date) []uint64 {
+	return t.dateRange("expiry", prefixKey(comune), from, to)
+}
+
+// PassIDsByStateExpiry lists listed passes of comune in a stored state expiring in
+// [from, to] (the state index is ordered by expiry within a state).
+func (t *Tx) PassIDsByStateExpiry(comune string, st domain.State, from, to domain.Date) []uint64 {
+	return t.dateRange("state", prefixKey(comune, string(st)), from, to)
+}
+
+// PassIDsByPrefix scans a global index (number, cf, plate) by key prefix, at most limit.
+func (t *Tx) PassIDsByPrefix(index, prefix string, limit int) []uint64 {
+	return t.limited(index, []byte(prefix), limit)
+}
+
+// PersonIDsByPrefix scans people by codice fiscale prefix.
+func (t *Tx) PersonIDsByPrefix(prefix string, limit int) []uint64 {
+	return t.limited("pcf", []byte(prefix), limit)
+}
+
+func (t *Tx) dateRange(index string, pre []byte, from, to domain.Date) []uint64 {
 	var out []uint64
-	c := t.index("expiry").Cursor()
-	pre := prefixKey(comune)
+	c := t.index(index).Cursor()
 	lo := append(append([]byte{}, pre...), from.Key()...)
 	hi := append(append([]byte{}, pre...), to.Key()...)
 	hi = append(hi, 1) // past every id of the last day

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"vivipass/domain"
+	"vivipass/service"
+	"vivipass/store"
+)
+
+func cmdOperator(e *env, args []string) error {
+	const u = "operator add --name NOME --role operatore|amministratore --comune CODICE --key FILE_CHIAVE_PUBBLICA | operator list [--json] | operator remove NOME"
+	if len(args) == 0 {
+		return usageError{"indicare add, list o remove", u}
+	}
+	switch args[0] {
+	case "add":
+		f := newFlags("operator add", u)
+		name := f.String("name", "", "nome (utente SSH)")
+		role := f.String("role", "operatore", "operatore o amministratore")
+		comune := f.String("comune", "", "codice catastale del comune")
+		keyFile := f.String("key", "", "file con la chiave pubblica SSH (formato authorized_keys)")
+		if _, err := f.parse(args[1:], 0); err != nil {
+			return err
+		}
+		r, ok := domain.ParseRole(*role)
+		if !ok {
+			return usageError{fmt.Sprintf("ruolo %q non valido: operatore o amministratore", *role), u}
+		}
+		if *name == "" || *comune == "" || *keyFile == "" {
+			return usageError{"--name, --comune e --key sono obbligatori", u}
+		}
+		data, err := os.ReadFile(*keyFile)
+		if err != nil {
+			return fmt.Errorf("impossibile leggere la chiave %s: %w", *keyFile, err)
+		}
+		keys, err := service.ParseOperatorKeys(data, time.Now())
+		if err != nil {
+			return err
+		}
+		svc, done, err := openService(*f.db)
+		if err != nil {
+			return err
+		}
+		defer done()
+		op, err := svc.AddOperator(cliActor(), domain.Operator{Name: *name, Role: r, Comune: upperCode(*comune), Keys: keys})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Operatore %s (%s, comune %s) registrato con %d chiavi.\n", op.Name, op.Role, op.Comune, len(op.Keys))
+		for _, k := range keys {
+			fmt.Fprintf(e.stdout, "  %s %s\n", k.Fingerprint, k.Comment)
+		}
+		return nil
+	case "list":
+		f := newFlags("operator list", u)
+		asJSON := f.Bool("json", false, "risultato in JSON")
+		if _, err := f.parse(args[1:], 0); err != nil {
+			return err
+		}
+		svc, done, err := openService(*f.db)
+		if err != nil {
+			return err
+		}
+		defer done()
+		ops, err := svc.Operators(cliActor())
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			type keyOut struct {
+				Fingerprint string `json:"fingerprint"`
+				Commento    string `json:"commento"`
+			}
+			type opOut struct {
+				Nome   string   `json:"nome"`
+				Ruolo  string   `json:"ruolo"`
+				Comune string   `json:"comune"`
+				Chiavi []keyOut `json:"chiavi"`
+			}
+			out := []opOut{}
+			for _, o := range ops {
+				oo := opOut{o.Name, string(o.Role), o.Comune, []keyOut{}}
+				for _, k := range o.Keys {
+					oo.Chiavi = append(oo.Chiavi, keyOut{k.Fingerprint, k.Comment})
+				}
+				out = append(out, oo)
+			}
+			return printJSON(e.stdout, out)
+		}
+		if len(ops) == 0 {
+			fmt.Fprintln(e.stdout, "Nessun operatore registrato.")
+			return nil
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NOME\tRUOLO\tCOMUNE\tCHIAVI")
+		for _, o := range ops {
+			var fps []string
+			for _, k := range o.Keys {
+				fps = append(fps, k.Fingerprint)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Name, o.Role, o.Comune, strings.Join(fps, " "))
+		}
+		return tw.Flush()
+	case "remove":
+		f := newFlags("operator remove", u)
+		pos, err := f.parse(args[1:], 1)
+		if err != nil {
+			return err
+		}
+		svc, done, err := openService(*f.db)
+		if err != nil {
+			return err
+		}
+		defer done()
+		if err := svc.RemoveOperator(cliActor(), pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Operatore %s rimosso: le sue chiavi non danno più accesso.\n", pos[0])
+		return nil
+	}
+	return usageError{"sottocomando sconosciuto " + args[0], u}
+}
+
+func cmdBackup(e *env, args []string) error {
+	f := newFlags("backup", commands()["backup"].usage)
+	pos, err := f.parse(args, 1)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(*f.db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.BackupFile(pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Copia scritta in %s (%d byte).\n", pos[0], n)
+	return nil
+}
+
+// cmdRestore replaces the database with a backup: the backup is checked first (schema,
+// indexes, audit chain), the current file is kept beside it, and the switch is a rename.
+func cmdRestore(e *env, args []string) error {
+	f := newFlags("restore", commands()["restore"].usage)
+	pos, err := f.parse(args, 1)
+	if err != nil {
+		return err
+	}
+	src := pos[0]
+	bk, err := store.Open(src, store.Options{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("la copia %s non è utilizzabile: %w", src, err)
+	}
+	var problems []store.Problem
+	err = bk.View(func(tx *store.Tx) error { problems, err = tx.Verify(); return err })
+	bk.Close()
+	if err != nil {
+		return fmt.Errorf("la copia %s non è leggibile: %w", src, err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("la copia %s è incoerente (%d problemi, es. %s: %s): ripristino annullato", src, len(problems), problems[0].Index, problems[0].Message)
+	}
+	// Holding the lock proves no other vivipass uses the database while we switch.
+	cur, err := store.Open(*f.db, store.Options{})
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(*f.db)
+	tmp, err := os.CreateTemp(dir, ".restore-*")
+	if err != nil {
+		cur.Close()
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	data, err := os.ReadFile(src)
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	tmp.Close()
+	if err != nil {
+		cur.Close()
+		return fmt.Errorf("ripristino non riuscito: %w", err)
+	}
+	kept := *f.db + ".prima-del-ripristino-" + time.Now().Format("20060102-150405")
+	cur.Close()
+	if err := os.Rename(*f.db, kept); err != nil {
+		return fmt.Errorf("ripristino non riuscito: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), *f.db); err != nil {
+		os.Rename(kept, *f.db)
+		return fmt.Errorf("ripristino non riuscito (database precedente rimesso a posto): %w", err)
+	}
+	fmt.Fprintf(e.stdout, "Database ripristinato da %s. Il precedente è conservato in %s.\n", src, kept)
+	return nil
+}
+
+func cmdAudit(e *env, args []string) error {
+	f := newFlags("audit", commands()["audit"].usage)
+	pos, err := f.parse(args, 1)
+	if err != nil {
+		return err
+	}
+	if pos[0] != "verify" {
+		return usageError{"sottocomando sconosciuto " + pos[0], f.usage}
+	}
+	svc, done, err := openService(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	n, problems, err := svc.AuditVerify()
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintf(e.stdout, "voce %d: %s\n", p.Seq, p.Message)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(e.stdout, "Registro delle modifiche ALTERATO: %d problemi su %d voci.\n", len(problems), n)
+		return exitError{1}
+	}
+	fmt.Fprintf(e.stdout, "Registro delle modifiche integro: %d voci verificate.\n", n)
+	return nil
+}
+
+func cmdStore(e *env, args []string) error {
+	f := newFlags("store", commands()["store"].usage)
+	pos, err := f.parse(args, 1)
+	if err != nil {
+		return err
+	}
+	if pos[0] != "verify" {
+		return usageError{"sottocomando sconosciuto " + pos[0], f.usage}
+	}
+	svc, done, err := openService(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	problems, err := svc.StoreVerify()
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintf(e.stdout, "%s: %s\n", p.Index, p.Message)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(e.stdout, "Database INCOERENTE: %d problemi.\n", len(problems))
+		return exitError{1}
+	}
+	fmt.Fprintln(e.stdout, "Database coerente: indici e registro delle modifiche verificati.")
+	return nil
+}

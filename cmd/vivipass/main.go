@@ -1,0 +1,165 @@
+// Command vivipass is the desk application for the disabled parking card (CUDE): with
+// no arguments it opens the desk on this terminal; `vivipass serve` serves every
+// operator over SSH; the other subcommands script the register (see `vivipass aiuto`).
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	_ "time/tzdata" // civil dates are Italian whatever the server's zone files
+
+	"vivipass/domain"
+	"vivipass/service"
+	"vivipass/store"
+)
+
+// command is one subcommand: its usage line, a one-line description, and its body.
+type command struct {
+	usage string
+	help  string
+	run   func(env *env, args []string) error
+}
+
+// env is what every command gets: where to write, and how to open the database.
+type env struct {
+	stdout, stderr io.Writer
+	stdin          io.Reader
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"init":         {"init --comune CODICE [--db FILE]", "crea il database per un comune (codice catastale)", cmdInit},
+		"demo":         {"demo [--db FILE]", "carica i dati dimostrativi (Venezia e Padova)", cmdDemo},
+		"operator":     {"operator add|list|remove …", "operatori e chiavi SSH (vedi `vivipass operator`)", cmdOperator},
+		"import":       {"import [--dry-run] [--json] [--valid-only] [--comune CODICE] FILE", "importa il pregresso da un CSV del tracciato", cmdImport},
+		"template-csv": {"template-csv", "stampa il tracciato CSV per l'import", cmdTemplate},
+		"export":       {"export passes|plates|whitelist [--at DATA] [--comune CODICE]", "esporta in CSV su stdout", cmdExport},
+		"whitelist":    {"whitelist check TARGA [--at ISTANTE] [--json]", "la targa è autorizzata? da quale contrassegno?", cmdWhitelist},
+		"pass":         {"pass show NUMERO [--json]", "mostra un contrassegno", cmdPass},
+		"search":       {"search TESTO [--json] [--comune CODICE]", "cerca per numero, codice fiscale, nome, targa", cmdSearch},
+		"deceased":     {"deceased import FILE [--json]", "registra i decessi (codice fiscale e data per riga)", cmdDeceased},
+		"backup":       {"backup FILE", "copia del database mentre è in uso", cmdBackup},
+		"restore":      {"restore FILE", "ripristina il database da una copia", cmdRestore},
+		"audit":        {"audit verify", "verifica la catena del registro delle modifiche", cmdAudit},
+		"store":        {"store verify", "verifica gli indici del database", cmdStore},
+	}
+}
+
+func main() {
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin}
+	os.Exit(run(e, os.Args[1:]))
+}
+
+// run dispatches and turns errors into Italian messages and exit codes (1 error, 2 usage).
+func run(e *env, args []string) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return report(e, cmdDesk(e, args))
+	}
+	name := args[0]
+	if name == "aiuto" || name == "help" || name == "--help" {
+		usage(e.stdout)
+		return 0
+	}
+	c, ok := commands()[name]
+	if !ok {
+		fmt.Fprintf(e.stderr, "comando sconosciuto %q\n\n", name)
+		usage(e.stderr)
+		return 2
+	}
+	return report(e, c.run(e, args[1:]))
+}
+
+func report(e *env, err error) int {
+	if err == nil {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(e.stderr, "errore: %s\nuso: vivipass %s\n", ue.msg, ue.usage)
+		return 2
+	}
+	var fail exitError
+	if errors.As(err, &fail) {
+		return fail.code
+	}
+	fmt.Fprintf(e.stderr, "errore: %s\n", err)
+	return 1
+}
+
+// usageError is a wrong command line.
+type usageError struct{ msg, usage string }
+
+func (u usageError) Error() string { return u.msg }
+
+// exitError ends with a code after the command printed its own report.
+type exitError struct{ code int }
+
+func (x exitError) Error() string { return fmt.Sprintf("uscita %d", x.code) }
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "vivipass: gestione dei contrassegni di parcheggio per disabili (CUDE)")
+	fmt.Fprintln(w, "\nuso:")
+	fmt.Fprintln(w, "  vivipass [--db FILE] [--operator NOME]   apre la scrivania su questo terminale")
+	cs := commands()
+	names := make([]string, 0, len(cs))
+	for n := range cs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  vivipass %s\n      %s\n", cs[n].usage, cs[n].help)
+	}
+	fmt.Fprintf(w, "\nOgni comando accetta --db FILE (predefinito: %s, o la variabile VIVIPASS_DB).\n", defaultDB())
+}
+
+// defaultDB is the database used when --db is not given: $VIVIPASS_DB, else
+// $XDG_DATA_HOME/vivipass/vivipass.db, else ~/.local/share/vivipass/vivipass.db.
+func defaultDB() string {
+	if p := os.Getenv("VIVIPASS_DB"); p != "" {
+		return p
+	}
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			home = "."
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "vivipass", "vivipass.db")
+}
+
+// openService opens the database and wraps it.
+func openService(path string) (*service.Service, func(), error) {
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return service.New(db), func() { db.Close() }, nil
+}
+
+// cliActor is the administrator at the server's shell: every comune.
+func cliActor() service.Actor {
+	name := "cli"
+	if u := os.Getenv("USER"); u != "" {
+		name = "cli:" + u
+	}
+	return service.SystemActor(name)
+}
+
+func upperCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+func checkComune(code string) error {
+	if code == "" {
+		return nil
+	}
+	if _, ok := domain.ComuneByCode(code); !ok {
+		return fmt.Errorf("comune %q sconosciuto: indicare il codice catastale (es. L736 per Venezia)", code)
+	}
+	return nil
+}

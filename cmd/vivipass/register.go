@@ -1,0 +1,512 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"vivipass/domain"
+	"vivipass/service"
+)
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func cmdInit(e *env, args []string) error {
+	f := newFlags("init", commands()["init"].usage)
+	comune := f.String("comune", "", "codice catastale del comune")
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	if *comune == "" {
+		return usageError{"indicare il comune con --comune (codice catastale, es. L736)", f.usage}
+	}
+	svc, done, err := openService(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := svc.Init(cliActor(), upperCode(*comune)); err != nil {
+		return err
+	}
+	p, _ := domain.ComuneByCode(upperCode(*comune))
+	fmt.Fprintf(e.stdout, "Database %s pronto per il comune di %s.\n", *f.db, p.Label())
+	return nil
+}
+
+func cmdDemo(e *env, args []string) error {
+	f := newFlags("demo", commands()["demo"].usage)
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	svc, done, err := openService(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	n, err := svc.LoadDemo(cliActor())
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		fmt.Fprintf(e.stdout, "Dati dimostrativi già presenti in %s.\n", *f.db)
+	} else {
+		fmt.Fprintf(e.stdout, "Caricati %d contrassegni dimostrativi in %s.\n", n, *f.db)
+	}
+	return nil
+}
+
+func cmdTemplate(e *env, args []string) error {
+	f := newFlags("template-csv", commands()["template-csv"].usage)
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	_, err := e.stdout.Write(service.ImportTemplate())
+	return err
+}
+
+func cmdImport(e *env, args []string) error {
+	f := newFlags("import", commands()["import"].usage)
+	dry := f.Bool("dry-run", false, "controlla soltanto, non scrive")
+	asJSON := f.Bool("json", false, "risultato in JSON")
+	validOnly := f.Bool("valid-only", false, "importa le righe valide anche se altre hanno errori")
+	comune := f.String("comune", "", "tutte le righe appartengono a questo comune")
+	pos, err := f.parse(args, 1)
+	if err != nil {
+		return err
+	}
+	if err := checkComune(upperCode(*comune)); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(pos[0])
+	if err != nil {
+		return fmt.Errorf("impossibile leggere %s: %w", pos[0], err)
+	}
+	svc, done, err := openService(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rep, err := svc.Import(cliActor(), service.ImportRequest{FileName: pos[0], Data: data, Comune: upperCode(*comune),
+		DryRun: *dry, ValidOnly: *validOnly}, nil)
+	if *asJSON {
+		if rep.Errors == nil {
+			rep.Errors = []service.ImportError{}
+		}
+		if jerr := printJSON(e.stdout, rep); jerr != nil {
+			return jerr
+		}
+		if err != nil || len(rep.Errors) > 0 {
+			if err != nil && !isReportError(err) {
+				fmt.Fprintf(e.stderr, "errore: %s\n", err)
+			}
+			return exitError{1}
+		}
+		return nil
+	}
+	for _, re := range rep.Errors {
+		col := re.Column
+		if col == "" {
+			col = "-"
+		}
+		fmt.Fprintf(e.stdout, "riga %d, colonna %s: %s\n", re.Row, col, re.Message)
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(e.stdout, "avviso riga %d, colonna %s: %s\n", w.Row, w.Column, w.Message)
+	}
+	if rep.Rows > 0 || err == nil {
+		fmt.Fprintf(e.stdout, "File %s (%s, separatore %q): %d righe, %d valide, %d errori, %d già presenti.\n",
+			pos[0], rep.Encoding, rep.Separator, rep.Rows, rep.Valid, len(rep.Errors), rep.Skipped)
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case *dry:
+		fmt.Fprintln(e.stdout, "Prova (--dry-run): nessuna modifica al registro.")
+	default:
+		fmt.Fprintf(e.stdout, "Importati %d contrassegni.\n", rep.Imported)
+	}
+	return nil
+}
+
+func isReportError(err error) bool { _, ok := err.(*service.ImportRefused); return ok }
+
+func cmdExport(e *env, args []string) error {
+	f := newFlags("export", commands()["export"].usage)
+	at := f.String("at", "", "data di riferimento (gg/mm/aaaa o aaaa-mm-gg; predefinita: oggi)")
+	comune := f.String("comune", "", "solo questo comune")
+	pos, err := f.parse(args, 1)
+	if err != nil {
+		return err
+	}
+	var day domain.Date
+	if *at != "" {
+		if day, err = domain.ParseDate(*at); err != nil {
+			return err
+		}
+	}
+	a := cliActor()
+	if c := upperCode(*comune); c != "" {
+		if err := checkComune(c); err != nil {
+			return err
+		}
+		a.Comune = c
+	}
+	svc, done, err := openService(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	_, err = svc.Export(a, pos[0], day, e.stdout)
+	return err
+}
+
+// parseInstant accepts a date (noon of that day in Italy) or a date and time.
+func parseInstant(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "02/01/2006 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, domain.Rome); err == nil {
+			return t, nil
+		}
+	}
+	d, err := domain.ParseDate(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("istante %q non valido: usare aaaa-mm-gg, aaaa-mm-ggThh:mm o gg/mm/aaaa", s)
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, domain.Rome), nil
+}
+
+func cmdWhitelist(e *env, args []string) error {
+	f := newFlags("whitelist", commands()["whitelist"].usage)
+	at := f.String("at", "", "istante (predefinito: adesso)")
+	asJSON := f.Bool("json", false, "risultato in JSON")
+	pos, err := f.parse(args, 2)
+	if err != nil {
+		return err
+	}
+	if pos[0] != "check" {
+		return usageError{"sottocomando sconosciuto " + pos[0], f.usage}
+	}
+	when := time.Now()
+	if *at != "" {
+		if when, err = parseInstant(*at); err != nil {
+			return err
+		}
+	}
+	svc, done, err := openService(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	v, err := svc.Whitelist(pos[1], when)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := printJSON(e.stdout, v); err != nil {
+			return err
+		}
+	} else if v.Authorised {
+		fmt.Fprintf(e.stdout, "AUTORIZZATA: targa %s il %s, contrassegno %s del comune %s\n", v.Plate, v.Day, v.Number, v.Comune)
+	} else {
+		fmt.Fprintf(e.stdout, "NON AUTORIZZATA: targa %s il %s: %s\n", v.Plate, v.Day, v.Reason)
+	}
+	if !v.Authorised {
+		return exitError{3} // scripts at the gate can test the exit code
+	}
+	return nil
+}
+
+func cmdPass(e *env, args []string) error {
+	f := newFlags("pass", commands()["pass"].usage)
+	asJSON := f.Bool("json", false, "risultato in JSON")
+	pos, err := f.parse(args, 2)
+	if err != nil {
+		return err
+	}
+	if pos[0] != "show" {
+		return usageError{"sottocomando sconosciuto " + pos[0], f.usage}
+	}
+	svc, done, err := openService(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	a := cliActor()
+	p, err := svc.FindByNumber(a, pos[1])
+	if err != nil {
+		return err
+	}
+	v, err := svc.GetPass(a, p.ID)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, passJSON(v))
+	}
+	printPass(e.stdout, v)
+	return nil
+}
+
+func printPass(w io.Writer, v service.PassView) {
+	p, h := v.Pass, v.Holder
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(k, val string) { fmt.Fprintf(tw, "%s\t%s\n", k, val) }
+	row("Contrassegno", p.Number)
+	row("Stato", v.Status.Label()+reasonOf(p))
+	row("Tipo", p.Kind.Label())
+	row("Comune", p.Comune+" (rilasciato da "+p.IssuingComune+")")
+	row("Titolare", h.FullName()+" – "+h.CodiceFiscale)
+	row("Nato il", h.DataNascita.String()+" a "+placeName(h.LuogoNascita))
+	if !h.DataDecesso.IsZero() {
+		row("Deceduto il", h.DataDecesso.String())
+	}
+	row("Rilascio", p.DataRilascio.String())
+	row("Validità", "dal "+p.DataDecorrenza.String()+" al "+p.DataScadenza.String())
+	row("Canale", p.Channel.Label())
+	if p.PreviousNumber != "" {
+		row("Numero precedente", p.PreviousNumber)
+	}
+	if p.Duplicate {
+		row("Duplicato", "sì ("+string(p.DuplicateReason)+")")
+	}
+	row("Circuito nazionale", "consenso "+siNo(p.National.Consent)+", "+p.National.Status.Label())
+	if p.National.CudeID != "" || p.National.CodiceUnivoco != "" {
+		row("CUDE ID / codice univoco", p.National.CudeID+" / "+p.National.CodiceUnivoco)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nTarghe:")
+	if len(p.Plates) == 0 {
+		fmt.Fprintln(w, "  nessuna")
+	}
+	for _, pl := range p.Plates {
+		f, t := pl.Window(p.DataScadenza)
+		role := string(pl.Role)
+		if role == "" {
+			role = "regionale"
+		}
+		fmt.Fprintf(w, "  %-10s %-3s dal %s al %s  %s, %s\n", pl.Number, pl.Country, f, t, pl.Class, role)
+	}
+	for _, o := range v.Overlaps {
+		fmt.Fprintf(w, "  attenzione: %s\n", o)
+	}
+	fmt.Fprintln(w, "\nStorico:")
+	for _, h := range v.History {
+		fmt.Fprintf(w, "  %s  %-10s %-9s %s: %s\n", h.At.In(domain.Rome).Format("02/01/2006 15:04"), h.Operator, string(h.Channel), h.Action, h.Detail)
+	}
+	if len(v.History) == 0 {
+		fmt.Fprintf(w, "  %s  creato (%s)\n", p.CreatedAt.In(domain.Rome).Format("02/01/2006 15:04"), p.Channel.Label())
+	}
+}
+
+func reasonOf(p domain.Pass) string {
+	if p.StateReason == "" {
+		return ""
+	}
+	s := " (" + p.StateReason
+	if !p.StateFrom.IsZero() {
+		s += ", dal " + p.StateFrom.String()
+	}
+	return s + ")"
+}
+
+func placeName(code string) string {
+	if p, err := domain.LookupPlace(code, domain.Date{}); err == nil {
+		return p.Label()
+	}
+	return code
+}
+
+func siNo(b bool) string {
+	if b {
+		return "sì"
+	}
+	return "no"
+}
+
+// passJSON is the stable JSON of `pass show --json` (documented in the README).
+type passOut struct {
+	Numero            string       `json:"numero"`
+	Stato             domain.State `json:"stato"`
+	StatoRegistrato   domain.State `json:"stato_registrato"`
+	Motivo            string       `json:"motivo,omitempty"`
+	StatoDal          string       `json:"stato_dal,omitempty"`
+	Tipo              domain.Kind  `json:"tipo"`
+	Comune            string       `json:"comune"`
+	ComuneRilascio    string       `json:"comune_rilascio"`
+	CodiceFiscale     string       `json:"codice_fiscale"`
+	Cognome           string       `json:"cognome"`
+	Nome              string       `json:"nome"`
+	DataNascita       string       `json:"data_nascita"`
+	DataDecesso       string       `json:"data_decesso,omitempty"`
+	DataRilascio      string       `json:"data_rilascio"`
+	DataDecorrenza    string       `json:"data_decorrenza"`
+	DataScadenza      string       `json:"data_scadenza"`
+	Canale            string       `json:"canale"`
+	NumeroPrecedente  string       `json:"numero_precedente,omitempty"`
+	Duplicato         bool         `json:"duplicato"`
+	MotivoDuplicato   string       `json:"motivo_duplicato,omitempty"`
+	Consenso          bool         `json:"consenso_circuito_nazionale"`
+	CudeID            string       `json:"cude_id,omitempty"`
+	CodiceUnivoco     string       `json:"codice_univoco,omitempty"`
+	StatoNazionale    string       `json:"stato_invio_nazionale"`
+	Targhe            []plateOut   `json:"targhe"`
+	Versioni          []versionOut `json:"versioni"`
+	Storico           []historyOut `json:"storico"`
+}
+
+type plateOut struct {
+	Targa   string `json:"targa"`
+	Nazione string `json:"nazione"`
+	Dal     string `json:"dal"`
+	Al      string `json:"al"`
+	Tipo    string `json:"tipo"`
+	Ruolo   string `json:"ruolo"`
+}
+
+type versionOut struct {
+	Numero    string       `json:"numero"`
+	Stato     domain.State `json:"stato"`
+	Dal       string       `json:"data_decorrenza"`
+	Al        string       `json:"data_scadenza"`
+	Comune    string       `json:"comune"`
+	Duplicato bool         `json:"duplicato"`
+}
+
+type historyOut struct {
+	Quando    string `json:"quando"`
+	Operatore string `json:"operatore"`
+	Canale    string `json:"canale"`
+	Azione    string `json:"azione"`
+	Dettaglio string `json:"dettaglio"`
+}
+
+func passJSON(v service.PassView) passOut {
+	p, h := v.Pass, v.Holder
+	o := passOut{Numero: p.Number, Stato: v.Status, StatoRegistrato: p.State, Motivo: p.StateReason, StatoDal: p.StateFrom.ISO(),
+		Tipo: p.Kind, Comune: p.Comune, ComuneRilascio: p.IssuingComune, CodiceFiscale: h.CodiceFiscale,
+		Cognome: h.Cognome, Nome: h.Nome, DataNascita: h.DataNascita.ISO(), DataDecesso: h.DataDecesso.ISO(),
+		DataRilascio: p.DataRilascio.ISO(), DataDecorrenza: p.DataDecorrenza.ISO(), DataScadenza: p.DataScadenza.ISO(),
+		Canale: string(p.Channel), NumeroPrecedente: p.PreviousNumber, Duplicato: p.Duplicate, MotivoDuplicato: string(p.DuplicateReason),
+		Consenso: p.National.Consent, CudeID: p.National.CudeID, CodiceUnivoco: p.National.CodiceUnivoco,
+		StatoNazionale: string(p.National.Status), Targhe: []plateOut{}, Versioni: []versionOut{}, Storico: []historyOut{}}
+	if o.StatoNazionale == "" {
+		o.StatoNazionale = "non_inviato"
+	}
+	for _, pl := range p.Plates {
+		f, t := pl.Window(p.DataScadenza)
+		o.Targhe = append(o.Targhe, plateOut{pl.Number, pl.Country, f.ISO(), t.ISO(), string(pl.Class), string(pl.Role)})
+	}
+	for _, ver := range v.Versions {
+		o.Versioni = append(o.Versioni, versionOut{ver.Number, ver.State, ver.DataDecorrenza.ISO(), ver.DataScadenza.ISO(), ver.Comune, ver.Duplicate})
+	}
+	for _, e := range v.History {
+		o.Storico = append(o.Storico, historyOut{e.At.UTC().Format(time.RFC3339), e.Operator, string(e.Channel), e.Action, e.Detail})
+	}
+	return o
+}
+
+func cmdSearch(e *env, args []string) error {
+	f := newFlags("search", commands()["search"].usage)
+	asJSON := f.Bool("json", false, "risultato in JSON")
+	comune := f.String("comune", "", "solo questo comune")
+	limit := f.Int("limit", 50, "numero massimo di risultati")
+	pos, err := f.parse(args, -1)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usageError{"indicare il testo da cercare", f.usage}
+	}
+	if err := checkComune(upperCode(*comune)); err != nil {
+		return err
+	}
+	svc, done, err := openService(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	res, err := svc.Search(cliActor(), service.Query{Text: strings.Join(pos, " "), Comune: upperCode(*comune), Limit: *limit})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if res.Rows == nil {
+			res.Rows = []service.Row{}
+		}
+		for i := range res.Rows {
+			if res.Rows[i].Plates == nil {
+				res.Rows[i].Plates = []string{}
+			}
+		}
+		return printJSON(e.stdout, res)
+	}
+	if len(res.Rows) == 0 {
+		fmt.Fprintln(e.stdout, "Nessun contrassegno trovato.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NUMERO\tCOMUNE\tTITOLARE\tCODICE FISCALE\tSTATO\tSCADENZA\tTARGHE")
+	for _, r := range res.Rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Number, r.Comune, r.Holder, r.CF, r.Status.Label(), r.Scadenza, strings.Join(r.Plates, " "))
+	}
+	tw.Flush()
+	if res.More {
+		fmt.Fprintf(e.stdout, "(mostrati i primi %d: restringere la ricerca)\n", len(res.Rows))
+	}
+	return nil
+}
+
+func cmdDeceased(e *env, args []string) error {
+	f := newFlags("deceased", commands()["deceased"].usage)
+	asJSON := f.Bool("json", false, "risultato in JSON")
+	pos, err := f.parse(args, 2)
+	if err != nil {
+		return err
+	}
+	if pos[0] != "import" {
+		return usageError{"sottocomando sconosciuto " + pos[0], f.usage}
+	}
+	data, err := os.ReadFile(pos[1])
+	if err != nil {
+		return fmt.Errorf("impossibile leggere %s: %w", pos[1], err)
+	}
+	svc, done, err := openService(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rep, err := svc.ImportDeceased(cliActor(), data)
+	if *asJSON {
+		if rep.Errors == nil {
+			rep.Errors = []service.DeceasedError{}
+		}
+		if rep.Unknown == nil {
+			rep.Unknown = []string{}
+		}
+		if jerr := printJSON(e.stdout, rep); jerr != nil {
+			return jerr
+		}
+		if err != nil {
+			return exitError{1}
+		}
+		return nil
+	}
+	for _, le := range rep.Errors {
+		fmt.Fprintf(e.stdout, "riga %d: %s\n", le.Line, le.Message)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d righe: %d persone segnate decedute, %d contrassegni revocati, %d codici fiscali non presenti.\n",
+		rep.Lines, rep.Marked, rep.Revoked, len(rep.Unknown))
+	return nil
+}

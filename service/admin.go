@@ -1,0 +1,216 @@
+package service
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"time"
+
+	"vivipass/domain"
+	"vivipass/store"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// ParseOperatorKeys reads authorized_keys lines (one or more keys) for an operator.
+func ParseOperatorKeys(data []byte, now time.Time) ([]domain.OperatorKey, error) {
+	var keys []domain.OperatorKey
+	for line, rest := 1, data; len(strings.TrimSpace(string(rest))) > 0; line++ {
+		pk, comment, _, r, err := gossh.ParseAuthorizedKey(rest)
+		if err != nil {
+			return nil, &domain.Error{Message: "chiave pubblica SSH non leggibile: attesa una riga come 'ssh-ed25519 AAAA… commento'"}
+		}
+		keys = append(keys, domain.OperatorKey{Fingerprint: gossh.FingerprintSHA256(pk),
+			AuthorizedKey: strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pk))), Comment: comment, AddedAt: now.UTC()})
+		rest = r
+	}
+	if len(keys) == 0 {
+		return nil, &domain.Error{Message: "nessuna chiave pubblica SSH nel file"}
+	}
+	return keys, nil
+}
+
+// AddOperator registers an operator with keys (M4), or adds keys to an existing one.
+func (s *Service) AddOperator(a Actor, op domain.Operator) (domain.Operator, error) {
+	if !a.Admin() {
+		return op, ErrForbidden
+	}
+	if err := domain.CheckOperatorName(op.Name); err != nil {
+		return op, err
+	}
+	if _, ok := domain.ComuneByCode(op.Comune); !ok {
+		return op, &domain.Error{Message: fmt.Sprintf("comune %q sconosciuto", op.Comune)}
+	}
+	if !a.Sees(op.Comune) {
+		return op, ErrForbidden
+	}
+	err := s.update(func(tx *store.Tx, ev *[]Event) error {
+		if old, err := tx.Operator(op.Name); err == nil {
+			if old.Comune != op.Comune || old.Role != op.Role {
+				return &domain.Error{Message: fmt.Sprintf("l'operatore %s esiste già (%s, comune %s)", op.Name, old.Role, old.Comune)}
+			}
+			for _, k := range old.Keys {
+				for i := len(op.Keys) - 1; i >= 0; i-- {
+					if op.Keys[i].Fingerprint == k.Fingerprint {
+						op.Keys = append(op.Keys[:i], op.Keys[i+1:]...)
+					}
+				}
+			}
+			op.Keys = append(old.Keys, op.Keys...)
+			op.CreatedAt, op.Version, op.Plain, op.Printer = old.CreatedAt, old.Version, old.Plain, old.Printer
+		} else {
+			op.CreatedAt = s.now().UTC()
+		}
+		for _, k := range op.Keys {
+			if other, err := tx.OperatorByKey(k.Fingerprint); err == nil && other.Name != op.Name {
+				return &domain.Error{Message: fmt.Sprintf("la chiave %s è già registrata per l'operatore %s", k.Fingerprint, other.Name)}
+			}
+		}
+		op.Version++
+		if err := tx.PutOperator(op); err != nil {
+			return err
+		}
+		*ev = append(*ev, AdminChanged{op.Comune})
+		return s.audit(tx, a, op.Comune, "operatore registrato", "operatore "+op.Name, 0,
+			fmt.Sprintf("ruolo %s, %d chiavi", op.Role, len(op.Keys)))
+	})
+	return op, err
+}
+
+// RemoveOperator deletes an operator and their keys.
+func (s *Service) RemoveOperator(a Actor, name string) error {
+	if !a.Admin() {
+		return ErrForbidden
+	}
+	return s.update(func(tx *store.Tx, ev *[]Event) error {
+		op, err := tx.Operator(name)
+		if err == store.ErrNotFound || (err == nil && !a.Sees(op.Comune)) {
+			return &domain.Error{Message: "operatore " + name + " non trovato"}
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteOperator(name); err != nil {
+			return err
+		}
+		*ev = append(*ev, AdminChanged{op.Comune})
+		return s.audit(tx, a, op.Comune, "operatore rimosso", "operatore "+name, 0, "")
+	})
+}
+
+// Operators lists the operators in the actor's scope.
+func (s *Service) Operators(a Actor) ([]domain.Operator, error) {
+	var out []domain.Operator
+	err := s.view(func(tx *store.Tx) error {
+		all, err := tx.Operators()
+		for _, o := range all {
+			if a.Sees(o.Comune) {
+				out = append(out, o)
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+// Authenticate finds the operator owning an SSH key (fingerprint SHA256:…).
+func (s *Service) Authenticate(fingerprint string) (domain.Operator, bool) {
+	var op domain.Operator
+	err := s.view(func(tx *store.Tx) error {
+		var err error
+		op, err = tx.OperatorByKey(fingerprint)
+		return err
+	})
+	return op, err == nil
+}
+
+// Settings reads a comune's settings (defaults when never saved).
+func (s *Service) Settings(a Actor, comune string) (domain.ComuneSettings, error) {
+	comune, err := a.targetComune(comune)
+	if err != nil {
+		return domain.ComuneSettings{}, err
+	}
+	var st domain.ComuneSettings
+	err = s.view(func(tx *store.Tx) error {
+		st, err = tx.ComuneSettings(comune)
+		return err
+	})
+	return st, err
+}
+
+// SaveSettings saves a comune's settings (M5): administrators only.
+func (s *Service) SaveSettings(a Actor, st domain.ComuneSettings) (domain.ComuneSettings, error) {
+	if !a.Admin() || !a.Sees(st.Code) {
+		return st, ErrForbidden
+	}
+	if err := st.Validate(); err != nil {
+		return st, err
+	}
+	err := s.update(func(tx *store.Tx, ev *[]Event) error {
+		cur, err := tx.ComuneSettings(st.Code)
+		if err != nil {
+			return err
+		}
+		if cur.Version != st.Version {
+			return &StaleError{What: "le impostazioni del comune " + st.Code, By: "un altro amministratore", At: s.now()}
+		}
+		st.Version++
+		if err := tx.PutComuneSettings(st); err != nil {
+			return err
+		}
+		*ev = append(*ev, AdminChanged{st.Code})
+		return s.audit(tx, a, st.Code, "impostazioni comune", "comune "+st.Code, 0,
+			fmt.Sprintf("scadenza: %s; finestra temporale: %s; preavviso %d giorni", st.ExpiryRule.Label(), siNo(st.FinestraTemporale), st.AlertDays))
+	})
+	return st, err
+}
+
+// Init prepares a new database for a comune: its settings saved with defaults and the
+// first audit entry.
+func (s *Service) Init(a Actor, comune string) error {
+	p, ok := domain.ComuneByCode(strings.ToUpper(comune))
+	if !ok {
+		return &domain.Error{Message: fmt.Sprintf("comune %q sconosciuto: indicare il codice catastale (es. L736 per Venezia)", comune)}
+	}
+	return s.update(func(tx *store.Tx, ev *[]Event) error {
+		if _, err := tx.ComuneSettings(p.Code); err != nil {
+			return err
+		}
+		if cfg, _ := tx.ConfiguredComuni(); len(cfg) == 0 || true {
+			st, _ := tx.ComuneSettings(p.Code)
+			if st.Version == 0 {
+				st.Version = 1
+				if err := tx.PutComuneSettings(st); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.PutMeta("comune_principale", []byte(p.Code)); err != nil {
+			return err
+		}
+		*ev = append(*ev, AdminChanged{p.Code})
+		return s.audit(tx, a, p.Code, "inizializzazione", "comune "+p.Code, 0, "database inizializzato per "+p.Name)
+	})
+}
+
+// AuditVerify checks the audit hash chain.
+func (s *Service) AuditVerify() (int, []store.AuditProblem, error) {
+	var n int
+	var pr []store.AuditProblem
+	err := s.view(func(tx *store.Tx) error { n, pr = tx.VerifyAudit(); return nil })
+	return n, pr, err
+}
+
+// StoreVerify rebuilds and compares every index.
+func (s *Service) StoreVerify() ([]store.Problem, error) {
+	var pr []store.Problem
+	err := s.view(func(tx *store.Tx) error {
+		var err error
+		pr, err = tx.Verify()
+		return err
+	})
+	return pr, err
+}
+
+// FileHash is the sha256 of a file's content, to name it in the audit log.
+func FileHash(data []byte) string { return fmt.Sprintf("%x", sha256.Sum256(data)) }

@@ -1,0 +1,252 @@
+package service
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+
+	"vivipass/domain"
+	"vivipass/service/legacy"
+	"vivipass/store"
+)
+
+// ImportRequest is a legacy register file to import (M1).
+type ImportRequest struct {
+	FileName  string // for the audit entry and messages only: never opened here
+	Data      []byte
+	Comune    string // every row belongs to this comune; "" = each row to its comune_residenza
+	DryRun    bool   // check only
+	ValidOnly bool   // import the valid rows even when others have errors
+}
+
+// ImportError is one problem of one row (row numbers as the spreadsheet shows them).
+type ImportError = legacy.RowError
+
+// ImportReport is the outcome; its JSON is the stable output of `import --json`.
+type ImportReport struct {
+	Valid     int           `json:"valid"`
+	Errors    []ImportError `json:"errors"`
+	Imported  int           `json:"imported"`
+	Skipped   int           `json:"skipped"` // already in the register (same comune, number and holder)
+	Warnings  []ImportError `json:"warnings,omitempty"`
+	Rows      int           `json:"rows"`
+	Encoding  string        `json:"encoding,omitempty"`
+	Separator string        `json:"separator,omitempty"`
+}
+
+// ImportRefused: the file has row errors and the operator did not ask for the valid
+// rows only, so nothing was written.
+type ImportRefused struct{ Errors int }
+
+func (e *ImportRefused) Error() string {
+	return fmt.Sprintf("%d errori nel file: nessuna riga importata (correggere il file, oppure importare solo le righe valide)", e.Errors)
+}
+
+// ImportTemplate is the CSV template of the import (header and an example row).
+func ImportTemplate() []byte { return legacy.Template() }
+
+var errDryRun = errors.New("prova")
+
+// Import checks every row of a legacy file, against the file and the register, and
+// writes the valid ones in one transaction: a crash leaves the register as it was, and
+// the same file twice changes nothing (a pass is identified by comune + number).
+// progress, if not nil, is called as rows are written.
+func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total int)) (ImportReport, error) {
+	var rep ImportReport
+	if !a.Admin() {
+		return rep, ErrForbidden
+	}
+	today := s.Today()
+	f, err := legacy.Parse(req.Data, today)
+	if err != nil {
+		return rep, err
+	}
+	rep.Rows, rep.Encoding, rep.Separator = f.Records, f.Encoding, string(f.Separator)
+	rep.Errors = append(rep.Errors, f.Errors...)
+	for _, r := range f.Rows {
+		for _, w := range r.Warnings {
+			rep.Warnings = append(rep.Warnings, ImportError{Row: r.Line, Column: w.Field, Message: w.Message})
+		}
+		if r.CFWarning != "" {
+			rep.Warnings = append(rep.Warnings, ImportError{Row: r.Line, Column: "codice_fiscale", Message: r.CFWarning})
+		}
+	}
+	comune := req.Comune
+	if a.Comune != "" {
+		comune = a.Comune
+	}
+	name := filepath.Base(req.FileName)
+	hash := FileHash(req.Data)
+	write := func(tx *store.Tx, ev *[]Event) error {
+		rep.Errors, rep.Imported, rep.Skipped = append([]ImportError(nil), f.Errors...), 0, 0
+		todo, err := s.checkImport(tx, a, f.Rows, comune, today, &rep)
+		if err != nil {
+			return err
+		}
+		rep.Valid = len(todo) + rep.Skipped
+		sortErrors(rep.Errors)
+		if req.DryRun {
+			return errDryRun
+		}
+		if len(rep.Errors) > 0 && !req.ValidOnly {
+			return &ImportRefused{len(rep.Errors)}
+		}
+		if len(todo) == 0 {
+			return errDryRun // nothing to write: the register stays exactly as it was
+		}
+		if err := s.writeImport(tx, a, todo, name, today, progress); err != nil {
+			return err
+		}
+		rep.Imported = len(todo)
+		if err := tx.PutImport(store.ImportRecord{SHA256: hash, File: name, At: s.now().UTC(), By: a.Operator,
+			Imported: rep.Imported, Skipped: rep.Skipped}); err != nil {
+			return err
+		}
+		*ev = append(*ev, PassChanged{InComune: comune})
+		return s.audit(tx, a, comune, "import massivo", "file "+name, 0,
+			fmt.Sprintf("%d contrassegni importati, %d già presenti, %d righe scartate; sha256 %s", rep.Imported, rep.Skipped, len(rep.Errors), hash))
+	}
+	err = s.update(write)
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return rep, err
+}
+
+// importRow is a row ready to be written, with its comune resolved.
+type importRow struct {
+	legacy.Row
+	comune string
+}
+
+// checkImport applies the checks that need the register, adding row errors to rep.
+func (s *Service) checkImport(tx *store.Tx, a Actor, rows []legacy.Row, comune string, today domain.Date, rep *ImportReport) ([]importRow, error) {
+	var todo []importRow
+	for _, r := range rows {
+		c := comune
+		if c == "" {
+			c = r.Person.ComuneResidenza
+		}
+		if !a.Sees(c) {
+			rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "comune_residenza", Message: "comune non di competenza dell'operatore"})
+			continue
+		}
+		skip, bad := false, false
+		for _, id := range tx.PassIDsByNumber(r.Number) {
+			p, err := tx.Pass(id)
+			if err != nil {
+				return nil, err
+			}
+			if p.Comune != c && p.IssuingComune != c {
+				continue
+			}
+			if p.HolderCF == r.Person.CodiceFiscale {
+				skip = true
+			} else {
+				bad = true
+				rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "numero_pass",
+					Message: fmt.Sprintf("il numero %s è già usato nel comune %s per un'altra persona (%s)", r.Number, c, p.HolderCF)})
+			}
+			break
+		}
+		if skip {
+			rep.Skipped++
+			continue
+		}
+		if bad {
+			continue
+		}
+		if importedActive(r, today) {
+			if p, ok, err := activePassOf(tx, r.Person.CodiceFiscale, today, 0); err != nil {
+				return nil, err
+			} else if ok {
+				rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "codice_fiscale", Message: errActive(r.Person.CodiceFiscale, p).Error()})
+				continue
+			}
+		}
+		todo = append(todo, importRow{r, c})
+	}
+	return todo, nil
+}
+
+func importedActive(r legacy.Row, today domain.Date) bool {
+	return (r.State == domain.Attivo || r.State == domain.Sospeso) && !r.DataScadenza.Before(today) && r.Person.DataDecesso.IsZero()
+}
+
+func (s *Service) writeImport(tx *store.Tx, a Actor, rows []importRow, file string, today domain.Date, progress func(int, int)) error {
+	now := s.now().UTC()
+	people := map[string]domain.Person{} // comune + CF → person written in this import
+	for i, r := range rows {
+		key := r.comune + "|" + r.Person.CodiceFiscale
+		holder, ok := people[key]
+		if !ok {
+			for _, id := range tx.PersonIDsByCF(r.Person.CodiceFiscale) {
+				if o, err := tx.Person(id); err == nil && o.Comune == r.comune {
+					holder, ok = o, true
+				}
+			}
+		}
+		if !ok {
+			holder = r.Person
+			holder.Comune, holder.CFOverride = r.comune, r.CFWarning
+			holder.Version, holder.UpdatedAt, holder.UpdatedBy = 1, now, a.Operator
+			if err := tx.PutPerson(&holder); err != nil {
+				return err
+			}
+		}
+		people[key] = holder
+		p := domain.Pass{
+			Number: r.Number, PreviousNumber: r.PreviousNumber, Comune: r.comune, IssuingComune: r.comune,
+			PersonID: holder.ID, HolderCF: holder.CodiceFiscale, HolderName: holder.FullName(), Kind: r.Kind,
+			DataRilascio: r.DataRilascio, DataDecorrenza: r.DataDecorrenza, DataScadenza: r.DataScadenza,
+			State: r.State, Channel: domain.Import, Note: r.Note, ImportFile: file,
+			National: domain.National{Consent: r.Consent, CudeID: r.CudeID, CodiceUnivoco: r.CodiceUnivoco},
+			Version:  1, CreatedAt: now, CreatedBy: a.Operator, UpdatedAt: now, UpdatedBy: a.Operator,
+		}
+		if p.National.CudeID != "" {
+			p.National.Status = domain.NationalSent
+		}
+		switch p.State {
+		case domain.Sospeso, domain.Revocato:
+			p.StateReason = string(p.State) + " nel registro precedente"
+		}
+		for j, pl := range r.Plates {
+			pl.ID, pl.AddedAt, pl.AddedBy, pl.Channel = uint32(j+1), now, a.Operator, domain.Import
+			p.Plates = append(p.Plates, pl)
+		}
+		p.NextPlateID = uint32(len(p.Plates))
+		if died := holder.DataDecesso; !died.IsZero() && (p.State == domain.Attivo || p.State == domain.Sospeso) {
+			if n, _, err := p.HolderDeceased(died, today); err == nil {
+				p = n
+			}
+		}
+		if err := tx.PutPass(&p); err != nil {
+			return err
+		}
+		if p.National.Consent && p.National.Status == domain.NationalNone && p.HoldsActive(today) {
+			if err := national(tx, &p, domain.ActIssue); err != nil {
+				return err
+			}
+			if p.National.Status == domain.NationalPending {
+				if err := tx.PutPass(&p); err != nil {
+					return err
+				}
+			}
+		}
+		if c, y, n, ok := domain.ParseNumber(p.Number); ok && c == p.Comune && uint64(n) > tx.Counter(c, y) {
+			if err := tx.SetCounter(c, y, uint64(n)); err != nil {
+				return err
+			}
+		}
+		if progress != nil && (i%1000 == 999 || i == len(rows)-1) {
+			progress(i+1, len(rows))
+		}
+	}
+	return nil
+}
+
+// sortErrors orders by row, keeping the parser's order within a row.
+func sortErrors(es []ImportError) {
+	sort.SliceStable(es, func(i, j int) bool { return es[i].Row < es[j].Row })
+}

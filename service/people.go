@@ -1,0 +1,328 @@
+package service
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"image"
+	_ "image/jpeg" // photo formats accepted (A3)
+	_ "image/png"
+	"strings"
+
+	"vivipass/domain"
+	"vivipass/store"
+)
+
+// SavePerson creates (ID 0) or updates a person of the actor's comune (A1, A2). A
+// codice fiscale that disagrees with the data needs override (the reason).
+func (s *Service) SavePerson(a Actor, p domain.Person, override string) (domain.Person, error) {
+	today := s.Today()
+	err := s.update(func(tx *store.Tx, ev *[]Event) error {
+		domain.NormalizePerson(&p)
+		action := "nuova anagrafica"
+		if p.ID != 0 {
+			old, err := loadPerson(tx, a, p.ID)
+			if err != nil {
+				return err
+			}
+			if p.Version != old.Version {
+				return &StaleError{What: "l'anagrafica di " + old.FullName(), By: old.UpdatedBy, At: old.UpdatedAt}
+			}
+			p.Comune, p.HasPhoto, p.DataDecesso = old.Comune, old.HasPhoto, old.DataDecesso
+			action = "modifica anagrafica"
+			if old.CodiceFiscale != p.CodiceFiscale {
+				if err := cfFree(tx, p.CodiceFiscale, p.Comune, p.ID); err != nil {
+					return err
+				}
+			}
+		} else {
+			c, err := a.targetComune(p.Comune)
+			if err != nil {
+				return err
+			}
+			p.Comune = c
+			if err := cfFree(tx, p.CodiceFiscale, p.Comune, 0); err != nil {
+				return err
+			}
+		}
+		if err := s.checkAndStampPerson(&p, override, a, today); err != nil {
+			return err
+		}
+		if err := tx.PutPerson(&p); err != nil {
+			return err
+		}
+		if err := s.refreshHolder(tx, a, p); err != nil {
+			return err
+		}
+		*ev = append(*ev, PersonChanged{p.ID, p.Comune})
+		return s.audit(tx, a, p.Comune, action, "persona "+p.CodiceFiscale, 0, p.FullName())
+	})
+	return p, err
+}
+
+func cfFree(tx *store.Tx, cf, comune string, self uint64) error {
+	for _, id := range tx.PersonIDsByCF(cf) {
+		if o, err := tx.Person(id); err == nil && o.Comune == comune && o.ID != self {
+			return &domain.Error{Message: fmt.Sprintf("esiste già un'anagrafica con codice fiscale %s (%s)", cf, o.FullName())}
+		}
+	}
+	return nil
+}
+
+// refreshHolder copies the holder's name and CF onto their listed passes (search index).
+func (s *Service) refreshHolder(tx *store.Tx, a Actor, p domain.Person) error {
+	for _, id := range tx.PassIDsByCF(p.CodiceFiscale) {
+		ps, err := tx.Pass(id)
+		if err != nil {
+			return err
+		}
+		if ps.PersonID == p.ID && (ps.HolderName != p.FullName() || ps.HolderCF != p.CodiceFiscale) {
+			ps.HolderName, ps.HolderCF = p.FullName(), p.CodiceFiscale
+			if err := tx.PutPass(&ps); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Person reads a person of the actor's comune.
+func (s *Service) Person(a Actor, id uint64) (domain.Person, error) {
+	var p domain.Person
+	err := s.view(func(tx *store.Tx) error {
+		var err error
+		p, err = loadPerson(tx, a, id)
+		return err
+	})
+	return p, err
+}
+
+// PersonPasses lists the listed passes of a person, newest first.
+func (s *Service) PersonPasses(a Actor, personID uint64) ([]domain.Pass, error) {
+	var out []domain.Pass
+	err := s.view(func(tx *store.Tx) error {
+		p, err := loadPerson(tx, a, personID)
+		if err != nil {
+			return err
+		}
+		for _, id := range tx.PassIDsByCF(p.CodiceFiscale) {
+			ps, err := tx.Pass(id)
+			if err == nil && ps.PersonID == p.ID && ps.Listed() {
+				out = append([]domain.Pass{ps}, out...)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SetPhoto attaches or replaces a person's photo (A3); nil removes it.
+func (s *Service) SetPhoto(a Actor, personID uint64, img []byte) error {
+	if img != nil {
+		if len(img) > 5<<20 {
+			return &domain.Error{Message: "foto troppo grande (oltre 5 MB)"}
+		}
+		if _, _, err := image.DecodeConfig(bytes.NewReader(img)); err != nil {
+			return &domain.Error{Message: "il file non è una foto JPEG o PNG leggibile"}
+		}
+	}
+	return s.update(func(tx *store.Tx, ev *[]Event) error {
+		p, err := loadPerson(tx, a, personID)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutPhoto(p.ID, img); err != nil {
+			return err
+		}
+		p.HasPhoto = img != nil
+		p.Version++
+		p.UpdatedAt, p.UpdatedBy = s.now().UTC(), a.Operator
+		if err := tx.PutPerson(&p); err != nil {
+			return err
+		}
+		what := "foto allegata"
+		if img == nil {
+			what = "foto rimossa"
+		}
+		*ev = append(*ev, PersonChanged{p.ID, p.Comune})
+		return s.audit(tx, a, p.Comune, what, "persona "+p.CodiceFiscale, 0, p.FullName())
+	})
+}
+
+// Photo returns a person's photo (nil if none).
+func (s *Service) Photo(a Actor, personID uint64) ([]byte, error) {
+	var img []byte
+	err := s.view(func(tx *store.Tx) error {
+		p, err := loadPerson(tx, a, personID)
+		if err == nil {
+			img = tx.Photo(p.ID)
+		}
+		return err
+	})
+	return img, err
+}
+
+// MarkDeceased records a holder's death (A4, P8): every active pass of the codice
+// fiscale in the actor's scope is revoked from that date, its plates closed (out of the
+// whitelist) and the national platform told.
+func (s *Service) MarkDeceased(a Actor, personID uint64, died domain.Date) ([]domain.Pass, error) {
+	var changed []domain.Pass
+	err := s.update(func(tx *store.Tx, ev *[]Event) error {
+		p, err := loadPerson(tx, a, personID)
+		if err != nil {
+			return err
+		}
+		changed, err = s.deceased(tx, a, p.CodiceFiscale, died, ev)
+		return err
+	})
+	return changed, err
+}
+
+func (s *Service) deceased(tx *store.Tx, a Actor, cf string, died domain.Date, ev *[]Event) ([]domain.Pass, error) {
+	today := s.Today()
+	if died.After(today) {
+		return nil, &domain.Error{Message: fmt.Sprintf("la data di decesso %s è nel futuro", died)}
+	}
+	var changed []domain.Pass
+	found := false
+	for _, id := range tx.PersonIDsByCF(cf) {
+		p, err := tx.Person(id)
+		if err != nil {
+			return nil, err
+		}
+		if !a.Sees(p.Comune) {
+			continue
+		}
+		found = true
+		if !died.IsZero() && !p.DataNascita.IsZero() && died.Before(p.DataNascita) {
+			return nil, &domain.Error{Message: fmt.Sprintf("la data di decesso %s precede la nascita di %s", died, p.FullName())}
+		}
+		if p.DataDecesso.Equal(died) {
+			continue
+		}
+		p.DataDecesso = died
+		p.Version++
+		p.UpdatedAt, p.UpdatedBy = s.now().UTC(), a.Operator
+		if err := tx.PutPerson(&p); err != nil {
+			return nil, err
+		}
+		*ev = append(*ev, PersonChanged{p.ID, p.Comune})
+		if err := s.audit(tx, a, p.Comune, string(domain.ActDeceased), "persona "+cf, 0, fmt.Sprintf("%s deceduto il %s", p.FullName(), died)); err != nil {
+			return nil, err
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("codice fiscale %s: persona %w", cf, ErrNotFound)
+	}
+	for _, id := range tx.PassIDsByCF(cf) {
+		ps, err := tx.Pass(id)
+		if err != nil {
+			return nil, err
+		}
+		if !a.Sees(ps.Comune) || !ps.Current() || domain.CheckTransition(ps, domain.ActDeceased, today) != nil {
+			continue
+		}
+		n, dropped, err := ps.HolderDeceased(died, today)
+		if err != nil {
+			return nil, err
+		}
+		s.stamp(&n, a)
+		if err := national(tx, &n, domain.ActDeceased); err != nil {
+			return nil, err
+		}
+		if err := tx.PutPass(&n); err != nil {
+			return nil, err
+		}
+		detail := fmt.Sprintf("revocato per decesso del titolare dal %s; targhe chiuse", died)
+		for _, d := range dropped {
+			detail += "; rimossa targa " + d.Number
+		}
+		if err := s.audit(tx, a, n.Comune, string(domain.ActDeceased), "contrassegno "+n.Number, n.Lineage, detail); err != nil {
+			return nil, err
+		}
+		changed = append(changed, n)
+		*ev = append(*ev, PassChanged{n.ID, n.Comune})
+	}
+	return changed, nil
+}
+
+// DeceasedReport is the outcome of a bulk import of deaths.
+type DeceasedReport struct {
+	Lines   int             `json:"lines"`
+	Marked  int             `json:"marked"`
+	Revoked int             `json:"revoked"`
+	Unknown []string        `json:"unknown"` // codici fiscali with no person in scope
+	Errors  []DeceasedError `json:"errors"`
+}
+
+// DeceasedError is a bad line of the deaths file.
+type DeceasedError struct {
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// ImportDeceased reads "codice fiscale;date" lines (separator ; , tab or space) and
+// marks each holder deceased (P8). Every line is checked first; with any error nothing
+// is written. Codici fiscali unknown in scope are listed, not errors (the anagrafe list
+// has everybody, not only holders).
+func (s *Service) ImportDeceased(a Actor, data []byte) (DeceasedReport, error) {
+	type entry struct {
+		cf   string
+		died domain.Date
+	}
+	var rep DeceasedReport
+	var entries []entry
+	today := s.Today()
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.FieldsFunc(line, func(r rune) bool { return r == ';' || r == ',' || r == '\t' || r == ' ' })
+		if len(f) == 2 && strings.EqualFold(f[0], "codice_fiscale") {
+			continue // header
+		}
+		rep.Lines++
+		if len(f) != 2 {
+			rep.Errors = append(rep.Errors, DeceasedError{n, "attesi due campi: codice fiscale e data di decesso"})
+			continue
+		}
+		cf := domain.NormalizeCF(f[0])
+		if err := domain.ValidateCFSyntax(cf); err != nil {
+			rep.Errors = append(rep.Errors, DeceasedError{n, "codice fiscale " + cf + ": " + err.Error()})
+			continue
+		}
+		d, err := domain.ParseDate(f[1])
+		if err != nil {
+			rep.Errors = append(rep.Errors, DeceasedError{n, err.Error()})
+			continue
+		}
+		if d.After(today) {
+			rep.Errors = append(rep.Errors, DeceasedError{n, fmt.Sprintf("la data di decesso %s è nel futuro", d)})
+			continue
+		}
+		entries = append(entries, entry{cf, d})
+	}
+	if len(rep.Errors) > 0 {
+		return rep, &domain.Error{Message: fmt.Sprintf("%d righe errate: nessun decesso registrato", len(rep.Errors))}
+	}
+	err := s.update(func(tx *store.Tx, ev *[]Event) error {
+		rep.Marked, rep.Revoked, rep.Unknown = 0, 0, nil
+		for _, e := range entries {
+			changed, err := s.deceased(tx, a, e.cf, e.died, ev)
+			if err != nil && strings.Contains(err.Error(), ErrNotFound.Error()) {
+				rep.Unknown = append(rep.Unknown, e.cf)
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("codice fiscale %s: %w", e.cf, err)
+			}
+			rep.Marked++
+			rep.Revoked += len(changed)
+		}
+		return nil
+	})
+	return rep, err
+}

@@ -1,0 +1,331 @@
+package service
+
+import (
+	"sort"
+	"strings"
+
+	"vivipass/domain"
+	"vivipass/store"
+)
+
+// PassView is everything the pass card (Scheda contrassegno) shows.
+type PassView struct {
+	Pass     domain.Pass        `json:"pass"`
+	Holder   domain.Person      `json:"holder"`
+	Status   domain.State       `json:"status"`
+	Versions []domain.Pass      `json:"versions"` // newest first, the pass itself included
+	History  []store.AuditEntry `json:"history"`  // oldest first
+	Overlaps []string           `json:"plate_overlaps,omitempty"`
+}
+
+// GetPass reads a pass with holder, versions and history.
+func (s *Service) GetPass(a Actor, id uint64) (PassView, error) {
+	var v PassView
+	today := s.Today()
+	err := s.view(func(tx *store.Tx) error {
+		p, err := loadPass(tx, a, id)
+		if err != nil {
+			return err
+		}
+		st, err := tx.ComuneSettings(p.Comune)
+		if err != nil {
+			return err
+		}
+		v.Pass, v.Status = p, p.Status(today, st.AlertDays)
+		if v.Holder, err = tx.Person(p.PersonID); err != nil {
+			return err
+		}
+		if v.Versions, err = tx.Versions(p); err != nil {
+			return err
+		}
+		if v.History, err = tx.History(p.Lineage); err != nil {
+			return err
+		}
+		for _, o := range domain.Overlaps(p.Plates, p.DataScadenza) {
+			if !st.FinestraTemporale {
+				break // overlaps are allowed without finestra temporale (T2)
+			}
+			v.Overlaps = append(v.Overlaps, o[0].Number+" e "+o[1].Number+" hanno periodi sovrapposti")
+		}
+		return nil
+	})
+	return v, err
+}
+
+// FindByNumber returns the listed pass with that number in the actor's scope (the
+// current version of its lineage when the actor's comune still holds it).
+func (s *Service) FindByNumber(a Actor, number string) (domain.Pass, error) {
+	number = strings.ToUpper(strings.TrimSpace(number))
+	var out domain.Pass
+	err := s.view(func(tx *store.Tx) error {
+		for _, id := range tx.PassIDsByNumber(number) {
+			p, err := tx.Pass(id)
+			if err != nil {
+				return err
+			}
+			if a.Sees(p.Comune) && p.Listed() && (out.ID == 0 || p.Current()) {
+				out = p
+			}
+		}
+		if out.ID == 0 {
+			return &domain.Error{Message: "contrassegno " + number + " non trovato"}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Query is a search of the passes table (P10).
+type Query struct {
+	Text       string         // number, codice fiscale, surname/name or plate (prefixes)
+	States     []domain.State // as shown (attivo, in_scadenza, scaduto…); empty = all
+	Channel    domain.Channel
+	Kind       domain.Kind
+	ExpiryFrom domain.Date
+	ExpiryTo   domain.Date
+	Sort       string // "nome" (default), "scadenza", "numero"
+	Limit      int    // default 200
+	Comune     string // system actor only: restrict to a comune
+}
+
+// Row is one line of the passes table.
+type Row struct {
+	ID        uint64         `json:"id"`
+	Version   uint64         `json:"version"`
+	Number    string         `json:"numero"`
+	Comune    string         `json:"comune"`
+	Holder    string         `json:"titolare"`
+	CF        string         `json:"codice_fiscale"`
+	Kind      domain.Kind    `json:"tipo"`
+	Status    domain.State   `json:"stato"`
+	Channel   domain.Channel `json:"canale"`
+	Scadenza  domain.Date    `json:"scadenza"`
+	Plates    []string       `json:"targhe"`
+	Duplicate bool           `json:"duplicato"`
+	National  string         `json:"nazionale,omitempty"`
+}
+
+func rowOf(p domain.Pass, status domain.State) Row {
+	r := Row{ID: p.ID, Version: p.Version, Number: p.Number, Comune: p.Comune, Holder: p.HolderName, CF: p.HolderCF,
+		Kind: p.Kind, Status: status, Channel: p.Channel, Scadenza: p.DataScadenza, Duplicate: p.Duplicate,
+		National: string(p.National.Status)}
+	for _, pl := range p.Plates {
+		r.Plates = append(r.Plates, pl.Number)
+	}
+	return r
+}
+
+// SearchResult is a page of rows; More says the limit cut it.
+type SearchResult struct {
+	Rows []Row `json:"rows"`
+	More bool  `json:"more"`
+}
+
+// Search finds passes of the actor's comune (P10). The text is tried as a prefix of the
+// number, the codice fiscale, "COGNOME NOME" and the plate at once, so results update
+// while the operator types; filters then narrow.
+func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
+	if q.Limit <= 0 {
+		q.Limit = 200
+	}
+	today := s.Today()
+	var res SearchResult
+	err := s.view(func(tx *store.Tx) error {
+		comuni, err := scopeComuni(tx, a, q.Comune)
+		if err != nil {
+			return err
+		}
+		alert := map[string]int{}
+		for _, c := range comuni {
+			st, err := tx.ComuneSettings(c)
+			if err != nil {
+				return err
+			}
+			alert[c] = st.AlertDays
+		}
+		inScope := func(c string) bool { _, ok := alert[c]; return ok }
+		seen := map[uint64]bool{}
+		keep := func(p domain.Pass) bool {
+			if seen[p.ID] || !p.Listed() || !inScope(p.Comune) {
+				return false
+			}
+			seen[p.ID] = true
+			st := p.Status(today, alert[p.Comune])
+			if !matches(p, st, q) {
+				return false
+			}
+			if len(res.Rows) >= q.Limit {
+				res.More = true
+				return false
+			}
+			res.Rows = append(res.Rows, rowOf(p, st))
+			return true
+		}
+		load := func(ids []uint64) {
+			for _, id := range ids {
+				if res.More {
+					return
+				}
+				if p, err := tx.Pass(id); err == nil {
+					keep(p)
+				}
+			}
+		}
+		text := strings.ToUpper(strings.Join(strings.Fields(q.Text), " "))
+		if text != "" {
+			// Exact and prefix keys on the global indexes, then names per comune.
+			load(tx.PassIDsByPrefix("number", text, q.Limit*4))
+			load(tx.PassIDsByPrefix("cf", strings.ReplaceAll(text, " ", ""), q.Limit*4))
+			if plate := domain.NormalizePlate(text); len(plate) >= 2 {
+				load(tx.PassIDsByPrefix("plate", plate, q.Limit*4))
+			}
+			for _, c := range comuni {
+				load(tx.PassIDsByNamePrefix(c, text, 0))
+			}
+		} else {
+			for _, c := range comuni {
+				switch {
+				case !q.ExpiryFrom.IsZero() || !q.ExpiryTo.IsZero() || q.Sort == "scadenza":
+					to := q.ExpiryTo
+					if to.IsZero() {
+						to = domain.MustDate(2200, 1, 1)
+					}
+					load(tx.PassIDsByExpiry(c, q.ExpiryFrom, to))
+				case q.Channel != "" && len(q.States) == 0:
+					load(tx.PassIDsByChannel(c, q.Channel))
+				default:
+					load(tx.PassIDsByNamePrefix(c, "", 0))
+				}
+			}
+		}
+		return nil
+	})
+	sortRows(res.Rows, q.Sort, q.Text != "")
+	return res, err
+}
+
+func matches(p domain.Pass, st domain.State, q Query) bool {
+	if len(q.States) > 0 {
+		ok := false
+		for _, s := range q.States {
+			if s == st {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if q.Channel != "" && p.Channel != q.Channel {
+		return false
+	}
+	if q.Kind != "" && p.Kind != q.Kind {
+		return false
+	}
+	if !q.ExpiryFrom.IsZero() && p.DataScadenza.Before(q.ExpiryFrom) {
+		return false
+	}
+	if !q.ExpiryTo.IsZero() && p.DataScadenza.After(q.ExpiryTo) {
+		return false
+	}
+	return true
+}
+
+func sortRows(rows []Row, by string, textSearch bool) {
+	switch by {
+	case "scadenza":
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Scadenza.Before(rows[j].Scadenza) })
+	case "numero":
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Number < rows[j].Number })
+	default:
+		if textSearch {
+			sort.SliceStable(rows, func(i, j int) bool { return rows[i].Holder < rows[j].Holder })
+		}
+	}
+}
+
+// scopeComuni is the list of comuni a search covers.
+func scopeComuni(tx *store.Tx, a Actor, only string) ([]string, error) {
+	if a.Comune != "" {
+		return []string{a.Comune}, nil
+	}
+	if only != "" {
+		if _, ok := domain.ComuneByCode(only); !ok {
+			return nil, &domain.Error{Message: "comune " + only + " sconosciuto"}
+		}
+		return []string{only}, nil
+	}
+	return tx.ComuniWithPasses(), nil
+}
+
+// Expiring lists the passes of the actor's comune expiring within days (P9).
+func (s *Service) Expiring(a Actor, days int) ([]Row, error) {
+	today := s.Today()
+	res, err := s.Search(a, Query{ExpiryFrom: today, ExpiryTo: today.AddDays(days), Sort: "scadenza",
+		States: []domain.State{domain.Attivo, domain.InScadenza}, Limit: 100000})
+	return res.Rows, err
+}
+
+// Counts is the number of listed passes of the actor's comune by state as shown.
+func (s *Service) Counts(a Actor) (map[domain.State]int, error) {
+	today := s.Today()
+	out := map[domain.State]int{}
+	err := s.view(func(tx *store.Tx) error {
+		comuni, err := scopeComuni(tx, a, "")
+		if err != nil {
+			return err
+		}
+		for _, c := range comuni {
+			st, err := tx.ComuneSettings(c)
+			if err != nil {
+				return err
+			}
+			for state, n := range tx.Counts(c) {
+				if state != domain.Attivo {
+					out[state] += n
+				}
+			}
+			// Active ones split by date: expired, expiring, active.
+			soon := today.AddDays(st.AlertDays)
+			exp := len(tx.PassIDsByStateExpiry(c, domain.Attivo, domain.Date{}, today.AddDays(-1)))
+			near := len(tx.PassIDsByStateExpiry(c, domain.Attivo, today, soon))
+			all := len(tx.PassIDsByState(c, domain.Attivo))
+			out[domain.Scaduto] += exp
+			out[domain.InScadenza] += near
+			out[domain.Attivo] += all - exp - near
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SearchPeople finds people of the actor's comune by name prefix or codice fiscale.
+func (s *Service) SearchPeople(a Actor, text string, limit int) ([]domain.Person, error) {
+	if limit <= 0 {
+		limit = 200
+	}
+	text = strings.ToUpper(strings.Join(strings.Fields(text), " "))
+	var out []domain.Person
+	err := s.view(func(tx *store.Tx) error {
+		seen := map[uint64]bool{}
+		add := func(ids []uint64) {
+			for _, id := range ids {
+				if len(out) >= limit || seen[id] {
+					continue
+				}
+				if p, err := tx.Person(id); err == nil && a.Sees(p.Comune) {
+					seen[id] = true
+					out = append(out, p)
+				}
+			}
+		}
+		if text != "" {
+			add(tx.PersonIDsByPrefix(strings.ReplaceAll(text, " ", ""), limit*4))
+		}
+		if a.Comune != "" {
+			add(tx.PersonIDsByNamePrefix(a.Comune, text, limit))
+		}
+		return nil
+	})
+	return out, err
+}

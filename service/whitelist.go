@@ -1,0 +1,159 @@
+package service
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"vivipass/domain"
+	"vivipass/store"
+)
+
+// Whitelist answers "is plate authorised at instant, and by which pass?" (T6) for the
+// whole circuit: gates of any comune ask about plates of every comune.
+func (s *Service) Whitelist(plate string, at time.Time) (domain.Verdict, error) {
+	plate = domain.NormalizePlate(plate)
+	if err := domain.CheckPlateNumber(plate); err != nil {
+		return domain.Verdict{}, err
+	}
+	day := domain.DateOf(at)
+	var v domain.Verdict
+	err := s.view(func(tx *store.Tx) error {
+		var hs []domain.Holding
+		deaths := map[uint64]domain.Date{}
+		for _, id := range tx.PassIDsByPlate(plate) {
+			p, err := tx.Pass(id)
+			if err != nil {
+				return err
+			}
+			died, ok := deaths[p.PersonID]
+			if !ok {
+				if h, err := tx.Person(p.PersonID); err == nil {
+					died = h.DataDecesso
+				}
+				deaths[p.PersonID] = died
+			}
+			hs = append(hs, domain.Holding{Pass: p, HolderDied: died})
+		}
+		v = domain.Authorise(plate, day, hs)
+		return nil
+	})
+	return v, err
+}
+
+// Export formats (M2, T6). The whitelist format follows domain-facts: UTF-8, ';', ISO dates.
+var (
+	passesHeader    = []string{"numero_contrassegno", "comune", "comune_rilascio", "codice_fiscale", "cognome_nome", "tipo", "stato", "canale", "data_rilascio", "data_decorrenza", "data_scadenza", "numero_precedente", "duplicato", "consenso_circuito_nazionale", "cude_id", "codice_univoco", "targhe"}
+	platesHeader    = []string{"targa", "nazione", "valido_dal", "valido_al", "tipo", "ruolo_nazionale", "numero_contrassegno", "comune", "stato_contrassegno"}
+	whitelistHeader = []string{"targa", "nazione", "valido_dal", "valido_al", "tipo", "numero_contrassegno", "comune_rilascio", "stato"}
+)
+
+// Export writes passes, plates or whitelist as CSV for the actor's scope. For the
+// whitelist, at selects the day: only plates authorised on that day are listed, with
+// the window clipped to the pass validity.
+func (s *Service) Export(a Actor, what string, at domain.Date, w io.Writer) (int, error) {
+	if at.IsZero() {
+		at = s.Today()
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	var header []string
+	switch what {
+	case "passes":
+		header = passesHeader
+	case "plates":
+		header = platesHeader
+	case "whitelist":
+		header = whitelistHeader
+	default:
+		return 0, &domain.Error{Message: fmt.Sprintf("esportazione %q sconosciuta: passes, plates o whitelist", what)}
+	}
+	if err := cw.Write(header); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := s.view(func(tx *store.Tx) error {
+		alert := map[string]int{}
+		deaths := map[uint64]domain.Date{}
+		return tx.ForEachPass(func(p domain.Pass) bool {
+			if !a.Sees(p.Comune) || !p.Listed() {
+				return true
+			}
+			if _, ok := alert[p.Comune]; !ok {
+				st, _ := tx.ComuneSettings(p.Comune)
+				alert[p.Comune] = st.AlertDays
+			}
+			status := p.Status(at, alert[p.Comune])
+			switch what {
+			case "passes":
+				var plates []string
+				for _, pl := range p.Plates {
+					plates = append(plates, pl.Number)
+				}
+				cw.Write([]string{p.Number, p.Comune, p.IssuingComune, p.HolderCF, p.HolderName, string(p.Kind), string(status),
+					string(p.Channel), p.DataRilascio.ISO(), p.DataDecorrenza.ISO(), p.DataScadenza.ISO(), p.PreviousNumber,
+					siNoFlag(p.Duplicate), siNoFlag(p.National.Consent), p.National.CudeID, p.National.CodiceUnivoco, strings.Join(plates, " ")})
+				n++
+			case "plates":
+				for _, pl := range p.Plates {
+					f, t := pl.Window(p.DataScadenza)
+					cw.Write([]string{pl.Number, pl.Country, f.ISO(), t.ISO(), string(pl.Class), string(pl.Role), p.Number, p.Comune, string(status)})
+					n++
+				}
+			case "whitelist":
+				died, ok := deaths[p.PersonID]
+				if !ok {
+					if h, err := tx.Person(p.PersonID); err == nil {
+						died = h.DataDecesso
+					}
+					deaths[p.PersonID] = died
+				}
+				for _, pl := range p.Plates {
+					v := domain.Authorise(pl.Number, at, []domain.Holding{{Pass: p, HolderDied: died}})
+					if !v.Authorised {
+						continue
+					}
+					f, t := pl.Window(p.DataScadenza)
+					if f.Before(p.DataDecorrenza) {
+						f = p.DataDecorrenza
+					}
+					if end := validUntil(p, died); t.After(end) {
+						t = end
+					}
+					cw.Write([]string{pl.Number, pl.Country, f.ISO(), t.ISO(), string(pl.Class), p.Number, p.IssuingComune, string(status)})
+					n++
+				}
+			}
+			return true
+		})
+	})
+	cw.Flush()
+	if err == nil {
+		err = cw.Error()
+	}
+	return n, err
+}
+
+// validUntil is the last day a pass version authorises anything.
+func validUntil(p domain.Pass, died domain.Date) domain.Date {
+	end := p.DataScadenza
+	limit := func(d domain.Date) {
+		if !d.IsZero() && d.AddDays(-1).Before(end) {
+			end = d.AddDays(-1)
+		}
+	}
+	if p.State != domain.Attivo {
+		limit(p.StateFrom)
+	}
+	limit(died)
+	return end
+}
+
+func siNoFlag(b bool) string {
+	if b {
+		return "S"
+	}
+	return "N"
+}
