@@ -47,7 +47,9 @@ func personIndexEntries(p *domain.Person) []indexEntry {
 func (t *Tx) Pass(id uint64) (domain.Pass, error) { return get[domain.Pass](t, "passes", u64(id)) }
 
 // Person reads one person.
-func (t *Tx) Person(id uint64) (domain.Person, error) { return get[domain.Person](t, "people", u64(id)) }
+func (t *Tx) Person(id uint64) (domain.Person, error) {
+	return get[domain.Person](t, "people", u64(id))
+}
 
 // PutPass writes a pass version and its index entries; ID 0 gets a new id (and, for a
 // first version, Lineage = ID).

@@ -1,0 +1,37 @@
+# vivipass: the two commands of a new user are `make run` and `make test`.
+GO      ?= go
+BIN     := bin/vivipass
+PKGS    := ./...
+
+.PHONY: run build test bench lint generate clean
+
+## run: open the desk on the default database, with demo data loaded on first use
+run: build
+	@$(BIN) demo
+	@$(BIN)
+
+build:
+	@mkdir -p bin
+	$(GO) build -o $(BIN) ./cmd/vivipass
+
+## test: every test, with the race detector
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 $(PKGS)
+
+## bench: Go benchmarks and the scripts under bench/ (region-sized register)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./domain/... ./service/legacy/... ./pec/...
+	bash bench/region.sh
+
+## lint: formatting and vet
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+## generate: rebuild the embedded comuni and foreign-states tables from ../shared/data
+generate:
+	$(GO) generate ./domain
+
+clean:
+	rm -rf bin
