@@ -78,6 +78,7 @@ func cmdImport(e *env, args []string) error {
 	asJSON := f.Bool("json", false, "risultato in JSON")
 	validOnly := f.Bool("valid-only", false, "importa le righe valide anche se altre hanno errori")
 	comune := f.String("comune", "", "tutte le righe appartengono a questo comune")
+	showProgress := f.Bool("progress", false, "scrive l'avanzamento su stderr")
 	pos, err := f.parse(args, 1)
 	if err != nil {
 		return err
@@ -94,8 +95,12 @@ func cmdImport(e *env, args []string) error {
 		return err
 	}
 	defer done()
+	var progress func(done, total int)
+	if *showProgress {
+		progress = func(done, total int) { fmt.Fprintf(e.stderr, "avanzamento: %d/%d\n", done, total) }
+	}
 	rep, err := svc.Import(cliActor(), service.ImportRequest{FileName: pos[0], Data: data, Comune: upperCode(*comune),
-		DryRun: *dry, ValidOnly: *validOnly}, nil)
+		DryRun: *dry, ValidOnly: *validOnly}, progress)
 	if *asJSON {
 		if rep.Errors == nil {
 			rep.Errors = []service.ImportError{}

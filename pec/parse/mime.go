@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -322,14 +323,16 @@ func headerText(h message.Header, key string) string {
 	return cleanHeaderText(v)
 }
 
-// cleanHeaderText makes header text printable: valid UTF-8, no control
-// characters, spaces collapsed.
+// cleanHeaderText makes header text safe to show on a terminal: valid
+// UTF-8, control characters (ESC sequences), format characters (bidi
+// overrides that make "fattura\u202efdp.exe" look like a PDF) and line
+// separators turned into spaces, spaces collapsed.
 func cleanHeaderText(s string) string {
 	s = toUTF8(s)
 	var b strings.Builder
 	space := false
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.In(r, unicode.Zl, unicode.Zp) || r == utf8.RuneError {
 			r = ' '
 		}
 		if r == ' ' {

@@ -461,7 +461,7 @@ func (p *parser) checkAttachments(req *Request, atts []Attachment) {
 // crossCheck compares istanza.xml with the text lines written for people:
 // when they disagree the operator should know.
 func crossCheck(req *Request, txt *rawRequest) {
-	if cf := normCF(cleanField(txt.cf)); cf != "" && req.Applicant.CodiceFiscale != "" && cf != req.Applicant.CodiceFiscale {
+	if cf := domain.NormalizeCF(cleanField(txt.cf)); cf != "" && req.Applicant.CodiceFiscale != "" && cf != req.Applicant.CodiceFiscale {
 		req.Warnings = appendOnce(req.Warnings, fmt.Sprintf(warnTextDiffers, "codice fiscale"))
 	}
 	if t := cleanField(txt.tipo); t != "" && req.Tipo != "" {

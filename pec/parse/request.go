@@ -54,12 +54,11 @@ func buildRequest(raw *rawRequest, src Source, dateFallback domain.Date) *Reques
 	r.Comune = b.place(raw.comuneCode, raw.comuneName, "comune")
 
 	a := &r.Applicant
-	a.CodiceFiscale = normCF(cleanField(raw.cf))
-	switch {
-	case a.CodiceFiscale == "":
+	a.CodiceFiscale = domain.NormalizeCF(cleanField(raw.cf))
+	if a.CodiceFiscale == "" {
 		b.warn(warnNoCF)
-	case !validCF(a.CodiceFiscale):
-		b.warn(warnBadCF, a.CodiceFiscale)
+	} else if err := domain.ValidateCFSyntax(a.CodiceFiscale); err != nil {
+		b.warn("%s", err.Error())
 	}
 	a.Cognome = cleanField(raw.cognome)
 	a.Nome = cleanField(raw.nome)
@@ -126,7 +125,7 @@ func buildRequest(raw *rawRequest, src Source, dateFallback domain.Date) *Reques
 	}
 
 	b.sportello(raw)
-	b.coherence()
+	b.coherence(raw)
 	return r
 }
 
@@ -182,11 +181,11 @@ func (b *reqBuilder) sportello(raw *rawRequest) {
 
 // coherence notes what does not fit together within the request itself.
 // Attachments are checked later, once matched.
-func (b *reqBuilder) coherence() {
+func (b *reqBuilder) coherence(raw *rawRequest) {
 	r := b.req
 	switch r.Type {
 	case TypeDuplicato:
-		if r.DuplicateReason == "" {
+		if cleanField(raw.motivo) == "" { // an unknown one was noted already
 			b.warn(warnNoMotivo)
 		}
 	case TypeTarghe:
@@ -199,13 +198,17 @@ func (b *reqBuilder) coherence() {
 func (b *reqBuilder) plate(p rawPlate) {
 	r := b.req
 	pl := Plate{Raw: cleanField(p.numero)}
-	pl.Numero = normPlate(pl.Raw)
-	switch {
-	case pl.Numero == "":
+	pl.Numero = domain.NormalizePlate(pl.Raw)
+	if pl.Numero == "" {
 		b.warn(warnNoPlateNumber)
 		return
-	case !plausiblePlate(pl.Numero):
-		b.warn(warnBadPlate, pl.Raw)
+	}
+	// The istanza gives no country: judged as an Italian plate, and only a
+	// warning either way (foreign plates exist).
+	if err := domain.CheckPlateNumber(pl.Numero); err != nil {
+		b.warn("%s", err.Error())
+	} else if _, w := domain.ClassifyPlate(pl.Numero, domain.Italy); w != "" {
+		b.warn(warnBadPlate, pl.Numero, w)
 	}
 	switch op := strings.ToUpper(cleanField(p.op)); op {
 	case "AGGIUNGI", "AGGIUNTA", "+":
@@ -297,35 +300,6 @@ func validID(s string) bool {
 func isCodiceCatastale(s string) bool {
 	return len(s) == 4 && s[0] >= 'A' && s[0] <= 'Z' &&
 		s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9' && s[3] >= '0' && s[3] <= '9'
-}
-
-// normPlate writes a plate the way it is stored: upper case, without spaces,
-// dashes or dots.
-func normPlate(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		switch r {
-		case ' ', '-', '.', '\t', '\u00a0', '_':
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// plausiblePlate accepts 2 to 10 letters and digits: every Italian series,
-// old provincial plates and most foreign ones.
-func plausiblePlate(s string) bool {
-	if len(s) < 2 || len(s) > 10 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 func plausiblePhone(s string) bool {
