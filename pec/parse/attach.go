@@ -35,10 +35,8 @@ func SafeName(name, contentType string) string {
 			b.WriteByte('_')
 		}
 	}
-	s := collapse(b.String())
-	s = strings.TrimLeft(s, "._-")
-	s = strings.TrimRight(s, "._-")
-	base, ext := splitExt(s)
+	base, ext := splitExt(collapse(b.String()))
+	base = strings.Trim(base, "._-")
 	if base == "" {
 		base = "allegato"
 		if ext == "" {
@@ -53,21 +51,23 @@ func SafeName(name, contentType string) string {
 	}
 	if len(base)+len(ext) > maxSafeName {
 		base = strings.TrimRight(base[:maxSafeName-len(ext)], "._-")
-		if base == "" {
-			base = "allegato"
-		}
 	}
 	return base + ext
 }
 
-// splitExt splits "name.ext" into "name" and ".ext" (last dot; a leading dot
-// was trimmed before).
+// splitExt splits "name.ext" at the last dot into "name" and ".ext", the
+// extension cleaned of '_' and '-'. A leading dot (".bashrc") is not an
+// extension.
 func splitExt(s string) (string, string) {
 	i := strings.LastIndexByte(s, '.')
-	if i <= 0 || i == len(s)-1 {
+	if i <= 0 {
 		return s, ""
 	}
-	return strings.TrimRight(s[:i], "._-"), s[i:]
+	ext := strings.Trim(s[i+1:], "_-")
+	if ext == "" {
+		return s[:i], ""
+	}
+	return s[:i], "." + ext
 }
 
 // collapse turns runs of '_' or '.' into one, so that no ".." survives.

@@ -27,7 +27,8 @@
 //	             when absent) into a rawRequest of strings.
 //	text.go      the "Campo: valore" lines of the text body into the same
 //	             rawRequest: the fallback when istanza.xml is missing or broken.
-//	request.go   rawRequest → Request: one set of rules for both sources;
+//	request.go   rawRequest → Request: one set of rules for both sources
+//	             (codice fiscale and plates by the domain package's rules);
 //	             values that cannot be interpreted become warnings on the
 //	             request, never errors; what the app cannot do (unknown tipo,
 //	             temporary permit, renewal after a change of residence) becomes
@@ -35,7 +36,6 @@
 //	attach.go    attachments: SafeName, de-duplication, matching to the
 //	             istanza's allegati (by name, then by content type), checks of
 //	             the bytes against the declared type.
-//	cf.go        codice fiscale form and check character.
 //	labels.go    the enumerations and their Italian labels;
 //	messages.go  every Italian reason and warning, in one table.
 //

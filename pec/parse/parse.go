@@ -41,6 +41,9 @@ func Parse(raw []byte, opts Options) (res Result) {
 
 // parse is Parse without the recover, for the fuzzer.
 func parse(raw []byte, opts Options) Result {
+	if opts.testHook != nil {
+		opts.testHook()
+	}
 	p := &parser{raw: raw, opts: opts.withDefaults(), w: newWalker(len(raw))}
 	p.run()
 	p.res.Warnings = p.w.warnings

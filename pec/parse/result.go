@@ -31,6 +31,10 @@ type Options struct {
 	// Now is used only as the last default for a plate's "dal" when neither
 	// the request nor the envelope carries a date. Zero means time.Now().
 	Now time.Time
+
+	// testHook, when set, runs inside Parse before anything else (tests
+	// use it to check the last-resort recover).
+	testHook func()
 }
 
 func (o Options) withDefaults() Options {
