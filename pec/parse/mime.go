@@ -328,6 +328,9 @@ func headerText(h message.Header, key string) string {
 // overrides that make "fattura\u202efdp.exe" look like a PDF) and line
 // separators turned into spaces, spaces collapsed.
 func cleanHeaderText(s string) string {
+	if plainASCII(s) {
+		return strings.TrimSpace(s)
+	}
 	s = toUTF8(s)
 	var b strings.Builder
 	space := false
@@ -346,6 +349,18 @@ func cleanHeaderText(s string) string {
 		b.WriteRune(r)
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// plainASCII reports printable ASCII without runs of spaces: the common
+// case, which cleanHeaderText need not rebuild.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || (c == ' ' && i > 0 && s[i-1] == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // toUTF8 returns s unchanged when it is valid UTF-8, else reads it as
