@@ -1,0 +1,22 @@
+package store
+
+import bolt "go.etcd.io/bbolt"
+
+// Test hooks for the external tests of package store_test: the raw bbolt
+// transaction (to tamper with the file as a broken disk or a malicious hand would)
+// and the migration step.
+
+// RawUpdate runs fn on the underlying bbolt file, bypassing every rule of the store.
+func (db *DB) RawUpdate(fn func(*bolt.Tx) error) error { return db.bolt.Update(fn) }
+
+// RawView reads the underlying bbolt file.
+func (db *DB) RawView(fn func(*bolt.Tx) error) error { return db.bolt.View(fn) }
+
+// MigrateTo applies the migrations up to target inside tx.
+func MigrateTo(tx *bolt.Tx, target uint64) error { return migrateTo(tx, target) }
+
+// IndexKey is the key of an index entry: parts joined with 0, then the id.
+func IndexKey(id uint64, parts ...string) []byte { return indexKey(id, parts...) }
+
+// U64 is the big-endian form of keys and counters.
+func U64(v uint64) []byte { return u64(v) }
