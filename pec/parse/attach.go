@@ -2,7 +2,6 @@ package parse
 
 import (
 	"bytes"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -242,9 +241,9 @@ func matchDeclared(req *Request, atts []Attachment) {
 		i := find(func(a Attachment) bool { return contentFits(decl.Type, a.ContentType) })
 		if i >= 0 {
 			taken[i], decl.Index = true, i
-			req.Warnings = appendOnce(req.Warnings, fmt.Sprintf(warnMatchedByType, atts[i].SafeName, decl.Type.Label(), decl.Name))
+			req.Warnings = appendOnce(req.Warnings, say(warnMatchedByType, atts[i].SafeName, decl.Type.Label(), decl.Name))
 		} else {
-			req.Warnings = appendOnce(req.Warnings, fmt.Sprintf(warnDeclaredMissing, decl.Type.Label(), decl.Name))
+			req.Warnings = appendOnce(req.Warnings, say(warnDeclaredMissing, decl.Type.Label(), decl.Name))
 		}
 	}
 	for _, decl := range req.Declared {

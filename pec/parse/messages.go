@@ -1,5 +1,7 @@
 package parse
 
+import "fmt"
+
 // The Italian texts the operator reads: quarantine reasons and warnings, in
 // one table. Two are exported because other layers act on them (the inbox
 // marks unverified requests).
@@ -93,3 +95,10 @@ const (
 	warnNoCertificate   = "verifica INPS negativa ma certificato medico non allegato"
 	warnNoReport        = "duplicato per furto o smarrimento senza denuncia allegata"
 )
+
+// say formats a message for the operator: one printable line of valid UTF-8
+// (values inside come from the message and may hold anything), at most 300
+// bytes.
+func say(format string, args ...any) string {
+	return truncate(cleanHeaderText(fmt.Sprintf(format, args...)), 300)
+}

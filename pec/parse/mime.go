@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"strings"
@@ -79,7 +78,7 @@ func newWalker(rawSize int) *walker {
 }
 
 func (w *walker) warn(format string, args ...any) {
-	s := fmt.Sprintf(format, args...)
+	s := say(format, args...)
 	if !w.seen[s] {
 		w.seen[s] = true
 		w.warnings = append(w.warnings, s)

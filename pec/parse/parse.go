@@ -30,7 +30,7 @@ func Parse(raw []byte, opts Options) (res Result) {
 		if v := recover(); v != nil {
 			res = Result{
 				Kind:   KindQuarantine,
-				Reason: fmt.Sprintf(reasonInternal, v),
+				Reason: say(reasonInternal, v),
 				Size:   int64(len(raw)),
 				Key:    rawKey(raw),
 			}
@@ -79,7 +79,7 @@ func (p *parser) run() {
 	}
 	root, err := p.w.read(p.raw)
 	if root == nil {
-		p.quarantine(fmt.Sprintf(reasonBadHeader, shortErr(err)))
+		p.quarantine(say(reasonBadHeader, shortErr(err)))
 		return
 	}
 	p.readEnvelope(root.header)
@@ -170,7 +170,7 @@ func (p *parser) oversize() {
 	if h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(head))); err == nil {
 		p.readEnvelope(message.Header{Header: h})
 	}
-	p.quarantine(fmt.Sprintf(reasonTooBig, sizeLabel(p.opts.MaxSize)))
+	p.quarantine(say(reasonTooBig, sizeLabel(p.opts.MaxSize)))
 }
 
 // transport handles a busta di trasporto: the request (or whatever else) is
@@ -193,7 +193,7 @@ func (p *parser) transport(root, pc *node) {
 	}
 	inner, err := p.w.read(pc.data)
 	if inner == nil {
-		p.quarantine(fmt.Sprintf(reasonBadPostacert, shortErr(err)))
+		p.quarantine(say(reasonBadPostacert, shortErr(err)))
 		return
 	}
 	if pc.damaged {
@@ -364,13 +364,13 @@ func (p *parser) content(orig *node, anomaly bool) {
 		r, ns, err := parseIstanza(atts[ist].Data, attNodes[ist].converted)
 		switch {
 		case err != nil:
-			pre = append(pre, fmt.Sprintf(warnBadIstanza, shortErr(err)))
+			pre = append(pre, say(warnBadIstanza, shortErr(err)))
 		case !r.usable():
 			pre = append(pre, warnEmptyIstanza)
 		default:
 			raw, src = r, SourceIstanza
 			if ns != "" && ns != IstanzaNamespace {
-				pre = append(pre, fmt.Sprintf(warnNamespace, ns))
+				pre = append(pre, say(warnNamespace, ns))
 			}
 			if atts[ist].Damaged {
 				pre = append(pre, warnDamagedIstanza)
@@ -415,7 +415,7 @@ func (p *parser) content(orig *node, anomaly bool) {
 		matchDeclared(req, atts)
 		for i := range atts {
 			if atts[i].Type == AttachOther {
-				req.Warnings = appendOnce(req.Warnings, fmt.Sprintf(warnUndeclared, atts[i].SafeName))
+				req.Warnings = appendOnce(req.Warnings, say(warnUndeclared, atts[i].SafeName))
 			}
 		}
 	} else {
@@ -450,7 +450,7 @@ func (p *parser) checkAttachments(req *Request, atts []Attachment) {
 	for _, a := range atts {
 		has[a.Type] = true
 		if what := sniffMismatch(a); what != "" {
-			req.Warnings = appendOnce(req.Warnings, fmt.Sprintf(warnSniff, a.SafeName, a.Type.Label(), what))
+			req.Warnings = appendOnce(req.Warnings, say(warnSniff, a.SafeName, a.Type.Label(), what))
 		}
 	}
 	if req.INPS == INPSNegative && !has[AttachCertificate] {
@@ -465,11 +465,11 @@ func (p *parser) checkAttachments(req *Request, atts []Attachment) {
 // when they disagree the operator should know.
 func crossCheck(req *Request, txt *rawRequest) {
 	if cf := domain.NormalizeCF(cleanField(txt.cf)); cf != "" && req.Applicant.CodiceFiscale != "" && cf != req.Applicant.CodiceFiscale {
-		req.Warnings = appendOnce(req.Warnings, fmt.Sprintf(warnTextDiffers, "codice fiscale"))
+		req.Warnings = appendOnce(req.Warnings, say(warnTextDiffers, "codice fiscale"))
 	}
 	if t := cleanField(txt.tipo); t != "" && req.Tipo != "" {
 		if tt, _ := classifyTipo(t); tt != req.Type && req.Type != TypeSportello {
-			req.Warnings = appendOnce(req.Warnings, fmt.Sprintf(warnTextDiffers, "tipo richiesta"))
+			req.Warnings = appendOnce(req.Warnings, say(warnTextDiffers, "tipo richiesta"))
 		}
 	}
 }

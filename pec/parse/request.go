@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -21,7 +20,7 @@ type reqBuilder struct {
 }
 
 func (b *reqBuilder) warn(format string, args ...any) {
-	s := fmt.Sprintf(format, args...)
+	s := say(format, args...)
 	for _, w := range b.req.Warnings {
 		if w == s {
 			return
@@ -148,7 +147,7 @@ func classifyTipo(tipo string) (Type, string) {
 	case strings.Contains(t, "RESIDENZA"):
 		return TypeSportello, reasonResidence
 	}
-	return TypeSportello, fmt.Sprintf(reasonUnknownTipo, tipo)
+	return TypeSportello, say(reasonUnknownTipo, tipo)
 }
 
 // sportello flags what looks like a supported type but is not: a temporary
