@@ -58,12 +58,17 @@
 //
 // # Decisions
 //
+// Trust rests on the mailbox being a PEC mailbox: its provider wraps every
+// message that did not arrive as PEC in a busta di anomalia, so an
+// X-Trasporto: posta-certificata at the top was written by a provider. The
+// provider's S/MIME signature is not verified here (Envelope.Signed only says
+// one is present). A daticert.xml without the PEC header is read, but the
+// message is neither Certified nor trusted.
+//
 // Plain mail carrying a request (no PEC envelope): it is classified
 // KindRequest, so the operator sees it where requests are, but with the
 // warnings WarnNotCertified and WarnUntrustedSender and SenderTrusted false,
-// whatever its From says: an ordinary mail's From proves nothing. The PEC
-// provider's S/MIME signature is not verified by this package (Envelope.Signed
-// only says one is present).
+// whatever its From says: an ordinary mail's From proves nothing.
 //
 // Result.Key, the idempotency key:
 //

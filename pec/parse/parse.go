@@ -126,7 +126,7 @@ func (p *parser) run() {
 	case env.Transport == "errore":
 		p.anomaly(pcNode)
 	case env.Transport == "posta-certificata":
-		p.transport(root, pcNode)
+		p.transport(root, pcNode, true)
 	default:
 		if env.Transport != "" {
 			p.warn(warnUnknownTransport, env.Transport)
@@ -136,8 +136,11 @@ func (p *parser) run() {
 			p.warn(warnNoPECHeader)
 			p.receipt(ReceiptType(dc.Tipo), pcNode)
 		case dc != nil && dc.Tipo == "posta-certificata":
+			// Read as a busta di trasporto, but not trusted as one: the
+			// provider always writes X-Trasporto, and without it anybody's
+			// mail with a daticert.xml attached would pass for certified.
 			p.warn(warnNoPECHeader)
-			p.transport(root, pcNode)
+			p.transport(root, pcNode, false)
 		case env.Transport != "" && isOpaqueSigned(root.mediaType):
 			p.quarantine(reasonOpaque)
 		default:
@@ -175,8 +178,8 @@ func (p *parser) oversize() {
 
 // transport handles a busta di trasporto: the request (or whatever else) is
 // postacert.eml; the sender is daticert's mittente.
-func (p *parser) transport(root, pc *node) {
-	p.res.Certified = true
+func (p *parser) transport(root, pc *node, certified bool) {
+	p.res.Certified = certified
 	if p.res.Daticert == nil {
 		p.warn(warnNoDaticert)
 	}
@@ -208,7 +211,7 @@ func (p *parser) transport(root, pc *node) {
 		}
 		p.res.Sender = dc.Mittente
 	}
-	p.res.SenderTrusted = p.opts.trusted(p.res.Sender)
+	p.res.SenderTrusted = certified && p.opts.trusted(p.res.Sender)
 	p.content(inner, false)
 }
 

@@ -697,3 +697,30 @@ func TestPanicBecomesQuarantine(t *testing.T) {
 		t.Errorf("%s %s %q %q", msg, r.Kind, r.Reason, r.Key)
 	}
 }
+
+// TestDaticertWithoutHeader: a busta with daticert.xml but no X-Trasporto
+// is read as one, but neither certified nor trusted: otherwise any mail with
+// a daticert.xml attached would pass for a certified request.
+func TestDaticertWithoutHeader(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(sharedDir(t), "samples", "pec", "001-rinnovo.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(raw), "X-Trasporto: posta-certificata\r\n", "", 1)
+	if s == string(raw) {
+		t.Fatal("sample changed: no X-Trasporto line")
+	}
+	r := Parse([]byte(s), Options{})
+	if r.Kind != KindRequest || r.Certified || r.SenderTrusted || r.Request.ID != "VV-2026-000101" {
+		t.Fatalf("kind %s certified %v trusted %v", r.Kind, r.Certified, r.SenderTrusted)
+	}
+	all := strings.Join(r.AllWarnings(), "\n")
+	for _, w := range []string{warnNoPECHeader, WarnNotCertified, WarnUntrustedSender} {
+		if !strings.Contains(all, w) {
+			t.Errorf("no warning %q in %q", w, all)
+		}
+	}
+	if r.Key == "istanza:VV-2026-000101" {
+		t.Error("an uncertified copy took the genuine request's key")
+	}
+}
