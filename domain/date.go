@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // Rome must load wherever domain runs: tests, tools, minimal containers
 )
 
 // Date is a civil date (no time of day, no zone). The zero Date means "no date".
@@ -18,7 +19,7 @@ var Rome = mustZone("Europe/Rome")
 func mustZone(name string) *time.Location {
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		panic(err) // the binary imports time/tzdata, so this cannot fail at run time
+		panic(err) // this package imports time/tzdata, so this cannot fail at run time
 	}
 	return loc
 }
@@ -58,7 +59,7 @@ func (d Date) Before(o Date) bool    { return d.t.Before(o.t) }
 func (d Date) After(o Date) bool     { return d.t.After(o.t) }
 func (d Date) Equal(o Date) bool     { return d.t.Equal(o.t) }
 func (d Date) AddDays(n int) Date    { return Date{d.t.AddDate(0, 0, n)} }
-func (d Date) DaysUntil(o Date) int  { return int(o.t.Sub(d.t).Hours() / 24) }
+func (d Date) DaysUntil(o Date) int  { return int((o.t.Unix() - d.t.Unix()) / 86400) }
 func (d Date) Time() time.Time       { return d.t }
 func (d Date) Compare(o Date) int    { return d.t.Compare(o.t) }
 func (d Date) Weekday() time.Weekday { return d.t.Weekday() }

@@ -48,13 +48,24 @@ func allowedFrom(a Action) []State {
 // CheckTransition refuses an illegal move with an Italian message naming the state.
 func CheckTransition(p Pass, a Action, day Date) error {
 	st := p.Status(day, 0)
-	if st == InScadenza { // Status with 0 alert days never says so; kept for clarity
+	if st == InScadenza { // Status with 0 alert days says so on the expiry day itself
 		st = Attivo
+	}
+	// A suspension or revocation dated in the future already decides what may follow,
+	// though Status shows the pass active until then: otherwise a planned suspension
+	// could not be lifted, and a renewal or duplicate (whose successor is active), or a
+	// suspension over a planned revocation, would silently drop it.
+	if p.State == Sospeso || p.State == Revocato {
+		st = p.State
 	}
 	for _, ok := range allowedFrom(a) {
 		if ok == st {
 			return nil
 		}
+	}
+	what := st.Label()
+	if (st == Sospeso || st == Revocato) && !p.StateFrom.IsZero() {
+		what += " dal " + p.StateFrom.String()
 	}
 	var names []string
 	for _, s := range allowedFrom(a) {
@@ -62,8 +73,16 @@ func CheckTransition(p Pass, a Action, day Date) error {
 			names = append(names, s.Label())
 		}
 	}
+	if len(names) == 0 {
+		return errorf("%s non consentito su un contrassegno esistente: il contrassegno %s è %s",
+			a.Label(), p.Number, what)
+	}
+	allowed := names[len(names)-1]
+	if len(names) > 1 {
+		allowed = strings.Join(names[:len(names)-1], ", ") + " o " + allowed
+	}
 	return errorf("%s non consentito: il contrassegno %s è %s (consentito solo se %s)",
-		a.Label(), p.Number, st.Label(), strings.Join(names, ", "))
+		a.Label(), p.Number, what, allowed)
 }
 
 // IssueInput is what an operator types for a new pass (P1).
@@ -183,10 +202,12 @@ func (p Pass) MakeDuplicate(reason DuplicateReason, number string, day Date, ch 
 	if err = CheckTransition(p, ActDuplicate, day); err != nil {
 		return
 	}
-	if _, ok := ParseDuplicateReason(string(reason)); !ok {
+	canonical, ok := ParseDuplicateReason(string(reason))
+	if !ok {
 		err = errorf("motivo del duplicato %q non valido: furto, smarrimento o deterioramento", reason)
 		return
 	}
+	reason = canonical // "FURTO", "usura": stored as the constants the rest of vivipass knows
 	number = strings.TrimSpace(number)
 	if number == "" {
 		number = p.Number
@@ -211,12 +232,18 @@ func (p Pass) Transfer(to string, day Date) (old, next Pass, err error) {
 	if err = CheckTransition(p, ActTransfer, day); err != nil {
 		return
 	}
+	to = normCode(to) // stored upper case: "g224" would be another comune for scopes and indexes
 	if to == p.Comune {
 		err = errorf("il contrassegno è già del comune %s", to)
 		return
 	}
-	if _, ok := ComuneByCode(to); !ok {
+	last, ok := ComuneByCode(to)
+	if !ok {
 		err = errorf("comune di destinazione %q sconosciuto", to)
+		return
+	}
+	if !last.ValidAt(day) { // ComuneByCode also gives comuni that no longer exist
+		err = errorf("il comune di destinazione %s (%s) è cessato il %s", to, last.Name, last.To)
 		return
 	}
 	old, next = p.Clone(), p.successor()
@@ -266,6 +293,9 @@ func (p Pass) Resume(day Date) (Pass, error) {
 func (p Pass) HolderDeceased(died Date, day Date) (Pass, []Plate, error) {
 	if err := CheckTransition(p, ActDeceased, day); err != nil {
 		return Pass{}, nil, err
+	}
+	if died.IsZero() { // a zero date would revoke the pass from always and drop every plate
+		return Pass{}, nil, errorf("la data di decesso è obbligatoria")
 	}
 	n := p.Clone()
 	n.State, n.StateFrom, n.StateReason = Revocato, died, "decesso del titolare"

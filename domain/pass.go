@@ -216,22 +216,24 @@ type Pass struct {
 // "scaduto", within alertDays of it "in scadenza"; a suspension or revocation dated in
 // the future shows as active until then.
 func (p Pass) Status(day Date, alertDays int) State {
-	switch p.State {
-	case Attivo:
+	st := p.State
+	if (st == Sospeso || st == Revocato) && p.pending(day) {
+		st = Attivo // until then it expires (or nears expiry) like any active pass
+	}
+	if st == Attivo {
 		if day.After(p.DataScadenza) {
 			return Scaduto
 		}
 		if !day.Before(p.DataScadenza.AddDays(-alertDays)) {
 			return InScadenza
 		}
-		return Attivo
-	case Sospeso, Revocato:
-		if !p.StateFrom.IsZero() && day.Before(p.StateFrom) {
-			return Attivo
-		}
 	}
-	return p.State
+	return st
 }
+
+// pending reports whether the stored state is dated after day (a suspension or
+// revocation decided in advance).
+func (p Pass) pending(day Date) bool { return !p.StateFrom.IsZero() && day.Before(p.StateFrom) }
 
 // Current reports whether the version is the live one of its lineage (not replaced).
 func (p Pass) Current() bool {

@@ -107,7 +107,8 @@ func CheckPerson(p Person, today Date) PersonCheck {
 		}
 	}
 	if p.Email != "" {
-		if _, err := mail.ParseAddress(p.Email); err != nil || !strings.Contains(p.Email, "@") {
+		// ParseAddress also accepts "Mario Rossi <m@example.it>": only a bare address is an e-mail.
+		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email || !strings.Contains(p.Email, "@") {
 			add("email", "indirizzo e-mail %q non valido", p.Email)
 		}
 	}
@@ -121,7 +122,7 @@ func CheckPerson(p Person, today Date) PersonCheck {
 		return c
 	}
 	sex := byte(0)
-	if len(p.Sesso) == 1 {
+	if p.Sesso == "M" || p.Sesso == "F" { // another value is already an error above: not a mismatch too
 		sex = p.Sesso[0]
 	}
 	for _, m := range CheckCFAgreement(p.CodiceFiscale, CFPerson{
