@@ -46,6 +46,11 @@ func Authorise(plate string, day Date, holdings []Holding) Verdict {
 // refusal is "" when h authorises plate on day, otherwise the reason in Italian.
 func refusal(plate string, day Date, h Holding) string {
 	p := h.Pass
+	// Death first: a pass revoked for the holder's death (P8) is also Revocato, and the
+	// gate operator must read why, not only "revocato".
+	if !h.HolderDied.IsZero() && !day.Before(h.HolderDied) {
+		return fmt.Sprintf("titolare del contrassegno %s deceduto il %s", p.Number, h.HolderDied)
+	}
 	switch p.State {
 	case Sospeso:
 		if p.StateFrom.IsZero() || !day.Before(p.StateFrom) {
@@ -61,9 +66,6 @@ func refusal(plate string, day Date, h Holding) string {
 		}
 	case Scaduto:
 		return fmt.Sprintf("contrassegno %s scaduto", p.Number)
-	}
-	if !h.HolderDied.IsZero() && !day.Before(h.HolderDied) {
-		return fmt.Sprintf("titolare del contrassegno %s deceduto il %s", p.Number, h.HolderDied)
 	}
 	if day.Before(p.DataDecorrenza) {
 		return fmt.Sprintf("contrassegno %s valido dal %s", p.Number, p.DataDecorrenza)
