@@ -26,9 +26,12 @@ type AdminChanged struct{ InComune string }
 
 func (e AdminChanged) Comune() string { return e.InComune }
 
-// Hub fans events out to subscribers. Each subscriber has a one-slot buffer that
-// coalesces: a slow or frozen session misses intermediate notices but never blocks a
-// writer, and always gets the latest one.
+// Hub fans events out to subscribers. Each subscriber has a small buffer that drops
+// its oldest notice when full: a slow or frozen session misses old notices but never
+// blocks a writer, and always gets the latest ones. The buffer holds more than one
+// use case publishes at once (IssuePass: PassChanged then PersonChanged; TransferPass:
+// three): with a single slot the PersonChanged replaced the PassChanged before any
+// session could read it, and pass lists never reloaded.
 type Hub struct {
 	mu   sync.Mutex
 	subs map[int]*subscriber
@@ -40,6 +43,9 @@ type subscriber struct {
 	ch     chan Event
 }
 
+// subscriberBuffer is the notices a subscriber may fall behind before the oldest go.
+const subscriberBuffer = 16
+
 // NewHub makes an empty hub.
 func NewHub() *Hub { return &Hub{subs: map[int]*subscriber{}} }
 
@@ -49,7 +55,7 @@ func (h *Hub) Subscribe(comune string) (<-chan Event, func()) {
 	defer h.mu.Unlock()
 	id := h.next
 	h.next++
-	s := &subscriber{comune: comune, ch: make(chan Event, 1)}
+	s := &subscriber{comune: comune, ch: make(chan Event, subscriberBuffer)}
 	h.subs[id] = s
 	return s.ch, func() {
 		h.mu.Lock()
