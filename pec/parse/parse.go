@@ -598,9 +598,10 @@ func describe(n *node) *Original {
 	return o
 }
 
-// looksLikeRequestSubject matches "viviVeneto - <TIPO> - …" at the start of
-// the subject, after the provider's "POSTA CERTIFICATA:" (a reply,
-// "Re: viviVeneto…", does not match).
+// looksLikeRequestSubject matches the contract's subject, "viviVeneto -
+// <TIPO> - <numero> - <COGNOME NOME>", after the provider's "POSTA
+// CERTIFICATA:". A reply ("Re: viviVeneto…") or a citizen's own subject
+// ("viviVeneto - problema") does not match.
 func looksLikeRequestSubject(s string) bool {
 	l := strings.ToLower(strings.TrimSpace(s))
 	l = strings.TrimSpace(strings.TrimPrefix(l, "posta certificata:"))
@@ -609,7 +610,16 @@ func looksLikeRequestSubject(s string) bool {
 	if !strings.HasPrefix(l, "veneto") {
 		return false
 	}
-	return strings.HasPrefix(strings.TrimSpace(l[len("veneto"):]), "-")
+	fields := strings.Split(l[len("veneto"):], "-")
+	if len(fields) < 4 || strings.TrimSpace(fields[0]) != "" {
+		return false
+	}
+	for _, f := range fields[1:] {
+		if strings.TrimSpace(f) == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // addrOnly extracts the address from "Name <addr>" or "addr", lower case.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -722,5 +723,59 @@ func TestDaticertWithoutHeader(t *testing.T) {
 	}
 	if r.Key == "istanza:VV-2026-000101" {
 		t.Error("an uncertified copy took the genuine request's key")
+	}
+}
+
+// TestHostileStructure: nesting and part bombs end with a warning, within
+// the limits, instead of exhausting the stack or the memory.
+func TestHostileStructure(t *testing.T) {
+	var deep bytes.Buffer
+	deep.WriteString("From: a@b.it\r\nMessage-ID: <deep@b.it>\r\nMIME-Version: 1.0\r\n")
+	const levels = 5000
+	for i := 0; i < levels; i++ {
+		fmt.Fprintf(&deep, "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n", i, i)
+	}
+	deep.WriteString("Content-Type: text/plain\r\n\r\nTipo richiesta: RINNOVO\r\n")
+	for i := levels - 1; i >= 0; i-- {
+		fmt.Fprintf(&deep, "--b%d--\r\n", i)
+	}
+	r := Parse(deep.Bytes(), Options{})
+	if msg := invariants(r); msg != "" {
+		t.Fatal(msg)
+	}
+	if !slices.Contains(r.Warnings, warnTooDeep) {
+		t.Errorf("deep: %s %q", r.Kind, r.Warnings)
+	}
+
+	var wide bytes.Buffer
+	wide.WriteString("From: a@b.it\r\nMessage-ID: <wide@b.it>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=w\r\n\r\n")
+	for i := 0; i < 3*maxParts; i++ {
+		fmt.Fprintf(&wide, "--w\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"a.pdf\"\r\n\r\n%%PDF-%d\r\n", i)
+	}
+	wide.WriteString("--w--\r\n")
+	r = Parse(wide.Bytes(), Options{})
+	if msg := invariants(r); msg != "" {
+		t.Fatal(msg)
+	}
+	if len(r.Attachments) >= maxParts || !slices.Contains(r.Warnings, say(warnTooManyParts, maxParts)) {
+		t.Errorf("wide: %d attachments, warnings %q", len(r.Attachments), r.Warnings)
+	}
+}
+
+func TestRequestSubject(t *testing.T) {
+	for s, want := range map[string]bool{
+		"viviVeneto - RINNOVO - L736_2021_00042 - ROSSI MARIO":                   true,
+		"POSTA CERTIFICATA: viviVeneto - TARGHE - L736_2021_00042 - ROSSI MARIO": true,
+		"vivi veneto - DUPLICATO - nuovo - BIANCHI GIOVANNA":                     true,
+		"VIVIVENETO - RINNOVO - L736_2021_00042 - D'ANGELO-FOSCARI NICOLÒ":       true,
+		"Re: viviVeneto - RINNOVO - L736_2021_00042 - ROSSI MARIO":               false,
+		"viviVeneto - problema con l'app":                                        false,
+		"viviVeneto":                                                             false,
+		"viviVenetoX - A - B - C":                                                false,
+		"POSTA CERTIFICATA: Richiesta appuntamento":                              false,
+	} {
+		if got := looksLikeRequestSubject(s); got != want {
+			t.Errorf("%q: %v, want %v", s, got, want)
+		}
 	}
 }
