@@ -16,6 +16,28 @@ func FuzzParse(f *testing.F) {
 	for _, raw := range corpus(f) {
 		f.Add(raw)
 	}
+	// Small messages with the istanza and the text lines in clear, so that
+	// mutations reach the XML and the fallback rather than base64 noise.
+	for _, s := range []string{
+		"From: noreply.viviveneto@pec.regione.veneto.it\nX-Trasporto: posta-certificata\n" +
+			"Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain; charset=iso-8859-1\n" +
+			"Content-Transfer-Encoding: quoted-printable\n\nTipo richiesta: TARGHE\nCodice fiscale: RSSMRA80A01L736U\n" +
+			"Nome: NICOL=D2\nTarga: AB123CD (AGGIUNGI)\nDal: 01/12/2026\nAl: 2031-11-30\n--x\n" +
+			"Content-Type: application/xml\nContent-Disposition: attachment; filename=istanza.xml\n\n" +
+			"<istanza xmlns=\"urn:viviveneto:istanza:1\"><id>VV-1</id><tipo>TARGHE</tipo><data>2026-11-20</data>" +
+			"<comune codice-catastale=\"L736\"/><richiedente><codice-fiscale>RSSMRA80A01L736U</codice-fiscale></richiedente>" +
+			"<contrassegno numero=\"L736_2021_00042\" scadenza=\"2026-12-31\"/><duplicato motivo=\"FURTO\"/>" +
+			"<targhe><targa numero=\"AB123CD\" operazione=\"AGGIUNGI\" dal=\"2026-12-01\"/></targhe>" +
+			"<verifica-inps esito=\"NEGATIVO\"/><allegati><allegato tipo=\"FOTOTESSERA\" nome=\"f.jpg\"/></allegati></istanza>\n" +
+			"--x\nContent-Type: image/jpeg\nContent-Disposition: attachment; filename=\"../f.jpg\"\n\n\xff\xd8\xff\n--x--\n",
+		"X-Ricevuta: errore-consegna\nContent-Type: multipart/mixed; boundary=y\n\n--y\nContent-Type: application/xml\n" +
+			"Content-Disposition: inline; filename=daticert.xml\n\n<postacert tipo=\"errore-consegna\" errore=\"no-dest\">" +
+			"<intestazione><mittente>a@b.it</mittente></intestazione><dati><data zona=\"+0100\"><giorno>20/11/2026</giorno>" +
+			"<ora>10:00:00</ora></data><identificativo>id1</identificativo><consegna>c@d.it</consegna>" +
+			"<errore-esteso>5.1.1</errore-esteso></dati></postacert>\n--y--\n",
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		r := parse(raw, Options{Now: fixedNow})
 		if msg := invariants(r); msg != "" {
