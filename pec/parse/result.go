@@ -90,9 +90,12 @@ type Result struct {
 	// could not be read (or for a receipt without the original message).
 	Original *Original
 	// Sender is the real sender's address, lower case: daticert.xml's
-	// mittente, else the From of the original message. Never the envelope From.
+	// mittente, else the From of the original message. Never the envelope
+	// From. Empty for receipts (they come from a provider, about a message
+	// the comune sent).
 	Sender string
-	// SenderTrusted reports that Sender is one of Options.TrustedSenders.
+	// SenderTrusted reports that the message is Certified and Sender is one
+	// of Options.TrustedSenders (a From that is not certified proves nothing).
 	SenderTrusted bool
 
 	// Receipt is set for KindReceipt.
@@ -270,7 +273,9 @@ type Declared struct {
 // Attachment is a file attached to the original message.
 type Attachment struct {
 	Type AttachmentType
-	// Name is the file name as sent: untrusted, never use it as a path.
+	// Name is the file name as sent (RFC 2047/2231 decoded, control and
+	// bidi characters turned into spaces so it can be shown): untrusted,
+	// never use it as a path.
 	Name string
 	// SafeName is Name made safe to use as a file name: base name only, no
 	// path separators, no "..", no control characters, ASCII letters, digits
