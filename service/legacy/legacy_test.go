@@ -299,6 +299,7 @@ func TestLineEndingsAndQuotes(t *testing.T) {
 	lf := string(rowCSV(map[string]string{"note": "una"}, map[string]string{"codice_fiscale": "BNCGNN75L63L736M", "cognome": "BIANCHI", "nome": "GIOVANNA", "sesso": "F",
 		"data_nascita": "23/07/1975", "numero_pass": "L736_2025_00043"}))
 	for name, data := range map[string]string{
+		"Excel sep line":    "sep=;\n" + lf,
 		"LF":                lf,
 		"CRLF":              strings.ReplaceAll(lf, "\n", "\r\n"),
 		"CR only":           strings.ReplaceAll(lf, "\n", "\r"),
@@ -385,6 +386,7 @@ func TestFileErrors(t *testing.T) {
 		{"xls", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", []string{".xls"}},
 		{"binary", hdr + "\n\x00\x01\x02", []string{"non è un CSV"}},
 		{"UTF-16", "\xff\xfec\x00o\x00", []string{"UTF-16"}},
+		{"Excel sep line with tab", "sep=\t\n" + hdr + "\n", []string{"sep="}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { wantFileError(t, []byte(c.data), c.want...) })
@@ -711,4 +713,29 @@ func TestFastPaths(t *testing.T) {
 			t.Errorf("normalizePerson %+v, domain %+v", a, b)
 		}
 	}
+}
+
+// FuzzParse: no input makes Parse panic, and what it returns is consistent.
+func FuzzParse(f *testing.F) {
+	f.Add(Template())
+	f.Add([]byte("\"\ncodice_fiscale\";cognome\n"))
+	f.Add([]byte("sep=,\ncodice_fiscale,cognome\n\"a\r\nb\",\"\""))
+	f.Add(rowCSV(map[string]string{"note": "\"x;\ny\"\"z\"", "targa_2_dal": "1/1/2026"}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := Parse(data, today)
+		if err != nil {
+			if file != nil {
+				t.Fatal("file and error")
+			}
+			return
+		}
+		if len(file.Rows) > file.Records {
+			t.Fatalf("%d rows of %d records", len(file.Rows), file.Records)
+		}
+		for _, e := range file.Errors {
+			if e.Row < 2 || e.Message == "" {
+				t.Fatalf("bad error %+v", e)
+			}
+		}
+	})
 }

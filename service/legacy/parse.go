@@ -102,18 +102,27 @@ func Parse(data []byte, today domain.Date) (*File, error) {
 	if strings.IndexByte(text, '\n') < 0 && strings.IndexByte(text, '\r') >= 0 {
 		text = strings.ReplaceAll(text, "\r", "\n") // CR line ends only (old Mac)
 	}
+	// Excel writes, and reads, a first line "sep=;" naming the separator; it does not
+	// show it as a row, so neither do we.
+	forced, text := excelSepLine(text)
+	if forced == 1 {
+		return nil, fileErrorf("la prima riga \"sep=…\" indica un separatore diverso da ; e ,: salvare il foglio come «CSV» con separatore ;")
+	}
 	hdrStart, hdrLine, ok := findHeaderLine(text)
 	if !ok {
 		return nil, fileErrorf("il file non contiene dati: manca anche la riga di intestazione con i nomi delle colonne")
 	}
 	sep := detectSeparator(hdrLine)
+	if forced != 0 {
+		sep = forced
+	}
 	splitSep := sep
 	if splitSep == 0 {
 		splitSep = ';'
 	}
 	spans := splitRecords(text, splitSep)
-	hi := 0
-	for hi < len(spans) && spans[hi].start < hdrStart {
+	hi := 0 // the record holding the header line (one starts there unless a stray quote above swallowed it)
+	for spans[hi].end < hdrStart {
 		hi++
 	}
 	h := spans[hi]
@@ -184,6 +193,23 @@ func Parse(data []byte, today domain.Date) (*File, error) {
 	clear(rows[kept:])
 	f.Rows = rows[:kept:kept]
 	return f, nil
+}
+
+// excelSepLine removes a first line "sep=X" and returns X (1 when X is neither ; nor ,).
+func excelSepLine(text string) (byte, string) {
+	end := strings.IndexByte(text, '\n')
+	if end < 0 {
+		return 0, text
+	}
+	line := strings.Trim(text[:end], " \r")
+	if len(line) != 5 || !strings.EqualFold(line[:4], "sep=") {
+		return 0, text
+	}
+	switch line[4] {
+	case ';', ',':
+		return line[4], text[end+1:]
+	}
+	return 1, text
 }
 
 // findHeaderLine is the first line with something besides blanks and separators.

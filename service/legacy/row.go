@@ -153,7 +153,7 @@ func (v *validator) check(vals *[numCols]string, r *Row, in *rowInfo) {
 	if s := vals[colComuneResidenza]; s == "" {
 		add(colComuneResidenza, "manca il comune di residenza (obbligatorio): nome o codice catastale, ad esempio VENEZIA o L736")
 	} else if pl, err := v.lookupResidence(s); err != nil {
-		add(colComuneResidenza, "comune di residenza non riconosciuto: "+err.Error())
+		add(colComuneResidenza, "comune di residenza non riconosciuto: "+err.Error()+" (indicare il nome del comune o il codice catastale, ad esempio VENEZIA o L736)")
 	} else if pl.Foreign {
 		add(colComuneResidenza, fmt.Sprintf("%q è uno stato estero: il comune di residenza deve essere un comune italiano", s))
 	} else {
@@ -180,10 +180,14 @@ func (v *validator) check(vals *[numCols]string, r *Row, in *rowInfo) {
 		if !ok {
 			c = -1
 		}
-		if c == colCF {
+		msg := e.Message
+		switch c {
+		case colCF:
 			in.cfOK = false
+		case colEmail:
+			msg += ": scriverlo come nome@dominio.it, oppure lasciare vuoto"
 		}
-		add(c, e.Message)
+		add(c, msg)
 	}
 	if len(chk.Mismatches) > 0 {
 		msgs := make([]string, len(chk.Mismatches))
@@ -404,6 +408,12 @@ func (v *validator) plateSlice(vals *[numCols]string) []domain.Plate {
 
 // parseState reads stato; empty is ATTIVO. "In scadenza" is an active pass near expiry.
 func parseState(s string) (domain.State, bool) {
+	switch s { // the common spellings, without allocating
+	case "", "ATTIVO":
+		return domain.Attivo, true
+	case "SCADUTO":
+		return domain.Scaduto, true
+	}
 	switch strings.ToUpper(strings.Join(strings.Fields(s), " ")) {
 	case "", "ATTIVO", "ATTIVA", "IN SCADENZA", "IN_SCADENZA":
 		return domain.Attivo, true
