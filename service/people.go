@@ -20,6 +20,7 @@ func (s *Service) SavePerson(a Actor, p domain.Person, override string) (domain.
 	err := s.update(func(tx *store.Tx, ev *[]Event) error {
 		domain.NormalizePerson(&p)
 		action := "nuova anagrafica"
+		oldCF := ""
 		if p.ID != 0 {
 			old, err := loadPerson(tx, a, p.ID)
 			if err != nil {
@@ -30,6 +31,7 @@ func (s *Service) SavePerson(a Actor, p domain.Person, override string) (domain.
 			}
 			p.Comune, p.HasPhoto, p.DataDecesso = old.Comune, old.HasPhoto, old.DataDecesso
 			action = "modifica anagrafica"
+			oldCF = old.CodiceFiscale
 			if old.CodiceFiscale != p.CodiceFiscale {
 				if err := cfFree(tx, p.CodiceFiscale, p.Comune, p.ID); err != nil {
 					return err
@@ -51,7 +53,7 @@ func (s *Service) SavePerson(a Actor, p domain.Person, override string) (domain.
 		if err := tx.PutPerson(&p); err != nil {
 			return err
 		}
-		if err := s.refreshHolder(tx, a, p); err != nil {
+		if err := s.refreshHolder(tx, p, oldCF, today); err != nil {
 			return err
 		}
 		*ev = append(*ev, PersonChanged{p.ID, p.Comune})
@@ -69,14 +71,32 @@ func cfFree(tx *store.Tx, cf, comune string, self uint64) error {
 	return nil
 }
 
-// refreshHolder copies the holder's name and CF onto their listed passes (search index).
-func (s *Service) refreshHolder(tx *store.Tx, a Actor, p domain.Person) error {
-	for _, id := range tx.PassIDsByCF(p.CodiceFiscale) {
+// refreshHolder copies the holder's name and CF onto their pass versions (search index,
+// P5). A corrected codice fiscale (oldCF) moves the passes filed under the old one:
+// looking only under the new one left them there, so P5 no longer saw the active pass
+// and a second one could be issued to the corrected code. The correction is refused
+// when the new code already has another active pass.
+func (s *Service) refreshHolder(tx *store.Tx, p domain.Person, oldCF string, today domain.Date) error {
+	ids := tx.PassIDsByCF(p.CodiceFiscale)
+	if oldCF != "" && oldCF != p.CodiceFiscale {
+		ids = append(ids, tx.PassIDsByCF(oldCF)...)
+	}
+	for _, id := range ids {
 		ps, err := tx.Pass(id)
 		if err != nil {
 			return err
 		}
-		if ps.PersonID == p.ID && (ps.HolderName != p.FullName() || ps.HolderCF != p.CodiceFiscale) {
+		if ps.PersonID != p.ID {
+			continue
+		}
+		if ps.HolderCF != p.CodiceFiscale && ps.Current() && ps.HoldsActive(today) {
+			if other, ok, err := activePassOf(tx, p.CodiceFiscale, today, ps.Lineage); err != nil {
+				return err
+			} else if ok {
+				return errActive(p.CodiceFiscale, other)
+			}
+		}
+		if ps.HolderName != p.FullName() || ps.HolderCF != p.CodiceFiscale {
 			ps.HolderName, ps.HolderCF = p.FullName(), p.CodiceFiscale
 			if err := tx.PutPass(&ps); err != nil {
 				return err
