@@ -77,8 +77,12 @@ func (s *Service) Export(a Actor, what string, at domain.Date, w io.Writer) (int
 	err := s.view(func(tx *store.Tx) error {
 		alert := map[string]int{}
 		deaths := map[uint64]domain.Date{}
+		listed := map[string]bool{} // whitelist: lineage|plate already written
 		return tx.ForEachPass(func(p domain.Pass) bool {
-			if !a.Sees(p.Comune) || !p.Listed() {
+			// The whitelist looks at every version: a renewed one stays valid until its
+			// successor starts, so skipping the versions no longer listed dropped the
+			// plate from the gates between a renewal and its decorrenza.
+			if !a.Sees(p.Comune) || (!p.Listed() && what != "whitelist") {
 				return true
 			}
 			if _, ok := alert[p.Comune]; !ok {
@@ -111,11 +115,21 @@ func (s *Service) Export(a Actor, what string, at domain.Date, w io.Writer) (int
 					deaths[p.PersonID] = died
 				}
 				for _, pl := range p.Plates {
+					f, t := pl.Window(p.DataScadenza)
+					key := fmt.Sprint(p.Lineage, "|", pl.Number)
+					if listed[key] || !at.InRange(f, t) {
+						continue // one row per plate and lineage: the window in force on at
+					}
 					v := domain.Authorise(pl.Number, at, []domain.Holding{{Pass: p, HolderDied: died}})
 					if !v.Authorised {
 						continue
 					}
-					f, t := pl.Window(p.DataScadenza)
+					listed[key] = true
+					if !p.Current() { // closed later than at: it was in force then
+						q := p
+						q.State = domain.Attivo
+						status = q.Status(at, alert[p.Comune])
+					}
 					if f.Before(p.DataDecorrenza) {
 						f = p.DataDecorrenza
 					}
