@@ -161,7 +161,9 @@ func (s *Service) TransferPass(a Actor, c Change, to string) (Result, error) {
 		res.Pass, err = s.supersede(tx, a, old, next, domain.ActTransfer,
 			fmt.Sprintf("trasferito dal comune %s al comune %s", p.Comune, to))
 		if err == nil {
-			err = s.audit(tx, a, p.Comune, string(domain.ActTransfer), "contrassegno "+p.Number, 0,
+			// On the lineage too, so that the old comune's history (scoped to it) shows
+			// the handover.
+			err = s.audit(tx, a, p.Comune, string(domain.ActTransfer), "contrassegno "+p.Number, p.Lineage,
 				fmt.Sprintf("consegnato al comune %s", to))
 		}
 		*ev = append(*ev, PassChanged{res.Pass.ID, to}, PassChanged{old.ID, p.Comune}, PersonChanged{dest.ID, to})

@@ -41,6 +41,7 @@ func (s *Service) GetPass(a Actor, id uint64) (PassView, error) {
 		if v.History, err = tx.History(p.Lineage); err != nil {
 			return err
 		}
+		v.History = scopeHistory(a, v.History)
 		for _, o := range domain.Overlaps(p.Plates, p.DataScadenza) {
 			if !st.FinestraTemporale {
 				break // overlaps are allowed without finestra temporale (T2)
@@ -50,6 +51,30 @@ func (s *Service) GetPass(a Actor, id uint64) (PassView, error) {
 		return nil
 	})
 	return v, err
+}
+
+// scopeHistory keeps the history an actor may read (M4, P6): the entries of their own
+// comune, and everything before the pass was transferred into it (the pass moves with
+// its history). What another comune did after taking the pass over stays with that
+// comune: without this, the closed "trasferito" version showed the old comune every
+// later change of the new one.
+func scopeHistory(a Actor, h []store.AuditEntry) []store.AuditEntry {
+	if a.Comune == "" {
+		return h
+	}
+	var inherited uint64 // entries before this seq came with a transfer into a.Comune
+	for _, e := range h {
+		if e.Action == string(domain.ActTransfer) && a.Sees(e.Comune) {
+			inherited = e.Seq
+		}
+	}
+	out := h[:0]
+	for _, e := range h {
+		if a.Sees(e.Comune) || e.Seq < inherited {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // FindByNumber returns the listed pass with that number in the actor's scope (the
