@@ -482,3 +482,132 @@ func TestLoadDemoTwice(t *testing.T) {
 		t.Errorf("StoreVerify after the demo: %+v, %v", pr, err)
 	}
 }
+
+// Regression: a corrected codice fiscale left the holder's passes filed under the old
+// one, so P5 no longer saw the active pass and a second one was issued to the new code.
+func TestSavePersonCorrectedCodiceFiscaleMovesPasses(t *testing.T) {
+	e := newEnv(t)
+	r := e.issue(mario, rossi(t))
+	h := e.get(mario, r.Pass.ID).Holder
+	h.DataNascita = date(1980, time.January, 2) // the counter typed the wrong day
+	h.CodiceFiscale = person(t, "ROSSI", "MARIO", 'M', h.DataNascita, "L736").CodiceFiscale
+	if _, err := e.s.SavePerson(mario, h, ""); err != nil {
+		t.Fatalf("SavePerson: %v", err)
+	}
+	v := e.get(mario, r.Pass.ID)
+	if v.Pass.HolderCF != h.CodiceFiscale {
+		t.Errorf("pass still under %s, holder now %s", v.Pass.HolderCF, h.CodiceFiscale)
+	}
+	if rows, _ := e.s.Search(mario, service.Query{Text: h.CodiceFiscale}); len(rows.Rows) != 1 {
+		t.Errorf("search by the corrected code: %+v", rows.Rows)
+	}
+	if rows, _ := e.s.Search(mario, service.Query{Text: rossi(t).CodiceFiscale}); len(rows.Rows) != 0 {
+		t.Errorf("search by the old code still finds %+v", rows.Rows)
+	}
+	p := rossi(t)
+	p.DataNascita, p.CodiceFiscale = h.DataNascita, h.CodiceFiscale
+	_, err := e.s.IssuePass(giulia, service.IssueRequest{Person: p, Pass: domain.IssueInput{Kind: domain.Permanente}})
+	wantErr(t, "issue to the corrected code", err, "contrassegno attivo", r.Pass.Number)
+
+	// Correcting a code to one that already holds another active pass is refused.
+	b := e.issue(giulia, bianchi(t))
+	v2 := verdi(t)
+	saved, err := e.s.SavePerson(giulia, v2, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vp := e.issueReq(giulia, service.IssueRequest{PersonID: saved.ID, Pass: domain.IssueInput{Kind: domain.Permanente}})
+	saved.CodiceFiscale = b.Pass.HolderCF
+	_, err = e.s.SavePerson(giulia, saved, "codice della tessera sanitaria")
+	if err == nil {
+		t.Fatal("correction onto a code with another active pass accepted")
+	}
+	// cfFree refuses it first in the same comune; across comuni P5 does.
+	m := e.get(mario, r.Pass.ID).Holder
+	m.CodiceFiscale = vp.Pass.HolderCF
+	_, err = e.s.SavePerson(mario, m, "codice della tessera sanitaria")
+	wantErr(t, "correction onto Padova's holder", err, "contrassegno attivo", vp.Pass.Number)
+	if v := e.get(mario, r.Pass.ID); v.Pass.HolderCF != h.CodiceFiscale || v.Holder.CodiceFiscale != h.CodiceFiscale {
+		t.Errorf("refused correction changed %+v / %+v", v.Pass.HolderCF, v.Holder.CodiceFiscale)
+	}
+}
+
+// Regression: the whitelist export skipped versions no longer listed, so a plate
+// vanished from the gates between a renewal and the start of the new validity.
+func TestExportWhitelistBetweenRenewalAndDecorrenza(t *testing.T) {
+	e := newEnv(t)
+	first := e.issueReq(mario, service.IssueRequest{Person: rossi(t), Plates: []service.PlateInput{plate("AB123CD")},
+		Pass: domain.IssueInput{Kind: domain.Permanente, DataRilascio: date(2020, time.July, 1)}})
+	if _, err := e.s.RenewPass(mario, change(first.Pass), domain.RenewInput{}); err != nil {
+		t.Fatal(err)
+	}
+	export := func(at domain.Date) [][]string {
+		t.Helper()
+		var buf bytes.Buffer
+		if _, err := e.s.Export(mario, "whitelist", at, &buf); err != nil {
+			t.Fatal(err)
+		}
+		r := csv.NewReader(&buf)
+		r.Comma = ';'
+		recs, err := r.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs[1:]
+	}
+	if rows := export(today); len(rows) != 1 ||
+		!slices.Equal(rows[0], []string{"AB123CD", "IT", "2020-07-01", "2025-07-01", "autoveicolo", "L736_2020_00001", "L736", "in_scadenza"}) {
+		t.Errorf("whitelist of today (old version in force) %q", rows)
+	}
+	if rows := export(date(2025, time.July, 2)); len(rows) != 1 ||
+		!slices.Equal(rows[0], []string{"AB123CD", "IT", "2025-07-02", "2030-07-02", "autoveicolo", "L736_2020_00001", "L736", "attivo"}) {
+		t.Errorf("whitelist of 02/07/2025 (new version) %q", rows)
+	}
+	// A duplicate and a transfer leave one row per plate on a past day, not two.
+	r := e.issueReq(mario, service.IssueRequest{Person: bianchi(t), Plates: []service.PlateInput{plate("FG456HJ")},
+		Pass: domain.IssueInput{Kind: domain.Permanente, DataRilascio: date(2024, time.January, 10)}})
+	d, err := e.s.DuplicatePass(mario, change(r.Pass), domain.Deterioramento, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.TransferPass(mario, change(d.Pass), "G224"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := e.s.Export(admin, "whitelist", date(2025, time.January, 1), &buf); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(buf.String(), "FG456HJ"); got != 1 {
+		t.Errorf("FG456HJ appears %d times in the whitelist of 01/01/2025:\n%s", got, buf.String())
+	}
+}
+
+// Regression: through its closed "trasferito" version, the old comune read every later
+// change the new comune made (M4).
+func TestTransferHistoryScopedToEachComune(t *testing.T) {
+	e := newEnv(t)
+	first := e.issue(mario, rossi(t))
+	res, err := e.s.TransferPass(mario, change(first.Pass), "G224")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.SuspendPass(giulia, change(res.Pass), today, "motivo riservato di Padova"); err != nil {
+		t.Fatal(err)
+	}
+	venezia := e.get(mario, first.Pass.ID).History
+	for _, h := range venezia {
+		if h.Comune == "G224" && h.Action != "trasferimento" || strings.Contains(h.Detail, "riservato") {
+			t.Errorf("Venezia reads Padova's entry %+v", h)
+		}
+	}
+	if got := actions(venezia); !slices.Contains(got, "rilascio") || !slices.Contains(got, "trasferimento") {
+		t.Errorf("Venezia's history %v, want its issue and the handover", got)
+	}
+	padova := e.get(giulia, res.Pass.ID).History
+	if got := actions(padova); !slices.Equal(got, []string{"rilascio", "trasferimento", "sospensione"}) {
+		t.Errorf("Padova's history %v, want the inherited issue, the transfer and its suspension", got)
+	}
+	if got := actions(e.get(admin, res.Pass.ID).History); len(got) != 4 {
+		t.Errorf("system history %v, want all 4 entries", got)
+	}
+}
