@@ -49,7 +49,8 @@
 //	no PEC header, no daticert.xml   → a plain mail: the message itself is the original
 //
 // The original is a request when it has an istanza.xml, a "Tipo richiesta:"
-// line, or a "viviVeneto - …" subject; otherwise it is KindOther. A request
+// line, or a subject of the contract's form ("viviVeneto - <TIPO> - <numero>
+// - <COGNOME NOME>"); otherwise it is KindOther. A request
 // whose istanza.xml is broken and whose text has neither tipo nor codice
 // fiscale is quarantined: nobody could act on it. A busta di trasporto
 // without a readable postacert.eml, a message whose header block cannot be
@@ -83,7 +84,7 @@
 // the bytes), so reading it again gives the same id. Only a certified request
 // from a trusted sender takes the istanza's own key: a forged copy arriving
 // first must not make the genuine request look like a duplicate. Keys over
-// 200 bytes (hostile Message-IDs) are replaced by their hash.
+// 200 bytes (hostile Message-IDs) become "<prefix>:sha256:<hex of the key>".
 //
 // Attachment names come from outside: Attachment.Name is kept as sent for
 // display, Attachment.SafeName is the only one to use as a file name.
