@@ -34,8 +34,10 @@ func SafeName(name, contentType string) string {
 			b.WriteByte('_')
 		}
 	}
-	base, ext := splitExt(collapse(b.String()))
-	base = strings.Trim(base, "._-")
+	// Split before collapsing: in "___.pdf" (a name of non-Latin letters)
+	// the extension is pdf, while ".bashrc" has none.
+	base, ext := splitExt(b.String())
+	base = strings.Trim(collapse(base), "._-")
 	if base == "" {
 		base = "allegato"
 		if ext == "" {
@@ -62,20 +64,47 @@ func splitExt(s string) (string, string) {
 	if i <= 0 {
 		return s, ""
 	}
-	ext := strings.Trim(s[i+1:], "_-")
+	ext := strings.Trim(collapse(s[i+1:]), "_-")
 	if ext == "" {
 		return s[:i], ""
 	}
 	return s[:i], "." + ext
 }
 
-// collapse turns runs of '_' or '.' into one, so that no ".." survives.
+// collapse shortens runs of separators: a run holding a dot becomes one
+// dot (so no ".." survives, and "x_.pdf" is "x.pdf"), runs of '_' become
+// one. Without it SafeName would not be idempotent ("0._0" → "0.0").
 func collapse(s string) string {
-	for strings.Contains(s, "__") || strings.Contains(s, "..") {
-		s = strings.ReplaceAll(s, "__", "_")
-		s = strings.ReplaceAll(s, "..", ".")
+	var b strings.Builder
+	run := func(r string) {
+		switch {
+		case strings.Contains(r, "."):
+			b.WriteByte('.')
+		default:
+			for strings.Contains(r, "__") {
+				r = strings.ReplaceAll(r, "__", "_")
+			}
+			b.WriteString(r)
+		}
 	}
-	return s
+	start := -1
+	for i := 0; i < len(s); i++ {
+		sep := s[i] == '.' || s[i] == '_' || s[i] == '-'
+		switch {
+		case sep && start < 0:
+			start = i
+		case !sep && start >= 0:
+			run(s[start:i])
+			start = -1
+			b.WriteByte(s[i])
+		case !sep:
+			b.WriteByte(s[i])
+		}
+	}
+	if start >= 0 {
+		run(s[start:])
+	}
+	return b.String()
 }
 
 func isASCIILetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }

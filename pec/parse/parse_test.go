@@ -596,6 +596,9 @@ func TestSafeName(t *testing.T) {
 		{strings.Repeat("a", 200) + ".pdf", "", strings.Repeat("a", 96) + ".pdf"},
 		{"\xff\xfe.pdf", "", "allegato.pdf"},
 		{"foto.", "", "foto"},
+		{"0. 0.", "", "0.0"},
+		{"x_.pdf", "", "x.pdf"},
+		{"a._-.b", "", "a.b"},
 		{"x._pdf_", "", "x.pdf"},
 	} {
 		got := SafeName(tc.in, tc.ct)
