@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -39,14 +40,47 @@ const (
 // that are not valid UTF-8 cannot be UTF-8 text, and every byte is a character in
 // Windows-1252, so the detection never guesses wrong on a file that has any accented
 // letter; a pure ASCII file is the same in both.
+//
+// UTF-8 input is not copied: the text is a view of data, valid while Parse runs (the
+// caller does not change data meanwhile). Nothing Parse returns points into it: every
+// string kept in a Row is copied into the validator's arena (see own), which
+// TestNoAliasOfInput checks by overwriting the input after parsing. On a region-sized
+// file this saves a copy of the whole file at the memory peak.
 func decodeText(data []byte) (string, string) {
+	enc := EncodingUTF8
 	if bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}) {
-		return strings.ToValidUTF8(string(data[3:]), "\uFFFD"), EncodingUTF8BOM
+		data, enc = data[3:], EncodingUTF8BOM
+		if !utf8.Valid(data) {
+			return strings.ToValidUTF8(string(data), "\uFFFD"), enc
+		}
+	} else if !utf8.Valid(data) {
+		return decode1252(data), Encoding1252
 	}
-	if utf8.Valid(data) {
-		return string(data), EncodingUTF8
+	if len(data) == 0 {
+		return "", enc
 	}
-	return decode1252(data), Encoding1252
+	return unsafe.String(unsafe.SliceData(data), len(data)), enc
+}
+
+// arena holds the strings a Row keeps, copied out of the text in blocks: one allocation
+// per 64 KiB instead of one per string, and no reference to the caller's data. Bytes
+// appended to a block are never written again, so the strings made on them are
+// immutable like any Go string.
+type arena struct{ block []byte }
+
+func (a *arena) str(s string) string {
+	switch {
+	case s == "":
+		return ""
+	case len(s) > 4<<10:
+		return strings.Clone(s)
+	}
+	if cap(a.block)-len(a.block) < len(s) {
+		a.block = make([]byte, 0, 64<<10)
+	}
+	start := len(a.block)
+	a.block = append(a.block, s...)
+	return unsafe.String(&a.block[start], len(s))
 }
 
 // decode1252 decodes Windows-1252 with a byte table built from charmap (ASCII runs are

@@ -739,3 +739,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestNoAliasOfInput: nothing Parse returns points into the caller's bytes (the UTF-8
+// text is a view of them while parsing): overwriting them after Parse changes nothing.
+func TestNoAliasOfInput(t *testing.T) {
+	inputs := map[string][]byte{
+		"sample":   sharedSample(t),
+		"template": Template(),
+		"bom":      testdata(t, "utf8-bom.csv"),
+		"multi":    testdata(t, "multiline.csv"),
+		"errors": rowCSV(map[string]string{"cognome": "", "email": "x@", "targa_1": "ab 123 cd", "note": "\"a;b\"", "sesso": "m"},
+			map[string]string{"comune_residenza": "Padova", "targa_1": "ZZ1", "luogo_nascita": "venezia", "stato": "Sospeso"}),
+	}
+	for name, data := range inputs {
+		t.Run(name, func(t *testing.T) {
+			want := mustParse(t, append([]byte(nil), data...))
+			buf := append([]byte(nil), data...)
+			got := mustParse(t, buf)
+			for i := range buf {
+				buf[i] = 'x'
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("the result changed when the input was overwritten:\n got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package legacy
 
 import (
 	"fmt"
+	"hash/maphash"
 	"runtime"
 	"sort"
 	"strings"
@@ -131,7 +132,10 @@ func Parse(data []byte, today domain.Date) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &File{Separator: rune(splitSep), Encoding: enc, Columns: hdr.names}
+	f := &File{Separator: rune(splitSep), Encoding: enc, Columns: make([]string, len(hdr.names))}
+	for i, n := range hdr.names {
+		f.Columns[i] = strings.Clone(n) // not a view of the caller's data
+	}
 
 	body := spans[hi+1:]
 	rows := make([]Row, len(body))
@@ -343,8 +347,13 @@ func editDistance(a, b string) int {
 // the same comune (the same codice fiscale too: a duplicated row), and two active
 // passes for one codice fiscale (P5).
 func crossCheck(rows []Row, infos []rowInfo) {
-	byNumber := make(map[numberKey]int, len(rows))
-	activeByCF := make(map[string]int, len(rows))
+	numberKey := func(r *Row) []string { return []string{r.Person.ComuneResidenza, "\x00", r.Number} }
+	byNumber := newFirstSeen(len(rows), func(i, j int) bool {
+		return rows[i].Number == rows[j].Number && rows[i].Person.ComuneResidenza == rows[j].Person.ComuneResidenza
+	})
+	activeByCF := newFirstSeen(len(rows), func(i, j int) bool {
+		return rows[i].Person.CodiceFiscale == rows[j].Person.CodiceFiscale
+	})
 	for i := range infos {
 		in := &infos[i]
 		if in.blank {
@@ -353,8 +362,7 @@ func crossCheck(rows []Row, infos []rowInfo) {
 		r := &rows[i]
 		dupRow := -1
 		if in.numberOK {
-			k := numberKey{r.Person.ComuneResidenza, r.Number}
-			if j, seen := byNumber[k]; seen {
+			if j, seen := byNumber.firstOr(i, numberKey(r)...); seen {
 				other := &rows[j]
 				if in.cfOK && infos[j].cfOK && other.Person.CodiceFiscale == r.Person.CodiceFiscale {
 					dupRow = j
@@ -363,18 +371,12 @@ func crossCheck(rows []Row, infos []rowInfo) {
 					in.add(r.Line, colNumero, fmt.Sprintf("il numero_pass %s è già usato alla riga %d per un altro titolare (%s): nello stesso comune ogni contrassegno ha un numero diverso",
 						r.Number, other.Line, other.Person.CodiceFiscale))
 				}
-			} else {
-				byNumber[k] = i
 			}
 		}
 		if in.cfOK && in.active {
-			if j, seen := activeByCF[r.Person.CodiceFiscale]; seen {
-				if j != dupRow {
-					in.add(r.Line, colCF, fmt.Sprintf("il codice fiscale %s ha già un contrassegno attivo alla riga %d (numero %s): una persona può avere un solo contrassegno attivo; indicare SCADUTO o REVOCATO per quello non più valido",
-						r.Person.CodiceFiscale, rows[j].Line, rows[j].Number))
-				}
-			} else {
-				activeByCF[r.Person.CodiceFiscale] = i
+			if j, seen := activeByCF.firstOr(i, r.Person.CodiceFiscale); seen && j != dupRow {
+				in.add(r.Line, colCF, fmt.Sprintf("il codice fiscale %s ha già un contrassegno attivo alla riga %d (numero %s): una persona può avere un solo contrassegno attivo; indicare SCADUTO o REVOCATO per quello non più valido",
+					r.Person.CodiceFiscale, rows[j].Line, rows[j].Number))
 			}
 		}
 	}
@@ -396,4 +398,44 @@ func columnOrder(name string) int {
 	return -1
 }
 
-type numberKey struct{ comune, number string }
+// firstSeen remembers the first row of each key. It maps a 64-bit hash of the key to the
+// row, a third of the memory of a map keyed by the strings on a region-sized file; two
+// different keys with the same hash (practically never) go to an exact map.
+type firstSeen struct {
+	seed     maphash.Seed
+	byHash   map[uint64]int32
+	overflow map[string]int
+	same     func(i, j int) bool // rows i and j have the same key
+}
+
+func newFirstSeen(n int, same func(i, j int) bool) *firstSeen {
+	return &firstSeen{seed: maphash.MakeSeed(), byHash: make(map[uint64]int32, n), same: same}
+}
+
+// firstOr gives the first row seen with row i's key (made of parts), or records i as the
+// first and reports false.
+func (f *firstSeen) firstOr(i int, parts ...string) (int, bool) {
+	var h maphash.Hash
+	h.SetSeed(f.seed)
+	for _, p := range parts {
+		h.WriteString(p)
+	}
+	sum := h.Sum64()
+	j, ok := f.byHash[sum]
+	switch {
+	case !ok:
+		f.byHash[sum] = int32(i)
+		return 0, false
+	case f.same(int(j), i):
+		return int(j), true
+	}
+	key := strings.Join(parts, "")
+	if f.overflow == nil {
+		f.overflow = map[string]int{}
+	}
+	if k, ok := f.overflow[key]; ok {
+		return k, true
+	}
+	f.overflow[key] = i
+	return 0, false
+}

@@ -37,6 +37,7 @@ type validator struct {
 	// the same names repeat on every row.
 	residence  map[string]placeResult
 	plateBlock []domain.Plate
+	arena      arena
 }
 
 type placeResult struct {
@@ -246,6 +247,28 @@ func (v *validator) check(vals *[numCols]string, r *Row, in *rowInfo) {
 	}
 
 	v.plates(vals, r, datesOK, add, warn)
+	v.own(r)
+}
+
+// own copies the row's strings out of the text (see decodeText): the Row must not keep
+// the caller's bytes alive, nor change if the caller reuses them.
+func (v *validator) own(r *Row) {
+	p := &r.Person
+	a := &v.arena
+	p.CodiceFiscale, p.Cognome, p.Nome, p.Indirizzo = a.str(p.CodiceFiscale), a.str(p.Cognome), a.str(p.Nome), a.str(p.Indirizzo)
+	p.Email, p.Telefono, p.LuogoNascita, p.ComuneResidenza = a.str(p.Email), a.str(p.Telefono), a.str(p.LuogoNascita), a.str(p.ComuneResidenza)
+	switch p.Sesso {
+	case "M":
+		p.Sesso = "M"
+	case "F":
+		p.Sesso = "F"
+	default:
+		p.Sesso = a.str(p.Sesso)
+	}
+	r.Number, r.PreviousNumber, r.CudeID, r.CodiceUnivoco, r.Note = a.str(r.Number), a.str(r.PreviousNumber), a.str(r.CudeID), a.str(r.CodiceUnivoco), a.str(r.Note)
+	for i := range r.Plates {
+		r.Plates[i].Number = a.str(r.Plates[i].Number)
+	}
 }
 
 // plates reads targa_1 … targa_4 with their windows and targa_principale.
