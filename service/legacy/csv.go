@@ -139,8 +139,8 @@ type span struct {
 
 // splitRecords finds the records of text. Every record, blank ones included, is one
 // spreadsheet row: a blank line in a CSV file is an empty row when the file is opened,
-// so counting it keeps our row numbers equal to the ones the operator sees. firstRow
-// is the row of the first record.
+// so counting it keeps our row numbers equal to the ones the operator sees. The first
+// record is row 1.
 func splitRecords(text string, sep byte) []span {
 	out := make([]span, 0, strings.Count(text, "\n")+1)
 	row := 1

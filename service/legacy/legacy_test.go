@@ -361,6 +361,13 @@ func TestHeaderForms(t *testing.T) {
 	}
 }
 
+func TestHeaderOnly(t *testing.T) {
+	f := mustParse(t, []byte(strings.SplitAfter(string(Template()), "\n")[0]))
+	if f.Records != 0 || len(f.Rows) != 0 || len(f.Errors) != 0 {
+		t.Errorf("%+v", f)
+	}
+}
+
 func TestFileErrors(t *testing.T) {
 	hdr := "codice_fiscale;cognome;nome;comune_residenza;numero_pass;tipo_pass;data_rilascio;data_scadenza"
 	row := "RSSMRA80A01L736U;ROSSI;MARIO;VENEZIA;L736_2025_00001;P;15/03/2025;15/03/2030"
@@ -665,6 +672,10 @@ func TestCrossRowChecks(t *testing.T) {
 			with(rossi, "numero_pass", "L736_2018_00001", "stato", "REVOCATO"),
 			rossi,
 		))
+		wantNoErrors(t, f)
+	})
+	t.Run("a dead holder holds no active pass", func(t *testing.T) {
+		f := mustParse(t, rowCSV(with(rossi, "deceduto_il", "01/05/2025"), with(rossi, "numero_pass", "L736_2025_00099", "deceduto_il", "01/05/2025")))
 		wantNoErrors(t, f)
 	})
 }

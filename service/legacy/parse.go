@@ -140,8 +140,8 @@ func Parse(data []byte, today domain.Date) (*File, error) {
 	body := spans[hi+1:]
 	rows := make([]Row, len(body))
 	infos := make([]rowInfo, len(body))
-	validate := func(v *validator, lo, hi int) {
-		for i := lo; i < hi; i++ {
+	validate := func(v *validator, from, to int) {
+		for i := from; i < to; i++ {
 			v.record(text, body[i], &rows[i], &infos[i])
 		}
 	}

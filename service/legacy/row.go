@@ -14,7 +14,7 @@ type rowInfo struct {
 	errs     []RowError
 	cfOK     bool // the codice fiscale is valid: it takes part in the checks between rows
 	numberOK bool // comune and numero_pass are valid: idem
-	active   bool // ATTIVO or SOSPESO and not expired today (P5)
+	active   bool // ATTIVO or SOSPESO, not expired today, holder alive (P5)
 }
 
 func (in *rowInfo) add(line int, c col, msg string) {
@@ -236,13 +236,16 @@ func (v *validator) check(vals *[numCols]string, r *Row, in *rowInfo) {
 	if r.State, stateOK = parseState(vals[colStato]); !stateOK {
 		add(colStato, fmt.Sprintf("stato %q non valido: usare ATTIVO, SOSPESO, REVOCATO o SCADUTO (vuoto = ATTIVO)", vals[colStato]))
 	}
-	in.active = stateOK && scaOK && (r.State == domain.Attivo || r.State == domain.Sospeso) && !r.DataScadenza.Before(v.today)
+	// Active for P5: ATTIVO or SOSPESO and not expired. A holder already dead holds no
+	// active pass: the importer revokes it from the date of death (P8).
+	inForce := stateOK && scaOK && (r.State == domain.Attivo || r.State == domain.Sospeso) && !r.DataScadenza.Before(v.today)
+	in.active = inForce && !p.Deceased(v.today)
 	consentOK := false
 	if r.Consent, consentOK = parseConsent(vals[colConsenso]); !consentOK {
 		add(colConsenso, fmt.Sprintf("consenso %q non valido: usare S o N (anche SI/NO, 1/0, TRUE/FALSE; vuoto = N)", vals[colConsenso]))
 	}
 	r.CudeID, r.CodiceUnivoco, r.Note = vals[colCudeID], vals[colCodiceUnivoco], vals[colNote]
-	if !p.DataDecesso.IsZero() && in.active {
+	if !p.DataDecesso.IsZero() && inForce {
 		warn(colDeceduto, fmt.Sprintf("il titolare risulta deceduto il %s ma il contrassegno è %s: andrà revocato dalla data del decesso", p.DataDecesso, r.State.Label()))
 	}
 
