@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"vivipass/domain"
 	"vivipass/service/legacy"
@@ -72,9 +73,12 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 			rep.Warnings = append(rep.Warnings, ImportError{Row: r.Line, Column: "codice_fiscale", Message: r.CFWarning})
 		}
 	}
-	comune := req.Comune
+	comune := strings.ToUpper(strings.TrimSpace(req.Comune))
 	if a.Comune != "" {
 		comune = a.Comune
+	}
+	if _, ok := domain.ComuneByCode(comune); comune != "" && !ok {
+		return rep, &domain.Error{Message: fmt.Sprintf("comune %q sconosciuto: indicare il codice catastale (es. L736)", req.Comune)}
 	}
 	name := filepath.Base(req.FileName)
 	hash := FileHash(req.Data)
@@ -123,10 +127,23 @@ type importRow struct {
 // checkImport applies the checks that need the register, adding row errors to rep.
 func (s *Service) checkImport(tx *store.Tx, a Actor, rows []legacy.Row, comune string, today domain.Date, rep *ImportReport) ([]importRow, error) {
 	var todo []importRow
+	// With a forced comune, rows of different residence may share a number the parser
+	// saw as distinct: the key is the resolved comune.
+	accepted := map[string]int{} // comune|number → index in todo
 	for _, r := range rows {
 		c := comune
 		if c == "" {
 			c = r.Person.ComuneResidenza
+		}
+		if i, dup := accepted[c+"|"+r.Number]; dup {
+			if todo[i].Person.CodiceFiscale == r.Person.CodiceFiscale {
+				rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "numero_pass",
+					Message: fmt.Sprintf("riga duplicata della riga %d (stesso numero %s e stesso titolare)", todo[i].Line, r.Number)})
+			} else {
+				rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "numero_pass",
+					Message: fmt.Sprintf("il numero %s è già alla riga %d per un'altra persona (%s) nello stesso comune %s", r.Number, todo[i].Line, todo[i].Person.CodiceFiscale, c)})
+			}
+			continue
 		}
 		if !a.Sees(c) {
 			rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "comune_residenza", Message: "comune non di competenza dell'operatore"})
@@ -165,6 +182,7 @@ func (s *Service) checkImport(tx *store.Tx, a Actor, rows []legacy.Row, comune s
 				continue
 			}
 		}
+		accepted[c+"|"+r.Number] = len(todo)
 		todo = append(todo, importRow{r, c})
 	}
 	return todo, nil
@@ -176,6 +194,7 @@ func importedActive(r legacy.Row, today domain.Date) bool {
 
 func (s *Service) writeImport(tx *store.Tx, a Actor, rows []importRow, file string, today domain.Date, progress func(int, int)) error {
 	now := s.now().UTC()
+	tx.StartBulk()
 	people := map[string]domain.Person{} // comune + CF → person written in this import
 	for i, r := range rows {
 		key := r.comune + "|" + r.Person.CodiceFiscale
@@ -221,18 +240,18 @@ func (s *Service) writeImport(tx *store.Tx, a Actor, rows []importRow, file stri
 				p = n
 			}
 		}
-		if err := tx.PutPass(&p); err != nil {
+		id, err := tx.NewPassID()
+		if err != nil {
 			return err
 		}
+		p.ID, p.Lineage = id, id
 		if p.National.Consent && p.National.Status == domain.NationalNone && p.HoldsActive(today) {
 			if err := national(tx, &p, domain.ActIssue); err != nil {
 				return err
 			}
-			if p.National.Status == domain.NationalPending {
-				if err := tx.PutPass(&p); err != nil {
-					return err
-				}
-			}
+		}
+		if err := tx.PutPass(&p); err != nil {
+			return err
 		}
 		if c, y, n, ok := domain.ParseNumber(p.Number); ok && c == p.Comune && uint64(n) > tx.Counter(c, y) {
 			if err := tx.SetCounter(c, y, uint64(n)); err != nil {
@@ -243,7 +262,7 @@ func (s *Service) writeImport(tx *store.Tx, a Actor, rows []importRow, file stri
 			progress(i+1, len(rows))
 		}
 	}
-	return nil
+	return tx.FlushBulk()
 }
 
 // sortErrors orders by row, keeping the parser's order within a row.

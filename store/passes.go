@@ -56,7 +56,7 @@ func (t *Tx) Person(id uint64) (domain.Person, error) {
 func (t *Tx) PutPass(p *domain.Pass) error {
 	var old []indexEntry
 	if p.ID == 0 {
-		id, err := t.bucket("passes").NextSequence()
+		id, err := t.NewPassID()
 		if err != nil {
 			return err
 		}
@@ -92,6 +92,12 @@ func (t *Tx) PutPerson(p *domain.Person) error {
 }
 
 func (t *Tx) replaceIndex(old, new []indexEntry) error {
+	if t.bulk != nil && len(old) == 0 {
+		for _, e := range new {
+			t.bulk[e.index] = append(t.bulk[e.index], e.key)
+		}
+		return nil
+	}
 	keep := make(map[string]bool, len(new))
 	for _, e := range new {
 		keep[e.index+"\x01"+string(e.key)] = true
@@ -110,6 +116,37 @@ func (t *Tx) replaceIndex(old, new []indexEntry) error {
 	}
 	return nil
 }
+
+// StartBulk begins a bulk load (import): index entries of new records are held until
+// FlushBulk, which must run before anything reads the indexes for those records.
+func (t *Tx) StartBulk() { t.bulk = map[string][][]byte{} }
+
+// FlushBulk writes the held index entries in key order and ends the bulk load.
+func (t *Tx) FlushBulk() error {
+	names := make([]string, 0, len(t.bulk))
+	for n := range t.bulk {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		keys := t.bulk[n]
+		sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
+		b := t.index(n)
+		if k, _ := b.Cursor().First(); k == nil {
+			b.FillPercent = 0.9 // sorted into an empty bucket: fill pages, fewer of them
+		}
+		for _, k := range keys {
+			if err := b.Put(k, nil); err != nil {
+				return err
+			}
+		}
+	}
+	t.bulk = nil
+	return nil
+}
+
+// NewPassID reserves the id of a pass about to be written (the outbox job needs it).
+func (t *Tx) NewPassID() (uint64, error) { return t.bucket("passes").NextSequence() }
 
 // scan calls fn with the id of every key of index that starts with prefix, in key
 // order, until fn returns false.

@@ -115,7 +115,13 @@ func (db *DB) BackupFile(path string) (int64, error) {
 }
 
 // Tx is a transaction with the register's typed operations.
-type Tx struct{ tx *bolt.Tx }
+type Tx struct {
+	tx *bolt.Tx
+	// bulk, when not nil, collects the index entries of new records so that FlushBulk
+	// writes them in key order: bbolt grows a node in memory until commit, and random
+	// inserts into a huge node cost a memmove each (an import went quadratic).
+	bulk map[string][][]byte
+}
 
 func (t *Tx) bucket(name string) *bolt.Bucket { return t.tx.Bucket([]byte(name)) }
 func (t *Tx) index(name string) *bolt.Bucket  { return t.tx.Bucket(bIdx).Bucket([]byte(name)) }
