@@ -15,7 +15,10 @@ import (
 
 func cmdOperator(e *env, args []string) error {
 	const u = "operator add --name NOME --role operatore|amministratore --comune CODICE --key FILE_CHIAVE_PUBBLICA | operator list [--json] | operator remove NOME"
-	if len(args) == 0 {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return helpRequest{"uso: vivipass " + u + "\n"}
+		}
 		return usageError{"indicare add, list o remove", u}
 	}
 	switch args[0] {

@@ -11,7 +11,7 @@ import (
 // cmdDesk opens the desk for one operator on this terminal. Until the TUI lands it
 // prints the comune's overview (counts, passes expiring) and the commands at hand.
 func cmdDesk(e *env, args []string) error {
-	f := newFlags("vivipass", "vivipass [--db FILE] [--operator NOME]")
+	f := newFlags("vivipass", "[--db FILE] [--operator NOME]")
 	opName := f.String("operator", "", "operatore (predefinito: il primo registrato)")
 	if _, err := f.parse(args, 0); err != nil {
 		return err

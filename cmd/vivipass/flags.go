@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +29,9 @@ func (f *flags) parse(args []string, want int) ([]string, error) {
 	var pos []string
 	for {
 		if err := f.FlagSet.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, f.help()
+			}
 			msg := err.Error()
 			switch {
 			case strings.HasPrefix(msg, "flag provided but not defined: "):
@@ -48,4 +52,16 @@ func (f *flags) parse(args []string, want int) ([]string, error) {
 		return nil, usageError{fmt.Sprintf("attesi %d argomenti, ricevuti %d", want, len(pos)), f.usage}
 	}
 	return pos, nil
+}
+
+// helpRequest is -h or --help: the usage and the options, on stdout, exit 0.
+type helpRequest struct{ text string }
+
+func (h helpRequest) Error() string { return "aiuto" }
+
+func (f *flags) help() helpRequest {
+	var b strings.Builder
+	fmt.Fprintf(&b, "uso: vivipass %s\n\nopzioni:\n", f.usage)
+	f.VisitAll(func(fl *flag.Flag) { fmt.Fprintf(&b, "  --%-12s %s\n", fl.Name, fl.Usage) })
+	return helpRequest{b.String()}
 }

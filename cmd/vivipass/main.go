@@ -57,14 +57,14 @@ func main() {
 
 // run dispatches and turns errors into Italian messages and exit codes (1 error, 2 usage).
 func run(e *env, args []string) int {
+	if len(args) > 0 && (args[0] == "aiuto" || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+		usage(e.stdout)
+		return 0
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return report(e, cmdDesk(e, args))
 	}
 	name := args[0]
-	if name == "aiuto" || name == "help" || name == "--help" {
-		usage(e.stdout)
-		return 0
-	}
 	c, ok := commands()[name]
 	if !ok {
 		fmt.Fprintf(e.stderr, "comando sconosciuto %q\n\n", name)
@@ -76,6 +76,11 @@ func run(e *env, args []string) int {
 
 func report(e *env, err error) int {
 	if err == nil {
+		return 0
+	}
+	var help helpRequest
+	if errors.As(err, &help) {
+		fmt.Fprint(e.stdout, help.text)
 		return 0
 	}
 	var ue usageError
