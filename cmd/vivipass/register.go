@@ -28,6 +28,9 @@ func cmdInit(e *env, args []string) error {
 	if *comune == "" {
 		return usageError{"indicare il comune con --comune (codice catastale, es. L736)", f.usage}
 	}
+	if err := checkComune(upperCode(*comune)); err != nil {
+		return err // before opening: a wrong code leaves no database file behind
+	}
 	svc, done, err := openService(*f.db)
 	if err != nil {
 		return err
@@ -104,6 +107,11 @@ func cmdImport(e *env, args []string) error {
 	if *asJSON {
 		if rep.Errors == nil {
 			rep.Errors = []service.ImportError{}
+		}
+		if err != nil && len(rep.Errors) == 0 {
+			// The file as a whole (not a CSV, bad header…) or the register: row 0, so
+			// that a script reading errors sees why nothing was imported.
+			rep.Errors = append(rep.Errors, service.ImportError{Message: err.Error()})
 		}
 		if jerr := printJSON(e.stdout, rep); jerr != nil {
 			return jerr
