@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -158,15 +159,9 @@ func cmdRestore(e *env, args []string) error {
 		return err
 	}
 	src := pos[0]
-	bk, err := store.Open(src, store.Options{ReadOnly: true})
+	problems, err := verifyCopy(src)
 	if err != nil {
-		return fmt.Errorf("la copia %s non è utilizzabile: %w", src, err)
-	}
-	var problems []store.Problem
-	err = bk.View(func(tx *store.Tx) error { problems, err = tx.Verify(); return err })
-	bk.Close()
-	if err != nil {
-		return fmt.Errorf("la copia %s non è leggibile: %w", src, err)
+		return err
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("la copia %s è incoerente (%d problemi, es. %s: %s): ripristino annullato", src, len(problems), problems[0].Index, problems[0].Message)
@@ -196,6 +191,9 @@ func cmdRestore(e *env, args []string) error {
 		return fmt.Errorf("ripristino non riuscito: %w", err)
 	}
 	kept := *f.db + ".prima-del-ripristino-" + time.Now().Format("20060102-150405")
+	for i := 2; fileExists(kept); i++ { // two restores in one second: keep both
+		kept = fmt.Sprintf("%s.prima-del-ripristino-%s-%d", *f.db, time.Now().Format("20060102-150405"), i)
+	}
 	cur.Close()
 	if err := os.Rename(*f.db, kept); err != nil {
 		return fmt.Errorf("ripristino non riuscito: %w", err)
@@ -206,6 +204,34 @@ func cmdRestore(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Database ripristinato da %s. Il precedente è conservato in %s.\n", src, kept)
 	return nil
+}
+
+// verifyCopy opens a backup read-only and checks schema, indexes and audit chain. bbolt
+// panics on some damaged files, and reading a truncated copy through its memory map
+// faults (SIGBUS): both are a refusal too, not a crash.
+func verifyCopy(src string) (problems []store.Problem, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			// A read transaction is left open (the copy cannot be closed): the process ends.
+			problems, err = nil, fmt.Errorf("la copia %s è danneggiata (%v): ripristino annullato", src, r)
+		}
+	}()
+	bk, err := store.Open(src, store.Options{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("la copia %s non è utilizzabile: %w", src, err)
+	}
+	err = bk.View(func(tx *store.Tx) error { problems, err = tx.Verify(); return err })
+	bk.Close()
+	if err != nil {
+		return nil, fmt.Errorf("la copia %s non è leggibile: %w", src, err)
+	}
+	return problems, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 func cmdAudit(e *env, args []string) error {
