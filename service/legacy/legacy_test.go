@@ -3,6 +3,7 @@ package legacy
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -774,5 +775,19 @@ func TestNoAliasOfInput(t *testing.T) {
 				t.Fatalf("the result changed when the input was overwritten:\n got %+v\nwant %+v", got, want)
 			}
 		})
+	}
+}
+
+// TestFirstSeenCollision: two different keys with the same hash are told apart.
+func TestFirstSeenCollision(t *testing.T) {
+	keys := []string{"A", "B", "A", "B", "C"}
+	f := newFirstSeen(len(keys), func(i, j int) bool { return keys[i] == keys[j] }, func(i int) string { return keys[i] })
+	var got []string
+	for i := range keys {
+		j, seen := f.firstOr(i, 42) // every key collides
+		got = append(got, fmt.Sprint(j, seen))
+	}
+	if want := []string{"0 false", "0 false", "0 true", "1 true", "0 false"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }

@@ -146,18 +146,19 @@ func Parse(data []byte, today domain.Date) (*File, error) {
 		}
 	}
 	const chunk = 512
+	seed := maphash.MakeSeed()
 	workers := min(runtime.GOMAXPROCS(0), 4)
 	if len(body) < 4*chunk {
 		workers = 1
 	}
 	if workers == 1 {
-		validate(newValidator(hdr, splitSep, today), 0, len(body))
+		validate(newValidator(hdr, splitSep, today, seed), 0, len(body))
 	} else {
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		for range workers {
 			wg.Go(func() {
-				v := newValidator(hdr, splitSep, today)
+				v := newValidator(hdr, splitSep, today, seed)
 				for {
 					lo := int(next.Add(chunk)) - chunk
 					if lo >= len(body) {
@@ -347,13 +348,12 @@ func editDistance(a, b string) int {
 // the same comune (the same codice fiscale too: a duplicated row), and two active
 // passes for one codice fiscale (P5).
 func crossCheck(rows []Row, infos []rowInfo) {
-	numberKey := func(r *Row) []string { return []string{r.Person.ComuneResidenza, "\x00", r.Number} }
 	byNumber := newFirstSeen(len(rows), func(i, j int) bool {
 		return rows[i].Number == rows[j].Number && rows[i].Person.ComuneResidenza == rows[j].Person.ComuneResidenza
-	})
+	}, func(i int) string { return rows[i].Person.ComuneResidenza + "\x00" + rows[i].Number })
 	activeByCF := newFirstSeen(len(rows), func(i, j int) bool {
 		return rows[i].Person.CodiceFiscale == rows[j].Person.CodiceFiscale
-	})
+	}, func(i int) string { return rows[i].Person.CodiceFiscale })
 	for i := range infos {
 		in := &infos[i]
 		if in.blank {
@@ -362,7 +362,7 @@ func crossCheck(rows []Row, infos []rowInfo) {
 		r := &rows[i]
 		dupRow := -1
 		if in.numberOK {
-			if j, seen := byNumber.firstOr(i, numberKey(r)...); seen {
+			if j, seen := byNumber.firstOr(i, in.numberHash); seen {
 				other := &rows[j]
 				if in.cfOK && infos[j].cfOK && other.Person.CodiceFiscale == r.Person.CodiceFiscale {
 					dupRow = j
@@ -374,7 +374,7 @@ func crossCheck(rows []Row, infos []rowInfo) {
 			}
 		}
 		if in.cfOK && in.active {
-			if j, seen := activeByCF.firstOr(i, r.Person.CodiceFiscale); seen && j != dupRow {
+			if j, seen := activeByCF.firstOr(i, in.cfHash); seen && j != dupRow {
 				in.add(r.Line, colCF, fmt.Sprintf("il codice fiscale %s ha già un contrassegno attivo alla riga %d (numero %s): una persona può avere un solo contrassegno attivo; indicare SCADUTO o REVOCATO per quello non più valido",
 					r.Person.CodiceFiscale, rows[j].Line, rows[j].Number))
 			}
@@ -398,38 +398,34 @@ func columnOrder(name string) int {
 	return -1
 }
 
-// firstSeen remembers the first row of each key. It maps a 64-bit hash of the key to the
-// row, a third of the memory of a map keyed by the strings on a region-sized file; two
-// different keys with the same hash (practically never) go to an exact map.
+// firstSeen remembers the first row of each key. It maps a 64-bit hash of the key
+// (computed by the validating goroutines, see keyHashes) to the row: a third of the
+// memory of a map keyed by the strings on a region-sized file, and no hashing in this
+// sequential part. Two different keys with the same hash (practically never) go to an
+// exact map.
 type firstSeen struct {
-	seed     maphash.Seed
 	byHash   map[uint64]int32
 	overflow map[string]int
 	same     func(i, j int) bool // rows i and j have the same key
+	key      func(i int) string  // the exact key of row i
 }
 
-func newFirstSeen(n int, same func(i, j int) bool) *firstSeen {
-	return &firstSeen{seed: maphash.MakeSeed(), byHash: make(map[uint64]int32, n), same: same}
+func newFirstSeen(n int, same func(i, j int) bool, key func(i int) string) *firstSeen {
+	return &firstSeen{byHash: make(map[uint64]int32, n), same: same, key: key}
 }
 
-// firstOr gives the first row seen with row i's key (made of parts), or records i as the
+// firstOr gives the first row seen with row i's key (of hash h), or records i as the
 // first and reports false.
-func (f *firstSeen) firstOr(i int, parts ...string) (int, bool) {
-	var h maphash.Hash
-	h.SetSeed(f.seed)
-	for _, p := range parts {
-		h.WriteString(p)
-	}
-	sum := h.Sum64()
-	j, ok := f.byHash[sum]
+func (f *firstSeen) firstOr(i int, h uint64) (int, bool) {
+	j, ok := f.byHash[h]
 	switch {
 	case !ok:
-		f.byHash[sum] = int32(i)
+		f.byHash[h] = int32(i)
 		return 0, false
 	case f.same(int(j), i):
 		return int(j), true
 	}
-	key := strings.Join(parts, "")
+	key := f.key(i)
 	if f.overflow == nil {
 		f.overflow = map[string]int{}
 	}
@@ -438,4 +434,11 @@ func (f *firstSeen) firstOr(i int, parts ...string) (int, bool) {
 	}
 	f.overflow[key] = i
 	return 0, false
+}
+
+// keyHashes are the hashes of the cross-row keys of a row: comune + numero_pass, and
+// the codice fiscale.
+func keyHashes(seed maphash.Seed, r *Row) (number, cf uint64) {
+	number = maphash.String(seed, r.Person.ComuneResidenza)*31 ^ maphash.String(seed, r.Number)
+	return number, maphash.String(seed, r.Person.CodiceFiscale)
 }

@@ -3,6 +3,7 @@ package legacy
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strings"
 
 	"vivipass/domain"
@@ -15,6 +16,8 @@ type rowInfo struct {
 	cfOK     bool // the codice fiscale is valid: it takes part in the checks between rows
 	numberOK bool // comune and numero_pass are valid: idem
 	active   bool // ATTIVO or SOSPESO, not expired today, holder alive (P5)
+
+	numberHash, cfHash uint64 // see keyHashes
 }
 
 func (in *rowInfo) add(line int, c col, msg string) {
@@ -38,6 +41,7 @@ type validator struct {
 	residence  map[string]placeResult
 	plateBlock []domain.Plate
 	arena      arena
+	seed       maphash.Seed // for keyHashes
 }
 
 type placeResult struct {
@@ -45,9 +49,9 @@ type placeResult struct {
 	err   error
 }
 
-func newValidator(h *header, sep byte, today domain.Date) *validator {
+func newValidator(h *header, sep byte, today domain.Date, seed maphash.Seed) *validator {
 	return &validator{
-		hdr: h, sep: sep, today: today,
+		hdr: h, sep: sep, today: today, seed: seed,
 		fields:    make([]string, 0, len(h.pos)+4),
 		residence: make(map[string]placeResult, 1024),
 	}
@@ -251,6 +255,7 @@ func (v *validator) check(vals *[numCols]string, r *Row, in *rowInfo) {
 
 	v.plates(vals, r, datesOK, add, warn)
 	v.own(r)
+	in.numberHash, in.cfHash = keyHashes(v.seed, r)
 }
 
 // own copies the row's strings out of the text (see decodeText): the Row must not keep
