@@ -16,7 +16,8 @@ import (
 // ends (fast: one IndexByte for the line end and one for a quote per line; a quote sends
 // that record through the careful state machine); fields are then split on demand by
 // the validating goroutines, as substrings of the text (no copy unless a quoted field
-// holds doubled quotes or CRLF line breaks).
+// holds doubled quotes or CRLF line breaks); what a Row keeps is copied out at the end
+// of its checks (validator.own).
 //
 // Dialect, chosen to accept what LibreOffice Calc, Excel and hand edits produce:
 //   - records end with LF, CRLF, or CR alone (old Mac "CSV (Macintosh)") when the file
