@@ -191,11 +191,11 @@ type Pass struct {
 	HolderCF        string          `json:"holder_cf"`   // denormalised: P5 and search
 	HolderName      string          `json:"holder_name"` // denormalised "COGNOME NOME": search
 	Kind            Kind            `json:"kind"`
-	DataRilascio    Date            `json:"data_rilascio"`
-	DataDecorrenza  Date            `json:"data_decorrenza"`
-	DataScadenza    Date            `json:"data_scadenza"`
+	DataRilascio    Date            `json:"data_rilascio,omitzero"`
+	DataDecorrenza  Date            `json:"data_decorrenza,omitzero"`
+	DataScadenza    Date            `json:"data_scadenza,omitzero"`
 	State           State           `json:"state"`
-	StateFrom       Date            `json:"state_from"` // suspension, revocation or closing date
+	StateFrom       Date            `json:"state_from,omitzero"` // suspension, revocation or closing date
 	StateReason     string          `json:"state_reason,omitempty"`
 	Duplicate       bool            `json:"duplicate,omitempty"`
 	DuplicateReason DuplicateReason `json:"duplicate_reason,omitempty"`
@@ -206,9 +206,9 @@ type Pass struct {
 	Note            string          `json:"note,omitempty"`
 	ImportFile      string          `json:"import_file,omitempty"`
 	Version         uint64          `json:"version"`
-	CreatedAt       time.Time       `json:"created_at"`
+	CreatedAt       time.Time       `json:"created_at,omitzero"`
 	CreatedBy       string          `json:"created_by,omitempty"`
-	UpdatedAt       time.Time       `json:"updated_at"`
+	UpdatedAt       time.Time       `json:"updated_at,omitzero"`
 	UpdatedBy       string          `json:"updated_by,omitempty"`
 }
 

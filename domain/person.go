@@ -17,7 +17,7 @@ type Person struct {
 	Cognome         string    `json:"cognome"`
 	Nome            string    `json:"nome"`
 	Sesso           string    `json:"sesso,omitempty"` // "M" or "F"
-	DataNascita     Date      `json:"data_nascita"`
+	DataNascita     Date      `json:"data_nascita,omitzero"`
 	LuogoNascita    string    `json:"luogo_nascita,omitempty"` // codice catastale or Z-code
 	ComuneResidenza string    `json:"comune_residenza,omitempty"`
 	Indirizzo       string    `json:"indirizzo,omitempty"`
@@ -25,10 +25,10 @@ type Person struct {
 	Telefono        string    `json:"telefono,omitempty"`
 	Note            string    `json:"note,omitempty"`
 	HasPhoto        bool      `json:"has_photo,omitempty"`
-	DataDecesso     Date      `json:"data_decesso"`          // zero = alive (A4)
+	DataDecesso     Date      `json:"data_decesso,omitzero"` // zero = alive (A4)
 	CFOverride      string    `json:"cf_override,omitempty"` // why an operator accepted a CF mismatch (A2)
 	Version         uint64    `json:"version"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	UpdatedAt       time.Time `json:"updated_at,omitzero"`
 	UpdatedBy       string    `json:"updated_by,omitempty"`
 }
 

@@ -38,10 +38,10 @@ type Plate struct {
 	Number  string     `json:"number"`
 	Country string     `json:"country"`
 	Class   PlateClass `json:"class"`
-	From    Date       `json:"from"`
-	To      Date       `json:"to"`
+	From    Date       `json:"from,omitzero"`
+	To      Date       `json:"to,omitzero"`
 	Role    PlateRole  `json:"role,omitempty"`
-	AddedAt time.Time  `json:"added_at"`
+	AddedAt time.Time  `json:"added_at,omitzero"`
 	AddedBy string     `json:"added_by,omitempty"`
 	Channel Channel    `json:"channel,omitempty"`
 }

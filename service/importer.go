@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"vivipass/domain"
 	"vivipass/service/legacy"
@@ -193,7 +194,7 @@ func importedActive(r legacy.Row, today domain.Date) bool {
 }
 
 func (s *Service) writeImport(tx *store.Tx, a Actor, rows []importRow, file string, today domain.Date, progress func(int, int)) error {
-	now := s.now().UTC()
+	now := s.now().UTC().Truncate(time.Second)
 	tx.StartBulk()
 	people := map[string]domain.Person{} // comune + CF → person written in this import
 	for i, r := range rows {

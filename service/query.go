@@ -160,22 +160,24 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 		if err != nil {
 			return err
 		}
-		alert := map[string]int{}
-		for _, c := range comuni {
-			st, err := tx.ComuneSettings(c)
-			if err != nil {
-				return err
+		inScope := func(c string) bool { return a.Sees(c) && (q.Comune == "" || c == q.Comune) }
+		alert := map[string]int{} // alert days per comune, read when first needed
+		alertOf := func(c string) int {
+			d, ok := alert[c]
+			if !ok {
+				st, _ := tx.ComuneSettings(c)
+				d = st.AlertDays
+				alert[c] = d
 			}
-			alert[c] = st.AlertDays
+			return d
 		}
-		inScope := func(c string) bool { _, ok := alert[c]; return ok }
 		seen := map[uint64]bool{}
 		keep := func(p domain.Pass) bool {
 			if seen[p.ID] || !p.Listed() || !inScope(p.Comune) {
 				return false
 			}
 			seen[p.ID] = true
-			st := p.Status(today, alert[p.Comune])
+			st := p.Status(today, alertOf(p.Comune))
 			if !matches(p, st, q) {
 				return false
 			}
@@ -197,15 +199,30 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 			}
 		}
 		text := strings.ToUpper(strings.Join(strings.Fields(q.Text), " "))
+		// Without filters the first Limit+1 keys of an index are enough.
+		nameLimit := 0
+		if len(q.States) == 0 && q.Channel == "" && q.Kind == "" && q.ExpiryFrom.IsZero() && q.ExpiryTo.IsZero() {
+			nameLimit = q.Limit + 1
+		}
 		if text != "" {
-			// Exact and prefix keys on the global indexes, then names per comune.
-			load(tx.PassIDsByPrefix("number", text, q.Limit*4))
-			load(tx.PassIDsByPrefix("cf", strings.ReplaceAll(text, " ", ""), q.Limit*4))
-			if plate := domain.NormalizePlate(text); len(plate) >= 2 {
+			// Numbers and plates always hold a digit, names never do: each kind of text
+			// goes to the indexes it can match, so a surname typed by an operator never
+			// loads passes of other comuni through the global indexes.
+			compact := strings.ReplaceAll(text, " ", "")
+			digits := strings.ContainsAny(text, "0123456789")
+			if digits || strings.ContainsAny(text, "_-/.") {
+				load(tx.PassIDsByPrefix("number", text, q.Limit*4))
+			}
+			if digits || len(compact) >= 6 {
+				load(tx.PassIDsByPrefix("cf", compact, q.Limit*4))
+			}
+			if plate := domain.NormalizePlate(text); digits && len(plate) >= 2 {
 				load(tx.PassIDsByPrefix("plate", plate, q.Limit*4))
 			}
-			for _, c := range comuni {
-				load(tx.PassIDsByNamePrefix(c, text, 0))
+			if !digits {
+				for _, c := range comuni {
+					load(tx.PassIDsByNamePrefix(c, text, nameLimit))
+				}
 			}
 		} else {
 			for _, c := range comuni {
@@ -219,7 +236,7 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 				case q.Channel != "" && len(q.States) == 0:
 					load(tx.PassIDsByChannel(c, q.Channel))
 				default:
-					load(tx.PassIDsByNamePrefix(c, "", 0))
+					load(tx.PassIDsByNamePrefix(c, "", nameLimit))
 				}
 			}
 		}

@@ -147,7 +147,7 @@ func loadPerson(tx *store.Tx, a Actor, id uint64) (domain.Person, error) {
 
 // stamp sets who and when on a version about to be written.
 func (s *Service) stamp(p *domain.Pass, a Actor) {
-	now := s.now().UTC()
+	now := s.now().UTC().Truncate(time.Second)
 	if p.ID == 0 {
 		p.CreatedAt, p.CreatedBy = now, a.Operator
 	}
