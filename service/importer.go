@@ -1,8 +1,8 @@
 package service
 
 import (
-	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -48,10 +48,9 @@ func (e *ImportRefused) Error() string {
 // ImportTemplate is the CSV template of the import (header and an example row).
 func ImportTemplate() []byte { return legacy.Template() }
 
-var errDryRun = errors.New("prova")
-
 // Import checks every row of a legacy file, against the file and the register, and
-// writes the valid ones in one transaction: a crash leaves the register as it was, and
+// writes the valid ones all or nothing (one transaction, or for big files a copy of the
+// register swapped in at the end): a crash leaves the register as it was, and
 // the same file twice changes nothing (a pass is identified by comune + number).
 // progress, if not nil, is called as rows are written.
 func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total int)) (ImportReport, error) {
@@ -83,45 +82,122 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 	}
 	name := filepath.Base(req.FileName)
 	hash := FileHash(req.Data)
-	write := func(tx *store.Tx, ev *[]Event) error {
+
+	// Writers wait for the whole import: the checks below must still hold when the
+	// rows are written, and a file built beside the register must not miss a change.
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	var todo []importRow
+	err = s.db.View(func(tx *store.Tx) error {
 		rep.Errors, rep.Imported, rep.Skipped = append([]ImportError(nil), f.Errors...), 0, 0
-		todo, err := s.checkImport(tx, a, f.Rows, comune, today, &rep)
-		if err != nil {
+		var err error
+		todo, err = s.checkImport(tx, a, f.Rows, comune, today, &rep)
+		return err
+	})
+	if err != nil {
+		return rep, err
+	}
+	rep.Valid = len(todo) + rep.Skipped
+	sortErrors(rep.Errors)
+	switch {
+	case req.DryRun:
+		return rep, nil
+	case len(rep.Errors) > 0 && !req.ValidOnly:
+		return rep, &ImportRefused{len(rep.Errors)}
+	case len(todo) == 0:
+		return rep, nil // nothing to write: the register stays exactly as it was
+	}
+	w := &importWriter{s: s, a: a, file: name, today: today, now: s.now().UTC().Truncate(time.Second),
+		people: map[string]domain.Person{}, total: len(todo), progress: progress}
+	finish := func(tx *store.Tx) error {
+		if err := tx.PutImport(store.ImportRecord{SHA256: hash, File: name, At: w.now, By: a.Operator,
+			Imported: len(todo), Skipped: rep.Skipped}); err != nil {
 			return err
 		}
-		rep.Valid = len(todo) + rep.Skipped
-		sortErrors(rep.Errors)
-		if req.DryRun {
-			return errDryRun
-		}
-		if len(rep.Errors) > 0 && !req.ValidOnly {
-			return &ImportRefused{len(rep.Errors)}
-		}
-		if len(todo) == 0 {
-			return errDryRun // nothing to write: the register stays exactly as it was
-		}
-		if err := s.writeImport(tx, a, todo, name, today, progress); err != nil {
-			return err
-		}
-		rep.Imported = len(todo)
-		if err := tx.PutImport(store.ImportRecord{SHA256: hash, File: name, At: s.now().UTC(), By: a.Operator,
-			Imported: rep.Imported, Skipped: rep.Skipped}); err != nil {
-			return err
-		}
-		*ev = append(*ev, PassChanged{InComune: comune})
 		return s.audit(tx, a, comune, "import massivo", "file "+name, 0,
-			fmt.Sprintf("%d contrassegni importati, %d già presenti, %d righe scartate; sha256 %s", rep.Imported, rep.Skipped, len(rep.Errors), hash))
+			fmt.Sprintf("%d contrassegni importati, %d già presenti, %d righe scartate; sha256 %s", len(todo), rep.Skipped, len(rep.Errors), hash))
 	}
-	err = s.update(write)
-	if errors.Is(err, errDryRun) {
-		err = nil
+	if len(todo) <= importChunk {
+		err = s.db.Update(func(tx *store.Tx) error {
+			if err := w.write(tx, todo); err != nil {
+				return err
+			}
+			return finish(tx)
+		})
+	} else {
+		err = s.importLarge(w, todo, finish)
 	}
-	return rep, err
+	if err != nil {
+		return rep, err
+	}
+	rep.Imported = len(todo)
+	s.hub.Publish(PassChanged{InComune: comune})
+	return rep, nil
+}
+
+// importChunk is the number of rows one transaction writes. bbolt keeps a
+// transaction's pages in memory until commit: a region (120,000 passes) in one
+// transaction peaked near 1 GB.
+const importChunk = 20000
+
+// importLarge writes a big import into a copy of the register, one chunk per
+// transaction, then swaps the copy in with an atomic rename: killed at any point, the
+// register is the one before the import (the copy is left behind and removed by the
+// next import).
+func (s *Service) importLarge(w *importWriter, todo []importRow, finish func(*store.Tx) error) error {
+	live := s.db.Path()
+	old, _ := filepath.Glob(live + ".import-*")
+	for _, o := range old {
+		os.Remove(o) // a copy left by an import that was killed
+	}
+	scratch := fmt.Sprintf("%s.import-%d", live, os.Getpid())
+	if _, err := s.db.BackupFile(scratch); err != nil {
+		return err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.Remove(scratch)
+		}
+	}()
+	sdb, err := store.Open(scratch, store.Options{NoSync: true})
+	if err != nil {
+		return err
+	}
+	for i := 0; i < len(todo); i += importChunk {
+		chunk := todo[i:min(i+importChunk, len(todo))]
+		last := i+importChunk >= len(todo)
+		err = sdb.Update(func(tx *store.Tx) error {
+			if err := w.write(tx, chunk); err != nil {
+				return err
+			}
+			if last {
+				return finish(tx)
+			}
+			return nil
+		})
+		if err != nil {
+			sdb.Close()
+			return err
+		}
+	}
+	if err := sdb.Sync(); err != nil {
+		sdb.Close()
+		return err
+	}
+	if err := sdb.Close(); err != nil {
+		return err
+	}
+	if err := s.db.ReplaceWith(scratch); err != nil {
+		return err
+	}
+	ok = true
+	return nil
 }
 
 // importRow is a row ready to be written, with its comune resolved.
 type importRow struct {
-	legacy.Row
+	*legacy.Row
 	comune string
 }
 
@@ -131,7 +207,8 @@ func (s *Service) checkImport(tx *store.Tx, a Actor, rows []legacy.Row, comune s
 	// With a forced comune, rows of different residence may share a number the parser
 	// saw as distinct: the key is the resolved comune.
 	accepted := map[string]int{} // comune|number → index in todo
-	for _, r := range rows {
+	for i := range rows {
+		r := &rows[i]
 		c := comune
 		if c == "" {
 			c = r.Person.ComuneResidenza
@@ -175,7 +252,7 @@ func (s *Service) checkImport(tx *store.Tx, a Actor, rows []legacy.Row, comune s
 		if bad {
 			continue
 		}
-		if importedActive(r, today) {
+		if importedActive(*r, today) {
 			if p, ok, err := activePassOf(tx, r.Person.CodiceFiscale, today, 0); err != nil {
 				return nil, err
 			} else if ok {
@@ -193,11 +270,23 @@ func importedActive(r legacy.Row, today domain.Date) bool {
 	return (r.State == domain.Attivo || r.State == domain.Sospeso) && !r.DataScadenza.Before(today) && r.Person.DataDecesso.IsZero()
 }
 
-func (s *Service) writeImport(tx *store.Tx, a Actor, rows []importRow, file string, today domain.Date, progress func(int, int)) error {
-	now := s.now().UTC().Truncate(time.Second)
+// importWriter writes checked rows, in one or several transactions.
+type importWriter struct {
+	s        *Service
+	a        Actor
+	file     string
+	today    domain.Date
+	now      time.Time
+	people   map[string]domain.Person // comune + CF → person written by this import
+	done     int
+	total    int
+	progress func(done, total int)
+}
+
+func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
+	a, now, today, people, file := w.a, w.now, w.today, w.people, w.file
 	tx.StartBulk()
-	people := map[string]domain.Person{} // comune + CF → person written in this import
-	for i, r := range rows {
+	for _, r := range rows {
 		key := r.comune + "|" + r.Person.CodiceFiscale
 		holder, ok := people[key]
 		if !ok {
@@ -259,8 +348,9 @@ func (s *Service) writeImport(tx *store.Tx, a Actor, rows []importRow, file stri
 				return err
 			}
 		}
-		if progress != nil && (i%1000 == 999 || i == len(rows)-1) {
-			progress(i+1, len(rows))
+		w.done++
+		if w.progress != nil && (w.done%1000 == 0 || w.done == w.total) {
+			w.progress(w.done, w.total)
 		}
 	}
 	return tx.FlushBulk()

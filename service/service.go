@@ -3,6 +3,7 @@ package service
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"vivipass/domain"
@@ -67,6 +68,9 @@ type Service struct {
 	db  *store.DB
 	hub *Hub
 	now func() time.Time
+	// writeMu serialises writers (bbolt does too); a bulk import holds it while it
+	// builds a new file, so no change made meanwhile can be lost when the file is swapped.
+	writeMu sync.Mutex
 }
 
 // Option configures a Service.
@@ -98,6 +102,8 @@ func (s *Service) Today() domain.Date { return domain.DateOf(s.now()) }
 
 // update runs fn in a write transaction and publishes events after commit.
 func (s *Service) update(fn func(tx *store.Tx, ev *[]Event) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	var events []Event
 	err := s.db.Update(func(tx *store.Tx) error {
 		events = events[:0]

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -16,10 +17,13 @@ import (
 // ErrInUse is returned when another vivipass holds the database file.
 var ErrInUse = errors.New("il database è in uso da un altro vivipass (chiuderlo, oppure usare il server in esecuzione)")
 
-// DB is the open register.
+// DB is the open register. The mutex only guards swapping the file under a bulk
+// import (ReplaceWith); transactions are bbolt's own.
 type DB struct {
+	mu   sync.RWMutex
 	bolt *bolt.DB
 	path string
+	opt  Options
 }
 
 // Options tune Open.
@@ -28,6 +32,9 @@ type Options struct {
 	LockTimeout time.Duration
 	// ReadOnly opens without writing (verify of a backup).
 	ReadOnly bool
+	// NoSync skips fsync at each commit: only for a scratch copy that is synced once
+	// with Sync before it replaces the register (bulk import).
+	NoSync bool
 }
 
 // Open opens (creating if needed) the database at path and brings its schema up to date.
@@ -42,14 +49,14 @@ func Open(path string, opt Options) (*DB, error) {
 	} else if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("database %s non trovato", path)
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, FreelistType: bolt.FreelistMapType})
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("%s: %w", path, ErrInUse)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("apertura del database %s non riuscita: %w", path, err)
 	}
-	db := &DB{bolt: b, path: path}
+	db := &DB{bolt: b, path: path, opt: opt}
 	if opt.ReadOnly {
 		if err := b.View(func(tx *bolt.Tx) error { return checkVersion(tx) }); err != nil {
 			b.Close()
@@ -65,23 +72,54 @@ func Open(path string, opt Options) (*DB, error) {
 }
 
 // Close releases the file.
-func (db *DB) Close() error { return db.bolt.Close() }
+func (db *DB) Close() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.bolt.Close()
+}
 
 // Path is the file the database lives in.
 func (db *DB) Path() string { return db.path }
 
 // View runs fn in a read-only transaction.
 func (db *DB) View(fn func(*Tx) error) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
 	return db.bolt.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
 }
 
 // Update runs fn in one read-write transaction: all or nothing.
 func (db *DB) Update(fn func(*Tx) error) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
 	return db.bolt.Update(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
+}
+
+// Sync flushes a NoSync database to disk.
+func (db *DB) Sync() error { return db.bolt.Sync() }
+
+// ReplaceWith makes the file at scratch (a closed, synced database) the register: the
+// rename is atomic, so a crash leaves either the old register or the new one. Callers
+// must keep other writers out while scratch was being prepared.
+func (db *DB) ReplaceWith(scratch string) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if err := db.bolt.Close(); err != nil {
+		return err
+	}
+	renameErr := os.Rename(scratch, db.path)
+	b, err := bolt.Open(db.path, 0o600, &bolt.Options{Timeout: db.opt.LockTimeout, NoSync: db.opt.NoSync, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return fmt.Errorf("riapertura del database dopo l'import non riuscita: %w", err)
+	}
+	db.bolt = b
+	return renameErr
 }
 
 // Backup writes a consistent copy of the live database to w while others keep working (M7).
 func (db *DB) Backup(w io.Writer) (int64, error) {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
 	var n int64
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error

@@ -47,20 +47,55 @@ const (
 // string kept in a Row is copied into the validator's arena (see own), which
 // TestNoAliasOfInput checks by overwriting the input after parsing. On a region-sized
 // file this saves a copy of the whole file at the memory peak.
-func decodeText(data []byte) (string, string) {
+func decodeText(data []byte) (string, string, error) {
 	enc := EncodingUTF8
 	if bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}) {
 		data, enc = data[3:], EncodingUTF8BOM
 		if !utf8.Valid(data) {
-			return strings.ToValidUTF8(string(data), "\uFFFD"), enc
+			return "", enc, fileErrorf("codifica errata: il file si dichiara UTF-8 (inizia con il BOM) ma alla riga %d contiene byte non UTF-8; salvarlo di nuovo come «CSV UTF-8»", lineOfInvalid(data))
 		}
 	} else if !utf8.Valid(data) {
-		return decode1252(data), Encoding1252
+		// Windows-1252, unless the file also holds real UTF-8 letters: then it was
+		// pasted together from two encodings and no reading of it is right.
+		if hasUTF8Multibyte(data) {
+			return "", enc, fileErrorf("codifica mista: il file contiene lettere in UTF-8 e, alla riga %d, byte di un'altra codifica; salvarlo di nuovo come «CSV UTF-8»", lineOfInvalid(data))
+		}
+		for i, c := range data {
+			switch c {
+			case 0x81, 0x8D, 0x8F, 0x90, 0x9D: // undefined in Windows-1252
+				return "", enc, fileErrorf("codifica non riconosciuta: alla riga %d c'è un byte (0x%02X) che non è né UTF-8 né Windows-1252", bytes.Count(data[:i], []byte{'\n'})+1, c)
+			}
+		}
+		return decode1252(data), Encoding1252, nil
 	}
 	if len(data) == 0 {
-		return "", enc
+		return "", enc, nil
 	}
-	return unsafe.String(unsafe.SliceData(data), len(data)), enc
+	return unsafe.String(unsafe.SliceData(data), len(data)), enc, nil
+}
+
+// lineOfInvalid is the line (1-based) of the first byte that is not valid UTF-8.
+func lineOfInvalid(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 {
+			return bytes.Count(data[:i], []byte{'\n'}) + 1
+		}
+		i += n
+	}
+	return 0
+}
+
+// hasUTF8Multibyte reports whether data holds a valid multi-byte UTF-8 sequence.
+func hasUTF8Multibyte(data []byte) bool {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if n > 1 && r != utf8.RuneError {
+			return true
+		}
+		i += n
+	}
+	return false
 }
 
 // arena holds the strings a Row keeps, copied out of the text in blocks: one allocation

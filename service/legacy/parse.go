@@ -96,7 +96,10 @@ func Parse(data []byte, today domain.Date) (*File, error) {
 	if msg := sniffBinary(data); msg != "" {
 		return nil, &FileError{msg}
 	}
-	text, enc := decodeText(data)
+	text, enc, err := decodeText(data)
+	if err != nil {
+		return nil, err
+	}
 	if strings.TrimSpace(text) == "" {
 		return nil, fileErrorf("il file è vuoto")
 	}
