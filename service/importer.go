@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -108,7 +109,7 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		return rep, nil // nothing to write: the register stays exactly as it was
 	}
 	w := &importWriter{s: s, a: a, file: name, today: today, now: s.now().UTC().Truncate(time.Second),
-		people: map[string]domain.Person{}, total: len(todo), progress: progress}
+		people: map[string]personRef{}, bulk: store.NewBulk(), total: len(todo), progress: progress}
 	finish := func(tx *store.Tx) error {
 		if err := tx.PutImport(store.ImportRecord{SHA256: hash, File: name, At: w.now, By: a.Operator,
 			Imported: len(todo), Skipped: rep.Skipped}); err != nil {
@@ -120,6 +121,9 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 	if len(todo) <= importChunk {
 		err = s.db.Update(func(tx *store.Tx) error {
 			if err := w.write(tx, todo); err != nil {
+				return err
+			}
+			if err := w.bulk.Flush(tx, 0); err != nil {
 				return err
 			}
 			return finish(tx)
@@ -164,22 +168,27 @@ func (s *Service) importLarge(w *importWriter, todo []importRow, finish func(*st
 	if err != nil {
 		return err
 	}
+	// The parsed file stays live through the import; collect garbage sooner so the
+	// heap does not double on top of it (peak memory target of the import).
+	defer debug.SetGCPercent(debug.SetGCPercent(40))
+	// Records first (appended: each transaction fills new pages), then the index
+	// entries of all of them in key order, a slice of the key space per transaction.
 	for i := 0; i < len(todo); i += importChunk {
 		chunk := todo[i:min(i+importChunk, len(todo))]
-		last := i+importChunk >= len(todo)
-		err = sdb.Update(func(tx *store.Tx) error {
-			if err := w.write(tx, chunk); err != nil {
-				return err
-			}
-			if last {
-				return finish(tx)
-			}
-			return nil
-		})
-		if err != nil {
+		if err := sdb.Update(func(tx *store.Tx) error { return w.write(tx, chunk) }); err != nil {
 			sdb.Close()
 			return err
 		}
+	}
+	for w.bulk.Pending() > 0 {
+		if err := sdb.Update(func(tx *store.Tx) error { return w.bulk.Flush(tx, 10*importChunk) }); err != nil {
+			sdb.Close()
+			return err
+		}
+	}
+	if err := sdb.Update(finish); err != nil {
+		sdb.Close()
+		return err
 	}
 	if err := sdb.Sync(); err != nil {
 		sdb.Close()
@@ -277,37 +286,48 @@ type importWriter struct {
 	file     string
 	today    domain.Date
 	now      time.Time
-	people   map[string]domain.Person // comune + CF → person written by this import
+	people   map[string]personRef // comune + CF → person of this import
+	bulk     *store.Bulk
 	done     int
 	total    int
 	progress func(done, total int)
 }
 
+// personRef is what a pass needs of its holder.
+type personRef struct {
+	id       uint64
+	cf, name string
+	died     domain.Date
+}
+
+// write writes the records of rows; their index entries wait in w.bulk.
 func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
 	a, now, today, people, file := w.a, w.now, w.today, w.people, w.file
-	tx.StartBulk()
+	tx.Collect(w.bulk)
 	for _, r := range rows {
 		key := r.comune + "|" + r.Person.CodiceFiscale
 		holder, ok := people[key]
 		if !ok {
+			// People already in the register are in the index (this import's are not yet).
 			for _, id := range tx.PersonIDsByCF(r.Person.CodiceFiscale) {
 				if o, err := tx.Person(id); err == nil && o.Comune == r.comune {
-					holder, ok = o, true
+					holder, ok = personRef{o.ID, o.CodiceFiscale, o.FullName(), o.DataDecesso}, true
 				}
 			}
 		}
 		if !ok {
-			holder = r.Person
-			holder.Comune, holder.CFOverride = r.comune, r.CFWarning
-			holder.Version, holder.UpdatedAt, holder.UpdatedBy = 1, now, a.Operator
-			if err := tx.PutPerson(&holder); err != nil {
+			np := r.Person
+			np.Comune, np.CFOverride = r.comune, r.CFWarning
+			np.Version, np.UpdatedAt, np.UpdatedBy = 1, now, a.Operator
+			if err := tx.PutPerson(&np); err != nil {
 				return err
 			}
+			holder = personRef{np.ID, np.CodiceFiscale, np.FullName(), np.DataDecesso}
 		}
 		people[key] = holder
 		p := domain.Pass{
 			Number: r.Number, PreviousNumber: r.PreviousNumber, Comune: r.comune, IssuingComune: r.comune,
-			PersonID: holder.ID, HolderCF: holder.CodiceFiscale, HolderName: holder.FullName(), Kind: r.Kind,
+			PersonID: holder.id, HolderCF: holder.cf, HolderName: holder.name, Kind: r.Kind,
 			DataRilascio: r.DataRilascio, DataDecorrenza: r.DataDecorrenza, DataScadenza: r.DataScadenza,
 			State: r.State, Channel: domain.Import, Note: r.Note, ImportFile: file,
 			National: domain.National{Consent: r.Consent, CudeID: r.CudeID, CodiceUnivoco: r.CodiceUnivoco},
@@ -325,7 +345,7 @@ func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
 			p.Plates = append(p.Plates, pl)
 		}
 		p.NextPlateID = uint32(len(p.Plates))
-		if died := holder.DataDecesso; !died.IsZero() && (p.State == domain.Attivo || p.State == domain.Sospeso) {
+		if died := holder.died; !died.IsZero() && (p.State == domain.Attivo || p.State == domain.Sospeso) {
 			if n, _, err := p.HolderDeceased(died, today); err == nil {
 				p = n
 			}
@@ -353,7 +373,7 @@ func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
 			w.progress(w.done, w.total)
 		}
 	}
-	return tx.FlushBulk()
+	return nil
 }
 
 // sortErrors orders by row, keeping the parser's order within a row.

@@ -94,7 +94,7 @@ func (t *Tx) PutPerson(p *domain.Person) error {
 func (t *Tx) replaceIndex(old, new []indexEntry) error {
 	if t.bulk != nil && len(old) == 0 {
 		for _, e := range new {
-			t.bulk[e.index] = append(t.bulk[e.index], e.key)
+			t.bulk.entries[e.index] = append(t.bulk.entries[e.index], e.key)
 		}
 		return nil
 	}
@@ -117,31 +117,67 @@ func (t *Tx) replaceIndex(old, new []indexEntry) error {
 	return nil
 }
 
-// StartBulk begins a bulk load (import): index entries of new records are held until
-// FlushBulk, which must run before anything reads the indexes for those records.
-func (t *Tx) StartBulk() { t.bulk = map[string][][]byte{} }
+// Bulk holds the index entries of the records a bulk load (import) writes, to write
+// them later in key order. bbolt keeps a transaction's nodes in memory until commit:
+// random inserts into a huge node cost a memmove each (an import went quadratic), and
+// random inserts spread over many transactions rewrite every index page each time.
+// In key order, each transaction only fills the next pages.
+type Bulk struct {
+	entries map[string][][]byte
+	sorted  bool
+}
 
-// FlushBulk writes the held index entries in key order and ends the bulk load.
-func (t *Tx) FlushBulk() error {
-	names := make([]string, 0, len(t.bulk))
-	for n := range t.bulk {
+// NewBulk starts an empty bulk load.
+func NewBulk() *Bulk { return &Bulk{entries: map[string][][]byte{}} }
+
+// Collect makes the transaction hold new records' index entries in b instead of
+// writing them. Until b is flushed, the indexes do not know those records.
+func (t *Tx) Collect(b *Bulk) { t.bulk = b }
+
+// Pending is the number of index entries still to write.
+func (b *Bulk) Pending() int {
+	n := 0
+	for _, keys := range b.entries {
+		n += len(keys)
+	}
+	return n
+}
+
+// Flush writes up to max held entries (max <= 0: all) in key order, and forgets them.
+func (b *Bulk) Flush(t *Tx, max int) error {
+	names := make([]string, 0, len(b.entries))
+	for n := range b.entries {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
-		keys := t.bulk[n]
-		sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
-		b := t.index(n)
-		if k, _ := b.Cursor().First(); k == nil {
-			b.FillPercent = 0.9 // sorted into an empty bucket: fill pages, fewer of them
+	if !b.sorted {
+		for _, n := range names {
+			keys := b.entries[n]
+			sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
 		}
-		for _, k := range keys {
-			if err := b.Put(k, nil); err != nil {
+		b.sorted = true
+	}
+	written := 0
+	for _, n := range names {
+		keys := b.entries[n]
+		bk := t.index(n)
+		if k, _ := bk.Cursor().First(); k == nil || bytes.Compare(keys[0], k) > 0 {
+			bk.FillPercent = 0.9 // appending past the last key: fill the pages
+		}
+		i := 0
+		for ; i < len(keys) && (max <= 0 || written < max); i++ {
+			if err := bk.Put(keys[i], nil); err != nil {
 				return err
 			}
+			written++
+		}
+		if i == len(keys) {
+			delete(b.entries, n)
+		} else {
+			b.entries[n] = keys[i:]
+			return nil
 		}
 	}
-	t.bulk = nil
 	return nil
 }
 

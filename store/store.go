@@ -49,7 +49,13 @@ func Open(path string, opt Options) (*DB, error) {
 	} else if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("database %s non trovato", path)
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType})
+	bo := &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType}
+	if opt.NoSync {
+		// A bulk load grows the file fast; each growth of the map makes bbolt copy every
+		// node of the open transaction out of it. Reserve address space up front.
+		bo.InitialMmapSize = 1 << 30
+	}
+	b, err := bolt.Open(path, 0o600, bo)
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("%s: %w", path, ErrInUse)
 	}
@@ -155,10 +161,8 @@ func (db *DB) BackupFile(path string) (int64, error) {
 // Tx is a transaction with the register's typed operations.
 type Tx struct {
 	tx *bolt.Tx
-	// bulk, when not nil, collects the index entries of new records so that FlushBulk
-	// writes them in key order: bbolt grows a node in memory until commit, and random
-	// inserts into a huge node cost a memmove each (an import went quadratic).
-	bulk map[string][][]byte
+	// bulk, when not nil, collects the index entries of new records (see Bulk).
+	bulk *Bulk
 }
 
 func (t *Tx) bucket(name string) *bolt.Bucket {
