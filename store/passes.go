@@ -94,7 +94,7 @@ func (t *Tx) PutPerson(p *domain.Person) error {
 func (t *Tx) replaceIndex(old, new []indexEntry) error {
 	if t.bulk != nil && len(old) == 0 {
 		for _, e := range new {
-			t.bulk.entries[e.index] = append(t.bulk.entries[e.index], e.key)
+			t.bulk.add(e.index, e.key)
 		}
 		return nil
 	}
@@ -123,12 +123,36 @@ func (t *Tx) replaceIndex(old, new []indexEntry) error {
 // random inserts spread over many transactions rewrite every index page each time.
 // In key order, each transaction only fills the next pages.
 type Bulk struct {
-	entries map[string][][]byte
-	sorted  bool
+	indexes map[string]*bulkIndex
+}
+
+// bulkIndex packs one index's keys in one buffer (a region import holds over a million
+// keys: one allocation each doubled the memory they take).
+type bulkIndex struct {
+	data   []byte
+	spans  []uint64 // start<<16 | length, in data
+	sorted bool
+}
+
+func (x *bulkIndex) key(i int) []byte {
+	sp := x.spans[i]
+	start := sp >> 16
+	return x.data[start : start+sp&0xffff]
 }
 
 // NewBulk starts an empty bulk load.
-func NewBulk() *Bulk { return &Bulk{entries: map[string][][]byte{}} }
+func NewBulk() *Bulk { return &Bulk{indexes: map[string]*bulkIndex{}} }
+
+func (b *Bulk) add(index string, key []byte) {
+	x := b.indexes[index]
+	if x == nil {
+		x = &bulkIndex{}
+		b.indexes[index] = x
+	}
+	x.spans = append(x.spans, uint64(len(x.data))<<16|uint64(len(key)))
+	x.data = append(x.data, key...)
+	x.sorted = false
+}
 
 // Collect makes the transaction hold new records' index entries in b instead of
 // writing them. Until b is flushed, the indexes do not know those records.
@@ -137,44 +161,41 @@ func (t *Tx) Collect(b *Bulk) { t.bulk = b }
 // Pending is the number of index entries still to write.
 func (b *Bulk) Pending() int {
 	n := 0
-	for _, keys := range b.entries {
-		n += len(keys)
+	for _, x := range b.indexes {
+		n += len(x.spans)
 	}
 	return n
 }
 
 // Flush writes up to max held entries (max <= 0: all) in key order, and forgets them.
 func (b *Bulk) Flush(t *Tx, max int) error {
-	names := make([]string, 0, len(b.entries))
-	for n := range b.entries {
+	names := make([]string, 0, len(b.indexes))
+	for n := range b.indexes {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	if !b.sorted {
-		for _, n := range names {
-			keys := b.entries[n]
-			sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
-		}
-		b.sorted = true
-	}
 	written := 0
 	for _, n := range names {
-		keys := b.entries[n]
+		x := b.indexes[n]
+		if !x.sorted {
+			sort.Slice(x.spans, func(i, j int) bool { return bytes.Compare(x.key(i), x.key(j)) < 0 })
+			x.sorted = true
+		}
 		bk := t.index(n)
-		if k, _ := bk.Cursor().First(); k == nil || bytes.Compare(keys[0], k) > 0 {
+		if k, _ := bk.Cursor().First(); k == nil || bytes.Compare(x.key(0), k) > 0 {
 			bk.FillPercent = 0.9 // appending past the last key: fill the pages
 		}
 		i := 0
-		for ; i < len(keys) && (max <= 0 || written < max); i++ {
-			if err := bk.Put(keys[i], nil); err != nil {
+		for ; i < len(x.spans) && (max <= 0 || written < max); i++ {
+			if err := bk.Put(x.key(i), nil); err != nil {
 				return err
 			}
 			written++
 		}
-		if i == len(keys) {
-			delete(b.entries, n)
+		if i == len(x.spans) {
+			delete(b.indexes, n)
 		} else {
-			b.entries[n] = keys[i:]
+			x.spans = x.spans[i:]
 			return nil
 		}
 	}
