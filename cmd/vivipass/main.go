@@ -140,7 +140,17 @@ func defaultDB() string {
 }
 
 // openService opens the database and wraps it.
+// A mistyped --db must not quietly create an empty register and answer "nothing
+// found": only init and demo create the file.
 func openService(path string) (*service.Service, func(), error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, nil, fmt.Errorf("database %s non trovato: crearlo con `vivipass init --comune CODICE --db %s` (o `vivipass demo`)", path, path)
+	}
+	return createService(path)
+}
+
+// createService opens the database, creating it if missing.
+func createService(path string) (*service.Service, func(), error) {
 	db, err := store.Open(path, store.Options{})
 	if err != nil {
 		return nil, nil, err

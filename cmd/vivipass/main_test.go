@@ -473,3 +473,18 @@ func TestDesk(t *testing.T) {
 	r = must(t, 1, "--db", empty)
 	contains(t, "stderr", r.stderr, "nessun operatore registrato")
 }
+
+// A mistyped --db must not create an empty register and answer "nothing found".
+func TestMissingDatabaseRefused(t *testing.T) {
+	t.Parallel()
+	missing := filepath.Join(t.TempDir(), "refuso.db")
+	for _, args := range [][]string{{"search", "ROSSI"}, {"pass", "show", "X"}, {"export", "passes"}, {"audit", "verify"}} {
+		r := must(t, 1, append(args, "--db", missing)...)
+		if !strings.Contains(r.stderr, "non trovato") || !strings.Contains(r.stderr, "vivipass init") {
+			t.Errorf("%v: %s", args, r)
+		}
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Fatal("the database file was created")
+	}
+}

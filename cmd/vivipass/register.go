@@ -31,7 +31,7 @@ func cmdInit(e *env, args []string) error {
 	if err := checkComune(upperCode(*comune)); err != nil {
 		return err // before opening: a wrong code leaves no database file behind
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := createService(*f.db)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func cmdDemo(e *env, args []string) error {
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := createService(*f.db)
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func cmdImport(e *env, args []string) error {
 		if jerr := printJSON(e.stdout, rep); jerr != nil {
 			return jerr
 		}
-		if err != nil || len(rep.Errors) > 0 {
+		if err != nil || (len(rep.Errors) > 0 && !*validOnly) {
 			if err != nil && !isReportError(err) {
 				fmt.Fprintf(e.stderr, "errore: %s\n", err)
 			}
@@ -146,6 +146,9 @@ func cmdImport(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "Prova (--dry-run): nessuna modifica al registro.")
 	default:
 		fmt.Fprintf(e.stdout, "Importati %d contrassegni.\n", rep.Imported)
+	}
+	if len(rep.Errors) > 0 && !*validOnly {
+		return exitError{1} // a dry run of a file with errors: scripts see it
 	}
 	return nil
 }

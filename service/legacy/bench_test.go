@@ -39,9 +39,6 @@ func BenchmarkParse(b *testing.B) {
 
 // TestRegionFile: the generated register is valid, row for row.
 func TestRegionFile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("region-sized file")
-	}
 	data, st := regionFile()
 	f, err := legacy.Parse(data, region.DefaultAsOf)
 	if err != nil {
