@@ -18,6 +18,8 @@
 //	audit/      seq(8)                    → AuditEntry (JSON, hash chain, M6)
 //	outbox/     seq(8)                    → OutboxJob (JSON, for the national platform)
 //	imports/    sha256 of file            → ImportRecord (JSON)
+//	bacheca/    seq(8)                    → Post (JSON; M3, schema 2)
+//	letti/      operator 0 post seq(8)    → read at (RFC 3339; schema 2)
 //	idx/        one sub-bucket per index; keys carry the id, values are empty:
 //	    cf        CF 0 passID(8)                    every version (P5, search)
 //	    pcf       CF 0 personID(8)                  people by codice fiscale

@@ -42,6 +42,14 @@ func migrations() []migration {
 			}
 			return tx.Bucket(bMeta).Put([]byte("created_at"), []byte(time.Now().UTC().Format(time.RFC3339)))
 		}},
+		{"bacheca informativa", func(tx *bolt.Tx) error {
+			for _, n := range []string{"bacheca", "letti"} {
+				if _, err := tx.CreateBucketIfNotExists([]byte(n)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 	}
 }
 

@@ -172,10 +172,52 @@ func TestMigration1SchemaIniziale(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// The migrated file is what Open accepts read-only (no migration needed).
+	// A read-only Open never migrates: an old schema is refused with what to do.
+	if _, err := store.Open(path, store.Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "aprirlo prima in scrittura") {
+		t.Fatalf("ReadOnly Open of a schema-1 file: %v", err)
+	}
+}
+
+// TestMigration2BachecaInformativa: schema 2 adds the bacheca (M3) and the read marks,
+// and keeps what schema 1 held.
+func TestMigration2BachecaInformativa(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "raw.db")
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Update(func(tx *bolt.Tx) error {
+		if err := store.MigrateTo(tx, 1); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("passes")).Put(store.U64(7), []byte(`{"id":7}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Update(func(tx *bolt.Tx) error { return store.MigrateTo(tx, 2) }); err != nil {
+		t.Fatalf("migrateTo(2): %v", err)
+	}
+	err = b.View(func(tx *bolt.Tx) error {
+		for _, n := range []string{"bacheca", "letti"} {
+			if tx.Bucket([]byte(n)) == nil {
+				return fmt.Errorf("bucket %s missing", n)
+			}
+		}
+		if v := tx.Bucket([]byte("passes")).Get(store.U64(7)); string(v) != `{"id":7}` {
+			return fmt.Errorf("schema-1 record lost: %q", v)
+		}
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); string(v) != string(store.U64(2)) {
+			return fmt.Errorf("schema_version = %x, want 2", v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
 	db, err := store.Open(path, store.Options{ReadOnly: true})
 	if err != nil {
-		t.Fatalf("ReadOnly Open of a migrated file: %v", err)
+		t.Fatalf("ReadOnly Open at the current schema: %v", err)
 	}
 	db.Close()
 }
