@@ -2,14 +2,17 @@ package main
 
 import (
 	"fmt"
-	"strings"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"golang.org/x/term"
 
 	"vivipass/domain"
-	"vivipass/service"
+	"vivipass/tui"
 )
 
-// cmdDesk opens the desk for one operator on this terminal. Until the TUI lands it
-// prints the comune's overview (counts, passes expiring) and the commands at hand.
+// cmdDesk opens the desk for one operator on this terminal.
 func cmdDesk(e *env, args []string) error {
 	f := newFlags("vivipass", "[--db FILE] [--operator NOME]")
 	opName := f.String("operator", "", "operatore (predefinito: il primo registrato)")
@@ -38,36 +41,16 @@ func cmdDesk(e *env, args []string) error {
 		}
 		return fmt.Errorf("nessun operatore registrato: `vivipass operator add …`, oppure `vivipass demo` per i dati dimostrativi")
 	}
-	a := service.OperatorActor(*op)
-	counts, err := svc.Counts(a)
-	if err != nil {
-		return err
+	if f, ok := e.stdin.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
+		return fmt.Errorf("la scrivania richiede un terminale: avviare vivipass da un terminale, oppure collegarsi con ssh a `vivipass serve`")
 	}
-	st, err := svc.Settings(a, op.Comune)
-	if err != nil {
-		return err
+	plain := os.Getenv("NO_COLOR") != "" // no-color.org: any non-empty value
+	m := tui.New(desk(svc, *op, plain))
+	defer m.Close()
+	opts := []tea.ProgramOption{tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
+	if plain {
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	place, _ := domain.ComuneByCode(op.Comune)
-	fmt.Fprintf(e.stdout, "vivipass – %s, comune di %s (%s)\n\n", op.Name, place.Label(), op.Role)
-	var parts []string
-	for _, s := range domain.AllStates() {
-		if n := counts[s]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", s.Label(), n))
-		}
-	}
-	fmt.Fprintf(e.stdout, "Contrassegni: %s\n", strings.Join(parts, ", "))
-	rows, err := svc.Expiring(a, st.AlertDays)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "\nIn scadenza nei prossimi %d giorni: %d\n", st.AlertDays, len(rows))
-	for i, r := range rows {
-		if i == 10 {
-			fmt.Fprintf(e.stdout, "  … e altri %d\n", len(rows)-10)
-			break
-		}
-		fmt.Fprintf(e.stdout, "  %s  %-18s %s\n", r.Scadenza, r.Number, r.Holder)
-	}
-	fmt.Fprintln(e.stdout, "\nComandi: vivipass search TESTO · vivipass pass show NUMERO · vivipass aiuto")
-	return nil
+	_, err = tea.NewProgram(m, opts...).Run()
+	return err
 }

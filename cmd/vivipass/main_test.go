@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -452,26 +453,101 @@ func TestCommandLine(t *testing.T) {
 	})
 }
 
+// TestDesk opens the real desk in tmux at 80×24, as an operator at a thin terminal.
 func TestDesk(t *testing.T) {
 	t.Parallel()
 	db := demoDB(t)
-	r := must(t, 0, "--db", db, "--operator", "mario")
-	contains(t, "stdout", r.stdout, "mario", "comune di VENEZIA", "Contrassegni:", "In scadenza nei prossimi 60 giorni")
-	if strings.Contains(r.stdout, "PADOVA") {
-		t.Errorf("the desk of a Venezia operator shows Padova:\n%s", r.stdout)
+	scr := startTmux(t, "--db", db, "--operator", "mario")
+	scr.waitFor(t, "mario · VENEZIA", "In scadenza entro 60 giorni", "F2 Contrassegni")
+	if strings.Contains(scr.capture(t), "PADOVA") {
+		t.Errorf("the desk of a Venezia operator shows Padova")
 	}
-	r = must(t, 0, "--db", db, "--operator", "giulia")
-	contains(t, "stdout", r.stdout, "comune di PADOVA")
+	scr.keys(t, "F2")
+	scr.waitFor(t, "Cerca:", "ZANON NICOLÒ")
+	scr.keys(t, "-l", "BIA")
+	scr.waitFor(t, "BIANCHI GIOVANNA", "1 trovati")
+	scr.keys(t, "Enter")
+	scr.waitFor(t, "[DUPLICATO]", "BNCGNN75L63L736M", "Numero precedente")
+	scr.keys(t, "C-c")
+	scr.waitGone(t)
 
-	r = must(t, 1, "--db", db, "--operator", "nessuno")
+	giulia := startTmux(t, "--db", db, "--operator", "giulia")
+	giulia.waitFor(t, "giulia · PADOVA")
+	giulia.keys(t, "C-c")
+
+	r := must(t, 1, "--db", db, "--operator", "nessuno")
 	contains(t, "stderr", r.stderr, `operatore "nessuno" non registrato`)
-	if r.stdout != "" {
-		t.Errorf("stdout should be empty: %q", r.stdout)
-	}
-
+	r = must(t, 1, "--db", db, "--operator", "mario") // no terminal: stdin is not a tty
+	contains(t, "stderr", r.stderr, "terminale")
 	empty := newDB(t, "L736")
 	r = must(t, 1, "--db", empty)
 	contains(t, "stderr", r.stderr, "nessun operatore registrato")
+}
+
+// screen is a tmux session running the binary.
+type screen struct{ name string }
+
+var tmuxSeq atomic.Int64
+
+func startTmux(t *testing.T, args ...string) screen {
+	t.Helper()
+	name := fmt.Sprintf("vp-test-%d-%d", os.Getpid(), tmuxSeq.Add(1))
+	cmdline := []string{"new-session", "-d", "-s", name, "-x", "80", "-y", "24", "env"}
+	cmdline = append(cmdline, runEnv()...)
+	cmdline = append(cmdline, bin)
+	cmdline = append(cmdline, args...)
+	if out, err := exec.Command("tmux", cmdline...).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", name).Run() })
+	return screen{name}
+}
+
+func (s screen) capture(t *testing.T) string {
+	out, _ := exec.Command("tmux", "capture-pane", "-p", "-t", s.name).Output()
+	return string(out)
+}
+
+func (s screen) keys(t *testing.T, keys ...string) {
+	t.Helper()
+	if out, err := exec.Command("tmux", append([]string{"send-keys", "-t", s.name}, keys...)...).CombinedOutput(); err != nil {
+		t.Fatalf("send-keys: %v\n%s", err, out)
+	}
+}
+
+// waitFor waits (with a deadline, never a fixed sleep) until the screen shows every text.
+func (s screen) waitFor(t *testing.T, texts ...string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := s.capture(t)
+		missing := ""
+		for _, x := range texts {
+			if !strings.Contains(got, x) {
+				missing = x
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen does not show %q:\n%s", missing, got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitGone waits until the program has ended and tmux closed the session.
+func (s screen) waitGone(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for exec.Command("tmux", "has-session", "-t", s.name).Run() == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("ctrl+c did not end the desk:\n%s", s.capture(t))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // A mistyped --db must not create an empty register and answer "nothing found".

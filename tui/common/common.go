@@ -1,0 +1,115 @@
+// Package common is what every page of one session shares: the Context (operator,
+// services, size, styles) and the messages pages use to talk to the root.
+package common
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+
+	"vivipass/domain"
+	"vivipass/service"
+	"vivipass/tui/styles"
+)
+
+// Context belongs to one session: nothing in it is shared with other sessions but the
+// Service, which is the process's.
+type Context struct {
+	Svc      *service.Service
+	Operator domain.Operator
+	Actor    service.Actor
+	Styles   styles.Styles
+	Width    int
+	Height   int
+}
+
+// Page is one screen. Only the root returns a tea.View; pages render strings.
+type Page interface {
+	Init() tea.Cmd
+	Update(msg tea.Msg) (Page, tea.Cmd)
+	View() string
+	SetSize(w, h int)
+	Title() string
+	help.KeyMap
+	// Capturing reports whether a text field has the keyboard, so the root leaves
+	// single-letter global keys (like ?) to the page.
+	Capturing() bool
+}
+
+// Messages from pages to the root.
+type (
+	// OpenPassMsg opens the Scheda contrassegno.
+	OpenPassMsg struct{ ID uint64 }
+	// OpenPersonMsg opens a person in Anagrafica.
+	OpenPersonMsg struct{ ID uint64 }
+	// PushMsg shows a page over the current one (a form); esc or PopMsg returns.
+	PushMsg struct{ Page Page }
+	// PopMsg closes the page on top, with an optional notice for the one below.
+	PopMsg struct{ Notice string }
+	// NoticeMsg is a one-line message on the status line.
+	NoticeMsg struct {
+		Text  string
+		Error bool
+	}
+	// DataChangedMsg: something changed in the register (from any session).
+	DataChangedMsg struct{ Event service.Event }
+)
+
+// Notice returns a command that shows a notice.
+func Notice(text string) tea.Cmd { return func() tea.Msg { return NoticeMsg{Text: text} } }
+
+// Err returns a command that shows an error in Italian.
+func Err(err error) tea.Cmd {
+	return func() tea.Msg { return NoticeMsg{Text: ErrorText(err), Error: true} }
+}
+
+// ErrorText is an error as an operator reads it.
+func ErrorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	var fe service.FieldErrors
+	if errors.As(err, &fe) {
+		var parts []string
+		for _, f := range fe {
+			parts = append(parts, f.Message)
+		}
+		return strings.Join(parts, "; ")
+	}
+	return err.Error()
+}
+
+// Truncate cuts s to w cells with an ellipsis.
+func Truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	r := []rune(s)
+	if len(r) <= w {
+		return s
+	}
+	if w == 1 {
+		return "…"
+	}
+	return string(r[:w-1]) + "…"
+}
+
+// Pad cuts or pads s to exactly w cells.
+func Pad(s string, w int) string {
+	s = Truncate(s, w)
+	if n := len([]rune(s)); n < w {
+		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+// When formats an instant in Italian time.
+func When(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(domain.Rome).Format("02/01/2006 15:04")
+}

@@ -1,0 +1,266 @@
+// Package home is the first page of a session: the bacheca informativa (unread notices
+// marked), the passes expiring within the comune's alert days, the counts by state, and
+// the warnings of the other parts of the desk (P9, M3).
+package home
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"vivipass/domain"
+	"vivipass/service"
+	"vivipass/tui/common"
+	"vivipass/tui/components"
+)
+
+// KeyMap of the page.
+type KeyMap struct {
+	Up, Down, Open, Read key.Binding
+}
+
+// NewKeyMap is the default key map.
+func NewKeyMap() KeyMap {
+	return KeyMap{
+		Up:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scorri")),
+		Down: key.NewBinding(key.WithKeys("down")),
+		Open: key.NewBinding(key.WithKeys("enter"), key.WithHelp("invio", "apri contrassegno")),
+		Read: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "leggi bacheca")),
+	}
+}
+
+// Warning is a line of the warnings slot, filled by other parts of the desk.
+type Warning func(svc *service.Service, a service.Actor) []string
+
+// Model is the page.
+type Model struct {
+	ctx      *common.Context
+	keys     KeyMap
+	data     data
+	loaded   bool
+	table    components.Table
+	reading  bool
+	warnings []Warning
+	w, h     int
+}
+
+type data struct {
+	counts   map[domain.State]int
+	expiring []service.Row
+	days     int
+	notices  []service.Notice
+	warn     []string
+}
+
+type loadedMsg struct {
+	d   data
+	err error
+}
+
+// New makes the page; warnings are the sources of the warnings slot.
+func New(ctx *common.Context, warnings ...Warning) *Model {
+	m := &Model{ctx: ctx, keys: NewKeyMap(), warnings: warnings}
+	m.table.Columns = []components.Column{{Title: "Scadenza", Width: 10}, {Title: "Numero", Width: 15}, {Title: "Titolare", Width: 10, Flex: true}, {Title: "Targhe", Width: 9}}
+	return m
+}
+
+func (m *Model) Title() string   { return "Home" }
+func (m *Model) Capturing() bool { return false }
+func (m *Model) ShortHelp() []key.Binding {
+	return []key.Binding{m.keys.Up, m.keys.Open, m.keys.Read}
+}
+func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+
+func (m *Model) SetSize(w, h int) {
+	m.w, m.h = w, h
+	m.layout()
+}
+
+// Init loads the page.
+func (m *Model) Init() tea.Cmd { return m.load() }
+
+func (m *Model) load() tea.Cmd {
+	svc, a, warnings := m.ctx.Svc, m.ctx.Actor, m.warnings
+	return func() tea.Msg {
+		var d data
+		var err error
+		if d.counts, err = svc.Counts(a); err != nil {
+			return loadedMsg{err: err}
+		}
+		st, err := svc.Settings(a, a.Comune)
+		if err != nil {
+			return loadedMsg{err: err}
+		}
+		d.days = st.AlertDays
+		if d.expiring, err = svc.Expiring(a, st.AlertDays); err != nil {
+			return loadedMsg{err: err}
+		}
+		if d.notices, err = svc.Bacheca(a); err != nil {
+			return loadedMsg{err: err}
+		}
+		for _, w := range warnings {
+			d.warn = append(d.warn, w(svc, a)...)
+		}
+		return loadedMsg{d: d}
+	}
+}
+
+// Update handles keys and data.
+func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.err != nil {
+			return m, common.Err(msg.err)
+		}
+		m.data, m.loaded = msg.d, true
+		rows := make([][]string, len(m.data.expiring))
+		for i, r := range m.data.expiring {
+			rows[i] = []string{r.Scadenza.String(), r.Number, r.Holder, strings.Join(r.Plates, " ")}
+		}
+		m.table.SetRows(rows)
+		m.layout()
+		return m, nil
+	case common.DataChangedMsg:
+		return m, m.load()
+	case tea.KeyPressMsg:
+		if m.reading {
+			m.reading = false
+			return m, nil
+		}
+		switch {
+		case key.Matches(msg, m.keys.Up):
+			m.table.Move(-1)
+		case key.Matches(msg, m.keys.Down):
+			m.table.Move(1)
+		case key.Matches(msg, m.keys.Open):
+			if i := m.table.Cursor(); i >= 0 {
+				id := m.data.expiring[i].ID
+				return m, func() tea.Msg { return common.OpenPassMsg{ID: id} }
+			}
+		case key.Matches(msg, m.keys.Read):
+			if len(m.data.notices) == 0 {
+				return m, common.Notice("La bacheca è vuota.")
+			}
+			m.reading = true
+			svc, a := m.ctx.Svc, m.ctx.Actor
+			var unread []uint64
+			for i, n := range m.data.notices {
+				if !n.Read {
+					unread = append(unread, n.Seq)
+					m.data.notices[i].Read = true
+				}
+			}
+			return m, func() tea.Msg {
+				for _, seq := range unread {
+					if err := svc.MarkRead(a, seq); err != nil {
+						return common.NoticeMsg{Text: common.ErrorText(err), Error: true}
+					}
+				}
+				return nil
+			}
+		}
+	}
+	return m, nil
+}
+
+// top is what stands above the table; its height decides the table's.
+func (m *Model) top() []string {
+	st := m.ctx.Styles
+	var lines []string
+	unread := 0
+	for _, n := range m.data.notices {
+		if !n.Read {
+			unread++
+		}
+	}
+	head := fmt.Sprintf("Bacheca informativa (%d avvisi", len(m.data.notices))
+	if unread > 0 {
+		head += fmt.Sprintf(", %d da leggere", unread)
+	}
+	lines = append(lines, st.Title.Render(head+")"))
+	for i, n := range m.data.notices {
+		if i == 3 {
+			lines = append(lines, st.Muted.Render(fmt.Sprintf("  … altri %d: b per leggerli tutti", len(m.data.notices)-3)))
+			break
+		}
+		mark := "  "
+		title := n.Title
+		if !n.Read {
+			mark, title = "* ", st.Unread.Render(n.Title+" (nuovo)")
+		}
+		lines = append(lines, mark+common.When(n.At)[:10]+"  "+title)
+	}
+	var parts []string
+	for _, s := range domain.AllStates() {
+		if c := m.data.counts[s]; c > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", s.Label(), c))
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"nessun contrassegno"}
+	}
+	lines = append(lines, "", st.Title.Render("Contrassegni: ")+strings.Join(parts, " · "))
+	if len(m.data.warn) == 0 {
+		lines = append(lines, st.Muted.Render("Avvisi: nessuno"))
+	}
+	for _, w := range m.data.warn {
+		lines = append(lines, st.Warning.Render("Attenzione: ")+w)
+	}
+	lines = append(lines, "", st.Title.Render(fmt.Sprintf("In scadenza entro %d giorni: %d", m.data.days, len(m.data.expiring))))
+	return lines
+}
+
+func (m *Model) layout() { m.table.SetSize(m.w, max(3, m.h-len(m.top()))) }
+
+// View draws the page.
+func (m *Model) View() string {
+	if !m.loaded {
+		return "Caricamento…"
+	}
+	if m.reading {
+		return m.bachecaView()
+	}
+	return strings.Join(m.top(), "\n") + "\n" + m.table.View(m.ctx.Styles, "Nessun contrassegno in scadenza.")
+}
+
+func (m *Model) bachecaView() string {
+	st := m.ctx.Styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Bacheca informativa") + st.Muted.Render("  (un tasto qualsiasi per tornare)") + "\n")
+	lines := 1
+	for _, n := range m.data.notices {
+		block := []string{"", st.Label.Render(common.When(n.At) + "  " + n.Title + "  – " + n.Author)}
+		for _, l := range strings.Split(wrap(n.Text, max(20, m.w-2)), "\n") {
+			block = append(block, "  "+l)
+		}
+		if lines+len(block) > m.h {
+			b.WriteString("\n" + st.Muted.Render("(altri avvisi non stanno nello schermo)"))
+			break
+		}
+		b.WriteString(strings.Join(block, "\n") + "\n")
+		lines += len(block)
+	}
+	return b.String()
+}
+
+// wrap breaks text at spaces to width cells.
+func wrap(text string, width int) string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
+				out = append(out, line)
+				line = ""
+			}
+			if line != "" {
+				line += " "
+			}
+			line += w
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,403 @@
+// Package pass is the Scheda contrassegno: the pass's data, holder, plates (windows,
+// principale/secondaria), history (versions and every change with who, when and
+// channel), national data; and the keys that open the operation forms.
+package pass
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"vivipass/domain"
+	"vivipass/service"
+	"vivipass/tui/common"
+	"vivipass/tui/components"
+)
+
+// Tabs of the scheda.
+const (
+	tabData = iota
+	tabPlates
+	tabHistory
+)
+
+var tabNames = []string{"Dati", "Targhe", "Storico"}
+
+// KeyMap of the page: navigation, and one key per operation.
+type KeyMap struct {
+	Tab, Up, Down                                       key.Binding
+	Renew, Duplicate, Transfer, Suspend, Resume, Revoke key.Binding
+	Deceased, AddPlate, ClosePlate, RemovePlate, Role   key.Binding
+	Edit, Holder                                        key.Binding
+}
+
+// NewKeyMap is the default key map.
+func NewKeyMap() KeyMap {
+	b := func(k, h string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, h)) }
+	return KeyMap{
+		Tab:         key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "dati/targhe/storico")),
+		Up:          key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scorri")),
+		Down:        key.NewBinding(key.WithKeys("down")),
+		Renew:       b("r", "rinnovo"),
+		Duplicate:   b("d", "duplicato"),
+		Transfer:    b("t", "trasferisci"),
+		Suspend:     b("s", "sospendi"),
+		Resume:      b("a", "riattiva"),
+		Revoke:      b("v", "revoca"),
+		Deceased:    b("m", "decesso"),
+		AddPlate:    b("g", "aggiungi targa"),
+		ClosePlate:  b("c", "chiudi targa"),
+		RemovePlate: b("x", "rimuovi targa"),
+		Role:        b("p", "ruolo nazionale"),
+		Edit:        b("e", "note e dati nazionali"),
+		Holder:      b("o", "anagrafica titolare"),
+	}
+}
+
+// Forms opens the operation forms; the forms package provides it (kept as functions
+// so that this page does not depend on how each form is built).
+type Forms struct {
+	Renew, Duplicate, Transfer, Suspend, Revoke, Deceased, AddPlate, Edit func(ctx *common.Context, v service.PassView) common.Page
+	ClosePlate, Role                                                      func(ctx *common.Context, v service.PassView, plateID uint32) common.Page
+}
+
+// Model is the page.
+type Model struct {
+	ctx    *common.Context
+	keys   KeyMap
+	forms  Forms
+	id     uint64
+	view   service.PassView
+	loaded bool
+	tab    int
+	plates components.Table
+	scroll int
+	w, h   int
+}
+
+type loadedMsg struct {
+	v   service.PassView
+	err error
+}
+
+// New opens the scheda of pass id.
+func New(ctx *common.Context, id uint64, forms Forms) *Model {
+	m := &Model{ctx: ctx, keys: NewKeyMap(), forms: forms, id: id}
+	m.plates.Columns = []components.Column{{Title: "Targa", Width: 10}, {Title: "Naz.", Width: 4}, {Title: "Dal", Width: 10},
+		{Title: "Al", Width: 10}, {Title: "Tipo", Width: 11, Flex: true}, {Title: "Ruolo", Width: 10}}
+	return m
+}
+
+func (m *Model) Title() string {
+	if m.loaded {
+		return "Contrassegno " + m.view.Pass.Number
+	}
+	return "Contrassegno"
+}
+func (m *Model) Capturing() bool { return false }
+
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.keys
+	if m.tab == tabPlates {
+		return []key.Binding{k.Tab, k.AddPlate, k.ClosePlate, k.RemovePlate, k.Role}
+	}
+	return []key.Binding{k.Tab, k.Renew, k.Duplicate, k.Suspend, k.Revoke}
+}
+
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{{k.Tab, k.Up, k.Edit, k.Holder}, {k.Renew, k.Duplicate, k.Transfer, k.Suspend, k.Resume, k.Revoke, k.Deceased},
+		{k.AddPlate, k.ClosePlate, k.RemovePlate, k.Role}}
+}
+
+func (m *Model) SetSize(w, h int) {
+	m.w, m.h = w, h
+	m.plates.SetSize(w, h-4)
+}
+
+// ID is the pass shown.
+func (m *Model) ID() uint64 { return m.id }
+
+// Init loads the pass.
+func (m *Model) Init() tea.Cmd { return m.load() }
+
+func (m *Model) load() tea.Cmd {
+	svc, a, id := m.ctx.Svc, m.ctx.Actor, m.id
+	return func() tea.Msg {
+		v, err := svc.GetPass(a, id)
+		return loadedMsg{v, err}
+	}
+}
+
+// Update handles keys and data.
+func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.err != nil {
+			return m, common.Err(msg.err)
+		}
+		m.view, m.loaded = msg.v, true
+		if p := msg.v.Pass; !p.Current() && p.NextID != 0 && m.ctx.Actor.Sees(p.Comune) {
+			// Renewed or duplicated meanwhile: follow to the live version.
+			if next, err := m.ctx.Svc.GetPass(m.ctx.Actor, p.NextID); err == nil {
+				m.id, m.view = next.Pass.ID, next
+			}
+		}
+		m.fillPlates()
+		return m, nil
+	case common.DataChangedMsg:
+		return m, m.load()
+	case tea.KeyPressMsg:
+		if !m.loaded {
+			return m, nil
+		}
+		k := m.keys
+		switch {
+		case key.Matches(msg, k.Tab):
+			m.tab = (m.tab + 1) % len(tabNames)
+			m.scroll = 0
+		case key.Matches(msg, k.Up):
+			if m.tab == tabPlates {
+				m.plates.Move(-1)
+			} else if m.scroll > 0 {
+				m.scroll--
+			}
+		case key.Matches(msg, k.Down):
+			if m.tab == tabPlates {
+				m.plates.Move(1)
+			} else {
+				m.scroll++
+			}
+		case key.Matches(msg, k.Holder):
+			id := m.view.Holder.ID
+			return m, func() tea.Msg { return common.OpenPersonMsg{ID: id} }
+		default:
+			return m, m.action(msg)
+		}
+	}
+	return m, nil
+}
+
+// action opens the form of an operation key.
+func (m *Model) action(msg tea.KeyPressMsg) tea.Cmd {
+	k, f := m.keys, m.forms
+	open := func(fn func(*common.Context, service.PassView) common.Page) tea.Cmd {
+		if fn == nil {
+			return nil
+		}
+		p := fn(m.ctx, m.view)
+		return func() tea.Msg { return common.PushMsg{Page: p} }
+	}
+	withPlate := func(fn func(*common.Context, service.PassView, uint32) common.Page) tea.Cmd {
+		if fn == nil {
+			return nil
+		}
+		i := m.plates.Cursor()
+		if m.tab != tabPlates || i < 0 {
+			return common.Notice("Scegliere prima una targa nella scheda Targhe (tab).")
+		}
+		p := fn(m.ctx, m.view, m.view.Pass.Plates[i].ID)
+		return func() tea.Msg { return common.PushMsg{Page: p} }
+	}
+	switch {
+	case key.Matches(msg, k.Renew):
+		return open(f.Renew)
+	case key.Matches(msg, k.Duplicate):
+		return open(f.Duplicate)
+	case key.Matches(msg, k.Transfer):
+		return open(f.Transfer)
+	case key.Matches(msg, k.Suspend):
+		return open(f.Suspend)
+	case key.Matches(msg, k.Revoke):
+		return open(f.Revoke)
+	case key.Matches(msg, k.Deceased):
+		return open(f.Deceased)
+	case key.Matches(msg, k.AddPlate):
+		return open(f.AddPlate)
+	case key.Matches(msg, k.Edit):
+		return open(f.Edit)
+	case key.Matches(msg, k.ClosePlate):
+		return withPlate(f.ClosePlate)
+	case key.Matches(msg, k.Role):
+		return withPlate(f.Role)
+	case key.Matches(msg, k.RemovePlate):
+		i := m.plates.Cursor()
+		if m.tab != tabPlates || i < 0 {
+			return common.Notice("Scegliere prima una targa nella scheda Targhe (tab).")
+		}
+		return m.removePlate(m.view.Pass.Plates[i])
+	case key.Matches(msg, k.Resume):
+		svc, a, c := m.ctx.Svc, m.ctx.Actor, service.Change{PassID: m.view.Pass.ID, Version: m.view.Pass.Version}
+		return func() tea.Msg {
+			if _, err := svc.ResumePass(a, c); err != nil {
+				return common.NoticeMsg{Text: common.ErrorText(err), Error: true}
+			}
+			return common.NoticeMsg{Text: "Sospensione revocata: il contrassegno è di nuovo attivo."}
+		}
+	}
+	return nil
+}
+
+// removePlate asks nothing more: the plate stays in the history (T5) and the operator
+// sees the outcome on the status line.
+func (m *Model) removePlate(pl domain.Plate) tea.Cmd {
+	svc, a, c := m.ctx.Svc, m.ctx.Actor, service.Change{PassID: m.view.Pass.ID, Version: m.view.Pass.Version}
+	return func() tea.Msg {
+		if _, err := svc.RemovePlate(a, c, pl.ID); err != nil {
+			return common.NoticeMsg{Text: common.ErrorText(err), Error: true}
+		}
+		return common.NoticeMsg{Text: "Targa " + pl.Number + " rimossa (resta nello storico)."}
+	}
+}
+
+func (m *Model) fillPlates() {
+	p := m.view.Pass
+	rows := make([][]string, len(p.Plates))
+	for i, pl := range p.Plates {
+		f, t := pl.Window(p.DataScadenza)
+		role := string(pl.Role)
+		if role == "" {
+			role = "regionale"
+		}
+		rows[i] = []string{pl.Number, pl.Country, f.String(), t.String(), string(pl.Class), role}
+	}
+	m.plates.SetRows(rows)
+}
+
+// View draws the heading, the tab bar and the current tab.
+func (m *Model) View() string {
+	if !m.loaded {
+		return "Caricamento…"
+	}
+	st := m.ctx.Styles
+	p, h := m.view.Pass, m.view.Holder
+	head := st.Title.Render(p.Number) + "  " + st.Label.Render(m.view.Status.Label()) + " · " + p.Kind.Label() + " · " + p.Channel.Label()
+	if p.Duplicate {
+		head += "  " + st.Warning.Render("[DUPLICATO]")
+	}
+	holder := common.Truncate(h.FullName()+"  "+h.CodiceFiscale, m.w)
+	var tabs []string
+	for i, n := range tabNames {
+		if i == m.tab {
+			tabs = append(tabs, st.Section.Render(" "+n+" "))
+		} else {
+			tabs = append(tabs, " "+n+" ")
+		}
+	}
+	var body []string
+	switch m.tab {
+	case tabData:
+		body = m.dataLines()
+	case tabPlates:
+		body = strings.Split(m.plates.View(st, "Nessuna targa: g per aggiungerne una."), "\n")
+		for _, o := range m.view.Overlaps {
+			body = append(body, st.Warning.Render("Attenzione: ")+o)
+		}
+	case tabHistory:
+		body = m.historyLines()
+	}
+	avail := max(1, m.h-3)
+	if m.tab != tabPlates {
+		if m.scroll > len(body)-avail {
+			m.scroll = max(0, len(body)-avail)
+		}
+		body = body[m.scroll:]
+	}
+	if len(body) > avail {
+		body = body[:avail]
+	}
+	return head + "\n" + holder + "\n" + strings.Join(tabs, "") + "\n" + strings.Join(body, "\n")
+}
+
+func (m *Model) dataLines() []string {
+	st := m.ctx.Styles
+	p, h := m.view.Pass, m.view.Holder
+	row := func(label, value string) string {
+		return st.Label.Render(common.Pad(label, 19)) + common.Truncate(value, m.w-20)
+	}
+	place := func(code string) string {
+		if pl, err := domain.LookupPlace(code, h.DataNascita); err == nil {
+			return pl.Label()
+		}
+		return code
+	}
+	lines := []string{
+		row("Nato il", h.DataNascita.String()+" a "+place(h.LuogoNascita)),
+		row("Residenza", strings.TrimSpace(h.Indirizzo+" "+place(h.ComuneResidenza))),
+		row("Contatti", strings.TrimSpace(h.Email+"  "+h.Telefono)),
+		row("Validità", "dal "+p.DataDecorrenza.String()+" al "+p.DataScadenza.String()),
+		row("Rilascio", p.DataRilascio.String()+" · comune "+p.IssuingComune),
+	}
+	if p.PreviousNumber != "" {
+		lines = append(lines, row("Numero precedente", p.PreviousNumber))
+	}
+	if p.Duplicate {
+		lines = append(lines, row("Duplicato", "sì, per "+string(p.DuplicateReason)+" (la stampa riporta DUPLICATO)"))
+	}
+	if p.StateReason != "" {
+		lines = append(lines, row("Motivo stato", p.StateReason+dateFrom(p.StateFrom)))
+	}
+	if !h.DataDecesso.IsZero() {
+		lines = append(lines, row("Deceduto il", h.DataDecesso.String()))
+	}
+	n := p.National
+	lines = append(lines,
+		row("Circuito nazionale", fmt.Sprintf("consenso %s · %s", siNo(n.Consent), n.Status.Label())),
+		row("CUDE ID", dash(n.CudeID)),
+		row("Codice univoco", dash(n.CodiceUnivoco)))
+	if n.LastError != "" {
+		lines = append(lines, row("Ultimo errore", n.LastError))
+	}
+	if p.Note != "" {
+		lines = append(lines, row("Note", p.Note))
+	}
+	lines = append(lines, row("Ultima modifica", common.When(p.UpdatedAt)+" da "+p.UpdatedBy))
+	return lines
+}
+
+func (m *Model) historyLines() []string {
+	st := m.ctx.Styles
+	var lines []string
+	lines = append(lines, st.Label.Render(fmt.Sprintf("Versioni (%d)", len(m.view.Versions))))
+	for _, v := range m.view.Versions {
+		dup := ""
+		if v.Duplicate {
+			dup = " DUPLICATO"
+		}
+		lines = append(lines, common.Truncate(fmt.Sprintf("  %-15s %-11s dal %s al %s  comune %s%s", v.Number, v.State.Label(),
+			v.DataDecorrenza, v.DataScadenza, v.Comune, dup), m.w))
+	}
+	lines = append(lines, st.Label.Render(fmt.Sprintf("Modifiche (%d)", len(m.view.History))))
+	if len(m.view.History) == 0 {
+		p := m.view.Pass
+		lines = append(lines, fmt.Sprintf("  %s  %s  %s: creato", common.When(p.CreatedAt), p.CreatedBy, p.Channel.Label()))
+	}
+	for i := len(m.view.History) - 1; i >= 0; i-- { // newest first
+		e := m.view.History[i]
+		lines = append(lines, common.Truncate(fmt.Sprintf("  %s  %-8s %-9s %s: %s", common.When(e.At), e.Operator, e.Channel.Label(), e.Action, e.Detail), m.w))
+	}
+	return lines
+}
+
+func dateFrom(d domain.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return " (dal " + d.String() + ")"
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+func siNo(b bool) string {
+	if b {
+		return "sì"
+	}
+	return "no"
+}

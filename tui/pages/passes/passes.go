@@ -1,0 +1,272 @@
+// Package passes is the Contrassegni page: the passes table of the operator's comune
+// with search while typing (number, codice fiscale, surname/name, plate), filters on
+// state, channel, kind and expiry, and sorting (P10, P11).
+package passes
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"vivipass/domain"
+	"vivipass/service"
+	"vivipass/tui/common"
+	"vivipass/tui/components"
+)
+
+// KeyMap of the page.
+type KeyMap struct {
+	Up, Down, PgUp, PgDown, Open, New, Focus key.Binding
+	State, Channel, Kind, Expiry, Sort       key.Binding
+}
+
+// NewKeyMap is the default key map.
+func NewKeyMap() KeyMap {
+	return KeyMap{
+		Up:      key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scorri")),
+		Down:    key.NewBinding(key.WithKeys("down")),
+		PgUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pag↑/↓", "pagina")),
+		PgDown:  key.NewBinding(key.WithKeys("pgdown")),
+		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("invio", "apri")),
+		New:     key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "nuovo rilascio")),
+		Focus:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "cerca/elenco")),
+		State:   key.NewBinding(key.WithKeys("f5", "alt+s"), key.WithHelp("F5", "stato")),
+		Channel: key.NewBinding(key.WithKeys("f6", "alt+c"), key.WithHelp("F6", "canale")),
+		Kind:    key.NewBinding(key.WithKeys("f7", "alt+t"), key.WithHelp("F7", "tipo")),
+		Expiry:  key.NewBinding(key.WithKeys("f8", "alt+e"), key.WithHelp("F8", "scadenza")),
+		Sort:    key.NewBinding(key.WithKeys("f9", "alt+o"), key.WithHelp("F9", "ordina")),
+	}
+}
+
+// The filter choices, cycled by their keys; index 0 is "all".
+var (
+	stateChoices   = []domain.State{"", domain.Attivo, domain.InScadenza, domain.Scaduto, domain.Sospeso, domain.Revocato, domain.Trasferito}
+	channelChoices = []domain.Channel{"", domain.Sportello, domain.App, domain.Import}
+	kindChoices    = []domain.Kind{"", domain.Permanente, domain.Temporaneo}
+	expiryChoices  = []struct {
+		label string
+		days  int
+	}{{"tutte", 0}, {"entro 30 giorni", 30}, {"entro 60 giorni", 60}, {"entro 90 giorni", 90}, {"già scaduti", -1}}
+	sortChoices = []struct{ key, label string }{{"nome", "nome"}, {"scadenza", "scadenza"}, {"numero", "numero"}}
+)
+
+// Model is the page.
+type Model struct {
+	ctx                                *common.Context
+	keys                               KeyMap
+	search                             textinput.Model
+	table                              components.Table
+	rows                               []service.Row
+	more                               bool
+	seq                                int
+	state, channel, kind, expiry, sort int
+	w, h                               int
+}
+
+type resultMsg struct {
+	seq int
+	res service.SearchResult
+	err error
+}
+
+// New makes the page.
+func New(ctx *common.Context) *Model {
+	ti := textinput.New()
+	ti.Prompt = "Cerca: "
+	ti.Placeholder = "numero, codice fiscale, cognome e nome, targa"
+	ti.CharLimit = 40
+	m := &Model{ctx: ctx, keys: NewKeyMap(), search: ti}
+	m.search.Focus()
+	return m
+}
+
+func (m *Model) Title() string   { return "Contrassegni" }
+func (m *Model) Capturing() bool { return m.search.Focused() }
+
+func (m *Model) ShortHelp() []key.Binding {
+	return []key.Binding{m.keys.Open, m.keys.New, m.keys.Focus, m.keys.State, m.keys.Expiry}
+}
+
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{m.keys.Up, m.keys.PgUp, m.keys.Open, m.keys.New, m.keys.Focus},
+		{m.keys.State, m.keys.Channel, m.keys.Kind, m.keys.Expiry, m.keys.Sort}}
+}
+
+func (m *Model) SetSize(w, h int) {
+	m.w, m.h = w, h
+	m.search.SetWidth(max(10, w-len(m.search.Prompt)-2))
+	m.table.SetSize(w, h-3)
+	m.layoutColumns()
+}
+
+func (m *Model) layoutColumns() {
+	cols := []components.Column{{Title: "Numero", Width: 15}, {Title: "Titolare", Width: 12, Flex: true}}
+	if m.w >= 110 {
+		cols = append(cols, components.Column{Title: "Codice fiscale", Width: 16})
+	}
+	cols = append(cols, components.Column{Title: "Stato", Width: 11}, components.Column{Title: "Scadenza", Width: 10}, components.Column{Title: "Targhe", Width: 9})
+	if m.w >= 100 {
+		cols = append(cols, components.Column{Title: "Canale", Width: 9})
+	}
+	m.table.Columns = cols
+	m.fill()
+}
+
+// Init runs the first search (every pass of the comune, by name).
+func (m *Model) Init() tea.Cmd { return m.query() }
+
+func (m *Model) query() tea.Cmd {
+	m.seq++
+	seq, svc, a := m.seq, m.ctx.Svc, m.ctx.Actor
+	q := service.Query{Text: m.search.Value(), States: nil, Channel: channelChoices[m.channel],
+		Kind: kindChoices[m.kind], Sort: sortChoices[m.sort].key, Limit: 500}
+	if st := stateChoices[m.state]; st != "" {
+		q.States = []domain.State{st}
+	}
+	today := svc.Today()
+	switch d := expiryChoices[m.expiry].days; {
+	case d > 0:
+		q.ExpiryFrom, q.ExpiryTo = today, today.AddDays(d)
+	case d < 0:
+		q.ExpiryTo = today.AddDays(-1)
+	}
+	return func() tea.Msg {
+		res, err := svc.Search(a, q)
+		return resultMsg{seq, res, err}
+	}
+}
+
+// Update handles keys and results.
+func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case resultMsg:
+		if msg.seq != m.seq {
+			return m, nil // an older search answered late
+		}
+		if msg.err != nil {
+			return m, common.Err(msg.err)
+		}
+		m.rows, m.more = msg.res.Rows, msg.res.More
+		m.fill()
+		return m, nil
+	case common.DataChangedMsg:
+		return m, m.query()
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, m.keys.Up):
+			m.table.Move(-1)
+			return m, nil
+		case key.Matches(msg, m.keys.Down):
+			m.table.Move(1)
+			return m, nil
+		case key.Matches(msg, m.keys.PgUp):
+			m.table.Move(-m.table.Page())
+			return m, nil
+		case key.Matches(msg, m.keys.PgDown):
+			m.table.Move(m.table.Page())
+			return m, nil
+		case key.Matches(msg, m.keys.Open):
+			if i := m.table.Cursor(); i >= 0 {
+				id := m.rows[i].ID
+				return m, func() tea.Msg { return common.OpenPassMsg{ID: id} }
+			}
+			return m, nil
+		case key.Matches(msg, m.keys.Focus):
+			if m.search.Focused() {
+				m.search.Blur()
+				return m, nil
+			}
+			return m, m.search.Focus()
+		case key.Matches(msg, m.keys.State):
+			m.state = (m.state + 1) % len(stateChoices)
+			return m, m.query()
+		case key.Matches(msg, m.keys.Channel):
+			m.channel = (m.channel + 1) % len(channelChoices)
+			return m, m.query()
+		case key.Matches(msg, m.keys.Kind):
+			m.kind = (m.kind + 1) % len(kindChoices)
+			return m, m.query()
+		case key.Matches(msg, m.keys.Expiry):
+			m.expiry = (m.expiry + 1) % len(expiryChoices)
+			return m, m.query()
+		case key.Matches(msg, m.keys.Sort):
+			m.sort = (m.sort + 1) % len(sortChoices)
+			return m, m.query()
+		}
+		if m.search.Focused() {
+			before := m.search.Value()
+			var cmd tea.Cmd
+			m.search, cmd = m.search.Update(msg)
+			if m.search.Value() != before {
+				return m, tea.Batch(cmd, m.query())
+			}
+			return m, cmd
+		}
+	}
+	return m, nil
+}
+
+// Selected is the selected row's pass id (0 if none).
+func (m *Model) Selected() uint64 {
+	if i := m.table.Cursor(); i >= 0 {
+		return m.rows[i].ID
+	}
+	return 0
+}
+
+func (m *Model) fill() {
+	rows := make([][]string, len(m.rows))
+	for i, r := range m.rows {
+		status := r.Status.Label()
+		if r.Duplicate {
+			status += " (D)"
+		}
+		cells := []string{r.Number, r.Holder}
+		if m.w >= 110 {
+			cells = append(cells, r.CF)
+		}
+		cells = append(cells, status, r.Scadenza.String(), strings.Join(r.Plates, " "))
+		if m.w >= 100 {
+			cells = append(cells, r.Channel.Label())
+		}
+		rows[i] = cells
+	}
+	m.table.SetRows(rows)
+}
+
+func (m *Model) filterLine() string {
+	st := m.ctx.Styles
+	label := func(name, val string, active bool) string {
+		if active {
+			return st.Label.Render(name + ": " + val)
+		}
+		return st.Muted.Render(name + ": " + val)
+	}
+	state := "tutti"
+	if s := stateChoices[m.state]; s != "" {
+		state = s.Label()
+	}
+	channel := "tutti"
+	if c := channelChoices[m.channel]; c != "" {
+		channel = c.Label()
+	}
+	kind := "tutti"
+	if k := kindChoices[m.kind]; k != "" {
+		kind = k.Label()
+	}
+	count := fmt.Sprintf("%d trovati", len(m.rows))
+	if m.more {
+		count = fmt.Sprintf("primi %d", len(m.rows))
+	}
+	return strings.Join([]string{label("stato", state, m.state > 0), label("canale", channel, m.channel > 0),
+		label("tipo", kind, m.kind > 0), label("scad.", expiryChoices[m.expiry].label, m.expiry > 0),
+		st.Muted.Render("ord. " + sortChoices[m.sort].label), count}, "  ")
+}
+
+// View draws the search line, the filters and the table.
+func (m *Model) View() string {
+	return m.search.View() + "\n" + m.filterLine() + "\n" + m.table.View(m.ctx.Styles, "Nessun contrassegno: cambiare la ricerca o i filtri.")
+}
