@@ -136,6 +136,15 @@ func (s *Service) LoadDemo(a Actor) (int, error) {
 			return err
 		},
 	}
+	steps = append(steps, func() error {
+		_, err := s.Publish(a, "", "Benvenuti in vivipass",
+			"Questa è la bacheca informativa: qui gli amministratori pubblicano novità e comunicazioni. Gli avvisi non ancora letti sono segnati come nuovi.")
+		return err
+	}, func() error {
+		_, err := s.Publish(a, "L736", "Sportello del giovedì",
+			"Da dicembre lo sportello contrassegni di Venezia è aperto anche il giovedì pomeriggio, dalle 14:30 alle 17:00.")
+		return err
+	})
 	for i, step := range steps {
 		if err := step(); err != nil {
 			return n, fmt.Errorf("demo, passo %d: %w", i+1, err)
