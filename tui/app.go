@@ -70,7 +70,7 @@ func New(o Options) *Model {
 	g := m.global
 	m.sections = append([]Section{
 		{Name: "Home", Key: g.Home, New: func(c *common.Context) common.Page { return home.New(c, o.Warnings...) }},
-		{Name: "Contrassegni", Key: g.Passes, New: func(c *common.Context) common.Page { return passes.New(c) }},
+		{Name: "Contrassegni", Key: g.Passes, New: func(c *common.Context) common.Page { return passes.New(c, o.Forms.NewIssue) }},
 	}, o.Sections...)
 	var visible []Section
 	for _, s := range m.sections {

@@ -61,6 +61,8 @@ func NewKeyMap() KeyMap {
 type Forms struct {
 	Renew, Duplicate, Transfer, Suspend, Revoke, Deceased, AddPlate, Edit func(ctx *common.Context, v service.PassView) common.Page
 	ClosePlate, Role                                                      func(ctx *common.Context, v service.PassView, plateID uint32) common.Page
+	// NewIssue is the nuovo rilascio form, opened from the Contrassegni page (ctrl+n).
+	NewIssue func(ctx *common.Context) common.Page
 }
 
 // Model is the page.

@@ -57,6 +57,7 @@ var (
 type Model struct {
 	ctx                                *common.Context
 	keys                               KeyMap
+	newIssue                           func(*common.Context) common.Page
 	search                             textinput.Model
 	table                              components.Table
 	rows                               []service.Row
@@ -72,13 +73,14 @@ type resultMsg struct {
 	err error
 }
 
-// New makes the page.
-func New(ctx *common.Context) *Model {
+// New makes the page; newIssue opens the nuovo rilascio form (ctrl+n), nil when the
+// desk has no forms.
+func New(ctx *common.Context, newIssue func(*common.Context) common.Page) *Model {
 	ti := textinput.New()
 	ti.Prompt = "Cerca: "
 	ti.Placeholder = "numero, codice fiscale, cognome e nome, targa"
 	ti.CharLimit = 40
-	m := &Model{ctx: ctx, keys: NewKeyMap(), search: ti}
+	m := &Model{ctx: ctx, keys: NewKeyMap(), search: ti, newIssue: newIssue}
 	m.search.Focus()
 	return m
 }
@@ -174,6 +176,12 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 				return m, func() tea.Msg { return common.OpenPassMsg{ID: id} }
 			}
 			return m, nil
+		case key.Matches(msg, m.keys.New):
+			if m.newIssue == nil {
+				return m, nil
+			}
+			p := m.newIssue(m.ctx)
+			return m, func() tea.Msg { return common.PushMsg{Page: p} }
 		case key.Matches(msg, m.keys.Focus):
 			if m.search.Focused() {
 				m.search.Blur()
