@@ -34,6 +34,7 @@ type env struct {
 func commands() map[string]command {
 	return map[string]command{
 		"init":         {"init --comune CODICE [--db FILE]", "crea il database per un comune (codice catastale)", cmdInit},
+		"serve":        {"serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA]", "server SSH: ogni operatore si collega con ssh -p PORTA nome@host", cmdServe},
 		"demo":         {"demo [--db FILE]", "carica i dati dimostrativi (Venezia e Padova)", cmdDemo},
 		"operator":     {"operator add|list|remove …", "operatori e chiavi SSH (vedi `vivipass operator`)", cmdOperator},
 		"import":       {"import [--dry-run] [--json] [--valid-only] [--progress] [--comune CODICE] FILE", "importa il pregresso da un CSV del tracciato", cmdImport},
