@@ -60,7 +60,10 @@ func (h *Hub) Subscribe(comune string) (<-chan Event, func()) {
 	return s.ch, func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		delete(h.subs, id)
+		if _, ok := h.subs[id]; ok {
+			delete(h.subs, id)
+			close(s.ch) // ends the session's waiting read; Publish holds the lock, so never sends on it
+		}
 	}
 }
 

@@ -80,6 +80,7 @@ func New(o Options) *Model {
 	}
 	m.sections = visible
 	m.pages = make([]common.Page, len(m.sections))
+	m.pages[0] = m.sections[0].New(ctx) // Home: there is always a page on top
 	m.help = help.New()
 	m.events, m.cancel = o.Svc.Hub().Subscribe(o.Operator.Comune)
 	return m
@@ -100,7 +101,10 @@ func (m *Model) Top() common.Page {
 }
 
 // Init opens Home and starts listening to the register's events.
-func (m *Model) Init() tea.Cmd { return tea.Batch(m.open(0), m.waitEvent()) }
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.open(0), m.Listen()) }
+
+// Listen waits for the next event of the register (re-armed after each one).
+func (m *Model) Listen() tea.Cmd { return m.waitEvent() }
 
 func (m *Model) waitEvent() tea.Cmd {
 	ch := m.events
@@ -231,8 +235,8 @@ func (m *Model) content() string {
 	var bar []string
 	for i, s := range m.sections {
 		label := s.Key.Help().Key + " " + s.Name
-		if i == m.active {
-			bar = append(bar, st.Section.Render(" "+label+" "))
+		if i == m.active { // brackets too: the section shows without colour or reverse
+			bar = append(bar, st.Section.Render("["+label+"]"))
 		} else {
 			bar = append(bar, st.Nav.Render(" "+label+" "))
 		}

@@ -283,7 +283,7 @@ func (m *Model) View() string {
 	var tabs []string
 	for i, n := range tabNames {
 		if i == m.tab {
-			tabs = append(tabs, st.Section.Render(" "+n+" "))
+			tabs = append(tabs, st.Section.Render("["+n+"]"))
 		} else {
 			tabs = append(tabs, " "+n+" ")
 		}

@@ -1,0 +1,182 @@
+package tui_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"vivipass/domain"
+	"vivipass/service"
+	"vivipass/store"
+	"vivipass/tui"
+	"vivipass/tui/tuitest"
+)
+
+// fixedNow keeps the demo data, and so the golden screens, the same every day.
+var fixedNow = time.Date(2026, 11, 26, 10, 0, 0, 0, domain.Rome)
+
+func demo(t *testing.T) *service.Service {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "vivipass.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc := service.New(db, service.WithClock(func() time.Time { return fixedNow }))
+	if _, err := svc.LoadDemo(service.SystemActor("test")); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func operator(t *testing.T, svc *service.Service, name string) domain.Operator {
+	t.Helper()
+	ops, err := svc.Operators(service.SystemActor("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range ops {
+		if op.Name == name {
+			return op
+		}
+	}
+	t.Fatalf("operator %s missing", name)
+	return domain.Operator{}
+}
+
+// session opens a desk at w×h on Home. It does not start listening to events (the
+// waiting command would swallow them): tests that need them call Listen.
+func session(t *testing.T, svc *service.Service, name string, w, h int) *tui.Model {
+	t.Helper()
+	m := tui.New(tui.Options{Svc: svc, Operator: operator(t, svc, name), Plain: true})
+	t.Cleanup(m.Close)
+	tuitest.Send(m, tea.WindowSizeMsg{Width: w, Height: h}, tuitest.Key("f1"))
+	return m
+}
+
+func mustShow(t *testing.T, m tea.Model, texts ...string) string {
+	t.Helper()
+	s := tuitest.Screen(m)
+	for _, x := range texts {
+		if !strings.Contains(s, x) {
+			t.Fatalf("the screen does not show %q:\n%s", x, s)
+		}
+	}
+	return s
+}
+
+func TestGoldenScreens(t *testing.T) {
+	svc := demo(t)
+	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
+		m := session(t, svc, "mario", size.w, size.h)
+		suffix := "-" + itoa(size.w) + "x" + itoa(size.h)
+		tuitest.Golden(t, "home"+suffix, mustShow(t, m, "Bacheca informativa", "In scadenza entro 60 giorni"))
+		tuitest.Send(m, tuitest.Key("f2"))
+		tuitest.Golden(t, "contrassegni"+suffix, mustShow(t, m, "Cerca:", "ZANON NICOLÒ"))
+		tuitest.Send(m, tuitest.Type("BIA")...)
+		tuitest.Send(m, tuitest.Key("enter"))
+		tuitest.Golden(t, "scheda"+suffix, mustShow(t, m, "BIANCHI GIOVANNA", "[DUPLICATO]"))
+		tuitest.Send(m, tuitest.Key("tab"))
+		tuitest.Golden(t, "scheda-targhe"+suffix, mustShow(t, m, "FG456HJ"))
+		tuitest.Send(m, tuitest.Key("tab"))
+		tuitest.Golden(t, "scheda-storico"+suffix, mustShow(t, m, "Versioni (2)", "duplicato"))
+	}
+}
+
+func itoa(n int) string {
+	return strings.TrimSpace(strings.Replace(time.Duration(n).String(), "ns", "", 1))
+}
+
+// Every screen works at 80×24; below it one line says the size needed.
+func TestTooSmall(t *testing.T) {
+	svc := demo(t)
+	m := session(t, svc, "mario", 79, 24)
+	s := tuitest.Screen(m)
+	if strings.Count(s, "\n") != 0 || !strings.Contains(s, "servono almeno 80×24 (ora 79×24)") {
+		t.Fatalf("79×24: %q", s)
+	}
+	tuitest.Send(m, tea.WindowSizeMsg{Width: 80, Height: 23})
+	mustShow(t, m, "servono almeno 80×24 (ora 80×23)")
+	tuitest.Send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	if s := mustShow(t, m, "Bacheca"); strings.Count(s, "\n") != 23 {
+		t.Fatalf("80×24 draws %d lines", strings.Count(s, "\n")+1)
+	}
+}
+
+// P10: the table follows the text while it is typed.
+func TestSearchWhileTyping(t *testing.T) {
+	svc := demo(t)
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"))
+	mustShow(t, m, "ROSSI MARIO", "BIANCHI GIOVANNA")
+	tuitest.Send(m, tuitest.Type("RSSMRA")...)
+	s := mustShow(t, m, "ROSSI MARIO", "1 trovati")
+	if strings.Contains(s, "BIANCHI") {
+		t.Fatalf("search by codice fiscale prefix still lists others:\n%s", s)
+	}
+	for range 6 {
+		tuitest.Send(m, tuitest.Key("backspace"))
+	}
+	tuitest.Send(m, tuitest.Type("AB123")...) // a plate
+	mustShow(t, m, "ROSSI MARIO", "1 trovati")
+	// A Padova holder never shows to a Venezia operator.
+	for range 5 {
+		tuitest.Send(m, tuitest.Key("backspace"))
+	}
+	tuitest.Send(m, tuitest.Type("CARRARO")...)
+	mustShow(t, m, "0 trovati", "Nessun contrassegno")
+}
+
+// Filters cycle with their keys; F5 on "attivo" hides the suspended pass.
+func TestFilters(t *testing.T) {
+	svc := demo(t)
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"), tuitest.Key("f5"))
+	s := mustShow(t, m, "stato: attivo")
+	if strings.Contains(s, "sospeso ") || strings.Contains(s, "revocato") {
+		t.Fatalf("stato attivo lists others:\n%s", s)
+	}
+	tuitest.Send(m, tuitest.Key("f5"), tuitest.Key("f5"), tuitest.Key("f5")) // in scadenza, scaduto, sospeso
+	mustShow(t, m, "stato: sospeso", "SCARPA ANNA", "1 trovati")
+}
+
+// A change by another operator reaches this session with no key pressed.
+func TestOtherSessionsChange(t *testing.T) {
+	svc := demo(t)
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"))
+	if strings.Contains(tuitest.Screen(m), "NUOVO TITOLARE") {
+		t.Fatal("already there")
+	}
+	admin := service.OperatorActor(operator(t, svc, "admin"))
+	birth := domain.MustDate(1960, time.March, 3)
+	cf, err := domain.ComputeCF("NUOVO", "TITOLARE", 'M', birth, "L736")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.IssuePass(admin, service.IssueRequest{Person: domain.Person{CodiceFiscale: cf, Cognome: "NUOVO", Nome: "TITOLARE",
+		Sesso: "M", DataNascita: birth, LuogoNascita: "L736"}, Pass: domain.IssueInput{Kind: domain.Permanente}}); err != nil {
+		t.Fatal(err)
+	}
+	tuitest.Send(m, tuitest.Run(m.Listen())...)
+	mustShow(t, m, "NUOVO TITOLARE")
+}
+
+// Help: ? shows every binding of the page, any key closes it; esc goes back.
+func TestHelpAndBack(t *testing.T) {
+	svc := demo(t)
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("?"))
+	mustShow(t, m, "Tasti di Home", "leggi bacheca", "esci")
+	tuitest.Send(m, tuitest.Key("x"))
+	mustShow(t, m, "Bacheca informativa")
+	tuitest.Send(m, tuitest.Key("enter")) // opens the expiring pass
+	mustShow(t, m, "BORTOLOTTO RENATO", "esc indietro")
+	tuitest.Send(m, tuitest.Key("esc"))
+	mustShow(t, m, "Bacheca informativa")
+	tuitest.Send(m, tuitest.Key("b"))
+	mustShow(t, m, "Sportello del giovedì", "dalle 14:30")
+}
