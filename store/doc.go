@@ -20,6 +20,12 @@
 //	imports/    sha256 of file            → ImportRecord (JSON)
 //	bacheca/    seq(8)                    → Post (JSON; M3, schema 2)
 //	letti/      operator 0 post seq(8)    → read at (RFC 3339; schema 2)
+//	pec_items/  id(8)                     → inbox item: parse result and state (V1–V6, schema 3)
+//	pec_raw/    id(8)                     → the raw message as fetched (schema 3)
+//	pec_sync/   comune 0 folder           → UIDVALIDITY and last UID (schema 3)
+//	pec_config/ comune                    → mailbox settings, no password (schema 3)
+//	templates/  name                      → document template (S6, schema 3)
+//	printing/   key                       → printers, calibration, card layout (S1–S2, schema 3)
 //	idx/        one sub-bucket per index; keys carry the id, values are empty:
 //	    cf        CF 0 passID(8)                    every version (P5, search)
 //	    pcf       CF 0 personID(8)                  people by codice fiscale

@@ -42,15 +42,20 @@ func migrations() []migration {
 			}
 			return tx.Bucket(bMeta).Put([]byte("created_at"), []byte(time.Now().UTC().Format(time.RFC3339)))
 		}},
-		{"bacheca informativa", func(tx *bolt.Tx) error {
-			for _, n := range []string{"bacheca", "letti"} {
-				if _, err := tx.CreateBucketIfNotExists([]byte(n)); err != nil {
-					return err
-				}
-			}
-			return nil
+		{"bacheca informativa", func(tx *bolt.Tx) error { return createBuckets(tx, "bacheca", "letti") }},
+		{"posta PEC e stampa", func(tx *bolt.Tx) error {
+			return createBuckets(tx, "pec_items", "pec_raw", "pec_sync", "pec_config", "templates", "printing")
 		}},
 	}
+}
+
+func createBuckets(tx *bolt.Tx, names ...string) error {
+	for _, n := range names {
+		if _, err := tx.CreateBucketIfNotExists([]byte(n)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SchemaVersion is the version this binary writes.

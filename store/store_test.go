@@ -117,7 +117,7 @@ func TestOpenCreatesSchema(t *testing.T) {
 // TestSchemaHasOneTestPerMigration fails when a migration is appended without its
 // own test below (design: "append only, one test each").
 func TestSchemaHasOneTestPerMigration(t *testing.T) {
-	const tested = 2 // TestMigration1SchemaIniziale, TestMigration2BachecaInformativa
+	const tested = 3 // TestMigration1SchemaIniziale, TestMigration2BachecaInformativa, TestMigration3PostaPECStampa
 	if store.SchemaVersion() != tested {
 		t.Fatalf("SchemaVersion is %d but only %d migrations have a test: add TestMigration%d…", store.SchemaVersion(), tested, tested+1)
 	}
@@ -630,4 +630,40 @@ func TestBackupFileWhileWriting(t *testing.T) {
 	}
 	// The live database went on and is still consistent.
 	verifyClean(t, db)
+}
+
+// TestMigration3PostaPECStampa: schema 3 adds the PEC inbox and printing buckets and
+// keeps the bacheca of schema 2.
+func TestMigration3PostaPECStampa(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "raw.db")
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Update(func(tx *bolt.Tx) error {
+		if err := store.MigrateTo(tx, 2); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("bacheca")).Put(store.U64(1), []byte(`{"seq":1}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Update(func(tx *bolt.Tx) error { return store.MigrateTo(tx, 3) }); err != nil {
+		t.Fatalf("migrateTo(3): %v", err)
+	}
+	err = b.View(func(tx *bolt.Tx) error {
+		for _, n := range []string{"pec_items", "pec_raw", "pec_sync", "pec_config", "templates", "printing"} {
+			if tx.Bucket([]byte(n)) == nil {
+				return fmt.Errorf("bucket %s missing", n)
+			}
+		}
+		if v := tx.Bucket([]byte("bacheca")).Get(store.U64(1)); string(v) != `{"seq":1}` {
+			return fmt.Errorf("schema-2 record lost: %q", v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
