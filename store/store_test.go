@@ -215,7 +215,13 @@ func TestMigration2BachecaInformativa(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Close()
-	db, err := store.Open(path, store.Options{ReadOnly: true})
+	// A read-write Open brings it to the current schema; then read-only opens work.
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	db.Close()
+	db, err = store.Open(path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatalf("ReadOnly Open at the current schema: %v", err)
 	}
