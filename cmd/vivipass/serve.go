@@ -1,8 +1,111 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
 
-// cmdServe serves the desk over SSH (see package server).
+	"vivipass/domain"
+	"vivipass/server"
+	"vivipass/tui"
+)
+
+// shutdownGrace is how long sessions get to say goodbye before connections are cut.
+const shutdownGrace = 10 * time.Second
+
+// cmdServe serves the desk over SSH until SIGTERM or SIGINT: the host key is kept next
+// to the database (host_ed25519), and every operator connects with a registered key.
 func cmdServe(e *env, args []string) error {
-	return errors.New("serve: non ancora disponibile")
+	const use = "serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA]"
+	f := newFlags("vivipass serve", use)
+	addr := f.String("ssh", ":2222", "indirizzo di ascolto SSH (host:porta)")
+	idleText := f.String("idle", "30m", "chiude le sessioni senza tasti premuti da tanto (es. 30m, 1h; 0 = mai)")
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	idle, err := time.ParseDuration(strings.TrimSpace(*idleText))
+	if err != nil || idle < 0 {
+		return usageError{fmt.Sprintf("durata non valida per --idle: %q (esempi: 30m, 1h, 90s; 0 = mai)", *idleText), use}
+	}
+	if idle == 0 {
+		idle = -1 // never
+	}
+	svc, done, err := openService(*f.db)
+	if err != nil {
+		return err
+	}
+	defer func() { done() }()
+
+	hostKey := filepath.Join(filepath.Dir(*f.db), server.HostKeyName)
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	srv, err := server.New(server.Config{
+		Svc:         svc,
+		Desk:        func(op domain.Operator, plain bool) tui.Options { return desk(svc, op, plain) },
+		Addr:        *addr,
+		HostKeyPath: hostKey,
+		IdleTimeout: idle,
+		Log:         log,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("impossibile ascoltare su %s: %v", *addr, err)
+	}
+	port := *addr
+	if _, p, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+		port = p
+	}
+	fmt.Fprintf(e.stdout, "vivipass: server SSH su %s (database %s)\n", ln.Addr(), *f.db)
+	fmt.Fprintf(e.stdout, "chiave dell'host: %s (%s)\n", hostKey, srv.HostKey())
+	fmt.Fprintf(e.stdout, "gli operatori si collegano con: ssh -p %s NOME@%s\n", port, hostHint(ln.Addr()))
+	fmt.Fprintln(e.stdout, "ctrl+c o SIGTERM per chiudere")
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	stop() // a second signal kills the process the usual way
+	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err = srv.Shutdown(grace)
+	if serr := <-served; serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
+		log.Warn("chiusura incompleta", "errore", err.Error())
+	}
+	done()
+	done = func() {}
+	log.Info("database chiuso, server fermo")
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// hostHint is the host part of the connection hint: the listening address, or "host"
+// when it listens on every address.
+func hostHint(a net.Addr) string {
+	h, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "host"
+	}
+	if ip := net.ParseIP(h); ip == nil || ip.IsUnspecified() {
+		return "host"
+	}
+	return h
 }

@@ -1,0 +1,245 @@
+// Package server serves the desk over SSH (wish): every operator connects with
+// `ssh -p PORT name@host` and gets their own Bubble Tea program over the process's one
+// service and database.
+//
+// The pieces, in the order a connection meets them:
+//
+//   - auth (auth.go): public keys only. The key's SHA256 fingerprint is looked up in the
+//     register on every attempt (service.Authenticate), so a key added or removed with
+//     `vivipass operator` takes effect at the next connection without a restart.
+//     Passwords and keyboard-interactive are not offered at all.
+//   - session (session.go): the operator is found again from the key the connection
+//     actually authenticated with (never from a value left by an earlier attempt), a PTY
+//     is required, commands and subsystems are refused; then one tea.Program is built
+//     with the root model of the desk (tui.New with the options of Config.Desk, the same
+//     wiring as the local terminal) and the session's colour profile: Ascii when the
+//     session's NO_COLOR is set to anything, or the operator is in plain mode.
+//   - idle: a session with no key pressed for Config.IdleTimeout ends with a message
+//     (the SSH connection's own idle timeout cannot tell an operator away from a screen
+//     that other operators' changes keep redrawing).
+//   - shutdown (Shutdown): new connections stop, every session is told and its program
+//     quits, then the connections close; the caller closes the database afterwards.
+//
+// Every session's root model is Closed when the session ends, whatever ended it, so no
+// subscription to the service's events outlives its session.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+	gossh "golang.org/x/crypto/ssh"
+
+	"vivipass/domain"
+	"vivipass/service"
+	"vivipass/tui"
+)
+
+// DefaultIdleTimeout ends a session nobody typed in for this long.
+const DefaultIdleTimeout = 30 * time.Minute
+
+// DefaultFPS is the highest frame rate of a session. Bubble Tea writes frames on a
+// ticker: at its default of 60 a key waits up to 16.7 ms for the next frame on top of
+// its own work; at 120 the wait is at most 8.3 ms. A tick with nothing changed writes
+// nothing.
+const DefaultFPS = 120
+
+// HostKeyName is the host key's file name, kept next to the database.
+const HostKeyName = "host_ed25519"
+
+// Config of a server.
+type Config struct {
+	Svc *service.Service
+	// Desk builds the options of an operator's session: the same wiring as the desk on
+	// the local terminal (sections, forms, warnings). plain is NO_COLOR or the
+	// operator's plain mode.
+	Desk func(op domain.Operator, plain bool) tui.Options
+	// Addr to listen on (ListenAndServe); default ":2222".
+	Addr string
+	// HostKeyPath is the server's private key, created (ed25519) when missing.
+	HostKeyPath string
+	// IdleTimeout ends a session with no key pressed for that long: 0 means
+	// DefaultIdleTimeout, a negative value never.
+	IdleTimeout time.Duration
+	// FPS is the highest frame rate of a session; 0 means DefaultFPS.
+	FPS int
+	// Log receives one line per connection, refusal and session end; nil discards.
+	Log *slog.Logger
+}
+
+// Server is the SSH server of the desk.
+type Server struct {
+	cfg  Config
+	ssh  *ssh.Server
+	log  *slog.Logger
+	idle time.Duration
+
+	mu       sync.Mutex
+	closing  bool
+	sessions map[ssh.Session]*session
+	wg       sync.WaitGroup // running sessions
+}
+
+// New makes a server; it listens when Serve or ListenAndServe is called.
+func New(cfg Config) (*Server, error) {
+	if cfg.Svc == nil || cfg.Desk == nil {
+		return nil, errors.New("server: Svc e Desk sono obbligatori")
+	}
+	if cfg.HostKeyPath == "" {
+		return nil, errors.New("server: manca il percorso della chiave dell'host")
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = ":2222"
+	}
+	if cfg.FPS == 0 {
+		cfg.FPS = DefaultFPS
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, idle: cfg.IdleTimeout, sessions: map[ssh.Session]*session{}}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.idle == 0 {
+		s.idle = DefaultIdleTimeout
+	}
+	opts := []ssh.Option{
+		wish.WithAddress(cfg.Addr),
+		wish.WithHostKeyPath(cfg.HostKeyPath),
+		wish.WithPublicKeyAuth(s.authPublicKey),
+		// No password or keyboard-interactive handler: those methods are not offered.
+		// Middlewares: the last listed runs first.
+		wish.WithMiddleware(bm.MiddlewareWithProgramHandler(s.program), s.sessionMiddleware),
+		func(srv *ssh.Server) error {
+			// A connection that does not finish the handshake in time is dropped.
+			srv.HandshakeTimeout = 30 * time.Second
+			srv.ConnectionFailedCallback = func(c net.Conn, err error) {
+				s.log.Info("connessione rifiutata", "remoto", c.RemoteAddr().String(), "errore", err.Error())
+			}
+			return nil
+		},
+	}
+	if s.idle > 0 {
+		// A backstop for connections that stopped answering: the sessions' own idle
+		// timer (keys only) ends a session first, with a message.
+		opts = append(opts, wish.WithIdleTimeout(s.idle+time.Minute))
+	}
+	srv, err := wish.NewServer(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("server SSH: %w", err)
+	}
+	s.ssh = srv
+	return s, nil
+}
+
+// ListenAndServe listens on Config.Addr and serves until Shutdown.
+func (s *Server) ListenAndServe() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+// Serve serves connections from ln until Shutdown; it then returns nil.
+func (s *Server) Serve(ln net.Listener) error {
+	s.log.Info("server SSH in ascolto", "indirizzo", ln.Addr().String(), "inattività", s.idleText())
+	err := s.ssh.Serve(ln)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Sessions is the number of open sessions.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}
+
+// Shutdown stops accepting connections, tells every session the server is closing and
+// ends it, waits for the sessions (until ctx is done), then closes every connection.
+// The database may be closed when it returns.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	open := make([]*session, 0, len(s.sessions))
+	for _, se := range s.sessions {
+		open = append(open, se)
+	}
+	s.mu.Unlock()
+
+	// Close the listeners now; the connections are closed below, after the sessions
+	// had their goodbye. (ssh.Server.Shutdown would wait for the clients to hang up.)
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = s.ssh.Shutdown(stopped)
+
+	s.log.Info("chiusura del server", "sessioni", len(open))
+	for _, se := range open {
+		se.end(endShutdown)
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = fmt.Errorf("chiusura: sessioni ancora aperte: %w", ctx.Err())
+	}
+	if cerr := s.ssh.Close(); cerr != nil && !errors.Is(cerr, ssh.ErrServerClosed) && err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (s *Server) idleText() string {
+	if s.idle < 0 {
+		return "nessun limite"
+	}
+	return s.idle.String()
+}
+
+// register adds a session unless the server is closing.
+func (s *Server) register(sess ssh.Session, se *session) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.sessions[sess] = se
+	s.wg.Add(1)
+	return true
+}
+
+func (s *Server) unregister(sess ssh.Session) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.sessions[sess]; ok {
+		delete(s.sessions, sess)
+		s.wg.Done()
+	}
+}
+
+func (s *Server) lookup(sess ssh.Session) *session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions[sess]
+}
+
+// HostKey is the SHA256 fingerprint of the server's host key, for operators to check
+// the first time they connect.
+func (s *Server) HostKey() string {
+	if len(s.ssh.HostSigners) == 0 {
+		return ""
+	}
+	return gossh.FingerprintSHA256(s.ssh.HostSigners[0].PublicKey())
+}

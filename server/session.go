@@ -1,0 +1,248 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/colorprofile"
+
+	"vivipass/domain"
+	"vivipass/tui"
+)
+
+// endReason is why a session ended, when the operator did not end it.
+type endReason int
+
+const (
+	endByOperator endReason = iota // ctrl+c, or the connection closed
+	endIdle
+	endShutdown
+)
+
+func (r endReason) String() string {
+	switch r {
+	case endIdle:
+		return "inattività"
+	case endShutdown:
+		return "chiusura del server"
+	}
+	return "uscita"
+}
+
+// session is one operator's open session.
+type session struct {
+	op        domain.Operator
+	plain     bool
+	started   time.Time
+	lastInput atomic.Int64 // unix nanoseconds of the last key, paste or mouse event
+	done      chan struct{}
+
+	mu     sync.Mutex
+	prog   *tea.Program
+	model  *tui.Model
+	reason endReason
+	ended  bool
+}
+
+// end asks the session to end for r (the first reason given wins).
+func (se *session) end(r endReason) {
+	se.mu.Lock()
+	if !se.ended {
+		se.ended, se.reason = true, r
+	}
+	p := se.prog
+	se.mu.Unlock()
+	if p != nil {
+		// Send blocks until the program's loop reads it, and returns at once when the
+		// program is over: never from the caller's goroutine (Shutdown loops over all).
+		go p.Quit()
+	}
+}
+
+// attach records the session's program and model; false when the session was ended
+// before its program started (the server is closing).
+func (se *session) attach(p *tea.Program, m *tui.Model) bool {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	se.prog, se.model = p, m
+	return !se.ended
+}
+
+// finish closes the model (its subscription to events) and reports why the session
+// ended.
+func (se *session) finish() endReason {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	if se.model != nil {
+		se.model.Close()
+	}
+	return se.reason
+}
+
+// filter sees every message before the model: keys keep the session alive, and a
+// suspend (ctrl+z) cannot stop a program that has no terminal of its own.
+func (se *session) filter(_ tea.Model, msg tea.Msg) tea.Msg {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.KeyReleaseMsg, tea.PasteMsg, tea.MouseMsg:
+		se.lastInput.Store(time.Now().UnixNano())
+	case tea.SuspendMsg:
+		return tea.ResumeMsg{}
+	}
+	return msg
+}
+
+// watchIdle ends the session when no key came for d.
+func (se *session) watchIdle(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-se.done:
+			return
+		case <-t.C:
+			idle := time.Since(time.Unix(0, se.lastInput.Load()))
+			if idle >= d {
+				se.end(endIdle)
+				return
+			}
+			t.Reset(d - idle)
+		}
+	}
+}
+
+// sessionMiddleware runs first: it checks the session, registers it, logs it, and
+// after the program (next) returns it closes the model and says goodbye.
+func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		remote := sess.RemoteAddr().String()
+		op, ok := s.operatorOf(sess)
+		if !ok {
+			s.log.Info("sessione rifiutata: chiave non più registrata", "remoto", remote)
+			refuse(sess, "La chiave usata non è più registrata per nessun operatore: rivolgersi all'amministratore.")
+			return
+		}
+		if sess.RawCommand() != "" {
+			s.log.Info("sessione rifiutata: comando", "operatore", op.Name, "remoto", remote)
+			refuse(sess, "vivipass non esegue comandi: collegarsi con `ssh -p PORTA nome@host`, senza comando.")
+			return
+		}
+		pty, _, hasPTY := sess.Pty()
+		if !hasPTY {
+			s.log.Info("sessione rifiutata: nessun terminale", "operatore", op.Name, "remoto", remote)
+			refuse(sess, "vivipass richiede un terminale: collegarsi con `ssh -p PORTA nome@host` (senza -T; con -t se si passa da uno script).")
+			return
+		}
+		noColor := envSet(sess.Environ(), "NO_COLOR")
+		se := &session{op: op, plain: noColor || op.Plain, started: time.Now(), done: make(chan struct{})}
+		se.lastInput.Store(se.started.UnixNano())
+		if !s.register(sess, se) {
+			refuse(sess, "Il server vivipass è in chiusura: riprovare tra qualche minuto.")
+			return
+		}
+		defer s.unregister(sess)
+		attrs := []any{"operatore", op.Name, "ruolo", string(op.Role), "comune", op.Comune, "remoto", remote,
+			"terminale", pty.Term, "finestra", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height)}
+		if u := sess.User(); u != op.Name {
+			attrs = append(attrs, "utente_ssh", u)
+		}
+		if se.plain {
+			attrs = append(attrs, "colori", "no")
+		}
+		s.log.Info("sessione aperta", attrs...)
+		if s.idle > 0 {
+			go se.watchIdle(s.idle)
+		}
+
+		next(sess)
+
+		close(se.done)
+		reason := se.finish()
+		if msg := s.farewell(reason); msg != "" {
+			_, _ = fmt.Fprint(sess, "\n"+msg+"\n")
+		}
+		s.log.Info("sessione chiusa", "operatore", op.Name, "remoto", remote,
+			"durata", time.Since(se.started).Round(time.Second).String(), "motivo", reason.String())
+	}
+}
+
+// program builds the session's Bubble Tea program (bm.MiddlewareWithProgramHandler):
+// the root model of the desk for the operator, on the session's input and output,
+// with the colour profile forced to Ascii when the session is plain.
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	se := s.lookup(sess)
+	if se == nil {
+		return nil
+	}
+	m := tui.New(s.cfg.Desk(se.op, se.plain))
+	// MakeOptions gives input, output, environment, window size and wish's profile
+	// from the session's environment; what follows overrides it. Options returned by a
+	// plain bm.Handler would come before MakeOptions and lose (libraries.md §4).
+	opts := append(bm.MakeOptions(sess),
+		tea.WithFilter(se.filter),
+		// The signals are the server process's: SIGTERM is Shutdown's business, and
+		// every program would otherwise quit on its own, without the goodbye.
+		tea.WithoutSignalHandler(),
+		tea.WithFPS(s.cfg.FPS),
+	)
+	if se.plain {
+		// NO_COLOR with any value (no-color.org): colorprofile only honours boolean
+		// values, so the profile is forced here.
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	p := tea.NewProgram(m, opts...)
+	if !se.attach(p, m) {
+		return nil // ended before it began: no program, straight to the goodbye
+	}
+	return p
+}
+
+// farewell is the line printed after the desk closes, when the operator did not close it.
+func (s *Server) farewell(r endReason) string {
+	switch r {
+	case endIdle:
+		return fmt.Sprintf("vivipass: sessione chiusa dopo %s senza attività. Ricollegarsi per continuare.", italianDuration(s.idle))
+	case endShutdown:
+		return "vivipass: il server si sta spegnendo, la sessione è chiusa. Le modifiche salvate sono al sicuro: ricollegarsi tra qualche minuto."
+	}
+	return ""
+}
+
+// refuse writes msg on the session's error stream and ends it with status 1.
+func refuse(sess ssh.Session, msg string) {
+	wish.Fatalln(sess, "vivipass: "+msg)
+}
+
+// envSet reports whether name is set to a non-empty value in env.
+func envSet(env []string, name string) bool {
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name && v != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func italianDuration(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		if d == time.Hour {
+			return "un'ora"
+		}
+		return fmt.Sprintf("%d ore", d/time.Hour)
+	case d >= time.Minute && d%time.Minute == 0:
+		if d == time.Minute {
+			return "un minuto"
+		}
+		return fmt.Sprintf("%d minuti", d/time.Minute)
+	case d%time.Second == 0:
+		return fmt.Sprintf("%d secondi", d/time.Second)
+	}
+	return d.String()
+}
