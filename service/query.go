@@ -227,6 +227,9 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 		} else {
 			for _, c := range comuni {
 				switch {
+				case len(q.States) == 1 && q.ExpiryFrom.IsZero() && q.ExpiryTo.IsZero():
+					// One state: its index (ordered by expiry) instead of every pass.
+					load(statusIDs(tx, c, q.States[0], today, alertOf(c)))
 				case !q.ExpiryFrom.IsZero() || !q.ExpiryTo.IsZero() || q.Sort == "scadenza":
 					to := q.ExpiryTo
 					if to.IsZero() {
@@ -244,6 +247,25 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 	})
 	sortRows(res.Rows, q.Sort, q.Text != "")
 	return res, err
+}
+
+// statusIDs lists the passes of comune that show a state on day: the derived states of
+// an active pass are ranges of its expiry in the state index.
+func statusIDs(tx *store.Tx, comune string, st domain.State, day domain.Date, alertDays int) []uint64 {
+	far := domain.MustDate(2200, 1, 1)
+	// A suspension or revocation dated in the future shows as active until then: those
+	// few are loaded too, and matches() keeps the ones that show st.
+	pending := append(tx.PassIDsByState(comune, domain.Sospeso), tx.PassIDsByState(comune, domain.Revocato)...)
+	switch st {
+	case domain.Attivo:
+		return append(tx.PassIDsByStateExpiry(comune, domain.Attivo, day.AddDays(alertDays+1), far), pending...)
+	case domain.InScadenza:
+		return append(tx.PassIDsByStateExpiry(comune, domain.Attivo, day, day.AddDays(alertDays)), pending...)
+	case domain.Scaduto:
+		return append(tx.PassIDsByStateExpiry(comune, domain.Attivo, domain.Date{}, day.AddDays(-1)),
+			tx.PassIDsByState(comune, domain.Scaduto)...)
+	}
+	return tx.PassIDsByState(comune, st)
 }
 
 func matches(p domain.Pass, st domain.State, q Query) bool {
