@@ -245,7 +245,7 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 		}
 		return nil
 	})
-	sortRows(res.Rows, q.Sort, q.Text != "")
+	sortRows(res.Rows, q.Sort)
 	return res, err
 }
 
@@ -295,16 +295,14 @@ func matches(p domain.Pass, st domain.State, q Query) bool {
 	return true
 }
 
-func sortRows(rows []Row, by string, textSearch bool) {
+func sortRows(rows []Row, by string) {
 	switch by {
 	case "scadenza":
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Scadenza.Before(rows[j].Scadenza) })
 	case "numero":
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Number < rows[j].Number })
-	default:
-		if textSearch {
-			sort.SliceStable(rows, func(i, j int) bool { return rows[i].Holder < rows[j].Holder })
-		}
+	default: // by name: results may come from several indexes in their own orders
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Holder < rows[j].Holder })
 	}
 }
 
