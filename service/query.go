@@ -156,9 +156,20 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 	today := s.Today()
 	var res SearchResult
 	err := s.view(func(tx *store.Tx) error {
-		comuni, err := scopeComuni(tx, a, q.Comune)
-		if err != nil {
+		// The comuni to scan by name, listed only when needed: for the system actor that
+		// is one seek per comune of the region.
+		var comuni []string
+		listComuni := func() error {
+			var err error
+			if comuni == nil {
+				comuni, err = scopeComuni(tx, a, q.Comune)
+			}
 			return err
+		}
+		if q.Comune != "" {
+			if err := listComuni(); err != nil {
+				return err
+			}
 		}
 		inScope := func(c string) bool { return a.Sees(c) && (q.Comune == "" || c == q.Comune) }
 		alert := map[string]int{} // alert days per comune, read when first needed
@@ -220,11 +231,17 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 				load(tx.PassIDsByPrefix("plate", plate, q.Limit*4))
 			}
 			if !digits {
+				if err := listComuni(); err != nil {
+					return err
+				}
 				for _, c := range comuni {
 					load(tx.PassIDsByNamePrefix(c, text, nameLimit))
 				}
 			}
 		} else {
+			if err := listComuni(); err != nil {
+				return err
+			}
 			for _, c := range comuni {
 				switch {
 				case len(q.States) == 1 && q.ExpiryFrom.IsZero() && q.ExpiryTo.IsZero():
