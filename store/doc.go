@@ -20,10 +20,14 @@
 //	imports/    sha256 of file            → ImportRecord (JSON)
 //	bacheca/    seq(8)                    → Post (JSON; M3, schema 2)
 //	letti/      operator 0 post seq(8)    → read at (RFC 3339; schema 2)
-//	pec_items/  id(8)                     → inbox item: parse result and state (V1–V6, schema 3)
-//	pec_raw/    id(8)                     → the raw message as fetched (schema 3)
-//	pec_sync/   comune 0 folder           → UIDVALIDITY and last UID (schema 3)
-//	pec_config/ comune                    → mailbox settings, no password (schema 3)
+//	pec_items/  id(8)                     → PECItem (JSON): what the message is, the request's
+//	                                        fields, state and note, links (V1–V6, schema 3)
+//	pec_raw/    id(8)                     → the raw message as fetched, stored in the same
+//	                                        transaction as its item (only the first bytes of
+//	                                        one over the size limit: PECItem.Truncated)
+//	pec_sync/   comune 0 folder           → PECSyncState (JSON): UIDVALIDITY, last UID stored,
+//	                                        UIDs stored but not yet marked on the server
+//	pec_config/ comune                    → PECConfig (JSON): mailbox settings, never the password
 //	templates/  name                      → document template (S6, schema 3)
 //	printing/   key                       → printers, calibration, card layout (S1–S2, schema 3)
 //	idx/        one sub-bucket per index; keys carry the id, values are empty:
@@ -38,6 +42,9 @@
 //	    channel   comune 0 channel 0 passID(8)      listed versions (P11)
 //	    opkey     SHA256 fingerprint → operator name
 //	    auditpass lineage(8) seq(8)                 audit entries of a pass lineage (T5)
+//	    peckey    comune 0 key 0 itemID(8)          inbox items by parse key: one per key (schema 4)
+//	    pecstate  comune 0 state 0 itemID(8)        inbox items by state (Home counts, lists)
+//	    peccf     CF 0 itemID(8)                    inbox items by the request's codice fiscale
 //
 // Index entries are written and deleted in the same transaction as their record
 // (putPass computes them from the old and the new value); Verify rebuilds every index

@@ -46,6 +46,15 @@ func migrations() []migration {
 		{"posta PEC e stampa", func(tx *bolt.Tx) error {
 			return createBuckets(tx, "pec_items", "pec_raw", "pec_sync", "pec_config", "templates", "printing")
 		}},
+		{"indici della posta PEC", func(tx *bolt.Tx) error {
+			idx := tx.Bucket(bIdx)
+			for _, n := range []string{"peckey", "pecstate", "peccf"} {
+				if _, err := idx.CreateBucketIfNotExists([]byte(n)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 	}
 }
 

@@ -168,7 +168,7 @@ type Tx struct {
 func (t *Tx) bucket(name string) *bolt.Bucket {
 	b := t.tx.Bucket([]byte(name))
 	switch name {
-	case "passes", "people", "audit", "outbox":
+	case "passes", "people", "audit", "outbox", "pec_items", "pec_raw":
 		// Keys are NextSequence ids: new records append, so full pages lose nothing
 		// (the default 0.5 left the file half empty after an import).
 		b.FillPercent = 1.0

@@ -17,7 +17,8 @@ type Problem struct {
 // and checks the audit chain. It reports, in Italian, what is missing or left over.
 func (t *Tx) Verify() ([]Problem, error) {
 	want := map[string]map[string]bool{}
-	for _, n := range indexNames {
+	names := append(append([]string(nil), indexNames...), pecIndexNames...)
+	for _, n := range names {
 		want[n] = map[string]bool{}
 	}
 	add := func(es []indexEntry) {
@@ -49,7 +50,23 @@ func (t *Tx) Verify() ([]Problem, error) {
 	}); err != nil {
 		return nil, err
 	}
-	for _, n := range indexNames {
+	pecKeys := map[string]uint64{}
+	if err := t.ForEachPECItem(func(it PECItem) bool {
+		add(pecIndexEntries(&it))
+		k := it.Comune + "\x00" + pecKey(it.Key)
+		if first, dup := pecKeys[k]; dup {
+			problems = append(problems, Problem{"pec_items", fmt.Sprintf("messaggio %d doppio di %d (chiave %q)", it.ID, first, printable([]byte(it.Key)))})
+		} else {
+			pecKeys[k] = it.ID
+		}
+		if t.bucket("pec_raw").Get(u64(it.ID)) == nil {
+			problems = append(problems, Problem{"pec_raw", fmt.Sprintf("messaggio %d senza il testo originale", it.ID)})
+		}
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
 		have := map[string]bool{}
 		c := t.index(n).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
