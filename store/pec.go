@@ -62,7 +62,7 @@ type PECSyncState struct {
 	// and the next sync marks them first.
 	Pending []uint32 `json:"pending,omitempty"`
 
-	LastSync  time.Time `json:"last_sync,omitzero"`  // end of the last successful sync
+	LastSync  time.Time `json:"last_sync,omitzero"`   // end of the last successful sync
 	LastError string    `json:"last_error,omitempty"` // of the last failed attempt, cleared by a success
 	ErrorAt   time.Time `json:"error_at,omitzero"`
 }
@@ -88,8 +88,8 @@ type PECItem struct {
 	// Channel of what the desk creates from this item (P11): App.
 	Channel domain.Channel `json:"channel"`
 
-	Received      time.Time `json:"received"`       // when vivipass stored it
-	Sent          time.Time `json:"sent,omitzero"`  // certification or message date
+	Received      time.Time `json:"received"`      // when vivipass stored it
+	Sent          time.Time `json:"sent,omitzero"` // certification or message date
 	Subject       string    `json:"subject,omitempty"`
 	Sender        string    `json:"sender,omitempty"` // the real sender (never the envelope From)
 	SenderTrusted bool      `json:"sender_trusted,omitempty"`

@@ -71,7 +71,7 @@ func TestPECItems(t *testing.T) {
 			item("L736", "istanza:VV-1", "RSSMRA80A01L736U"),
 			item("L736", "istanza:VV-2", ""),
 			item("G224", "istanza:VV-1", "RSSMRA80A01L736U"), // same key, other comune: its own item
-			item("L736", "msgid:x\x00y", ""),                // a 0 byte in a key must not break the index
+			item("L736", "msgid:x\x00y", ""),                 // a 0 byte in a key must not break the index
 		} {
 			if _, dup := tx.PECItemByKey(it.Comune, it.Key); dup {
 				return fmt.Errorf("%s %s found before it was added", it.Comune, it.Key)
