@@ -55,7 +55,9 @@
 // fiscale is quarantined: nobody could act on it. A busta di trasporto
 // without a readable postacert.eml, a message whose header block cannot be
 // read, and a message over Options.MaxSize (30 MB by default, checked before
-// anything is parsed) are quarantined too.
+// anything is parsed) are quarantined too. A worker that will not fetch such a
+// message whole calls Truncated with its first bytes and its size instead: the
+// same quarantine, with the envelope read from those bytes.
 //
 // # Decisions
 //
