@@ -1,0 +1,21 @@
+package forms
+
+import "vivipass/tui/pages/pass"
+
+// PassForms is every operation form, as the Scheda contrassegno and the Contrassegni
+// page open them.
+func PassForms() pass.Forms {
+	return pass.Forms{
+		Renew:      NewRenew,
+		Duplicate:  NewDuplicate,
+		Transfer:   NewTransfer,
+		Suspend:    NewSuspend,
+		Revoke:     NewRevoke,
+		Deceased:   NewDeceased,
+		AddPlate:   NewAddPlate,
+		Edit:       NewEdit,
+		ClosePlate: NewClosePlate,
+		Role:       NewRole,
+		NewIssue:   NewIssue,
+	}
+}

@@ -1,0 +1,390 @@
+package forms
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"vivipass/domain"
+	"vivipass/service"
+	"vivipass/tui/common"
+)
+
+// expiry keeps a proposed expiry date in step with what it depends on (kind,
+// decorrenza, the holder's birth date, the comune rule) until the operator types one.
+type expiry struct {
+	value string // bound to the field
+	auto  string // the last value proposed
+	input *huh.Input
+}
+
+// follow sets the field to proposed when the operator has not changed it; it reports
+// whether the field changed.
+func (e *expiry) follow(proposed string) bool {
+	if e.value != e.auto || proposed == e.auto {
+		return false
+	}
+	e.value, e.auto = proposed, proposed
+	if e.input != nil {
+		e.input.Value(&e.value)
+	}
+	return true
+}
+
+// proposedExpiry is the comune's rule for a permanent pass (P1); "" for a temporary one
+// (its expiry comes from the medical certificate).
+func proposedExpiry(kind domain.Kind, decorrenza string, birth domain.Date, st domain.ComuneSettings) string {
+	d, err := domain.ParseDate(decorrenza)
+	if err != nil {
+		return ""
+	}
+	if e, ok := domain.DefaultExpiry(kind, d, birth, st.ExpiryRule); ok {
+		return e.String()
+	}
+	return ""
+}
+
+func kindOptions() []huh.Option[domain.Kind] {
+	return []huh.Option[domain.Kind]{huh.NewOption("permanente", domain.Permanente), huh.NewOption("temporaneo", domain.Temporaneo)}
+}
+
+// expiryHint explains where the proposed expiry comes from.
+func expiryHint(kind domain.Kind, e expiry, st domain.ComuneSettings) string {
+	switch {
+	case kind == domain.Temporaneo && e.value == "":
+		return "Temporaneo: indicare la scadenza del periodo del certificato medico."
+	case kind == domain.Permanente && e.value == e.auto && e.auto != "":
+		return "Scadenza proposta dalla regola del comune: " + st.ExpiryRule.Label() + "."
+	}
+	return ""
+}
+
+// Rinnovo (P3): a new version with the same number and new dates; the old one stays in
+// the history.
+type renewForm struct {
+	*passForm
+	settings                       domain.ComuneSettings
+	kind                           domain.Kind
+	rilascio, decorrenza, previous string
+	scadenza                       expiry
+}
+
+// NewRenew is the Rinnovo form.
+func NewRenew(ctx *common.Context, v service.PassView) common.Page {
+	f := &renewForm{passForm: newPassForm(ctx, v, "Rinnovo")}
+	today := ctx.Svc.Today()
+	p := v.Pass
+	f.kind = p.Kind
+	f.rilascio = today.String()
+	dec := p.DataScadenza.AddDays(1)
+	if dec.Before(today) {
+		dec = today
+	}
+	f.decorrenza = dec.String()
+	f.previous = p.Number
+	svc, a := ctx.Svc, ctx.Actor
+	f.load = func() result {
+		st, err := svc.Settings(a, p.Comune)
+		return result{err: err, then: func() {
+			f.settings = st
+			f.scadenza.value = proposedExpiry(f.kind, f.decorrenza, f.view.Holder.DataNascita, st)
+			f.scadenza.auto = f.scadenza.value
+		}}
+	}
+	f.build = func() *huh.Form {
+		f.scadenza.input = dateField("Nuova scadenza", &f.scadenza.value).Validate(dateRequired("la nuova scadenza"))
+		return huh.NewForm(huh.NewGroup(
+			choice("Tipo", &f.kind, kindOptions()...),
+			dateField("Data di rilascio", &f.rilascio).Validate(dateRequired("la data di rilascio")),
+			dateField("Decorrenza", &f.decorrenza).Validate(dateRequired("la data di decorrenza")),
+			f.scadenza.input,
+			text("Numero precedente", &f.previous).CharLimit(40).Validate(optionalNumber),
+		))
+	}
+	f.onChange = func() bool {
+		return f.scadenza.follow(proposedExpiry(f.kind, f.decorrenza, f.view.Holder.DataNascita, f.settings))
+	}
+	f.live = func() []string {
+		lines := []string{"Il contrassegno rinnovato mantiene il numero " + f.view.Pass.Number + "; la versione attuale resta nello storico."}
+		if h := expiryHint(f.kind, f.scadenza, f.settings); h != "" {
+			lines = append(lines, h)
+		}
+		return lines
+	}
+	f.submit = func() tea.Cmd {
+		in := domain.RenewInput{Kind: f.kind, DataRilascio: parseDate(f.rilascio), DataDecorrenza: parseDate(f.decorrenza),
+			DataScadenza: parseDate(f.scadenza.value), PreviousNumber: strings.ToUpper(strings.TrimSpace(f.previous))}
+		return f.run(func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
+			res, err := svc.RenewPass(a, c, in)
+			return joinWarnings(fmt.Sprintf("Contrassegno %s rinnovato: valido dal %s al %s", res.Pass.Number,
+				res.Pass.DataDecorrenza, res.Pass.DataScadenza), res.Warnings), err
+		})
+	}
+	return f.Page
+}
+
+func optionalNumber(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	return passNumber(s)
+}
+
+// Duplicato (P4): a new card after theft, loss or wear, that prints DUPLICATO.
+type duplicateForm struct {
+	*passForm
+	reason   domain.DuplicateReason
+	number   string
+	proposed string // the next number of the sequence, for a fresh one after a theft
+}
+
+// NewDuplicate is the Duplicato form.
+func NewDuplicate(ctx *common.Context, v service.PassView) common.Page {
+	f := &duplicateForm{passForm: newPassForm(ctx, v, "Duplicato"), reason: domain.Smarrimento, number: v.Pass.Number}
+	svc, a, comune, year := ctx.Svc, ctx.Actor, v.Pass.Comune, ctx.Svc.Today().Year()
+	f.load = func() result {
+		n, err := svc.ProposeNumber(a, comune, year)
+		return result{err: err, then: func() { f.proposed = n }}
+	}
+	base := f.header
+	f.header = func() []string {
+		return append(base(), "Sul nuovo cartoncino sarà stampato DUPLICATO; il contrassegno attuale sarà sostituito e non varrà più.")
+	}
+	f.build = func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(
+			list("Motivo del duplicato", &f.reason,
+				huh.NewOption("smarrimento", domain.Smarrimento),
+				huh.NewOption("furto", domain.Furto),
+				huh.NewOption("deterioramento", domain.Deterioramento)),
+			text("Numero del duplicato", &f.number).CharLimit(40).Validate(passNumber),
+		))
+	}
+	f.live = func() []string {
+		n := strings.ToUpper(strings.TrimSpace(f.number))
+		if n == f.view.Pass.Number {
+			lines := []string{"Il duplicato mantiene il numero " + n + "."}
+			if f.reason == domain.Furto && f.proposed != "" {
+				lines = append(lines, "Dopo un furto si può dare un numero nuovo: il prossimo della numerazione è "+f.proposed+".")
+			}
+			return lines
+		}
+		lines := []string{"Numero nuovo: " + f.view.Pass.Number + " resterà come numero precedente."}
+		if w := domain.ManualNumberWarning(n, f.proposed); w != "" && f.proposed != "" {
+			lines = append(lines, "Attenzione: "+w+" (proposto: "+f.proposed+").")
+		}
+		return lines
+	}
+	f.submit = func() tea.Cmd {
+		reason, number := f.reason, strings.ToUpper(strings.TrimSpace(f.number))
+		if number == f.view.Pass.Number {
+			number = ""
+		}
+		return f.run(func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
+			res, err := svc.DuplicatePass(a, c, reason, number)
+			return joinWarnings(fmt.Sprintf("Duplicato %s emesso per %s: la stampa riporterà DUPLICATO", res.Pass.Number, reason), res.Warnings), err
+		})
+	}
+	return f.Page
+}
+
+// Trasferimento (P6): the pass, its plates and history go to another comune.
+type transferForm struct {
+	*passForm
+	dest    string
+	confirm bool
+}
+
+// NewTransfer is the Trasferimento form.
+func NewTransfer(ctx *common.Context, v service.PassView) common.Page {
+	f := &transferForm{passForm: newPassForm(ctx, v, "Trasferimento")}
+	today := ctx.Svc.Today()
+	resolve := func() (domain.Place, error) {
+		pl, err := comune(f.dest, today)
+		if err == nil && pl.Code == f.view.Pass.Comune {
+			err = fmt.Errorf("il contrassegno è già del comune %s", pl.Label())
+		}
+		return pl, err
+	}
+	base := f.header
+	f.header = func() []string {
+		return append(base(), "Il contrassegno passa, con targhe e storico, al comune di destinazione: da allora lo gestisce quel comune.")
+	}
+	f.build = func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(
+			text("Comune di destinazione", &f.dest).Placeholder("nome o codice catastale").
+				Validate(func(string) error { _, err := resolve(); return err }),
+			yesNo("Trasferire?", &f.confirm),
+		))
+	}
+	f.live = func() []string {
+		if strings.TrimSpace(f.dest) == "" {
+			return nil
+		}
+		pl, err := resolve()
+		if err != nil {
+			return []string{"Destinazione: " + errorText(err)}
+		}
+		return []string{"Destinazione: " + pl.Label() + " · codice " + pl.Code}
+	}
+	f.submit = func() tea.Cmd {
+		pl, _ := resolve()
+		if !f.confirm {
+			return pop("Trasferimento non confermato: nessuna modifica.")
+		}
+		return f.run(func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
+			res, err := svc.TransferPass(a, c, pl.Code)
+			return joinWarnings(fmt.Sprintf("Contrassegno %s trasferito al comune di %s: da ora lo gestisce quel comune", res.Pass.Number, pl.Label()), res.Warnings), err
+		})
+	}
+	return f.Page
+}
+
+// Sospensione and Revoca (P7): from a date, with a reason.
+type closeForm struct {
+	*passForm
+	date, reason string
+}
+
+// NewSuspend is the Sospensione form.
+func NewSuspend(ctx *common.Context, v service.PassView) common.Page {
+	return newCloseForm(ctx, v, "Sospensione", "sospensione", "Sospeso dal",
+		"Il contrassegno non vale dalla data indicata finché la sospensione non è revocata (tasto a nella scheda).",
+		func(svc *service.Service, a service.Actor, c service.Change, d domain.Date, r string) (service.Result, error) {
+			return svc.SuspendPass(a, c, d, r)
+		}, "sospeso")
+}
+
+// NewRevoke is the Revoca form.
+func NewRevoke(ctx *common.Context, v service.PassView) common.Page {
+	return newCloseForm(ctx, v, "Revoca", "revoca", "Revocato dal",
+		"La revoca è definitiva: dalla data indicata il contrassegno non vale più e le sue targhe escono dalla whitelist.",
+		func(svc *service.Service, a service.Actor, c service.Change, d domain.Date, r string) (service.Result, error) {
+			return svc.RevokePass(a, c, d, r)
+		}, "revocato")
+}
+
+func newCloseForm(ctx *common.Context, v service.PassView, title, what, dateLabel, explain string,
+	do func(*service.Service, service.Actor, service.Change, domain.Date, string) (service.Result, error), done string) common.Page {
+	f := &closeForm{passForm: newPassForm(ctx, v, title), date: ctx.Svc.Today().String()}
+	base := f.header
+	f.header = func() []string { return append(base(), explain) }
+	f.build = func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(
+			dateField(dateLabel, &f.date).Validate(dateRequired("la data della "+what)),
+			text("Motivo", &f.reason).CharLimit(200).Validate(required("indicare il motivo della "+what)),
+		))
+	}
+	f.submit = func() tea.Cmd {
+		d, reason := parseDate(f.date), strings.TrimSpace(f.reason)
+		return f.run(func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
+			res, err := do(svc, a, c, d, reason)
+			return joinWarnings(fmt.Sprintf("Contrassegno %s %s dal %s", res.Pass.Number, done, d), res.Warnings), err
+		})
+	}
+	return f.Page
+}
+
+// Decesso (P8): the holder's death revokes the pass and closes its plates.
+type deceasedForm struct {
+	*passForm
+	date    string
+	confirm bool
+}
+
+// NewDeceased is the Decesso form.
+func NewDeceased(ctx *common.Context, v service.PassView) common.Page {
+	f := &deceasedForm{passForm: newPassForm(ctx, v, "Decesso del titolare")}
+	today := ctx.Svc.Today()
+	birth := v.Holder.DataNascita
+	base := f.header
+	f.header = func() []string {
+		return append(base(), "Registrando il decesso il contrassegno è revocato da quella data, le targhe sono chiuse "+
+			"al giorno prima ed escono dalla whitelist; la piattaforma nazionale viene avvisata.")
+	}
+	f.build = func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(
+			dateField("Data del decesso", &f.date).Validate(func(s string) error {
+				if err := notAfter("la data del decesso", today)(s); err != nil {
+					return err
+				}
+				if d := parseDate(s); !birth.IsZero() && d.Before(birth) {
+					return fmt.Errorf("la data del decesso %s precede la nascita (%s)", d, birth)
+				}
+				return nil
+			}),
+			yesNo("Registrare il decesso?", &f.confirm),
+		))
+	}
+	f.submit = func() tea.Cmd {
+		if !f.confirm {
+			return pop("Decesso non registrato: nessuna modifica.")
+		}
+		d, personID, name := parseDate(f.date), f.view.Holder.ID, f.view.Holder.FullName()
+		return f.run(func(svc *service.Service, a service.Actor, _ service.Change) (string, error) {
+			changed, err := svc.MarkDeceased(a, personID, d)
+			return fmt.Sprintf("Decesso di %s registrato al %s: %s", name, d, revokedText(len(changed))), err
+		})
+	}
+	return f.Page
+}
+
+func revokedText(n int) string {
+	switch n {
+	case 0:
+		return "nessun contrassegno attivo da revocare"
+	case 1:
+		return "contrassegno revocato e targhe chiuse"
+	}
+	return fmt.Sprintf("%d contrassegni revocati e targhe chiuse", n)
+}
+
+// Modifica: notes, consent to the national circuit, previous number, and the national
+// data typed from the portal (manual mode, N5).
+type editForm struct {
+	*passForm
+	note, previous, cudeID, codice string
+	consent                        bool
+}
+
+// NewEdit is the Modifica form.
+func NewEdit(ctx *common.Context, v service.PassView) common.Page {
+	p := v.Pass
+	f := &editForm{passForm: newPassForm(ctx, v, "Modifica"), note: p.Note, previous: p.PreviousNumber,
+		cudeID: p.National.CudeID, codice: p.National.CodiceUnivoco, consent: p.National.Consent}
+	base := f.header
+	f.header = func() []string {
+		return append(base(), "CUDE ID e codice univoco: da inserire a mano solo se rilasciati dal portale nazionale (modalità manuale).")
+	}
+	f.build = func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(
+			text("Note", &f.note).CharLimit(300),
+			yesNo("Consenso circ. nazionale", &f.consent),
+			text("Numero precedente", &f.previous).CharLimit(40).Validate(optionalNumber),
+			text("CUDE ID", &f.cudeID).CharLimit(40).Validate(noSpaces("il CUDE ID")),
+			text("Codice univoco", &f.codice).CharLimit(40).Validate(noSpaces("il codice univoco")),
+		))
+	}
+	f.submit = func() tea.Cmd {
+		e := service.PassEdit{Note: ptr(strings.TrimSpace(f.note)), Consent: ptr(f.consent),
+			PreviousNumber: ptr(strings.ToUpper(strings.TrimSpace(f.previous))),
+			CudeID:         ptr(strings.TrimSpace(f.cudeID)), CodiceUnivoco: ptr(strings.TrimSpace(f.codice))}
+		return f.run(func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
+			res, err := svc.EditPass(a, c, e)
+			return joinWarnings(fmt.Sprintf("Contrassegno %s aggiornato", res.Pass.Number), res.Warnings), err
+		})
+	}
+	return f.Page
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func noSpaces(what string) func(string) error {
+	return func(s string) error {
+		if strings.ContainsAny(strings.TrimSpace(s), " \t") {
+			return fmt.Errorf("%s non contiene spazi: ricopiarlo dal portale", what)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,71 @@
+package forms
+
+import (
+	"errors"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"vivipass/service"
+	"vivipass/tui/common"
+)
+
+// passForm is what every form on an existing pass shares: the page, and the pass as
+// the operator saw it (its Version goes with every change, so that a change made
+// meanwhile by another operator is refused instead of overwritten).
+type passForm struct {
+	*Page
+	view service.PassView
+	// reloaded runs after the pass was read again (a step that depended on the old
+	// version goes back).
+	reloaded func()
+}
+
+func newPassForm(ctx *common.Context, v service.PassView, title string) *passForm {
+	f := &passForm{Page: newPage(ctx, title+" · "+v.Pass.Number), view: v}
+	f.passID = v.Pass.ID
+	f.header = f.passHeader
+	return f
+}
+
+func (f *passForm) change() service.Change {
+	return service.Change{PassID: f.view.Pass.ID, Version: f.view.Pass.Version}
+}
+
+// passHeader says which pass and whose.
+func (f *passForm) passHeader() []string {
+	p, h := f.view.Pass, f.view.Holder
+	return []string{
+		fmt.Sprintf("%s (%s) · %s, %s · valido dal %s al %s", h.FullName(), h.CodiceFiscale,
+			f.view.Status.Label(), p.Kind.Label(), p.DataDecorrenza, p.DataScadenza),
+	}
+}
+
+// run calls a use case on the pass in a Cmd. do gets copies of everything it needs
+// (built in Update); success closes the form with its notice. When another session
+// changed the pass meanwhile (StaleError) the pass is read again: the error says who
+// changed it, the heading shows the pass as it is now, and what the operator typed
+// stays in the form: saving again applies it to the version now shown.
+func (f *passForm) run(do func(svc *service.Service, a service.Actor, c service.Change) (string, error)) tea.Cmd {
+	svc, a, c, id, p := f.ctx.Svc, f.ctx.Actor, f.change(), f.view.Pass.ID, f.Page
+	return func() tea.Msg {
+		notice, err := do(svc, a, c)
+		if err == nil {
+			return doneMsg{p: p, res: result{close: true, notice: notice}}
+		}
+		res := result{err: err}
+		var stale *service.StaleError
+		if errors.As(err, &stale) {
+			if v, gerr := svc.GetPass(a, id); gerr == nil {
+				res.then = func() {
+					f.view = v
+					if f.reloaded != nil {
+						f.reloaded()
+					}
+					f.info = "Il contrassegno è stato ricaricato: controllare i dati e salvare di nuovo per applicare la modifica."
+				}
+			}
+		}
+		return doneMsg{p: p, res: res}
+	}
+}
