@@ -23,6 +23,7 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./domain/... ./service/legacy/... ./pec/...
 	bash bench/region.sh
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/sshbench/
 
 ## lint: formatting and vet
 lint:
