@@ -347,7 +347,8 @@ func TestNoPTY(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
 		t.Errorf("exit: %v, want status 1", err)
 	}
-	if !strings.Contains(term.Stderr(), "richiede un terminale") {
+	_, port, _ := net.SplitHostPort(f.addr)
+	if !strings.Contains(term.Stderr(), "serve un terminale") || !strings.Contains(term.Stderr(), "ssh -p "+port+" mario@host") {
 		t.Errorf("stderr %q: want the Italian message", term.Stderr())
 	}
 
@@ -359,7 +360,7 @@ func TestNoPTY(t *testing.T) {
 	must(t, err)
 	must(t, sess.RequestPty("xterm", 24, 80, nil))
 	out, err := sess.CombinedOutput("ls /")
-	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(string(out), "non esegue comandi") {
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(string(out), "non si eseguono comandi") {
 		t.Errorf("a command: %v, output %q", err, out)
 	}
 	if f.srv.Sessions() != 0 {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -125,25 +126,25 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		op, ok := s.operatorOf(sess)
 		if !ok {
 			s.log.Info("sessione rifiutata: chiave non più registrata", "remoto", remote)
-			refuse(sess, "La chiave usata non è più registrata per nessun operatore: rivolgersi all'amministratore.")
+			refuse(sess, "la chiave usata non è più registrata per nessun operatore: rivolgersi all'amministratore.")
 			return
 		}
 		if sess.RawCommand() != "" {
 			s.log.Info("sessione rifiutata: comando", "operatore", op.Name, "remoto", remote)
-			refuse(sess, "vivipass non esegue comandi: collegarsi con `ssh -p PORTA nome@host`, senza comando.")
+			refuse(sess, "non si eseguono comandi. Collegarsi con "+hint(sess, op)+", senza comando.")
 			return
 		}
 		pty, _, hasPTY := sess.Pty()
 		if !hasPTY {
 			s.log.Info("sessione rifiutata: nessun terminale", "operatore", op.Name, "remoto", remote)
-			refuse(sess, "vivipass richiede un terminale: collegarsi con `ssh -p PORTA nome@host` (senza -T; con -t se si passa da uno script).")
+			refuse(sess, "serve un terminale. Collegarsi con "+hint(sess, op)+" (senza -T; da uno script, con -t).")
 			return
 		}
 		noColor := envSet(sess.Environ(), "NO_COLOR")
 		se := &session{op: op, plain: noColor || op.Plain, started: time.Now(), done: make(chan struct{})}
 		se.lastInput.Store(se.started.UnixNano())
 		if !s.register(sess, se) {
-			refuse(sess, "Il server vivipass è in chiusura: riprovare tra qualche minuto.")
+			refuse(sess, "il server è in chiusura: riprovare tra qualche minuto.")
 			return
 		}
 		defer s.unregister(sess)
@@ -207,11 +208,21 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 func (s *Server) farewell(r endReason) string {
 	switch r {
 	case endIdle:
-		return fmt.Sprintf("vivipass: sessione chiusa dopo %s senza attività. Ricollegarsi per continuare.", italianDuration(s.idle))
+		// Lines under 80 columns: the terminal is back to its own screen, which wraps.
+		return fmt.Sprintf("vivipass: sessione chiusa dopo %s senza attività.\nRicollegarsi per continuare.", italianDuration(s.idle))
 	case endShutdown:
-		return "vivipass: il server si sta spegnendo, la sessione è chiusa. Le modifiche salvate sono al sicuro: ricollegarsi tra qualche minuto."
+		return "vivipass: il server si sta spegnendo, sessione chiusa.\nLe modifiche salvate sono al sicuro: ricollegarsi tra qualche minuto."
 	}
 	return ""
+}
+
+// hint is the command line that connects this operator to this server.
+func hint(sess ssh.Session, op domain.Operator) string {
+	port := "PORTA"
+	if _, p, err := net.SplitHostPort(sess.LocalAddr().String()); err == nil {
+		port = p
+	}
+	return fmt.Sprintf("`ssh -p %s %s@host`", port, op.Name)
 }
 
 // refuse writes msg on the session's error stream and ends it with status 1.
