@@ -118,11 +118,11 @@ func (m *Model) personDialog(orig domain.Person) *dialog {
 		title = "Modifica anagrafica di " + orig.FullName()
 	}
 	mismatch := func() bool { return len(in.check(orig, today).Mismatches) > 0 }
-	build := func() *huh.Form {
+	groups := func() []*huh.Group {
 		input := func(label string, v *string) *huh.Input {
 			return huh.NewInput().Title(fmt.Sprintf("%-20s", label)).Inline(true).Value(v)
 		}
-		return newForm(plain, m.w, m.formHeight(),
+		return []*huh.Group{
 			huh.NewGroup(
 				input("Cognome", &in.Cognome).Key("cognome").CharLimit(60).Validate(required("il cognome")),
 				input("Nome", &in.Nome).Key("nome").CharLimit(60).Validate(required("il nome")),
@@ -160,7 +160,7 @@ func (m *Model) personDialog(orig domain.Person) *dialog {
 				input("Cellulare", &in.Telefono).Key("telefono").CharLimit(20).Validate(phone),
 				input("Note", &in.Note).Key("note").CharLimit(300),
 			).Title("Residenza e contatti"),
-		)
+		}
 	}
 	svc, a := m.ctx.Svc, m.ctx.Actor
 	var d *dialog
@@ -185,7 +185,7 @@ func (m *Model) personDialog(orig domain.Person) *dialog {
 			return savedMsg{notice: what, show: saved.ID}
 		}
 	}
-	d = newDialog(title, build, submit)
+	d = newDialog(title, plain, m.w, m.formHeight(), groups, submit)
 	d.below = func() []string {
 		// The check belongs under the codice fiscale: the first two groups only.
 		if f := d.form.GetFocusedField(); f != nil {

@@ -8,7 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // dialog is a huh form embedded in the page: the operator fills it, esc abandons it,
@@ -16,18 +15,53 @@ import (
 // the form is built again from the same values (a completed huh form cannot resume).
 type dialog struct {
 	title  string
-	build  func() *huh.Form
+	groups func() []*huh.Group // the form's groups, bound to the dialog's values
+	live   []*huh.Group        // the groups of the form on screen
 	form   *huh.Form
+	plain  bool
+	w, h   int // the area of the form
 	submit func() tea.Cmd
 	below  func() []string // lines drawn under the form (the live codice fiscale check)
 	err    string
 	busy   bool // submitted, waiting for the answer
 }
 
-func newDialog(title string, build func() *huh.Form, submit func() tea.Cmd) *dialog {
-	d := &dialog{title: title, build: build, submit: submit}
-	d.form = build()
+func newDialog(title string, plain bool, w, h int, groups func() []*huh.Group, submit func() tea.Cmd) *dialog {
+	d := &dialog{title: title, groups: groups, plain: plain, w: w, h: h, submit: submit}
+	d.form = d.build()
 	return d
+}
+
+// build makes the form with the desk's look and Italian keys; the root draws the help.
+func (d *dialog) build() *huh.Form {
+	gs := d.groups()
+	d.live = gs
+	f := huh.NewForm(gs...).WithTheme(theme(d.plain)).WithKeyMap(keyMap()).WithShowHelp(false).WithWidth(max(40, d.w-1))
+	fit(gs, d.h)
+	return f
+}
+
+// fit makes each group as tall as its fields, at most h. huh sizes a group when it is
+// made, before the theme and the width: too short (a wrapped description hid the
+// buttons of a confirmation) or, after a window size, as tall as the tallest group
+// (its validation message then fell far below the fields).
+func fit(gs []*huh.Group, h int) {
+	for _, g := range gs {
+		need := lipgloss.Height(g.Content())
+		if head := g.Header(); head != "" {
+			need += lipgloss.Height(head)
+		}
+		g.WithHeight(min(max(4, h), need))
+	}
+}
+
+// resize follows the page's size.
+func (d *dialog) resize(w, h int) {
+	d.w, d.h = w, h
+	if !d.busy {
+		d.form = d.form.WithWidth(max(40, w-1))
+		fit(d.live, h)
+	}
 }
 
 // init starts the form.
@@ -40,7 +74,7 @@ func (d *dialog) refused(text string) tea.Cmd {
 	return d.form.Init()
 }
 
-// update feeds the form; done reports that it was abandoned (esc).
+// update feeds the form; aborted reports that it was abandoned (esc).
 func (d *dialog) update(msg tea.Msg) (cmd tea.Cmd, aborted bool) {
 	if _, ok := msg.(cursor.BlinkMsg); ok {
 		// No blinking cursor: a blink is a redraw on a timer, on every open session.
@@ -48,9 +82,6 @@ func (d *dialog) update(msg tea.Msg) (cmd tea.Cmd, aborted bool) {
 	}
 	if d.busy {
 		return nil, false
-	}
-	if _, ok := msg.(tea.KeyPressMsg); ok {
-		d.err = ""
 	}
 	fm, cmd := d.form.Update(msg)
 	if f, ok := fm.(*huh.Form); ok {
@@ -60,7 +91,7 @@ func (d *dialog) update(msg tea.Msg) (cmd tea.Cmd, aborted bool) {
 	case huh.StateAborted:
 		return nil, true
 	case huh.StateCompleted:
-		d.busy = true
+		d.busy, d.err = true, ""
 		return d.submit(), false
 	}
 	return cmd, false
@@ -84,7 +115,7 @@ func (d *dialog) view(st styleSet, w int) string {
 	if d.busy {
 		b.WriteString(st.muted.Render("Salvataggio in corso…"))
 	} else {
-		b.WriteString(tight(d.form.View()))
+		b.WriteString(strings.TrimRight(d.form.View(), " \n"))
 	}
 	if d.below != nil {
 		if lines := d.below(); len(lines) > 0 {
@@ -92,29 +123,6 @@ func (d *dialog) view(st styleSet, w int) string {
 		}
 	}
 	return b.String()
-}
-
-// tight drops the blank lines huh pads a form with (its groups are as tall as the
-// page): one blank line at most, none at the end, so that the validation message and
-// the lines under the form stay next to the fields.
-func tight(view string) string {
-	var out []string
-	blank := false
-	for _, l := range strings.Split(view, "\n") {
-		if strings.TrimSpace(ansi.Strip(l)) == "" {
-			if !blank && len(out) > 0 {
-				out = append(out, "")
-			}
-			blank = true
-			continue
-		}
-		blank = false
-		out = append(out, strings.TrimRight(l, " "))
-	}
-	for len(out) > 0 && out[len(out)-1] == "" {
-		out = out[:len(out)-1]
-	}
-	return strings.Join(out, "\n")
 }
 
 // help is the form's own bindings with Italian help, for the root's help line.
@@ -134,13 +142,6 @@ func (d *dialog) help() []key.Binding {
 
 // styleSet is the part of the session styles a dialog uses.
 type styleSet struct{ title, muted, err lipgloss.Style }
-
-// newForm makes a form with the desk's look and Italian keys, w wide and at most h
-// tall (a group taller scrolls to the field being typed); the root draws the help.
-func newForm(plain bool, w, h int, groups ...*huh.Group) *huh.Form {
-	return huh.NewForm(groups...).WithTheme(theme(plain)).WithKeyMap(keyMap()).
-		WithShowHelp(false).WithWidth(max(40, w)).WithHeight(max(6, h))
-}
 
 // theme is huh's base theme with the desk's rules: the 16 ANSI colours or none, focus
 // shown by a bar and bold, the chosen button reversed (visible in monochrome), no blank

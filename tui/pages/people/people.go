@@ -156,13 +156,18 @@ func (m *Model) SetSize(w, h int) {
 	m.search.SetWidth(max(10, w-len(m.search.Prompt)-2))
 	m.table.SetSize(w, h-2)
 	m.layoutDetail()
-	if m.dlg != nil && !m.dlg.busy {
-		m.dlg.form = m.dlg.form.WithWidth(max(40, w)).WithHeight(max(6, m.formHeight()))
+	if m.dlg != nil {
+		m.dlg.resize(w, m.formHeight())
 	}
 }
 
 // Init runs the first search (every person of the comune, by name).
 func (m *Model) Init() tea.Cmd {
+	if m.dlg != nil && m.dlg.busy {
+		// The answer went to the section the operator switched to: the form is over
+		// either way, and the reloaded data show what was saved.
+		m.dlg, m.mode = nil, m.dlgFrom
+	}
 	cmds := []tea.Cmd{m.query()}
 	if m.mode == modeDetail {
 		cmds = append(cmds, m.load())

@@ -11,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 
 	"vivipass/domain"
 )
@@ -80,8 +81,8 @@ func (m *Model) photoDialog(p domain.Person) *dialog {
 		desc = "La foto nuova sostituisce quella presente. " + desc
 	}
 	plain := m.ctx.Styles.Plain
-	build := func() *huh.Form {
-		return newForm(plain, m.w, m.formHeight(), huh.NewGroup(
+	groups := func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
 			huh.NewInput().Key("path").Title("Percorso del file sul server").Description(desc).
 				Placeholder("/percorso/della/foto.jpg").CharLimit(4096).Value(&path).
 				Validate(func(s string) error {
@@ -93,7 +94,7 @@ func (m *Model) photoDialog(p domain.Person) *dialog {
 					}
 					return nil
 				}),
-		))
+		)}
 	}
 	svc, a, id, name := m.ctx.Svc, m.ctx.Actor, p.ID, p.FullName()
 	submit := func() tea.Cmd {
@@ -109,19 +110,19 @@ func (m *Model) photoDialog(p domain.Person) *dialog {
 			return savedMsg{notice: "Foto di " + name + " allegata.", show: id}
 		}
 	}
-	return newDialog(title, build, submit)
+	return newDialog(title, plain, m.w, m.formHeight(), groups, submit)
 }
 
 // removePhotoDialog asks before removing the photo.
 func (m *Model) removePhotoDialog(p domain.Person) *dialog {
 	yes := false
 	plain := m.ctx.Styles.Plain
-	build := func() *huh.Form {
-		return newForm(plain, m.w, m.formHeight(), huh.NewGroup(
-			huh.NewConfirm().Key("ok").Title("Rimuovere la foto di "+p.FullName()+"?").
+	groups := func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
+			huh.NewConfirm().Key("ok").Title("Rimuovere la foto di " + p.FullName() + "?").
 				Description("Senza foto il contrassegno si stampa senza. La rimozione resta nel registro delle modifiche.").
-				Affirmative("Sì, rimuovi").Negative("No").Value(&yes),
-		))
+				Affirmative("Sì, rimuovi").Negative("No").WithButtonAlignment(lipgloss.Left).Value(&yes),
+		)}
 	}
 	svc, a, id, name := m.ctx.Svc, m.ctx.Actor, p.ID, p.FullName()
 	submit := func() tea.Cmd {
@@ -135,7 +136,7 @@ func (m *Model) removePhotoDialog(p domain.Person) *dialog {
 			return savedMsg{notice: "Foto di " + name + " rimossa.", show: id}
 		}
 	}
-	return newDialog("Rimozione della foto", build, submit)
+	return newDialog("Rimozione della foto", plain, m.w, m.formHeight(), groups, submit)
 }
 
 // deceasedDialog records the death (A4, P8), saying first what it does.
@@ -152,9 +153,8 @@ func (m *Model) deceasedDialog(p domain.Person) *dialog {
 	if !p.DataDecesso.IsZero() {
 		desc = "Decesso già registrato il " + p.DataDecesso.String() + ": qui si corregge la data. " + desc
 	}
-	build := func() *huh.Form {
-		return newForm(plain, m.w, m.formHeight(), huh.NewGroup(
-			huh.NewNote().Title("Che cosa succede").Description(desc),
+	groups := func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
 			huh.NewInput().Key("data").Title(fmt.Sprintf("%-18s", "Data del decesso")).Inline(true).
 				Placeholder("gg/mm/aaaa").CharLimit(10).Value(&date).
 				Validate(func(s string) error {
@@ -171,8 +171,8 @@ func (m *Model) deceasedDialog(p domain.Person) *dialog {
 					return nil
 				}),
 			huh.NewConfirm().Key("ok").Title("Registrare il decesso e revocare i contrassegni?").
-				Affirmative("Sì, registra").Negative("No").Value(&yes),
-		))
+				Affirmative("Sì, registra").Negative("No").WithButtonAlignment(lipgloss.Left).Value(&yes),
+		).Title("Che cosa succede").Description(desc)}
 	}
 	svc, a, id, name := m.ctx.Svc, m.ctx.Actor, p.ID, p.FullName()
 	submit := func() tea.Cmd {
@@ -200,5 +200,5 @@ func (m *Model) deceasedDialog(p domain.Person) *dialog {
 			return savedMsg{notice: what, show: id}
 		}
 	}
-	return newDialog("Decesso di "+p.FullName(), build, submit)
+	return newDialog("Decesso di "+p.FullName(), plain, m.w, m.formHeight(), groups, submit)
 }

@@ -1,0 +1,333 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+
+	"vivipass/domain"
+	"vivipass/service"
+	"vivipass/tui/common"
+	"vivipass/tui/components"
+)
+
+// OperatorKeys are the keys of Operatori.
+type OperatorKeys struct {
+	Up, Down, Add, AddKey, Remove key.Binding
+}
+
+// NewOperatorKeys is the default.
+func NewOperatorKeys() OperatorKeys {
+	return OperatorKeys{
+		Up:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scegli")),
+		Down:   key.NewBinding(key.WithKeys("down")),
+		Add:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "nuovo operatore")),
+		AddKey: key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "aggiungi chiave")),
+		Remove: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "rimuovi")),
+	}
+}
+
+// operatorsView lists the operators of the comune with their role and keys, and adds
+// and removes them (M4).
+type operatorsView struct {
+	ctx   *common.Context
+	keys  OperatorKeys
+	ops   []domain.Operator
+	table components.Table
+	dlg   *dialog
+	seq   int
+	focus string // select this operator when the list comes
+	w, h  int
+}
+
+type operatorsMsg struct {
+	seq int
+	ops []domain.Operator
+	err error
+}
+
+func newOperators(ctx *common.Context) *operatorsView {
+	v := &operatorsView{ctx: ctx, keys: NewOperatorKeys()}
+	v.table.Columns = []components.Column{{Title: "Operatore", Width: 14}, {Title: "Ruolo", Width: 14}, {Title: "Comune", Width: 6},
+		{Title: "Chiavi SSH (impronta)", Width: 20, Flex: true}}
+	return v
+}
+
+func (v *operatorsView) init() tea.Cmd {
+	if v.dlg != nil && v.dlg.busy {
+		v.dlg = nil // its answer went elsewhere: the list shows the outcome
+	}
+	return v.load()
+}
+
+func (v *operatorsView) load() tea.Cmd {
+	v.seq++
+	seq, svc, a := v.seq, v.ctx.Svc, v.ctx.Actor
+	return func() tea.Msg {
+		ops, err := svc.Operators(a)
+		return operatorsMsg{seq, ops, err}
+	}
+}
+
+func (v *operatorsView) capturing() bool { return v.dlg != nil }
+func (v *operatorsView) busy() bool      { return v.dlg != nil }
+
+func (v *operatorsView) help() []key.Binding {
+	if v.dlg != nil {
+		return v.dlg.help()
+	}
+	k := v.keys
+	return []key.Binding{k.Up, k.Add, k.AddKey, k.Remove}
+}
+
+func (v *operatorsView) setSize(w, h int) {
+	v.w, v.h = w, h
+	v.table.SetSize(w, v.tableHeight())
+	if v.dlg != nil {
+		v.dlg.resize(w, h-3)
+	}
+}
+
+func (v *operatorsView) selected() (domain.Operator, bool) {
+	if i := v.table.Cursor(); i >= 0 && i < len(v.ops) {
+		return v.ops[i], true
+	}
+	return domain.Operator{}, false
+}
+
+func (v *operatorsView) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case operatorsMsg:
+		if msg.seq != v.seq {
+			return nil
+		}
+		if msg.err != nil {
+			return common.Err(msg.err)
+		}
+		v.ops = msg.ops
+		v.fill()
+		for i, op := range v.ops {
+			if op.Name == v.focus {
+				v.table.SetCursor(i)
+			}
+		}
+		v.focus = ""
+		return nil
+	case common.DataChangedMsg:
+		return v.load()
+	case doneMsg:
+		if v.dlg == nil {
+			return nil
+		}
+		if msg.err != nil {
+			return v.dlg.refused(common.ErrorText(msg.err))
+		}
+		v.dlg, v.focus = nil, msg.focus
+		return tea.Batch(common.Notice(msg.notice), v.load())
+	}
+	if v.dlg != nil {
+		cmd, aborted := v.dlg.update(msg)
+		if aborted {
+			v.dlg = nil
+		}
+		return cmd
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(k, v.keys.Up):
+		v.table.Move(-1)
+	case key.Matches(k, v.keys.Down):
+		v.table.Move(1)
+	case key.Matches(k, v.keys.Add):
+		return v.open(v.addDialog(domain.Operator{}))
+	case key.Matches(k, v.keys.AddKey):
+		if op, ok := v.selected(); ok {
+			return v.open(v.addDialog(op))
+		}
+	case key.Matches(k, v.keys.Remove):
+		op, ok := v.selected()
+		if !ok {
+			return nil
+		}
+		if op.Name == v.ctx.Operator.Name {
+			return common.Notice("Non si rimuove il proprio operatore: lo fa un altro amministratore.")
+		}
+		return v.open(v.removeDialog(op))
+	}
+	return nil
+}
+
+func (v *operatorsView) open(d *dialog) tea.Cmd {
+	v.dlg = d
+	return d.init()
+}
+
+// doneMsg is the answer of a use case started by a dialog of the admin page.
+type doneMsg struct {
+	err    error
+	notice string
+	focus  string // the operator to select afterwards
+}
+
+func (v *operatorsView) fill() {
+	rows := make([][]string, len(v.ops))
+	for i, op := range v.ops {
+		keys := "nessuna"
+		if n := len(op.Keys); n > 0 {
+			keys = op.Keys[0].Fingerprint
+			if n > 1 {
+				keys = fmt.Sprintf("(%d) %s", n, keys)
+			}
+		}
+		name := op.Name
+		if op.Name == v.ctx.Operator.Name {
+			name += " (io)"
+		}
+		rows[i] = []string{name, string(op.Role), op.Comune, keys}
+	}
+	v.table.SetRows(rows)
+	v.table.SetSize(v.w, v.tableHeight())
+}
+
+// tableHeight fits the operators, leaving room for the keys of the selected one.
+func (v *operatorsView) tableHeight() int { return max(3, min(len(v.ops)+2, v.h-7)) }
+
+func (v *operatorsView) view() string {
+	st := v.ctx.Styles
+	if v.dlg != nil {
+		return v.dlg.view(styleSet{st.Title, st.Muted, st.Error}, v.w)
+	}
+	var b strings.Builder
+	b.WriteString(v.table.View(st, "Nessun operatore.") + "\n")
+	if op, ok := v.selected(); ok {
+		b.WriteString(st.Label.Render("Chiavi di "+op.Name) + "\n")
+		if len(op.Keys) == 0 {
+			b.WriteString(st.Muted.Render("  nessuna chiave: non può accedere (k per aggiungerne una)") + "\n")
+		}
+		for i, k := range op.Keys {
+			if i == 4 {
+				b.WriteString(st.Muted.Render(fmt.Sprintf("  … altre %d", len(op.Keys)-4)))
+				break
+			}
+			line := "  " + k.Fingerprint + "  " + k.Comment
+			if !k.AddedAt.IsZero() {
+				line += "  (dal " + common.When(k.AddedAt)[:10] + ")"
+			}
+			b.WriteString(common.Truncate(line, v.w) + "\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// addDialog registers an operator of the administrator's comune with a key, or (with
+// op named) adds a key to that operator.
+func (v *operatorsView) addDialog(op domain.Operator) *dialog {
+	svc, a, plain := v.ctx.Svc, v.ctx.Actor, v.ctx.Styles.Plain
+	name, role, pub := op.Name, string(op.Role), ""
+	if role == "" {
+		role = string(domain.RoleOperatore)
+	}
+	existing := op.Name != ""
+	place, _ := domain.ComuneByCode(v.ctx.Operator.Comune)
+	known := map[string]bool{}
+	for _, o := range v.ops {
+		known[o.Name] = true
+	}
+	keyField := func() *huh.Input {
+		return huh.NewInput().Key("key").Title("Chiave pubblica SSH").
+			Description("Incollare la riga della chiave pubblica (es. il contenuto di id_ed25519.pub): ssh-ed25519 AAAA… nome").
+			Placeholder("ssh-ed25519 AAAA… mario@sportello").CharLimit(16000).Value(&pub).
+			Validate(func(s string) error {
+				if strings.TrimSpace(s) == "" {
+					return errors.New("incollare la chiave pubblica SSH dell'operatore")
+				}
+				_, err := service.ParseOperatorKeys([]byte(s), svc.Now())
+				return err
+			})
+	}
+	groups := func() []*huh.Group {
+		if existing {
+			return []*huh.Group{huh.NewGroup(keyField()).
+				Title("Nuova chiave per " + op.Name).Description(fmt.Sprintf("%s del comune %s. Le chiavi già registrate restano.", op.Role, op.Comune))}
+		}
+		return []*huh.Group{huh.NewGroup(
+			huh.NewInput().Key("name").Title(fmt.Sprintf("%-16s", "Nome utente")).Inline(true).
+				Placeholder("es. mario.rossi (è il nome per ssh)").CharLimit(32).Value(&name).
+				Validate(func(s string) error {
+					s = strings.TrimSpace(s)
+					if err := domain.CheckOperatorName(s); err != nil {
+						return err
+					}
+					if known[s] {
+						return fmt.Errorf("l'operatore %s esiste già: sceglierlo nell'elenco e aggiungere la chiave con k", s)
+					}
+					return nil
+				}),
+			huh.NewSelect[string]().Key("role").Title("Ruolo").Options(
+				huh.NewOption("operatore: contrassegni e anagrafica", string(domain.RoleOperatore)),
+				huh.NewOption("amministratore: anche import, operatori, impostazioni, bacheca", string(domain.RoleAmministratore)),
+			).Value(&role),
+			keyField(),
+		).Title("Nuovo operatore del comune " + place.Code + " " + place.Name)}
+	}
+	title := "Nuovo operatore"
+	if existing {
+		title = "Chiave SSH di " + op.Name
+	}
+	submit := func() tea.Cmd {
+		o := domain.Operator{Name: strings.TrimSpace(name), Role: domain.Role(role), Comune: v.ctx.Operator.Comune}
+		if existing {
+			o.Role, o.Comune = op.Role, op.Comune
+		}
+		return func() tea.Msg {
+			keys, err := service.ParseOperatorKeys([]byte(pub), svc.Now())
+			if err != nil {
+				return doneMsg{err: err}
+			}
+			o.Keys = keys
+			saved, err := svc.AddOperator(a, o)
+			if err != nil {
+				return doneMsg{err: err}
+			}
+			if existing {
+				return doneMsg{notice: fmt.Sprintf("Chiave %s aggiunta a %s (%d chiavi).", keys[0].Fingerprint, saved.Name, len(saved.Keys)), focus: saved.Name}
+			}
+			return doneMsg{notice: fmt.Sprintf("Operatore %s registrato (%s): si collega con la sua chiave come utente %s.", saved.Name, saved.Role, saved.Name), focus: saved.Name}
+		}
+	}
+	return newDialog(title, plain, v.w, v.h-3, groups, submit)
+}
+
+// removeDialog asks before removing an operator.
+func (v *operatorsView) removeDialog(op domain.Operator) *dialog {
+	svc, a, plain := v.ctx.Svc, v.ctx.Actor, v.ctx.Styles.Plain
+	yes := false
+	groups := func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
+			huh.NewConfirm().Key("ok").Title("Rimuovere l'operatore " + op.Name + "?").
+				Description(fmt.Sprintf("%s del comune %s, %d chiavi SSH: da subito non può più collegarsi. "+
+					"Quello che ha fatto resta nel registro delle modifiche.", op.Role, op.Comune, len(op.Keys))).
+				Affirmative("Sì, rimuovi").Negative("No").WithButtonAlignment(lipgloss.Left).Value(&yes),
+		)}
+	}
+	submit := func() tea.Cmd {
+		if !yes {
+			return func() tea.Msg { return doneMsg{notice: "Operatore " + op.Name + " non rimosso."} }
+		}
+		return func() tea.Msg {
+			if err := svc.RemoveOperator(a, op.Name); err != nil {
+				return doneMsg{err: err}
+			}
+			return doneMsg{notice: "Operatore " + op.Name + " rimosso: le sue chiavi non aprono più nuove sessioni."}
+		}
+	}
+	return newDialog("Rimozione di un operatore", plain, v.w, v.h-3, groups, submit)
+}
