@@ -36,7 +36,8 @@ func dateField(title string, v *string) *huh.Input {
 
 // yesNo is a Sì/No choice on one line.
 func yesNo(title string, v *bool) *huh.Confirm {
-	return huh.NewConfirm().Title(pad(title)).Inline(true).Affirmative("Sì").Negative("No").
+	// One cell less: the buttons have a cell of padding.
+	return huh.NewConfirm().Title(pad(title)[:len(pad(title))-1]).Inline(true).Affirmative("Sì").Negative("No").
 		WithButtonAlignment(lipgloss.Left).Value(v)
 }
 

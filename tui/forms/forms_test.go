@@ -574,7 +574,9 @@ func TestAddPlateFinestraTemporaleConfirmed(t *testing.T) {
 	d.see("La targa AB123CD non sarà più principale")
 	d.press("enter")
 	d.stillOpen()
-	d.see("Finestra temporale attiva", "AB123CD", "Aggiungere la targa?", "la targa AB123CD non sarà più principale")
+	d.see("Con la finestra temporale (una sola targa valida alla volta) cambiano:",
+		"la targa AB123CD sarà valida fino al 09/06/2025 (invece che fino al 01/03/2029)",
+		"Attenzione: la targa AB123CD non sarà più principale", "Aggiungere la targa? Sì No")
 	d.fits()
 	if n := len(h.get(v.Pass.ID).Pass.Plates); n != 1 {
 		t.Fatalf("%d plates before the confirmation", n)
@@ -773,6 +775,27 @@ func TestConfirmNoChangesNothing(t *testing.T) {
 	}
 	if p := h.get(v.Pass.ID).Pass; p.State != domain.Attivo || p.Version != v.Pass.Version {
 		t.Errorf("pass changed: %+v", p)
+	}
+}
+
+// An action the pass's state forbids is said when the form opens, not after it was
+// filled in.
+func TestForbiddenActionSaidAtOnce(t *testing.T) {
+	h := newHarness(t)
+	v := h.issue("ROSSI", "MARIO", domain.MustDate(1980, time.January, 1), today)
+	if _, err := h.svc.RevokePass(h.sys, service.Change{PassID: v.Pass.ID}, today, "requisiti non più presenti"); err != nil {
+		t.Fatal(err)
+	}
+	v = h.get(v.Pass.ID)
+	d := h.open(NewRenew(h.ctx, v))
+	d.see("Errore: Rinnovo non consentito: il contrassegno L736_2025_00001 è revocato", "esc per tornare indietro")
+	d.press("enter")
+	if len(d.out) != 0 {
+		t.Fatalf("enter did something: %#v", d.out)
+	}
+	d.press("esc")
+	if notice, _ := d.closed(); notice != "" {
+		t.Errorf("notice %q", notice)
 	}
 }
 

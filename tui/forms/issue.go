@@ -97,7 +97,7 @@ func (f *issueForm) holderFound(svc *service.Service, a service.Actor, h domain.
 	if passes, err := svc.PersonPasses(a, h.ID); err == nil {
 		for _, p := range passes {
 			if p.Current() && p.HoldsActive(today) {
-				notes = append(notes, fmt.Sprintf("Attenzione: ha già il contrassegno attivo %s (scadenza %s): ne è ammesso uno solo (P5).", p.Number, p.DataScadenza))
+				notes = append(notes, fmt.Sprintf("Attenzione: ha già il contrassegno attivo %s (scadenza %s): ne è ammesso uno solo per persona.", p.Number, p.DataScadenza))
 			}
 		}
 	}
@@ -201,7 +201,7 @@ func (f *issueForm) makeForm() *huh.Form {
 		dateField("Decorrenza", &f.decorrenza).Validate(dateRequired("la data di decorrenza")),
 		f.scadenza.input,
 		text("Numero", &f.number).CharLimit(40).Validate(passNumber),
-		yesNo("Consenso circ. nazionale", &f.consent),
+		yesNo("Consenso circuito naz.", &f.consent),
 		text("Targa (facoltativa)", &f.plate).CharLimit(16).Validate(func(s string) error {
 			if strings.TrimSpace(s) == "" {
 				return nil
@@ -321,7 +321,7 @@ func (f *issueForm) cfCheck() []string {
 	for _, m := range mm {
 		lines = append(lines, "  • "+m.Message)
 	}
-	return append(lines, "Correggere i dati, oppure proseguire indicando il motivo (A2).")
+	return append(lines, "Correggere i dati, oppure proseguire indicando il motivo.")
 }
 
 // save: step 0 looks the holder up; step 1 issues the pass.

@@ -73,7 +73,7 @@ type renewForm struct {
 
 // NewRenew is the Rinnovo form.
 func NewRenew(ctx *common.Context, v service.PassView) common.Page {
-	f := &renewForm{passForm: newPassForm(ctx, v, "Rinnovo")}
+	f := &renewForm{passForm: newPassForm(ctx, v, "Rinnovo", domain.ActRenew)}
 	today := ctx.Svc.Today()
 	p := v.Pass
 	f.kind = p.Kind
@@ -142,7 +142,7 @@ type duplicateForm struct {
 
 // NewDuplicate is the Duplicato form.
 func NewDuplicate(ctx *common.Context, v service.PassView) common.Page {
-	f := &duplicateForm{passForm: newPassForm(ctx, v, "Duplicato"), reason: domain.Smarrimento, number: v.Pass.Number}
+	f := &duplicateForm{passForm: newPassForm(ctx, v, "Duplicato", domain.ActDuplicate), reason: domain.Smarrimento, number: v.Pass.Number}
 	svc, a, comune, year := ctx.Svc, ctx.Actor, v.Pass.Comune, ctx.Svc.Today().Year()
 	f.load = func() result {
 		n, err := svc.ProposeNumber(a, comune, year)
@@ -198,7 +198,7 @@ type transferForm struct {
 
 // NewTransfer is the Trasferimento form.
 func NewTransfer(ctx *common.Context, v service.PassView) common.Page {
-	f := &transferForm{passForm: newPassForm(ctx, v, "Trasferimento")}
+	f := &transferForm{passForm: newPassForm(ctx, v, "Trasferimento", domain.ActTransfer)}
 	today := ctx.Svc.Today()
 	resolve := func() (domain.Place, error) {
 		pl, err := comune(f.dest, today)
@@ -249,7 +249,7 @@ type closeForm struct {
 
 // NewSuspend is the Sospensione form.
 func NewSuspend(ctx *common.Context, v service.PassView) common.Page {
-	return newCloseForm(ctx, v, "Sospensione", "sospensione", "Sospeso dal",
+	return newCloseForm(ctx, v, domain.ActSuspend, "Sospensione", "sospensione", "Sospeso dal",
 		"Il contrassegno non vale dalla data indicata finché la sospensione non è revocata (tasto a nella scheda).",
 		func(svc *service.Service, a service.Actor, c service.Change, d domain.Date, r string) (service.Result, error) {
 			return svc.SuspendPass(a, c, d, r)
@@ -258,16 +258,16 @@ func NewSuspend(ctx *common.Context, v service.PassView) common.Page {
 
 // NewRevoke is the Revoca form.
 func NewRevoke(ctx *common.Context, v service.PassView) common.Page {
-	return newCloseForm(ctx, v, "Revoca", "revoca", "Revocato dal",
+	return newCloseForm(ctx, v, domain.ActRevoke, "Revoca", "revoca", "Revocato dal",
 		"La revoca è definitiva: dalla data indicata il contrassegno non vale più e le sue targhe escono dalla whitelist.",
 		func(svc *service.Service, a service.Actor, c service.Change, d domain.Date, r string) (service.Result, error) {
 			return svc.RevokePass(a, c, d, r)
 		}, "revocato")
 }
 
-func newCloseForm(ctx *common.Context, v service.PassView, title, what, dateLabel, explain string,
+func newCloseForm(ctx *common.Context, v service.PassView, action domain.Action, title, what, dateLabel, explain string,
 	do func(*service.Service, service.Actor, service.Change, domain.Date, string) (service.Result, error), done string) common.Page {
-	f := &closeForm{passForm: newPassForm(ctx, v, title), date: ctx.Svc.Today().String()}
+	f := &closeForm{passForm: newPassForm(ctx, v, title, action), date: ctx.Svc.Today().String()}
 	base := f.header
 	f.header = func() []string { return append(base(), explain) }
 	f.build = func() *huh.Form {
@@ -295,7 +295,7 @@ type deceasedForm struct {
 
 // NewDeceased is the Decesso form.
 func NewDeceased(ctx *common.Context, v service.PassView) common.Page {
-	f := &deceasedForm{passForm: newPassForm(ctx, v, "Decesso del titolare")}
+	f := &deceasedForm{passForm: newPassForm(ctx, v, "Decesso del titolare", domain.ActDeceased)}
 	today := ctx.Svc.Today()
 	birth := v.Holder.DataNascita
 	base := f.header
@@ -351,7 +351,7 @@ type editForm struct {
 // NewEdit is the Modifica form.
 func NewEdit(ctx *common.Context, v service.PassView) common.Page {
 	p := v.Pass
-	f := &editForm{passForm: newPassForm(ctx, v, "Modifica"), note: p.Note, previous: p.PreviousNumber,
+	f := &editForm{passForm: newPassForm(ctx, v, "Modifica", domain.ActEdit), note: p.Note, previous: p.PreviousNumber,
 		cudeID: p.National.CudeID, codice: p.National.CodiceUnivoco, consent: p.National.Consent}
 	base := f.header
 	f.header = func() []string {
@@ -360,7 +360,7 @@ func NewEdit(ctx *common.Context, v service.PassView) common.Page {
 	f.build = func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
 			text("Note", &f.note).CharLimit(300),
-			yesNo("Consenso circ. nazionale", &f.consent),
+			yesNo("Consenso circuito naz.", &f.consent),
 			text("Numero precedente", &f.previous).CharLimit(40).Validate(optionalNumber),
 			text("CUDE ID", &f.cudeID).CharLimit(40).Validate(noSpaces("il CUDE ID")),
 			text("Codice univoco", &f.codice).CharLimit(40).Validate(noSpaces("il codice univoco")),

@@ -59,6 +59,8 @@ type Page struct {
 	// session is announced while the operator types.
 	passID  uint64
 	changed bool
+	// blocked: the form cannot be used at all (the pass's state forbids the action).
+	blocked error
 	// submitHelp is what enter on the last field does ("salva" when empty).
 	submitHelp string
 	w, h       int
@@ -117,6 +119,10 @@ func (p *Page) SetSize(w, h int) {
 
 // Init loads what the form needs, or builds it at once.
 func (p *Page) Init() tea.Cmd {
+	if p.blocked != nil {
+		p.state, p.err = stateBroken, errorText(p.blocked)
+		return nil
+	}
 	if p.load == nil {
 		return p.open(false)
 	}
@@ -256,13 +262,21 @@ func errorText(err error) string {
 	return strings.ToUpper(string(r[0])) + string(r[1:])
 }
 
+// mark styles the "Attenzione:" of a warning line (a word, and colour where there is).
+func (p *Page) mark(l string) string {
+	if rest, ok := strings.CutPrefix(l, "Attenzione: "); ok {
+		return p.ctx.Styles.Warning.Render("Attenzione:") + " " + rest
+	}
+	return l
+}
+
 func (p *Page) topLines() []string {
 	st := p.ctx.Styles
 	w := max(20, p.w)
 	var lines []string
 	if p.header != nil {
 		for _, l := range p.header() {
-			lines = append(lines, wrapLines(l, w)...)
+			lines = append(lines, wrapLines(p.mark(l), w)...)
 		}
 	}
 	if p.changed {
@@ -284,7 +298,7 @@ func (p *Page) bottomLines() []string {
 	}
 	var lines []string
 	for _, l := range p.live() {
-		lines = append(lines, wrapLines(l, max(20, p.w))...)
+		lines = append(lines, wrapLines(p.mark(l), max(20, p.w))...)
 	}
 	return lines
 }
@@ -329,8 +343,20 @@ func compact(view string) string {
 	return strings.Join(out, "\n")
 }
 
-// wrapLines wraps s (which may hold styles) to w cells.
+// wrapLines wraps s (which may hold styles) to w cells; a bullet ("  • …") keeps its
+// continuation lines under its text.
 func wrapLines(s string, w int) []string {
+	if rest, ok := strings.CutPrefix(s, "  • "); ok {
+		lines := strings.Split(ansi.Wrap(rest, w-4, " "), "\n")
+		for i := range lines {
+			if i == 0 {
+				lines[i] = "  • " + lines[i]
+			} else {
+				lines[i] = "    " + lines[i]
+			}
+		}
+		return lines
+	}
 	return strings.Split(ansi.Wrap(s, w, " "), "\n")
 }
 

@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"vivipass/domain"
 	"vivipass/service"
 	"vivipass/tui/common"
 )
@@ -21,10 +22,20 @@ type passForm struct {
 	reloaded func()
 }
 
-func newPassForm(ctx *common.Context, v service.PassView, title string) *passForm {
+// newPassForm starts a form for action on the pass. An action the pass's state does
+// not allow (a renewal of a revoked pass…) is said at once, with only esc left, rather
+// than after the operator filled the form in.
+func newPassForm(ctx *common.Context, v service.PassView, title string, action domain.Action) *passForm {
 	f := &passForm{Page: newPage(ctx, title+" · "+v.Pass.Number), view: v}
 	f.passID = v.Pass.ID
 	f.header = f.passHeader
+	p := v.Pass
+	switch {
+	case !p.Current():
+		f.blocked = fmt.Errorf("il contrassegno %s è %s: è storico, non si modifica", p.Number, p.State.Label())
+	default:
+		f.blocked = domain.CheckTransition(p, action, ctx.Svc.Today())
+	}
 	return f
 }
 

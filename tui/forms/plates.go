@@ -58,12 +58,20 @@ func NewAddPlate(ctx *common.Context, v service.PassView) common.Page {
 	if from.Before(p.DataDecorrenza) {
 		from = p.DataDecorrenza
 	}
-	f := &addPlateForm{passForm: newPassForm(ctx, v, "Aggiungi targa"), country: domain.Italy,
+	f := &addPlateForm{passForm: newPassForm(ctx, v, "Aggiungi targa", domain.ActPlates), country: domain.Italy,
 		from: from.String(), to: p.DataScadenza.String()}
 	f.reloaded = func() { f.plan = nil } // the plan was made on the old version
-	f.build = func() *huh.Form {
+	base := f.header
+	f.header = func() []string {
 		if f.plan != nil {
-			f.confirm = false
+			return append(base(), f.planLines()...)
+		}
+		return base()
+	}
+	f.build = func() *huh.Form {
+		f.submitHelp = ""
+		if f.plan != nil {
+			f.confirm, f.submitHelp = false, "conferma"
 			return huh.NewForm(huh.NewGroup(yesNo("Aggiungere la targa?", &f.confirm)))
 		}
 		return huh.NewForm(huh.NewGroup(
@@ -76,7 +84,7 @@ func NewAddPlate(ctx *common.Context, v service.PassView) common.Page {
 	}
 	f.live = func() []string {
 		if f.plan != nil {
-			return f.planLines()
+			return nil
 		}
 		var lines []string
 		num := domain.NormalizePlate(f.number)
@@ -144,7 +152,7 @@ func (f *addPlateForm) planLines() []string {
 	_, to := pl.Window(f.view.Pass.DataScadenza)
 	lines := []string{fmt.Sprintf("Targa %s (%s, %s) dal %s al %s, %s.", pl.Number, pl.Country, pl.Class, pl.From, to, roleLabel(pl.Role))}
 	if len(f.plan.Changes) > 0 {
-		lines = append(lines, "Finestra temporale attiva (una sola targa valida alla volta): verranno modificate")
+		lines = append(lines, "Con la finestra temporale (una sola targa valida alla volta) cambiano:")
 		for _, c := range f.plan.Changes {
 			lines = append(lines, "  • "+c.Text)
 		}
@@ -167,11 +175,15 @@ type closePlateForm struct {
 
 // NewClosePlate is the Chiudi targa form.
 func NewClosePlate(ctx *common.Context, v service.PassView, plateID uint32) common.Page {
-	f := &closePlateForm{passForm: newPassForm(ctx, v, "Chiudi targa")}
+	f := &closePlateForm{passForm: newPassForm(ctx, v, "Chiudi targa", domain.ActPlates)}
 	if i, ok := v.Pass.PlateByID(plateID); ok {
 		f.plate = v.Pass.Plates[i]
 	}
+	// Today, unless the plate already ends earlier (or starts later).
 	day := ctx.Svc.Today()
+	if _, to := f.plate.Window(v.Pass.DataScadenza); to.Before(day) {
+		day = to
+	}
 	if day.Before(f.plate.From) {
 		day = f.plate.From
 	}
@@ -215,7 +227,7 @@ type roleForm struct {
 
 // NewRole is the Ruolo form.
 func NewRole(ctx *common.Context, v service.PassView, plateID uint32) common.Page {
-	f := &roleForm{passForm: newPassForm(ctx, v, "Ruolo della targa")}
+	f := &roleForm{passForm: newPassForm(ctx, v, "Ruolo della targa", domain.ActPlates)}
 	if i, ok := v.Pass.PlateByID(plateID); ok {
 		f.plate = v.Pass.Plates[i]
 	}
