@@ -16,6 +16,7 @@ import (
 	"vivipass/tui/pages/home"
 	"vivipass/tui/pages/pass"
 	"vivipass/tui/pages/passes"
+	"vivipass/tui/pages/people"
 	"vivipass/tui/styles"
 )
 
@@ -127,6 +128,19 @@ func (m *Model) open(i int) tea.Cmd {
 	return m.pages[i].Init()
 }
 
+// showPerson opens Anagrafica (its section, over whatever was on screen) on a person.
+func (m *Model) showPerson(id uint64) tea.Cmd {
+	for i := range m.sections {
+		if m.pages[i] == nil {
+			m.pages[i] = m.sections[i].New(m.ctx)
+		}
+		if p, ok := m.pages[i].(*people.Model); ok {
+			return tea.Batch(m.open(i), p.Show(id))
+		}
+	}
+	return common.Notice("L'anagrafica non è disponibile in questa sessione.")
+}
+
 func (m *Model) push(p common.Page) tea.Cmd {
 	m.stack = append(m.stack, p)
 	p.SetSize(m.ctx.Width, m.pageHeight())
@@ -158,6 +172,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case common.OpenPassMsg:
 		return m, m.push(pass.New(m.ctx, msg.ID, m.forms))
+	case common.OpenPersonMsg:
+		return m, m.showPerson(msg.ID)
 	case common.PushMsg:
 		return m, m.push(msg.Page)
 	case common.PopMsg:
