@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	gossh "golang.org/x/crypto/ssh"
 
 	"vivipass/domain"
@@ -30,6 +32,7 @@ import (
 	"vivipass/service"
 	"vivipass/store"
 	"vivipass/tui"
+	"vivipass/tui/common"
 )
 
 const wait = 5 * time.Second // generous under -race on a busy machine; the 1 s claim is checked apart
@@ -549,4 +552,70 @@ func TestOpenSSH(t *testing.T) {
 	waitPane("ROSSI MARIO")
 	tm("send-keys", "-t", "op", "C-c")
 	waitPane("SSH-FINITO 0")
+}
+
+// brokenPage panics when drawn: a bug in one page of the desk.
+type brokenPage struct{}
+
+func (brokenPage) Init() tea.Cmd                           { return nil }
+func (p brokenPage) Update(tea.Msg) (common.Page, tea.Cmd) { return p, nil }
+func (brokenPage) View() string                            { panic("guasto di prova") }
+func (brokenPage) SetSize(int, int)                        {}
+func (brokenPage) Title() string                           { return "Guasto" }
+func (brokenPage) ShortHelp() []key.Binding                { return nil }
+func (brokenPage) FullHelp() [][]key.Binding               { return nil }
+func (brokenPage) Capturing() bool                         { return false }
+
+// TestCrashAndDrop: a panic in one operator's desk ends that session only, and a
+// client that vanishes (no ctrl+c) leaves nothing open; the others carry on.
+func TestCrashAndDrop(t *testing.T) {
+	f := newFixture(t, server.Config{})
+	svc := f.svc
+	desk := func(op domain.Operator, plain bool) tui.Options {
+		o := tui.Options{Svc: svc, Operator: op, Plain: plain}
+		if op.Name == "giulia" {
+			o.Sections = []tui.Section{{Name: "Guasto", Key: key.NewBinding(key.WithKeys("f10"), key.WithHelp("F10", "guasto")),
+				New: func(*common.Context) common.Page { return brokenPage{} }}}
+		}
+		return o
+	}
+	// A second server on the same register, with the broken section for giulia.
+	srv, err := server.New(server.Config{Svc: svc, Desk: desk, HostKeyPath: filepath.Join(f.dir, "k2"),
+		Log: slog.New(slog.NewTextHandler(f.log, nil))})
+	must(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		must(t, srv.Shutdown(ctx))
+		must(t, <-served)
+	}()
+	f.addr = ln.Addr().String()
+
+	mario := f.connect("mario", sshtest.Options{})
+	giulia := f.connect("giulia", sshtest.Options{})
+	admin := f.connect("admin", sshtest.Options{})
+	waitSessions(t, srv, 3)
+
+	must(t, giulia.Send("\x1b[21~")) // F10: the broken page
+	must(t, giulia.WaitEnd(wait))
+	if !strings.Contains(giulia.Screen.Text(), "errore interno, sessione chiusa") {
+		t.Errorf("no goodbye after the crash:\n%s", giulia.Screen.Text())
+	}
+	waitSessions(t, srv, 2)
+	if !strings.Contains(f.log.String(), "guasto di prova") || !strings.Contains(f.log.String(), "motivo=\"errore interno\"") {
+		t.Errorf("the crash is not in the log:\n%s", f.log.String())
+	}
+
+	admin.Client.Close() // the client vanishes: no ctrl+c, no goodbye
+	waitSessions(t, srv, 1)
+
+	// mario's session still works and still hears about changes.
+	must(t, mario.Send(sshtest.F2))
+	must(t, mario.WaitFor(wait, "Cerca:", "trovati"))
+	p := issueAs(t, svc, operator(t, svc, "admin"), "ABATE", "ALDO", "GA777AA")
+	must(t, mario.WaitFor(wait, "ABATE ALDO", p.Number))
 }

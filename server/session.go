@@ -2,7 +2,9 @@ package server
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +27,7 @@ const (
 	endByOperator endReason = iota // ctrl+c, or the connection closed
 	endIdle
 	endShutdown
+	endCrash
 )
 
 func (r endReason) String() string {
@@ -33,6 +36,8 @@ func (r endReason) String() string {
 		return "inattività"
 	case endShutdown:
 		return "chiusura del server"
+	case endCrash:
+		return "errore interno"
 	}
 	return "uscita"
 }
@@ -197,7 +202,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		// values, so the profile is forced here.
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	p := tea.NewProgram(m, opts...)
+	p := tea.NewProgram(&guard{m: m, se: se, log: s.log}, opts...)
 	if !se.attach(p, m) {
 		return nil // ended before it began: no program, straight to the goodbye
 	}
@@ -212,6 +217,8 @@ func (s *Server) farewell(r endReason) string {
 		return fmt.Sprintf("vivipass: sessione chiusa dopo %s senza attività.\nRicollegarsi per continuare.", italianDuration(s.idle))
 	case endShutdown:
 		return "vivipass: il server si sta spegnendo, sessione chiusa.\nLe modifiche salvate sono al sicuro: ricollegarsi tra qualche minuto."
+	case endCrash:
+		return "vivipass: errore interno, sessione chiusa (l'errore è nel registro del server).\nLe modifiche salvate sono al sicuro: ricollegarsi per continuare."
 	}
 	return ""
 }
@@ -256,4 +263,59 @@ func italianDuration(d time.Duration) string {
 		return fmt.Sprintf("%d secondi", d/time.Second)
 	}
 	return d.String()
+}
+
+// guard runs the desk's root model and turns a panic in its Init, Update or View into
+// the end of this session alone, with a log entry and a goodbye. (Bubble Tea would
+// recover it too, but print the stack on the server's stderr and end the session with
+// no word to the operator.) Panics inside commands are still Bubble Tea's.
+type guard struct {
+	m      *tui.Model
+	se     *session
+	log    *slog.Logger
+	broken bool
+}
+
+func (g *guard) crashed(where string, r any) {
+	g.broken = true
+	g.log.Error("errore interno nella sessione", "operatore", g.se.op.Name, "dove", where,
+		"errore", fmt.Sprint(r), "stack", string(debug.Stack()))
+	g.se.end(endCrash)
+}
+
+func (g *guard) Init() (cmd tea.Cmd) {
+	defer func() {
+		if r := recover(); r != nil {
+			g.crashed("Init", r)
+			cmd = tea.Quit
+		}
+	}()
+	return g.m.Init()
+}
+
+func (g *guard) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+	if g.broken {
+		return g, tea.Quit
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			g.crashed("Update", r)
+			cmd = tea.Quit
+		}
+	}()
+	_, cmd = g.m.Update(msg)
+	return g, cmd
+}
+
+func (g *guard) View() (v tea.View) {
+	if g.broken {
+		return tea.NewView("")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			g.crashed("View", r)
+			v = tea.NewView("")
+		}
+	}()
+	return g.m.View()
 }
