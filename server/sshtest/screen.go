@@ -17,7 +17,7 @@ import (
 
 // Screen is a minimal terminal: the cursor movements, erasures, insertions, scroll
 // regions and repeats that Bubble Tea's renderer uses on an xterm, without attributes.
-// It also counts the SGR sequences that set a colour.
+// It also counts the SGR sequences that touch colour (3x, 4x, 9x, 10x, 58, 59).
 type Screen struct {
 	mu         sync.Mutex
 	w, h       int
@@ -87,7 +87,8 @@ func (s *Screen) Line(y int) string {
 	return lines[y]
 }
 
-// ColourSGRs counts the SGR sequences seen that set a foreground or background colour.
+// ColourSGRs counts the SGR sequences seen that set or reset a foreground, background
+// or underline colour.
 func (s *Screen) ColourSGRs() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -327,10 +328,9 @@ func (s *Screen) sgr(p ansi.Params) {
 	for i := 0; i < len(p); i++ {
 		v, more, _ := p.Param(i, 0)
 		switch {
-		case v >= 30 && v <= 37, v >= 40 && v <= 47, v >= 90 && v <= 97, v >= 100 && v <= 107:
-			s.colourSGRs++
-			return
-		case v == 38 || v == 48 || v == 58:
+		case v >= 30 && v <= 49, v >= 90 && v <= 97, v >= 100 && v <= 107, v == 58, v == 59:
+			// 3x and 4x: colours, and the resets to the default colour (39, 49), which
+			// a stream without colour has no reason to send either.
 			s.colourSGRs++
 			return
 		}
