@@ -1,6 +1,9 @@
 package server
 
 import (
+	"net"
+	"strings"
+
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -16,12 +19,10 @@ func (s *Server) authPublicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	fp := gossh.FingerprintSHA256(key)
 	op, ok := s.cfg.Svc.Authenticate(fp)
 	if !ok {
-		// The fingerprint is public (it is what the administrator registers): logging
-		// it lets them find a key an operator forgot to register.
-		s.log.Info("chiave non registrata", "utente", ctx.User(), "remoto", ctx.RemoteAddr().String(),
-			"tipo", key.Type(), "impronta", fp)
+		s.noteRefused(ctx.RemoteAddr().String(), ctx.User(), key.Type()+" "+fp)
 		return false
 	}
+	s.forgetRefused(ctx.RemoteAddr().String())
 	// Only on success: a client offers several keys, and a refused one must leave
 	// nothing behind. The session still finds its operator again from the key the
 	// connection authenticated with (operatorOf).
@@ -41,4 +42,47 @@ func (s *Server) operatorOf(sess ssh.Session) (domain.Operator, bool) {
 		return domain.Operator{}, false
 	}
 	return s.cfg.Svc.Authenticate(gossh.FingerprintSHA256(pk))
+}
+
+// refusal is what a connection offered before it was refused, logged once when the
+// connection fails: a client offers every key it has, and a line per key would bury the
+// one that matters. Fingerprints are public (they are what the administrator
+// registers): they let the administrator find a key an operator forgot to register.
+type refusal struct {
+	user string
+	keys []string
+}
+
+func (s *Server) noteRefused(remote, user, key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.refused[remote]
+	if r == nil {
+		r = &refusal{}
+		s.refused[remote] = r
+	}
+	r.user = user
+	if len(r.keys) < 8 {
+		r.keys = append(r.keys, key)
+	}
+}
+
+func (s *Server) forgetRefused(remote string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.refused, remote)
+}
+
+// connectionFailed logs a connection that did not get in, with the keys it offered.
+func (s *Server) connectionFailed(c net.Conn, err error) {
+	remote := c.RemoteAddr().String()
+	s.mu.Lock()
+	r := s.refused[remote]
+	delete(s.refused, remote)
+	s.mu.Unlock()
+	attrs := []any{"remoto", remote, "errore", err.Error()}
+	if r != nil {
+		attrs = append(attrs, "utente", r.user, "chiavi_non_registrate", strings.Join(r.keys, ", "))
+	}
+	s.log.Info("accesso rifiutato", attrs...)
 }

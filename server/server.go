@@ -86,7 +86,8 @@ type Server struct {
 	mu       sync.Mutex
 	closing  bool
 	sessions map[ssh.Session]*session
-	wg       sync.WaitGroup // running sessions
+	refused  map[string]*refusal // by remote address, until the connection fails or gets in
+	wg       sync.WaitGroup      // running sessions
 }
 
 // New makes a server; it listens when Serve or ListenAndServe is called.
@@ -103,7 +104,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.FPS == 0 {
 		cfg.FPS = DefaultFPS
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, idle: cfg.IdleTimeout, sessions: map[ssh.Session]*session{}}
+	s := &Server{cfg: cfg, log: cfg.Log, idle: cfg.IdleTimeout, sessions: map[ssh.Session]*session{}, refused: map[string]*refusal{}}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -120,9 +121,7 @@ func New(cfg Config) (*Server, error) {
 		func(srv *ssh.Server) error {
 			// A connection that does not finish the handshake in time is dropped.
 			srv.HandshakeTimeout = 30 * time.Second
-			srv.ConnectionFailedCallback = func(c net.Conn, err error) {
-				s.log.Info("connessione rifiutata", "remoto", c.RemoteAddr().String(), "errore", err.Error())
-			}
+			srv.ConnectionFailedCallback = s.connectionFailed
 			return nil
 		},
 	}
