@@ -373,7 +373,7 @@ func TestIssueCFMismatchNeedsReason(t *testing.T) {
 	d.typ("Verdi")
 	d.press("enter")
 	d.typ("Marco")
-	d.see("Codice fiscale NON concorda con i dati", "il nome MARCO dà MRC, nel codice fiscale c'è LCU")
+	d.see("Il codice fiscale NON concorda con i dati", "il nome MARCO dà MRC, nel codice fiscale c'è LCU")
 	d.enter(8) // to the end of the person
 	d.see("Il codice fiscale non concorda con i dati", "Motivo")
 	d.fits()
@@ -413,7 +413,7 @@ func TestIssueUsedNumberRefused(t *testing.T) {
 	d.typ("GA001ZZ")
 	d.enter(3)
 	d.stillOpen()
-	d.see("Errore: Il numero L736_2025_00001 è già usato da un altro contrassegno", "GA001ZZ", "Titolare: VERDI LUCA")
+	d.see("Errore: il numero L736_2025_00001 è già usato da un altro contrassegno", "GA001ZZ", "Titolare: VERDI LUCA")
 	d.fits()
 	if pg := d.p.(*Page); pg.form.GetFocusedField() != pg.resume() {
 		t.Errorf("the form did not resume on the pass group")
@@ -465,7 +465,7 @@ func TestIssueExistingPerson(t *testing.T) {
 	d.press("n")
 	d.enter(3)
 	d.stillOpen()
-	d.see("Errore: Il codice fiscale " + p.CodiceFiscale + " ha già un contrassegno attivo: L736_2025_00001")
+	d.see("Errore: il codice fiscale " + p.CodiceFiscale + " ha già un contrassegno attivo: L736_2025_00001")
 }
 
 func TestIssueForAnagrafica(t *testing.T) {
@@ -651,7 +651,7 @@ func TestOtherPassForms(t *testing.T) {
 				d.press("enter")
 				d.press("s")
 			},
-			notice: "Contrassegno L736_2025_00001 trasferito al comune di PADOVA (PD): da ora lo gestisce quel comune",
+			notice: "Contrassegno L736_2025_00001 trasferito a PADOVA (PD), che da ora lo gestisce",
 			check: func(t *testing.T, h *harness, v service.PassView) {
 				if p := h.get(v.Pass.ID).Pass; p.State != domain.Trasferito {
 					t.Errorf("old version %s", p.State)
@@ -684,7 +684,7 @@ func TestOtherPassForms(t *testing.T) {
 				d.press("enter")
 				d.press("s")
 			},
-			notice: "Decesso di ROSSI MARIO registrato al 05/06/2025: contrassegno revocato e targhe chiuse",
+			notice: "Decesso di ROSSI MARIO al 05/06/2025: contrassegno revocato, targhe chiuse",
 			check: func(t *testing.T, h *harness, v service.PassView) {
 				p := h.get(v.Pass.ID).Pass
 				if p.State != domain.Revocato || len(p.Plates) != 1 || p.Plates[0].To != domain.MustDate(2025, time.June, 4) {
@@ -788,7 +788,7 @@ func TestForbiddenActionSaidAtOnce(t *testing.T) {
 	}
 	v = h.get(v.Pass.ID)
 	d := h.open(NewRenew(h.ctx, v))
-	d.see("Errore: Rinnovo non consentito: il contrassegno L736_2025_00001 è revocato", "esc per tornare indietro")
+	d.see("Errore: rinnovo non consentito: il contrassegno L736_2025_00001 è revocato", "esc per tornare indietro")
 	d.press("enter")
 	if len(d.out) != 0 {
 		t.Fatalf("enter did something: %#v", d.out)

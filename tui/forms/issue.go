@@ -233,7 +233,7 @@ func (f *issueForm) heading() []string {
 	if !f.onPerson() {
 		return []string{fmt.Sprintf("Titolare: %s (%s), nuova anagrafica", f.person().FullName(), domain.NormalizeCF(f.cf))}
 	}
-	return []string{"Nuova anagrafica: sesso, data e luogo di nascita sono ricavati dal codice fiscale."}
+	return []string{"Nuova anagrafica (sesso, data e luogo di nascita ricavati dal codice fiscale)"}
 }
 
 // liveLines: the codice fiscale check while the person is typed (A2), the number and
@@ -285,7 +285,7 @@ func (f *issueForm) cfHint() []string {
 	}
 	info, err := domain.DecodeCF(cf, f.today)
 	if err != nil {
-		return []string{"Codice fiscale: " + err.Error()}
+		return []string{sentence(err.Error())}
 	}
 	return []string{"Dal codice: " + describe(info)}
 }
@@ -305,23 +305,23 @@ func describe(info domain.CFInfo) string {
 // cfCheck is the live agreement of the code with the data (A2).
 func (f *issueForm) cfCheck() []string {
 	if err := domain.ValidateCFSyntax(f.cf); err != nil {
-		return []string{"Codice fiscale: " + err.Error()}
+		return []string{sentence(err.Error())}
 	}
 	var lines []string
-	if s := strings.TrimSpace(f.luogo); s != "" {
+	mm := f.mismatches()
+	if s := strings.TrimSpace(f.luogo); s != "" && len(mm) < 3 { // room for the fields at 80×24
 		if pl, err := place(s, parseDate(f.nascita)); err == nil {
 			lines = append(lines, "Luogo di nascita: "+pl.Label()+" · codice "+pl.Code)
 		}
 	}
-	mm := f.mismatches()
 	if len(mm) == 0 {
 		return append(lines, "Codice fiscale: concorda con i dati (OK).")
 	}
-	lines = append(lines, "Codice fiscale NON concorda con i dati:")
+	lines = append(lines, "Il codice fiscale NON concorda con i dati (correggerli o indicare il motivo):")
 	for _, m := range mm {
 		lines = append(lines, "  • "+m.Message)
 	}
-	return append(lines, "Correggere i dati, oppure proseguire indicando il motivo.")
+	return lines
 }
 
 // save: step 0 looks the holder up; step 1 issues the pass.
@@ -397,4 +397,13 @@ func (f *issueForm) newPerson(cf string, info domain.CFInfo) {
 	} else {
 		f.luogo = info.BirthPlace
 	}
+}
+
+// sentence capitalises a message shown on its own line ("codice fiscale non valido: …").
+func sentence(s string) string {
+	r := []rune(s)
+	if len(r) == 0 {
+		return s
+	}
+	return strings.ToUpper(string(r[:1])) + string(r[1:])
 }

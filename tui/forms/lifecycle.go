@@ -235,7 +235,7 @@ func NewTransfer(ctx *common.Context, v service.PassView) common.Page {
 		}
 		return f.run(func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
 			res, err := svc.TransferPass(a, c, pl.Code)
-			return joinWarnings(fmt.Sprintf("Contrassegno %s trasferito al comune di %s: da ora lo gestisce quel comune", res.Pass.Number, pl.Label()), res.Warnings), err
+			return joinWarnings(fmt.Sprintf("Contrassegno %s trasferito a %s, che da ora lo gestisce", res.Pass.Number, pl.Label()), res.Warnings), err
 		})
 	}
 	return f.Page
@@ -324,7 +324,7 @@ func NewDeceased(ctx *common.Context, v service.PassView) common.Page {
 		d, personID, name := parseDate(f.date), f.view.Holder.ID, f.view.Holder.FullName()
 		return f.run(func(svc *service.Service, a service.Actor, _ service.Change) (string, error) {
 			changed, err := svc.MarkDeceased(a, personID, d)
-			return fmt.Sprintf("Decesso di %s registrato al %s: %s", name, d, revokedText(len(changed))), err
+			return fmt.Sprintf("Decesso di %s al %s: %s", name, d, revokedText(len(changed))), err
 		})
 	}
 	return f.Page
@@ -335,9 +335,9 @@ func revokedText(n int) string {
 	case 0:
 		return "nessun contrassegno attivo da revocare"
 	case 1:
-		return "contrassegno revocato e targhe chiuse"
+		return "contrassegno revocato, targhe chiuse"
 	}
-	return fmt.Sprintf("%d contrassegni revocati e targhe chiuse", n)
+	return fmt.Sprintf("%d contrassegni revocati, targhe chiuse", n)
 }
 
 // Modifica: notes, consent to the national circuit, previous number, and the national

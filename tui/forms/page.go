@@ -160,7 +160,9 @@ func (p *Page) layout() {
 	if p.form == nil || p.form.State != huh.StateNormal || p.w == 0 {
 		return
 	}
-	used := len(p.topLines()) + len(p.bottomLines()) + 3 // blank line, and the error footer
+	// The title, a blank line, the heading, the live lines, and two lines for the
+	// errors huh shows under the group.
+	used := 1 + 1 + len(p.topLines()) + len(p.bottomLines()) + 2
 	w := min(p.w, maxFormWidth)
 	p.form.Update(tea.WindowSizeMsg{Width: w, Height: max(4, p.h-used)})
 }
@@ -252,15 +254,9 @@ func pop(notice string) tea.Cmd {
 	return func() tea.Msg { return common.PopMsg{Notice: notice} }
 }
 
-// errorText is a refusal as the operator reads it.
-func errorText(err error) string {
-	t := common.ErrorText(err)
-	if t == "" {
-		return ""
-	}
-	r := []rune(t)
-	return strings.ToUpper(string(r[0])) + string(r[1:])
-}
+// errorText is a refusal as the operator reads it (after "Errore:", in lower case
+// like the validators' messages).
+func errorText(err error) string { return common.ErrorText(err) }
 
 // mark styles the "Attenzione:" of a warning line (a word, and colour where there is).
 func (p *Page) mark(l string) string {
