@@ -155,7 +155,7 @@ func TestImportErrorsByRowAndColumn(t *testing.T) {
 	h.clear()
 	h.typeText(bad)
 	h.send(keyPress(t, "enter"))
-	h.wantView("errors", "valide 2", "con errori 1", "Errori (1, in 1 righe)", "Riga Colonna", "3 data_scadenza", "31/02/2023",
+	h.wantView("errors", "valide 2", "con errori 1", "Errori (1, in 1 riga)", "Riga Colonna", "3 data_scadenza", "31/02/2023",
 		"i: importa solo le 2 righe valide")
 	h.fits("errors")
 	for _, b := range h.page.ShortHelp() {
@@ -232,7 +232,7 @@ func TestOperatorsAddAndRemove(t *testing.T) {
 		t.Fatalf("after adding: %+v, %v", op, found)
 	}
 	h.wantView("listed", "lucia", fp)
-	if n := h.lastNotice(); !strings.Contains(n.Text, "Operatore lucia registrato") {
+	if n := h.lastNotice(); !strings.Contains(n.Text, "Operatore lucia (amministratore) registrato") {
 		t.Errorf("notice %+v", n)
 	}
 

@@ -166,7 +166,7 @@ func (v *bachecaView) fill() {
 }
 
 // tableHeight fits the notices (at most 8), leaving room for the selected one's text.
-func (v *bachecaView) tableHeight() int { return max(3, min(len(v.posts)+2, 9, v.h-6)) }
+func (v *bachecaView) tableHeight() int { return max(3, min(len(v.posts)+1, 9, v.h-9)) }
 
 func (v *bachecaView) view() string {
 	st := v.ctx.Styles
@@ -176,9 +176,10 @@ func (v *bachecaView) view() string {
 	var b strings.Builder
 	b.WriteString(st.Muted.Render(common.Truncate(fmt.Sprintf("%d avvisi, in Home per gli operatori del comune (i nuovi restano segnati).", len(v.posts)), v.w)) + "\n")
 	b.WriteString(v.table.View(st, "Nessun avviso: a per pubblicarne uno.") + "\n")
+	b.WriteString(st.Muted.Render("a nuovo avviso · x rimuove quello scelto") + "\n\n")
 	if p, ok := v.selected(); ok {
 		b.WriteString(st.Label.Render(common.Truncate(p.Title, v.w)) + st.Muted.Render("  "+common.When(p.At)+" · "+p.Author) + "\n")
-		room := max(1, v.h-v.table.Page()-4)
+		room := max(1, v.h-v.table.Page()-7)
 		lines := wrap(p.Text, max(20, v.w-2))
 		for i, l := range lines {
 			if i == room-1 && len(lines) > room {

@@ -380,7 +380,7 @@ func (v *importView) fillReport() {
 			}
 		}
 	}
-	section(fmt.Sprintf("Errori (%d, in %d righe): queste righe non si importano", len(rep.Errors), rowsWithErrors(rep.Errors)), rep.Errors)
+	section(fmt.Sprintf("Errori (%d, in %s): queste righe non si importano", len(rep.Errors), plural(rowsWithErrors(rep.Errors), "riga", "righe")), rep.Errors)
 	section(fmt.Sprintf("Avvisi (%d): non impediscono l'import", len(rep.Warnings)), rep.Warnings)
 	if len(lines) == 0 {
 		lines = []string{st.Muted.Render("Nessun errore e nessun avviso.")}

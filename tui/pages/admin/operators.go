@@ -198,7 +198,7 @@ func (v *operatorsView) fill() {
 }
 
 // tableHeight fits the operators, leaving room for the keys of the selected one.
-func (v *operatorsView) tableHeight() int { return max(3, min(len(v.ops)+2, v.h-7)) }
+func (v *operatorsView) tableHeight() int { return max(3, min(len(v.ops)+1, v.h-9)) }
 
 func (v *operatorsView) view() string {
 	st := v.ctx.Styles
@@ -207,21 +207,18 @@ func (v *operatorsView) view() string {
 	}
 	var b strings.Builder
 	b.WriteString(v.table.View(st, "Nessun operatore.") + "\n")
+	b.WriteString(st.Muted.Render(common.Truncate("a nuovo operatore · k aggiungi una chiave a quello scelto · x rimuovilo", v.w)) + "\n\n")
 	if op, ok := v.selected(); ok {
 		b.WriteString(st.Label.Render("Chiavi di "+op.Name) + "\n")
 		if len(op.Keys) == 0 {
-			b.WriteString(st.Muted.Render("  nessuna chiave: non può accedere (k per aggiungerne una)") + "\n")
+			b.WriteString(st.Muted.Render("  nessuna chiave SSH: entra solo dal terminale del server (k per aggiungerla)") + "\n")
 		}
 		for i, k := range op.Keys {
 			if i == 4 {
 				b.WriteString(st.Muted.Render(fmt.Sprintf("  … altre %d", len(op.Keys)-4)))
 				break
 			}
-			line := "  " + k.Fingerprint + "  " + k.Comment
-			if !k.AddedAt.IsZero() {
-				line += "  (dal " + common.When(k.AddedAt)[:10] + ")"
-			}
-			b.WriteString(common.Truncate(line, v.w) + "\n")
+			b.WriteString(common.Truncate("  "+k.Fingerprint+"  "+k.Comment, v.w) + "\n")
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
@@ -259,8 +256,8 @@ func (v *operatorsView) addDialog(op domain.Operator) *dialog {
 				Title("Nuova chiave per " + op.Name).Description(fmt.Sprintf("%s del comune %s. Le chiavi già registrate restano.", op.Role, op.Comune))}
 		}
 		return []*huh.Group{huh.NewGroup(
-			huh.NewInput().Key("name").Title(fmt.Sprintf("%-16s", "Nome utente")).Inline(true).
-				Placeholder("es. mario.rossi (è il nome per ssh)").CharLimit(32).Value(&name).
+			huh.NewInput().Key("name").Title(fmt.Sprintf("%-20s", "Nome utente SSH")).Inline(true).
+				Placeholder("es. mario.rossi").CharLimit(32).Value(&name).
 				Validate(func(s string) error {
 					s = strings.TrimSpace(s)
 					if err := domain.CheckOperatorName(s); err != nil {
@@ -300,7 +297,7 @@ func (v *operatorsView) addDialog(op domain.Operator) *dialog {
 			if existing {
 				return doneMsg{notice: fmt.Sprintf("Chiave %s aggiunta a %s (%d chiavi).", keys[0].Fingerprint, saved.Name, len(saved.Keys)), focus: saved.Name}
 			}
-			return doneMsg{notice: fmt.Sprintf("Operatore %s registrato (%s): si collega con la sua chiave come utente %s.", saved.Name, saved.Role, saved.Name), focus: saved.Name}
+			return doneMsg{notice: fmt.Sprintf("Operatore %s (%s) registrato: entra con la sua chiave come utente %s.", saved.Name, saved.Role, saved.Name), focus: saved.Name}
 		}
 	}
 	return newDialog(title, plain, v.w, v.h-3, groups, submit)

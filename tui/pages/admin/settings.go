@@ -142,7 +142,7 @@ func (v *settingsView) view() string {
 		row("Mittenti viviVeneto", senders),
 		row("Aderente al circuito", siNo(s.CircuitMember, "", "")),
 		"",
-		st.Muted.Render("e per modificarle. Valgono per i contrassegni rilasciati da ora in poi."),
+		st.Muted.Render("e per modificarle. La regola di scadenza vale per i rilasci da ora in poi."),
 	}
 	if s.Version == 0 {
 		lines = append(lines, st.Muted.Render("Sono le impostazioni predefinite: nessuno le ha ancora salvate."))

@@ -11,6 +11,7 @@ import (
 	"charm.land/huh/v2"
 
 	"vivipass/domain"
+	"vivipass/tui/common"
 )
 
 // personInput is what the person form edits, as typed.
@@ -91,8 +92,10 @@ func (m *Model) cfLines(in *personInput, orig domain.Person) []string {
 			}
 		}
 	}
+	cfErrors := 0
 	for _, e := range chk.Errors {
 		if e.Field == "codice_fiscale" {
+			cfErrors++
 			add("Codice fiscale errato: ", st.Error.Render, e.Message)
 		}
 	}
@@ -102,8 +105,8 @@ func (m *Model) cfLines(in *personInput, orig domain.Person) []string {
 	switch {
 	case len(out) == 0:
 		out = append(out, "  "+st.OK.Render("Codice fiscale corretto e concorde con i dati."))
-	case len(chk.Mismatches) > 0 && len(out) == len(chk.Mismatches):
-		out = append(out, st.Muted.Render("  Si può salvare lo stesso indicando il motivo (es. codice della tessera sanitaria)."))
+	case len(chk.Mismatches) > 0 && cfErrors == 0:
+		out = append(out, st.Muted.Render(common.Truncate("  Si salva lo stesso solo con un motivo (es. codice della tessera sanitaria).", m.w)))
 	}
 	return out
 }
@@ -159,7 +162,7 @@ func (m *Model) personDialog(orig domain.Person) *dialog {
 				input("E-mail", &in.Email).Key("email").CharLimit(100).Validate(email),
 				input("Cellulare", &in.Telefono).Key("telefono").CharLimit(20).Validate(phone),
 				input("Note", &in.Note).Key("note").CharLimit(300),
-			).Title("Residenza e contatti"),
+			).Title("Residenza e contatti").Description("Invio sull'ultimo campo salva l'anagrafica."),
 		}
 	}
 	svc, a := m.ctx.Svc, m.ctx.Actor

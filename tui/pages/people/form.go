@@ -44,12 +44,17 @@ func (d *dialog) build() *huh.Form {
 // fit makes each group as tall as its fields, at most h. huh sizes a group when it is
 // made, before the theme and the width: too short (a wrapped description hid the
 // buttons of a confirmation) or, after a window size, as tall as the tallest group
-// (its validation message then fell far below the fields).
+// (its validation message then fell far below the fields). A resize that came while a
+// validation message showed took its line off the fields (the codice fiscale vanished).
 func fit(gs []*huh.Group, h int) {
 	for _, g := range gs {
+		// WithHeight takes the header and the footer (a validation message on screen)
+		// off what it is given: the viewport gets exactly the fields.
 		need := lipgloss.Height(g.Content())
-		if head := g.Header(); head != "" {
-			need += lipgloss.Height(head)
+		for _, s := range []string{g.Header(), g.Footer()} {
+			if s != "" {
+				need += lipgloss.Height(s)
+			}
 		}
 		g.WithHeight(min(max(4, h), need))
 	}
@@ -176,7 +181,7 @@ func theme(plain bool) huh.Theme {
 		t.Blurred = t.Focused
 		t.Blurred.Base = t.Blurred.Base.BorderStyle(lipgloss.HiddenBorder())
 		t.Blurred.Title = lipgloss.NewStyle()
-		t.Blurred.SelectSelector = lipgloss.NewStyle().SetString("  ")
+		t.Blurred.SelectSelector = lipgloss.NewStyle().SetString("> ") // the choice shows without focus too
 		t.Blurred.NextIndicator = lipgloss.NewStyle()
 		t.Blurred.PrevIndicator = lipgloss.NewStyle()
 		return t

@@ -509,7 +509,8 @@ func (m *Model) detailLines() []string {
 		lines = append(lines, row("Note", p.Note))
 	}
 	lines = append(lines, row("Modificata", common.When(p.UpdatedAt)+" da "+p.UpdatedBy),
-		"", st.Title.Render(fmt.Sprintf("Contrassegni (%d)", len(m.detail.passes))))
+		st.Muted.Render(common.Truncate("e modifica · f foto · x rimuovi la foto · m decesso · esc torna all'elenco", m.w)),
+		"", st.Title.Render(fmt.Sprintf("Contrassegni (%d)", len(m.detail.passes)))+st.Muted.Render("  invio apre quello scelto"))
 	return lines
 }
 
