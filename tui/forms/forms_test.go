@@ -557,6 +557,30 @@ func TestStaleVersionRefusedNothingLost(t *testing.T) {
 	}
 }
 
+// A pass renewed by another session while the form was open: the refusal reloads the
+// live version, and saving again acts on it.
+func TestStaleFollowsTheRenewedVersion(t *testing.T) {
+	h := newHarness(t)
+	v := h.issue("ROSSI", "MARIO", domain.MustDate(1980, time.January, 1), domain.MustDate(2020, time.July, 1))
+	d := h.open(NewRevoke(h.ctx, v))
+	d.press("enter")
+	d.typ("requisiti non più presenti")
+	res, err := h.svc.RenewPass(h.sys, service.Change{PassID: v.Pass.ID}, domain.RenewInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.press("enter")
+	d.stillOpen()
+	d.see("è stato modificato da collega", "valido dal 02/07/2025 al 02/07/2030", "requisiti non più presenti")
+	d.enter(2)
+	if notice, _ := d.closed(); notice != "Contrassegno L736_2020_00001 revocato dal 10/06/2025" {
+		t.Errorf("notice %q", notice)
+	}
+	if p := h.get(res.Pass.ID).Pass; p.State != domain.Revocato {
+		t.Errorf("renewed version %+v", p)
+	}
+}
+
 // T4: with the finestra temporale on, the plan (the other plate closed the day
 // before) is shown and applied only once confirmed.
 func TestAddPlateFinestraTemporaleConfirmed(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 // meanwhile by another operator is refused instead of overwritten).
 type passForm struct {
 	*Page
+	name string // of the operation, for the title
 	view service.PassView
 	// reloaded runs after the pass was read again (a step that depended on the old
 	// version goes back).
@@ -26,7 +27,7 @@ type passForm struct {
 // not allow (a renewal of a revoked pass…) is said at once, with only esc left, rather
 // than after the operator filled the form in.
 func newPassForm(ctx *common.Context, v service.PassView, title string, action domain.Action) *passForm {
-	f := &passForm{Page: newPage(ctx, title+" · "+v.Pass.Number), view: v}
+	f := &passForm{Page: newPage(ctx, title+" · "+v.Pass.Number), name: title, view: v}
 	f.passID = v.Pass.ID
 	f.header = f.passHeader
 	p := v.Pass
@@ -68,8 +69,14 @@ func (f *passForm) run(do func(svc *service.Service, a service.Actor, c service.
 		var stale *service.StaleError
 		if errors.As(err, &stale) {
 			if v, gerr := svc.GetPass(a, id); gerr == nil {
+				// Renewed, duplicated or transferred meanwhile: the live version.
+				if !v.Pass.Current() && v.Pass.NextID != 0 {
+					if next, nerr := svc.GetPass(a, v.Pass.NextID); nerr == nil {
+						v = next
+					}
+				}
 				res.then = func() {
-					f.view = v
+					f.view, f.passID, f.title = v, v.Pass.ID, f.name+" · "+v.Pass.Number
 					if f.reloaded != nil {
 						f.reloaded()
 					}
