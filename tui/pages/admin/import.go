@@ -418,7 +418,7 @@ func (v *importView) view() string {
 		if v.total > 0 {
 			pct = float64(v.done) / float64(v.total)
 		}
-		return "\n" + common.Truncate("Import di "+filepath.Base(v.file)+" in corso: le modifiche degli altri operatori attendono la fine.", v.w) +
+		return "\n" + common.Truncate("Import di "+filepath.Base(v.file)+" in corso (le altre modifiche attendono la fine).", v.w) +
 			"\n\n" + v.bar.ViewAs(pct) + "\n" + fmt.Sprintf("%d di %d righe scritte", v.done, v.total)
 	}
 	b.WriteString(st.Label.Render("File    ") + common.Truncate(v.file, v.w-8) + "\n")

@@ -50,6 +50,9 @@ func NewKeyMap() KeyMap {
 	}
 }
 
+// peopleLimit is the most people a search shows: typing more narrows it.
+const peopleLimit = 300
+
 type mode int
 
 const (
@@ -113,7 +116,7 @@ func New(ctx *common.Context) *Model {
 	m := &Model{ctx: ctx, keys: NewKeyMap(), search: ti}
 	m.search.Focus()
 	m.table.Columns = []components.Column{{Title: "Cognome e nome", Width: 16, Flex: true}, {Title: "Codice fiscale", Width: 16},
-		{Title: "Nato il", Width: 10}, {Title: "Residenza", Width: 14}}
+		{Title: "Nato il", Width: 10}, {Title: "Residenza", Width: 18}}
 	m.passes.Columns = []components.Column{{Title: "Numero", Width: 15}, {Title: "Stato", Width: 15}, {Title: "Tipo", Width: 10},
 		{Title: "Scadenza", Width: 10}, {Title: "Targhe", Width: 8, Flex: true}}
 	return m
@@ -197,7 +200,7 @@ func (m *Model) query() tea.Cmd {
 	m.seq++
 	seq, svc, a, text := m.seq, m.ctx.Svc, m.ctx.Actor, m.search.Value()
 	return func() tea.Msg {
-		ps, err := svc.SearchPeople(a, text, 300)
+		ps, err := svc.SearchPeople(a, text, peopleLimit)
 		return resultMsg{seq, ps, err}
 	}
 }
@@ -461,10 +464,13 @@ func (m *Model) View() string {
 		return m.detailView()
 	}
 	count := fmt.Sprintf("%d persone", len(m.people))
-	if len(m.people) == 1 {
+	switch len(m.people) {
+	case 1:
 		count = "1 persona"
+	case peopleLimit:
+		count = fmt.Sprintf("prime %d persone (scrivere di più per restringere)", peopleLimit)
 	}
-	return m.search.View() + "\n" + m.ctx.Styles.Muted.Render(count+" · invio apre la scheda, ctrl+n registra una persona nuova") + "\n" +
+	return m.search.View() + "\n" + m.ctx.Styles.Muted.Render(common.Truncate(count+" · invio apre la scheda, ctrl+n registra una persona nuova", m.w)) + "\n" +
 		m.table.View(m.ctx.Styles, "Nessuna persona trovata: cambiare la ricerca, o ctrl+n per registrarla.")
 }
 
