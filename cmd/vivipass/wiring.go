@@ -4,10 +4,19 @@ import (
 	"vivipass/domain"
 	"vivipass/service"
 	"vivipass/tui"
+	"vivipass/tui/common"
 	"vivipass/tui/forms"
+	"vivipass/tui/keys"
+	"vivipass/tui/pages/admin"
+	"vivipass/tui/pages/people"
 )
 
 // desk wires a session's options: the sections and forms every part of the desk adds.
 func desk(svc *service.Service, op domain.Operator, plain bool) tui.Options {
-	return tui.Options{Svc: svc, Operator: op, Plain: plain, Forms: forms.PassForms()}
+	g := keys.NewGlobal()
+	return tui.Options{Svc: svc, Operator: op, Plain: plain, Forms: forms.PassForms(),
+		Sections: []tui.Section{
+			{Name: "Anagrafica", Key: g.People, New: func(c *common.Context) common.Page { return people.New(c) }},
+			{Name: "Amministrazione", Key: g.Admin, AdminOnly: true, New: func(c *common.Context) common.Page { return admin.New(c) }},
+		}}
 }
