@@ -251,7 +251,7 @@ func TestOperatorsAddAndRemove(t *testing.T) {
 	h.wantView("two keys", "(2) SHA256:", "lucia@casa")
 
 	h.press(ok.Remove)
-	h.wantView("removal asks", "Rimuovere l'operatore lucia?", "non può più collegarsi")
+	h.wantView("removal asks", "Rimuovere l'operatore lucia?", "non potrà più aprire sessioni")
 	yes()
 	if _, found := h.svc.Authenticate(fp); found {
 		t.Error("lucia's key still authenticates")

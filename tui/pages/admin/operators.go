@@ -310,7 +310,7 @@ func (v *operatorsView) removeDialog(op domain.Operator) *dialog {
 	groups := func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(
 			huh.NewConfirm().Key("ok").Title("Rimuovere l'operatore " + op.Name + "?").
-				Description(fmt.Sprintf("%s del comune %s, %d chiavi SSH: da subito non può più collegarsi. "+
+				Description(fmt.Sprintf("%s del comune %s, %d chiavi SSH: non potrà più aprire sessioni. "+
 					"Quello che ha fatto resta nel registro delle modifiche.", op.Role, op.Comune, len(op.Keys))).
 				Affirmative("Sì, rimuovi").Negative("No").WithButtonAlignment(lipgloss.Left).Value(&yes),
 		)}

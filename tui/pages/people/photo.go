@@ -148,8 +148,8 @@ func (m *Model) deceasedDialog(p domain.Person) *dialog {
 	}
 	yes := false
 	plain := m.ctx.Styles.Plain
-	desc := "Dal giorno indicato i contrassegni attivi di " + p.FullName() + " sono revocati, le targhe chiuse " +
-		"(escono dalla whitelist) e la piattaforma nazionale ne è informata."
+	desc := "Dal giorno indicato i contrassegni di " + p.FullName() + " (attivi, sospesi o scaduti) sono revocati, " +
+		"le targhe chiuse (escono dalla whitelist) e la piattaforma nazionale ne è informata."
 	if !p.DataDecesso.IsZero() {
 		desc = "Decesso già registrato il " + p.DataDecesso.String() + ": qui si corregge la data. " + desc
 	}
