@@ -862,3 +862,23 @@ func TestItalianHelp(t *testing.T) {
 		}
 	}
 }
+
+// A resize while a validation message shows keeps every field of the group on screen
+// (the message is drawn under the group, in the room the page keeps for it).
+func TestResizeWithErrorKeepsFields(t *testing.T) {
+	h := newHarness(t)
+	d := h.open(NewIssue(h.ctx))
+	d.typ(cf(t, "VERDI", "LUCA", 'M', domain.MustDate(1970, time.March, 15), "L736"))
+	d.press("enter")
+	d.press("enter")
+	d.press("enter") // an empty cognome
+	d.see("Errore: indicare il cognome", "Codice fiscale VRDLCU70C15L736W", "Telefono")
+	d.p.SetSize(100, 30)
+	d.p.SetSize(80, 21)
+	d.see("Errore: indicare il cognome", "Codice fiscale VRDLCU70C15L736W", "Telefono")
+	d.fits()
+	d.typ("Verdi")
+	d.press("enter")
+	d.notSee("Errore")
+	d.see("Codice fiscale VRDLCU70C15L736W", "Telefono")
+}
