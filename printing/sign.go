@@ -1,0 +1,111 @@
+package printing
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+
+	"vivipass/domain"
+)
+
+// Payload is what the card's QR code carries (S9): number, expiry and issuing comune,
+// signed with the register's Ed25519 key, so whoever holds the public key checks a card
+// offline and a forged one (a number or a date changed, or a made-up card) fails.
+//
+// Text form, one line, fields separated by ';' (pass numbers never contain one):
+//
+//	CUDE1;<key id>;<number>;<yyyymmdd>;<comune>;<signature>
+//
+// key id = first 4 bytes of sha256(public key), hex: it names the key that signed, so a
+// card signed by another register says so instead of just "forged". The signature is
+// base64url (no padding) over everything before the last ';'. About 130 bytes: a QR code
+// of version 8 (49 modules) at level M.
+type Payload struct {
+	Number string
+	Expiry domain.Date
+	Comune string // codice catastale
+}
+
+const payloadTag = "CUDE1"
+
+// KeyID names a public key: the first 4 bytes of its sha256, in hex.
+func KeyID(pub ed25519.PublicKey) string {
+	h := sha256.Sum256(pub)
+	return hex.EncodeToString(h[:4])
+}
+
+func (p Payload) message(keyID string) string {
+	return payloadTag + ";" + keyID + ";" + p.Number + ";" + p.Expiry.Key() + ";" + p.Comune
+}
+
+// Sign makes the text to encode in the QR code.
+func Sign(priv ed25519.PrivateKey, p Payload) (string, error) {
+	if strings.ContainsAny(p.Number+p.Comune, ";\n") || p.Number == "" || p.Expiry.IsZero() {
+		return "", errorf("dati del contrassegno non firmabili (numero %q, scadenza %s)", p.Number, p.Expiry)
+	}
+	msg := p.message(KeyID(priv.Public().(ed25519.PublicKey)))
+	sig := ed25519.Sign(priv, []byte(msg))
+	return msg + ";" + base64.RawURLEncoding.EncodeToString(sig), nil
+}
+
+// Verify checks a payload read from a card with the register's public key. Every
+// failure is an *Error saying why in Italian.
+func Verify(pub ed25519.PublicKey, text string) (Payload, error) {
+	var p Payload
+	text = strings.TrimSpace(text)
+	parts := strings.Split(text, ";")
+	if len(parts) != 6 || parts[0] != payloadTag {
+		return p, errorf("il testo non è il codice QR di un contrassegno vivipass (atteso %s;…, 6 parti separate da ';')", payloadTag)
+	}
+	if len(pub) != ed25519.PublicKeySize {
+		return p, errorf("chiave pubblica non valida")
+	}
+	if want := KeyID(pub); parts[1] != want {
+		return p, errorf("FIRMA NON VALIDA: il codice è firmato con un'altra chiave (id %s; la chiave indicata è %s)", parts[1], want)
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[5])
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return p, errorf("FIRMA NON VALIDA: la firma è illeggibile")
+	}
+	msg := text[:strings.LastIndexByte(text, ';')]
+	if !ed25519.Verify(pub, []byte(msg), sig) {
+		return p, errorf("FIRMA NON VALIDA: i dati non corrispondono alla firma (contrassegno contraffatto o alterato)")
+	}
+	exp, ok := parseKey(parts[3])
+	if !ok {
+		return p, errorf("data di scadenza %q illeggibile", parts[3])
+	}
+	return Payload{Number: parts[2], Expiry: exp, Comune: parts[4]}, nil
+}
+
+// parseKey reads a date written by Date.Key (yyyymmdd).
+func parseKey(s string) (domain.Date, bool) {
+	if len(s) != 8 {
+		return domain.Date{}, false
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return domain.Date{}, false
+	}
+	return domain.NewDate(n/10000, time.Month(n/100%100), n%100)
+}
+
+// PublicKeyText is how a public key is handed to whoever verifies cards:
+// "ed25519:<base64>".
+func PublicKeyText(pub ed25519.PublicKey) string {
+	return "ed25519:" + base64.StdEncoding.EncodeToString(pub)
+}
+
+// ParsePublicKey reads PublicKeyText's form (the "ed25519:" prefix is optional).
+func ParsePublicKey(s string) (ed25519.PublicKey, error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "ed25519:")
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, errorf("chiave pubblica non valida: attesa la forma ed25519:… stampata da `vivipass verify --public-key`")
+	}
+	return ed25519.PublicKey(b), nil
+}
