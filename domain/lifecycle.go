@@ -74,15 +74,26 @@ func CheckTransition(p Pass, a Action, day Date) error {
 		}
 	}
 	if len(names) == 0 {
-		return errorf("%s non consentito su un contrassegno esistente: il contrassegno %s è %s",
-			a.Label(), p.Number, what)
+		return errorf("%s su un contrassegno esistente: il contrassegno %s è %s",
+			a.notAllowed(), p.Number, what)
 	}
 	allowed := names[len(names)-1]
 	if len(names) > 1 {
 		allowed = strings.Join(names[:len(names)-1], ", ") + " o " + allowed
 	}
-	return errorf("%s non consentito: il contrassegno %s è %s (consentito solo se %s)",
-		a.Label(), p.Number, what, allowed)
+	return errorf("%s: il contrassegno %s è %s (consentito solo se %s)",
+		a.notAllowed(), p.Number, what, allowed)
+}
+
+// notAllowed is "<action> non consentito/a", agreeing with the noun.
+func (a Action) notAllowed() string {
+	switch a {
+	case ActSuspend, ActResume, ActRevoke, ActEdit:
+		return a.Label() + " non consentita"
+	case ActPlates:
+		return "modifica delle targhe non consentita"
+	}
+	return a.Label() + " non consentito"
 }
 
 // IssueInput is what an operator types for a new pass (P1).

@@ -101,7 +101,7 @@ func TestCheckTransitionMatrix(t *testing.T) {
 				t.Errorf("%s from %s: %v is not a domain rule error", a, f.name, err)
 			}
 			// The message names the action, the pass and its state, in Italian.
-			for _, part := range []string{string(a) + " non consentito", "L736_2024_00015 è " + f.state + " "} {
+			for _, part := range []string{a.notAllowed(), "L736_2024_00015 è " + f.state + " "} {
 				if !strings.Contains(msg+" ", part) {
 					t.Errorf("%s from %s: message %q, want it to contain %q", a, f.name, msg, part)
 				}
@@ -149,12 +149,12 @@ func runAction(p Pass, a Action) error {
 func TestCheckTransitionMessage(t *testing.T) {
 	p := lcPass(func(p *Pass) { p.State, p.StateFrom = Rinnovato, MustDate(2026, 5, 1) })
 	err := CheckTransition(p, ActRevoke, lcDay)
-	want := "revoca non consentito: il contrassegno L736_2024_00015 è rinnovato (consentito solo se attivo, scaduto o sospeso)"
+	want := "revoca non consentita: il contrassegno L736_2024_00015 è rinnovato (consentito solo se attivo, scaduto o sospeso)"
 	if err == nil || err.Error() != want {
 		t.Errorf("CheckTransition = %v,\nwant %s", err, want)
 	}
 	err = CheckTransition(lcPass(nil), ActResume, lcDay)
-	want = "riattivazione non consentito: il contrassegno L736_2024_00015 è attivo (consentito solo se sospeso)"
+	want = "riattivazione non consentita: il contrassegno L736_2024_00015 è attivo (consentito solo se sospeso)"
 	if err == nil || err.Error() != want {
 		t.Errorf("CheckTransition = %v,\nwant %s", err, want)
 	}
