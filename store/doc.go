@@ -8,7 +8,8 @@
 //	    schema_version        uint64 BE
 //	    created_at            RFC 3339
 //	    audit_head            hex sha256 of the last audit entry ("" = none)
-//	    <other keys>          small process-wide values (e.g. signing key, later)
+//	    sign_ed25519          seed of the Ed25519 key that signs the cards' QR codes (S9)
+//	    <other keys>          small process-wide values
 //	people/     id(8)                     → domain.Person (JSON)
 //	photos/     person id(8)              → image bytes (JPEG or PNG)
 //	passes/     id(8)                     → domain.Pass (JSON, plates inside)
@@ -28,8 +29,9 @@
 //	pec_sync/   comune 0 folder           → PECSyncState (JSON): UIDVALIDITY, last UID stored,
 //	                                        UIDs stored but not yet marked on the server
 //	pec_config/ comune                    → PECConfig (JSON): mailbox settings, never the password
-//	templates/  name                      → document template (S6, schema 3)
-//	printing/   key                       → printers, calibration, card layout (S1–S2, schema 3)
+//	templates/  comune 0 name             → store.Template: a comune's document template (S6, schema 3)
+//	printing/   "comune" 0 code           → store.PrintSettings: card layout, heading, default queue (S1, schema 3)
+//	            "printer" 0 queue         → store.Printer: calibration offsets, duplex (S2, schema 3)
 //	idx/        one sub-bucket per index; keys carry the id, values are empty:
 //	    cf        CF 0 passID(8)                    every version (P5, search)
 //	    pcf       CF 0 personID(8)                  people by codice fiscale
