@@ -165,8 +165,8 @@ func (s *Service) SaveSettings(a Actor, st domain.ComuneSettings) (domain.Comune
 	return st, err
 }
 
-// Init prepares a new database for a comune: its settings saved with defaults and the
-// first audit entry.
+// Init prepares a new database for a comune: its settings saved with defaults, the key
+// that signs the cards' QR codes (once per register) and the first audit entry.
 func (s *Service) Init(a Actor, comune string) error {
 	p, ok := domain.ComuneByCode(strings.ToUpper(comune))
 	if !ok {
@@ -186,6 +186,9 @@ func (s *Service) Init(a Actor, comune string) error {
 			}
 		}
 		if err := tx.PutMeta("comune_principale", []byte(p.Code)); err != nil {
+			return err
+		}
+		if _, err := s.ensureSigningKey(tx, a); err != nil { // S9: the key that signs the cards' QR codes
 			return err
 		}
 		*ev = append(*ev, AdminChanged{p.Code})

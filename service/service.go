@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"vivipass/domain"
+	"vivipass/printing"
 	"vivipass/store"
 )
 
@@ -71,6 +72,8 @@ type Service struct {
 	// writeMu serialises writers (bbolt does too); a bulk import holds it while it
 	// builds a new file, so no change made meanwhile can be lost when the file is swapped.
 	writeMu sync.Mutex
+	// spooler hands print jobs to CUPS (WithSpooler).
+	spooler printing.Spooler
 }
 
 // Option configures a Service.
