@@ -462,7 +462,11 @@ func (s *Service) RemindersDocument(a Actor, days int) (Document, int, error) {
 		return Document{}, 0, err
 	}
 	if len(rows) == 0 {
-		return Document{}, 0, &domain.Error{Message: fmt.Sprintf("nessun contrassegno scade entro %d giorni: nessuna lettera da stampare", days)}
+		unit := "giorni"
+		if days == 1 {
+			unit = "giorno"
+		}
+		return Document{}, 0, &domain.Error{Message: fmt.Sprintf("nessun contrassegno scade entro %d %s: nessuna lettera da stampare", days, unit)}
 	}
 	today := s.Today()
 	letters := make([]printing.Letter, 0, len(rows))

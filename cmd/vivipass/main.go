@@ -48,6 +48,10 @@ func commands() map[string]command {
 		"restore":      {"restore FILE", "ripristina il database da una copia", cmdRestore},
 		"audit":        {"audit verify", "verifica la catena del registro delle modifiche", cmdAudit},
 		"store":        {"store verify", "verifica gli indici del database", cmdStore},
+		"print":        {"print card|module|calibration|reminders … [--out FILE | --printer CODA]", "stampa la carta, un modulo, la pagina di calibrazione, i promemoria (vedi `vivipass print`)", cmdPrint},
+		"verify":       {"verify TESTO_QR [--key CHIAVE] | verify --public-key", "verifica la firma del codice QR di un contrassegno; stampa la chiave pubblica", cmdVerify},
+		"template":     {"template list|export NOME FILE|import FILE [--comune CODICE]", "moduli per i documenti (Gestione moduli)", cmdTemplates},
+		"printer":      {"printer list|set CODA [--offset-x MM] [--offset-y MM] [--duplex MODO]", "stampanti: calibrazione e fronte-retro", cmdPrinter},
 	}
 }
 
