@@ -517,9 +517,13 @@ func (s *Service) RemindersDocument(a Actor, days int) (Document, int, error) {
 
 // ---- printers and printing settings (S1, S2) ----
 
+// Printer is a CUPS queue's settings (calibration, duplex), named here so the TUI need
+// not import store.
+type Printer = store.Printer
+
 // Printers lists the queues configured in the actor's scope.
-func (s *Service) Printers(a Actor) ([]store.Printer, error) {
-	var out []store.Printer
+func (s *Service) Printers(a Actor) ([]Printer, error) {
+	var out []Printer
 	err := s.view(func(tx *store.Tx) error {
 		all, err := tx.Printers()
 		for _, p := range all {
@@ -541,7 +545,7 @@ const maxOffset = 30.0
 
 // SavePrinter creates or updates a queue's settings: calibration offsets and duplex.
 // p.Version is the version the operator saw (0 for a new queue).
-func (s *Service) SavePrinter(a Actor, p store.Printer) (store.Printer, error) {
+func (s *Service) SavePrinter(a Actor, p Printer) (Printer, error) {
 	if err := printing.CheckQueue(p.Queue); err != nil {
 		return p, err
 	}
