@@ -195,7 +195,6 @@ func TestPrinterCalibration(t *testing.T) {
 	wantErr(t, "anna sets mario's printer", e.s.SetOperatorPrinter(anna, "mario", "X"), "non consentita")
 }
 
-
 func TestComuneLayoutAndHeading(t *testing.T) {
 	e := newEnv(t)
 	p := e.issue(mario, rossi(t)).Pass
