@@ -22,6 +22,7 @@ test:
 ## bench: Go benchmarks and the scripts under bench/ (region-sized register)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./domain/... ./service/legacy/... ./pec/...
+	$(GO) test -run '^$$' -bench 'CardPDF|Reminders' -benchmem ./printing/ ./service/
 	bash bench/region.sh
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/sshbench/
 

@@ -21,7 +21,9 @@ import (
 	"vivipass/store"
 )
 
-func jpegPhoto(t *testing.T) []byte {
+func jpegPhoto(t *testing.T) []byte { return jpegPhotoB(t) }
+
+func jpegPhotoB(t testing.TB) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 60, 80))
 	for i := range img.Pix {
