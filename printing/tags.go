@@ -94,12 +94,12 @@ func Tags() []Tag {
 		{"comune", GroupPass, "comune che gestisce il contrassegno (nome)", []string{"Pass.Comune"}, pass(func(p domain.Pass) string { return placeName(p.Comune) })},
 		{"codice_comune", GroupPass, "codice catastale del comune che gestisce il contrassegno", nil, pass(func(p domain.Pass) string { return p.Comune })},
 		{"comune_rilascio", GroupPass, "comune che ha rilasciato il contrassegno (nome)", []string{"Pass.IssuingComune"}, pass(func(p domain.Pass) string { return placeName(p.IssuingComune) })},
-		{"targhe", GroupPass, "targhe del contrassegno, separate da virgole", []string{"Pass.Plates"}, pass(plates)},
+		{"targhe", GroupPass, "targhe del contrassegno, separate da virgole («nessuna» se non ce ne sono)", []string{"Pass.Plates"}, pass(plates)},
 		{"targa_principale", GroupPass, "targa principale del circuito nazionale", nil, pass(func(p domain.Pass) string { return plateWithRole(p, domain.RolePrincipale) })},
 		{"targa_secondaria", GroupPass, "targa secondaria del circuito nazionale", nil, pass(func(p domain.Pass) string { return plateWithRole(p, domain.RoleSecondaria) })},
 		{"consenso_nazionale", GroupPass, "«sì» se il titolare ha dato il consenso all'invio al Circuito Nazionale", []string{"Pass.National"}, pass(func(p domain.Pass) string { return siNo(p.National.Consent) })},
-		{"cude_id", GroupPass, "CUDE ID assegnato dalla piattaforma nazionale", nil, pass(func(p domain.Pass) string { return p.National.CudeID })},
-		{"codice_univoco", GroupPass, "CODICE UNIVOCO della piattaforma nazionale, da consegnare al titolare (N1)", nil, pass(func(p domain.Pass) string { return p.National.CodiceUnivoco })},
+		{"cude_id", GroupPass, "CUDE ID assegnato dalla piattaforma nazionale («non ancora assegnato» finché non arriva, «—» senza consenso)", nil, pass(func(p domain.Pass) string { return national(p, p.National.CudeID) })},
+		{"codice_univoco", GroupPass, "CODICE UNIVOCO della piattaforma nazionale, da consegnare al titolare (N1; «non ancora assegnato» finché non arriva, «—» senza consenso)", nil, pass(func(p domain.Pass) string { return national(p, p.National.CodiceUnivoco) })},
 		{"stato_invio_nazionale", GroupPass, "non inviato, in coda, inviato, errore", nil, pass(func(p domain.Pass) string { return p.National.Status.Label() })},
 		{"note", GroupPass, "note sul contrassegno", []string{"Pass.Note"}, pass(func(p domain.Pass) string { return p.Note })},
 		{"file_import", GroupPass, "file da cui il contrassegno è stato importato", []string{"Pass.ImportFile"}, pass(func(p domain.Pass) string { return p.ImportFile })},
@@ -203,7 +203,22 @@ func plates(p domain.Pass) string {
 	for _, pl := range p.Plates {
 		out = append(out, pl.Number)
 	}
+	if len(out) == 0 {
+		return "nessuna"
+	}
 	return strings.Join(out, ", ")
+}
+
+// national is a value the national platform hands back: a receipt must not leave an
+// empty space where the holder expects the codice univoco.
+func national(p domain.Pass, v string) string {
+	switch {
+	case v != "":
+		return v
+	case !p.National.Consent:
+		return "—"
+	}
+	return "non ancora assegnato"
 }
 
 func plateWithRole(p domain.Pass, r domain.PlateRole) string {

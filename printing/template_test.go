@@ -83,6 +83,21 @@ func TestTagErrorsHaveLineAndColumn(t *testing.T) {
 	}
 }
 
+// A receipt printed before the national platform answered says so, instead of leaving
+// the codice univoco blank; without consent there is none.
+func TestNationalValuesNeverBlank(t *testing.T) {
+	d := sampleModule()
+	d.Pass.National = domain.National{Consent: true}
+	d.Pass.Plates = nil
+	if got := fill(t, "#codice_univoco#|#cude_id#|#targhe#", d); got != "non ancora assegnato|non ancora assegnato|nessuna" {
+		t.Errorf("pending: %q", got)
+	}
+	d.Pass.National.Consent = false
+	if got := fill(t, "#codice_univoco#", d); got != "—" {
+		t.Errorf("no consent: %q", got)
+	}
+}
+
 func TestDefaultTemplates(t *testing.T) {
 	ts := printing.DefaultTemplates()
 	var names []string

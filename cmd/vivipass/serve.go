@@ -57,7 +57,12 @@ func cmdServe(e *env, args []string) error {
 		return err
 	}
 	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return fmt.Errorf("l'indirizzo %s è già in uso: un altro server è in ascolto (scegliere un'altra porta con --ssh)", *addr)
+	case errors.Is(err, syscall.EACCES):
+		return fmt.Errorf("permesso negato per %s: le porte sotto 1024 richiedono privilegi (usare per esempio --ssh :2222)", *addr)
+	case err != nil:
 		return fmt.Errorf("impossibile ascoltare su %s: %v", *addr, err)
 	}
 	port := *addr

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -177,6 +178,13 @@ func TestServeUsage(t *testing.T) {
 	contains(t, "stderr", r.stderr, "durata non valida per --idle")
 	r = must(t, 1, "serve", "--db", filepath.Join(t.TempDir(), "manca.db"))
 	contains(t, "stderr", r.stderr, "non trovato")
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	r = must(t, 1, "serve", "--db", demoDB(t), "--ssh", busy.Addr().String())
+	contains(t, "stderr", r.stderr, "è già in uso")
 	r = must(t, 0, "serve", "--help")
 	contains(t, "stdout", r.stdout, "--ssh", "--idle")
 }
