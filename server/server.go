@@ -14,6 +14,11 @@
 //     with the root model of the desk (tui.New with the options of Config.Desk, the same
 //     wiring as the local terminal) and the session's colour profile: Ascii when the
 //     session's NO_COLOR is set to anything, or the operator is in plain mode.
+//   - guard: a panic in the desk's Init, Update or View ends that session alone, logged
+//     with its stack, and the operator is told; the other sessions carry on.
+//   - frames: Bubble Tea writes frames on a ticker; sessions run at 120 fps (its
+//     maximum, DefaultFPS) so that a key waits at most 8.3 ms for its frame. A tick with
+//     nothing changed writes nothing.
 //   - idle: a session with no key pressed for Config.IdleTimeout ends with a message
 //     (the SSH connection's own idle timeout cannot tell an operator away from a screen
 //     that other operators' changes keep redrawing).
