@@ -112,16 +112,39 @@ func (s *Service) CardPDF(a Actor, passID uint64, mode printing.Mode, printer st
 // CardDocument is CardPDF with what Deliver needs to print it (page size, duplex).
 func (s *Service) CardDocument(a Actor, passID uint64, mode printing.Mode, printer string) (Document, error) {
 	var doc Document
-	key, err := s.signingKey()
+	c, err := s.CardPreview(a, passID, printer)
 	if err != nil {
 		return doc, err
 	}
+	pdf, err := printing.Card(c.Layout, c.Data, mode, c.Offset)
+	if err != nil {
+		return doc, err
+	}
+	doc = Document{PDF: pdf, Title: "contrassegno " + c.Data.Number + " " + string(mode), What: "contrassegno " + string(mode),
+		PassID: passID, Pages: len(mode.Sides()), PageSize: printing.CardPageSize(c.Layout), Sides: "one-sided"}
+	if mode == printing.ModeFronteRetro && c.Printer.Duplex != "" {
+		doc.Sides = c.Printer.Duplex
+	}
+	return doc, nil
+}
+
+// CardPreview is everything a card is made of, for the TUI's preview (the layout's
+// field boxes with the values that go in them) and for CardDocument.
+type CardPreview struct {
+	Layout  printing.Layout
+	Data    printing.CardData
+	Offset  printing.Offset
+	Printer Printer // the queue's settings (zero but Queue when not configured)
+}
+
+// CardPreview reads what the card of a pass would carry, calibrated for printer.
+func (s *Service) CardPreview(a Actor, passID uint64, printer string) (CardPreview, error) {
+	var c CardPreview
+	key, err := s.signingKey()
+	if err != nil {
+		return c, err
+	}
 	today := s.Today()
-	var (
-		data   printing.CardData
-		layout printing.Layout
-		pr     store.Printer
-	)
 	err = s.view(func(tx *store.Tx) error {
 		p, err := loadPass(tx, a, passID)
 		if err != nil {
@@ -138,37 +161,26 @@ func (s *Service) CardDocument(a Actor, passID uint64, mode printing.Mode, print
 		if err != nil {
 			return err
 		}
-		if layout, err = comuneLayout(tx, p.Comune); err != nil {
+		if c.Layout, err = comuneLayout(tx, p.Comune); err != nil {
 			return err
 		}
-		if pr, err = printerFor(tx, a, printer); err != nil {
+		if c.Printer, err = printerFor(tx, a, printer); err != nil {
 			return err
 		}
+		c.Offset = printing.Offset{X: c.Printer.OffsetX, Y: c.Printer.OffsetY}
 		issuing := p.IssuingComune
 		if issuing == "" {
 			issuing = p.Comune
 		}
-		data = printing.CardData{Number: p.Number, Expiry: p.DataScadenza.String(), Comune: printing.CardComune(issuing),
+		c.Data = printing.CardData{Number: p.Number, Expiry: p.DataScadenza.String(), Comune: printing.CardComune(issuing),
 			Cognome: holder.Cognome, Nome: holder.Nome, Duplicate: p.Duplicate}
 		if holder.HasPhoto {
-			data.Photo = tx.Photo(holder.ID)
+			c.Data.Photo = tx.Photo(holder.ID)
 		}
-		data.QR, err = printing.Sign(key, printing.Payload{Number: p.Number, Expiry: p.DataScadenza, Comune: issuing})
+		c.Data.QR, err = printing.Sign(key, printing.Payload{Number: p.Number, Expiry: p.DataScadenza, Comune: issuing})
 		return err
 	})
-	if err != nil {
-		return doc, err
-	}
-	pdf, err := printing.Card(layout, data, mode, printing.Offset{X: pr.OffsetX, Y: pr.OffsetY})
-	if err != nil {
-		return doc, err
-	}
-	doc = Document{PDF: pdf, Title: "contrassegno " + data.Number + " " + string(mode), What: "contrassegno " + string(mode),
-		PassID: passID, Pages: len(mode.Sides()), PageSize: printing.CardPageSize(layout), Sides: "one-sided"}
-	if mode == printing.ModeFronteRetro && pr.Duplex != "" {
-		doc.Sides = pr.Duplex
-	}
-	return doc, nil
+	return c, err
 }
 
 // comuneLayout is the comune's card layout, or the default.

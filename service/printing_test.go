@@ -421,3 +421,26 @@ func TestDeliverToCUPS(t *testing.T) {
 		t.Error("a failed print recorded")
 	}
 }
+
+func TestCardPreview(t *testing.T) {
+	e := newEnv(t)
+	p := e.issue(mario, rossi(t)).Pass
+	if _, err := e.s.SavePrinter(mario, service.Printer{Queue: "DESK1", OffsetX: 1, OffsetY: 2, Duplex: "two-sided-short-edge"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.s.CardPreview(mario, p.ID, "DESK1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Data.Number != p.Number || c.Data.Cognome != "ROSSI" || c.Data.Comune != "COMUNE DI VENEZIA" || c.Data.QR == "" ||
+		c.Offset != (printing.Offset{X: 1, Y: 2}) || len(c.Layout.Fields) == 0 {
+		t.Errorf("preview %+v", c)
+	}
+	doc, err := e.s.CardDocument(mario, p.ID, printing.ModeFronteRetro, "DESK1")
+	if err != nil || doc.Sides != "two-sided-short-edge" {
+		t.Errorf("duplex printer: sides %q, %v", doc.Sides, err)
+	}
+	if doc, _ = e.s.CardDocument(mario, p.ID, printing.ModeFronte, "DESK1"); doc.Sides != "one-sided" {
+		t.Errorf("one side on a duplex printer: sides %q", doc.Sides)
+	}
+}
