@@ -26,6 +26,12 @@ type AdminChanged struct{ InComune string }
 
 func (e AdminChanged) Comune() string { return e.InComune }
 
+// InboxChanged: the PEC inbox of comune changed (messages stored, a request's state or
+// links changed).
+type InboxChanged struct{ InComune string }
+
+func (e InboxChanged) Comune() string { return e.InComune }
+
 // Hub fans events out to subscribers. Each subscriber has a small buffer that drops
 // its oldest notice when full: a slow or frozen session misses old notices but never
 // blocks a writer, and always gets the latest ones. The buffer holds more than one

@@ -74,6 +74,8 @@ type Service struct {
 	writeMu sync.Mutex
 	// spooler hands print jobs to CUPS (WithSpooler).
 	spooler printing.Spooler
+	// pec holds the mailbox connections and the running PEC worker (pec.go).
+	pec pecRuntime
 }
 
 // Option configures a Service.

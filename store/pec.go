@@ -85,6 +85,8 @@ type PECItem struct {
 	Note    string              `json:"note,omitempty"`
 	StateAt time.Time           `json:"state_at,omitzero"`
 	StateBy string              `json:"state_by,omitempty"`
+	// History holds every change of state and of links, oldest first.
+	History []PECChange `json:"history,omitempty"`
 	// Channel of what the desk creates from this item (P11): App.
 	Channel domain.Channel `json:"channel"`
 
@@ -118,6 +120,15 @@ type PECItem struct {
 	UID         uint32 `json:"uid"`
 
 	Version uint64 `json:"version"`
+}
+
+// PECChange is one change the desk made to an item.
+type PECChange struct {
+	At   time.Time           `json:"at"`
+	By   string              `json:"by"`
+	From domain.RequestState `json:"from,omitempty"`
+	To   domain.RequestState `json:"to,omitempty"`
+	Note string              `json:"note,omitempty"`
 }
 
 // PECAttachment describes an attachment; the bytes are read again from the raw message.
