@@ -48,6 +48,7 @@ func commands() map[string]command {
 		"restore":      {"restore FILE", "ripristina il database da una copia", cmdRestore},
 		"audit":        {"audit verify", "verifica la catena del registro delle modifiche", cmdAudit},
 		"store":        {"store verify", "verifica gli indici del database", cmdStore},
+		"pec":          {"pec configure|sync|list|show|state|attachments|status …", "la posta PEC delle richieste viviVeneto (vedi `vivipass pec -h`)", cmdPec},
 		"print":        {"print card|module|calibration|reminders … [--out FILE | --printer CODA]", "stampa la carta, un modulo, la pagina di calibrazione, i promemoria (vedi `vivipass print`)", cmdPrint},
 		"verify":       {"verify TESTO_QR [--key CHIAVE] | verify --public-key", "verifica la firma del codice QR di un contrassegno; stampa la chiave pubblica", cmdVerify},
 		"template":     {"template list|export NOME FILE|import FILE [--comune CODICE]", "moduli per i documenti (Gestione moduli)", cmdTemplates},
