@@ -18,15 +18,15 @@
 //	        lines above and below the form (who, what; codice fiscale check, number
 //	        warning, the plate plan).
 //
-// Traps of embedding huh (see ../shared/design/libraries.md §2): SubmitCmd and
-// CancelCmd are nil, so the page checks form.State after every Update; a completed or
-// aborted huh.Form ignores every later message and draws nothing, so a refusal from the
-// service (a used number, a pass changed meanwhile by another operator, P5…) rebuilds
-// the form over the same values, shows the Italian error above it and moves to the
-// group that was submitted. The root does not forward tea.WindowSizeMsg to pages, so the
-// page sizes the form itself by feeding it one. The English built-in validators and the
-// Yes/No and "No matches" strings are never used: validators are ours (validate.go),
-// confirms say Sì/No, select filtering is off, the key map is Italian.
+// The embedded huh form, its theme, the Italian key map, the shared validators and the
+// Sì/No questions are the desk's form kit (tui/components/formkit, which lists the traps
+// of embedding huh). A completed huh.Form ignores every later message and draws
+// nothing, so a refusal from the service (a used number, a pass changed meanwhile by
+// another operator, P5…) rebuilds the form over the same values, shows the Italian error
+// above it and moves to the group that was submitted. The root does not forward
+// tea.WindowSizeMsg to pages, so the page sizes the form itself by feeding it one.
+// Select filtering is off; the validators of the pass forms alone (number, plate,
+// country) are in fields.go.
 //
 // DescriptionFunc/TitleFunc are not used either: huh evaluates them in a Cmd, that is
 // on another goroutine, while Update writes the values they read. Live checks are

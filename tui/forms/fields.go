@@ -1,28 +1,23 @@
 package forms
 
 import (
-	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"vivipass/domain"
+	"vivipass/tui/components/formkit"
 )
+
+// The fields of the pass forms; the validators shared with the other forms of the desk
+// (required, dates, codice fiscale, e-mail, telephone) are in formkit.
 
 // labelWidth aligns the inline fields: label, then the value on the same line.
 const labelWidth = 24
 
 // pad makes a label labelWidth cells wide.
-func pad(s string) string {
-	if n := ansi.StringWidth(s); n < labelWidth {
-		return s + strings.Repeat(" ", labelWidth-n)
-	}
-	return s + " "
-}
+func pad(s string) string { return formkit.Pad(s, labelWidth) }
 
 // text is a one-line input with its label on the same line.
 func text(title string, v *string) *huh.Input {
@@ -37,8 +32,7 @@ func dateField(title string, v *string) *huh.Input {
 // yesNo is a Sì/No choice on one line.
 func yesNo(title string, v *bool) *huh.Confirm {
 	// One cell less: the buttons have a cell of padding.
-	return huh.NewConfirm().Title(pad(title)[:len(pad(title))-1]).Inline(true).Affirmative("Sì").Negative("No").
-		WithButtonAlignment(lipgloss.Left).Value(v)
+	return formkit.YesNo(strings.TrimSuffix(pad(title), " "), v)
 }
 
 // choice is a choice among few options on one line (←/→).
@@ -49,91 +43,6 @@ func choice[T comparable](title string, v *T, opts ...huh.Option[T]) *huh.Select
 // list is a choice shown as a list (↑/↓).
 func list[T comparable](title string, v *T, opts ...huh.Option[T]) *huh.Select[T] {
 	return huh.NewSelect[T]().Title(title).Options(opts...).Value(v)
-}
-
-// Validators: Italian messages, written here (huh's built-ins are English).
-
-// required refuses a blank value with msg.
-func required(msg string) func(string) error {
-	return func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return errors.New(msg)
-		}
-		return nil
-	}
-}
-
-// dateRequired checks a date the form cannot do without; what names it ("la data di
-// decorrenza").
-func dateRequired(what string) func(string) error {
-	return func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return fmt.Errorf("indicare %s (gg/mm/aaaa)", what)
-		}
-		if _, err := domain.ParseDate(s); err != nil {
-			return fmt.Errorf("%s: %v", what, err)
-		}
-		return nil
-	}
-}
-
-// dateOptional checks a date that may be left empty.
-func dateOptional(what string) func(string) error {
-	return func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return nil
-		}
-		if _, err := domain.ParseDate(s); err != nil {
-			return fmt.Errorf("%s: %v", what, err)
-		}
-		return nil
-	}
-}
-
-// notAfter refuses a date after limit (a death or a birth in the future).
-func notAfter(what string, limit domain.Date) func(string) error {
-	return func(s string) error {
-		if err := dateRequired(what)(s); err != nil {
-			return err
-		}
-		if d, _ := domain.ParseDate(s); d.After(limit) {
-			return fmt.Errorf("%s %s è nel futuro", what, d)
-		}
-		return nil
-	}
-}
-
-// parseDate is a checked date, zero when empty or wrong (validators said why).
-func parseDate(s string) domain.Date {
-	d, _ := domain.ParseDate(s)
-	return d
-}
-
-// codiceFiscale checks the form of a codice fiscale (A2): length, characters, check
-// character. Disagreement with the person's data is not an error here: the form shows
-// it and asks for a reason.
-func codiceFiscale(s string) error { return domain.ValidateCFSyntax(s) }
-
-// email accepts an empty value or a bare address.
-func email(s string) error {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil
-	}
-	if a, err := mail.ParseAddress(s); err != nil || a.Address != s || !strings.Contains(s, "@") {
-		return fmt.Errorf("indirizzo e-mail %q non valido", s)
-	}
-	return nil
-}
-
-// phone accepts digits, spaces, + and /.
-func phone(s string) error {
-	for _, r := range strings.TrimSpace(s) {
-		if !(r >= '0' && r <= '9') && r != ' ' && r != '+' && r != '/' && r != '.' && r != '-' {
-			return fmt.Errorf("telefono %q non valido: solo cifre, spazi e +", s)
-		}
-	}
-	return nil
 }
 
 // passNumber checks a pass number as typed.

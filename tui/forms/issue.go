@@ -10,6 +10,7 @@ import (
 	"vivipass/domain"
 	"vivipass/service"
 	"vivipass/tui/common"
+	"vivipass/tui/components/formkit"
 )
 
 // Nuovo rilascio (P1, P2, P5, A1, A2): first the holder's codice fiscale; a person of
@@ -122,13 +123,13 @@ func (f *issueForm) birth() domain.Date {
 	if f.existing != nil {
 		return f.existing.DataNascita
 	}
-	return parseDate(f.nascita)
+	return formkit.ParseDate(f.nascita)
 }
 
 // person is the new person as typed, normalised, places resolved to their codes.
 func (f *issueForm) person() domain.Person {
 	p := domain.Person{CodiceFiscale: f.cf, Cognome: f.cognome, Nome: f.nome, Sesso: f.sesso,
-		DataNascita: parseDate(f.nascita), Indirizzo: f.indirizzo, Email: f.email, Telefono: f.telefono,
+		DataNascita: formkit.ParseDate(f.nascita), Indirizzo: f.indirizzo, Email: f.email, Telefono: f.telefono,
 		LuogoNascita: f.luogo, ComuneResidenza: f.residenza}
 	if pl, err := place(f.luogo, p.DataNascita); err == nil {
 		p.LuogoNascita = pl.Code
@@ -152,20 +153,20 @@ func (f *issueForm) makeForm() *huh.Form {
 	if f.step == 0 {
 		f.submitHelp = "cerca"
 		return huh.NewForm(huh.NewGroup(
-			text("Codice fiscale", &f.cf).CharLimit(16).Placeholder("16 caratteri").Validate(codiceFiscale),
+			text("Codice fiscale", &f.cf).CharLimit(16).Placeholder("16 caratteri").Validate(formkit.CodiceFiscale),
 		))
 	}
 	var groups []*huh.Group
 	f.personFields = nil
 	if f.existing == nil {
 		fields := []huh.Field{
-			text("Codice fiscale", &f.cf).CharLimit(16).Validate(codiceFiscale),
-			text("Cognome", &f.cognome).CharLimit(60).Validate(required("indicare il cognome")),
-			text("Nome", &f.nome).CharLimit(60).Validate(required("indicare il nome")),
+			text("Codice fiscale", &f.cf).CharLimit(16).Validate(formkit.CodiceFiscale),
+			text("Cognome", &f.cognome).CharLimit(60).Validate(formkit.Required("indicare il cognome")),
+			text("Nome", &f.nome).CharLimit(60).Validate(formkit.Required("indicare il nome")),
 			choice("Sesso", &f.sesso, huh.NewOption("maschio", "M"), huh.NewOption("femmina", "F")),
-			dateField("Data di nascita", &f.nascita).Validate(notAfter("la data di nascita", f.today)),
+			dateField("Data di nascita", &f.nascita).Validate(formkit.NotAfter("la data di nascita", f.today)),
 			text("Luogo di nascita", &f.luogo).CharLimit(60).Placeholder("comune o stato estero").Validate(func(s string) error {
-				_, err := place(s, parseDate(f.nascita))
+				_, err := place(s, formkit.ParseDate(f.nascita))
 				return err
 			}),
 			text("Comune di residenza", &f.residenza).CharLimit(60).Validate(func(s string) error {
@@ -176,8 +177,8 @@ func (f *issueForm) makeForm() *huh.Form {
 				return err
 			}),
 			text("Indirizzo", &f.indirizzo).CharLimit(80),
-			text("E-mail", &f.email).CharLimit(80).Validate(email),
-			text("Telefono", &f.telefono).CharLimit(20).Validate(phone),
+			text("E-mail", &f.email).CharLimit(80).Validate(formkit.Email),
+			text("Telefono", &f.telefono).CharLimit(20).Validate(formkit.Phone),
 		}
 		reason := text("Motivo", &f.motivo).CharLimit(200).Placeholder("es. codice della tessera sanitaria").
 			Validate(func(s string) error {
@@ -192,13 +193,13 @@ func (f *issueForm) makeForm() *huh.Form {
 			huh.NewGroup(reason).Title("Il codice fiscale non concorda con i dati").
 				WithHideFunc(func() bool { return len(f.mismatches()) == 0 }))
 	}
-	f.scadenza.input = dateField("Scadenza", &f.scadenza.value).Validate(dateRequired("la data di scadenza"))
+	f.scadenza.input = dateField("Scadenza", &f.scadenza.value).Validate(formkit.Date("la data di scadenza"))
 	kind := choice("Tipo", &f.kind, kindOptions()...)
 	f.passFirst = kind
 	groups = append(groups, huh.NewGroup(
 		kind,
-		dateField("Data di rilascio", &f.rilascio).Validate(dateRequired("la data di rilascio")),
-		dateField("Decorrenza", &f.decorrenza).Validate(dateRequired("la data di decorrenza")),
+		dateField("Data di rilascio", &f.rilascio).Validate(formkit.Date("la data di rilascio")),
+		dateField("Decorrenza", &f.decorrenza).Validate(formkit.Date("la data di decorrenza")),
 		f.scadenza.input,
 		text("Numero", &f.number).CharLimit(40).Validate(passNumber),
 		yesNo("Consenso circuito naz.", &f.consent),
@@ -310,7 +311,7 @@ func (f *issueForm) cfCheck() []string {
 	var lines []string
 	mm := f.mismatches()
 	if s := strings.TrimSpace(f.luogo); s != "" && len(mm) < 3 { // room for the fields at 80×24
-		if pl, err := place(s, parseDate(f.nascita)); err == nil {
+		if pl, err := place(s, formkit.ParseDate(f.nascita)); err == nil {
 			lines = append(lines, "Luogo di nascita: "+pl.Label()+" · codice "+pl.Code)
 		}
 	}
@@ -350,8 +351,8 @@ func (f *issueForm) save() tea.Cmd {
 		}
 	}
 	req := service.IssueRequest{
-		Pass: domain.IssueInput{Kind: f.kind, DataRilascio: parseDate(f.rilascio), DataDecorrenza: parseDate(f.decorrenza),
-			DataScadenza: parseDate(f.scadenza.value), Consent: f.consent},
+		Pass: domain.IssueInput{Kind: f.kind, DataRilascio: formkit.ParseDate(f.rilascio), DataDecorrenza: formkit.ParseDate(f.decorrenza),
+			DataScadenza: formkit.ParseDate(f.scadenza.value), Consent: f.consent},
 	}
 	if n := strings.ToUpper(strings.TrimSpace(f.number)); n != f.proposed {
 		req.Pass.Number = n // typed: checked (and refused when used) by the service

@@ -10,6 +10,7 @@ import (
 	"vivipass/domain"
 	"vivipass/service"
 	"vivipass/tui/common"
+	"vivipass/tui/components/formkit"
 )
 
 // expiry keeps a proposed expiry date in step with what it depends on (kind,
@@ -94,11 +95,11 @@ func NewRenew(ctx *common.Context, v service.PassView) common.Page {
 		}}
 	}
 	f.build = func() *huh.Form {
-		f.scadenza.input = dateField("Nuova scadenza", &f.scadenza.value).Validate(dateRequired("la nuova scadenza"))
+		f.scadenza.input = dateField("Nuova scadenza", &f.scadenza.value).Validate(formkit.Date("la nuova scadenza"))
 		return huh.NewForm(huh.NewGroup(
 			choice("Tipo", &f.kind, kindOptions()...),
-			dateField("Data di rilascio", &f.rilascio).Validate(dateRequired("la data di rilascio")),
-			dateField("Decorrenza", &f.decorrenza).Validate(dateRequired("la data di decorrenza")),
+			dateField("Data di rilascio", &f.rilascio).Validate(formkit.Date("la data di rilascio")),
+			dateField("Decorrenza", &f.decorrenza).Validate(formkit.Date("la data di decorrenza")),
 			f.scadenza.input,
 			text("Numero precedente", &f.previous).CharLimit(40).Validate(optionalNumber),
 		))
@@ -114,8 +115,8 @@ func NewRenew(ctx *common.Context, v service.PassView) common.Page {
 		return lines
 	}
 	f.submit = func() tea.Cmd {
-		in := domain.RenewInput{Kind: f.kind, DataRilascio: parseDate(f.rilascio), DataDecorrenza: parseDate(f.decorrenza),
-			DataScadenza: parseDate(f.scadenza.value), PreviousNumber: strings.ToUpper(strings.TrimSpace(f.previous))}
+		in := domain.RenewInput{Kind: f.kind, DataRilascio: formkit.ParseDate(f.rilascio), DataDecorrenza: formkit.ParseDate(f.decorrenza),
+			DataScadenza: formkit.ParseDate(f.scadenza.value), PreviousNumber: strings.ToUpper(strings.TrimSpace(f.previous))}
 		return f.run(func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
 			res, err := svc.RenewPass(a, c, in)
 			return joinWarnings(fmt.Sprintf("Contrassegno %s rinnovato: valido dal %s al %s", res.Pass.Number,
@@ -272,12 +273,12 @@ func newCloseForm(ctx *common.Context, v service.PassView, action domain.Action,
 	f.header = func() []string { return append(base(), explain) }
 	f.build = func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
-			dateField(dateLabel, &f.date).Validate(dateRequired("la data della "+what)),
-			text("Motivo", &f.reason).CharLimit(200).Validate(required("indicare il motivo della "+what)),
+			dateField(dateLabel, &f.date).Validate(formkit.Date("la data della "+what)),
+			text("Motivo", &f.reason).CharLimit(200).Validate(formkit.Required("indicare il motivo della "+what)),
 		))
 	}
 	f.submit = func() tea.Cmd {
-		d, reason := parseDate(f.date), strings.TrimSpace(f.reason)
+		d, reason := formkit.ParseDate(f.date), strings.TrimSpace(f.reason)
 		return f.run(func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
 			res, err := do(svc, a, c, d, reason)
 			return joinWarnings(fmt.Sprintf("Contrassegno %s %s dal %s", res.Pass.Number, done, d), res.Warnings), err
@@ -306,10 +307,10 @@ func NewDeceased(ctx *common.Context, v service.PassView) common.Page {
 	f.build = func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
 			dateField("Data del decesso", &f.date).Validate(func(s string) error {
-				if err := notAfter("la data del decesso", today)(s); err != nil {
+				if err := formkit.NotAfter("la data del decesso", today)(s); err != nil {
 					return err
 				}
-				if d := parseDate(s); !birth.IsZero() && d.Before(birth) {
+				if d := formkit.ParseDate(s); !birth.IsZero() && d.Before(birth) {
 					return fmt.Errorf("la data del decesso %s precede la nascita (%s)", d, birth)
 				}
 				return nil
@@ -321,7 +322,7 @@ func NewDeceased(ctx *common.Context, v service.PassView) common.Page {
 		if !f.confirm {
 			return pop("Decesso non registrato: nessuna modifica.")
 		}
-		d, personID, name := parseDate(f.date), f.view.Holder.ID, f.view.Holder.FullName()
+		d, personID, name := formkit.ParseDate(f.date), f.view.Holder.ID, f.view.Holder.FullName()
 		return f.run(func(svc *service.Service, a service.Actor, _ service.Change) (string, error) {
 			changed, err := svc.MarkDeceased(a, personID, d)
 			return fmt.Sprintf("Decesso di %s al %s: %s", name, d, revokedText(len(changed))), err

@@ -7,12 +7,11 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"vivipass/service"
 	"vivipass/tui/common"
-	"vivipass/tui/styles"
+	"vivipass/tui/components/formkit"
 )
 
 // maxFormWidth keeps fields readable on wide terminals.
@@ -51,7 +50,7 @@ type doneMsg struct {
 type Page struct {
 	ctx   *common.Context
 	title string
-	form  *huh.Form
+	form  *formkit.Form
 	state pageState
 	err   string // the last refusal, shown above the form
 	info  string // a neutral message above the form (a step not confirmed…)
@@ -90,22 +89,10 @@ func (p *Page) Capturing() bool { return true }
 
 // ShortHelp is the focused field's keys, in Italian.
 func (p *Page) ShortHelp() []key.Binding {
-	if p.state != stateEditing || p.form == nil || p.form.State != huh.StateNormal {
+	if p.state != stateEditing || p.form == nil {
 		return nil
 	}
-	var out []key.Binding
-	for _, b := range p.form.KeyBinds() {
-		if !b.Enabled() || b.Help().Key == "" {
-			continue
-		}
-		// A confirm writes "y" into its accept help on every render (huh's English):
-		// show the key that works.
-		if keys := b.Keys(); len(keys) > 0 && (keys[0] == "s" || keys[0] == "n") {
-			b.SetHelp(keys[0], strings.ToLower(b.Help().Desc))
-		}
-		out = append(out, b)
-	}
-	return out
+	return p.form.Help()
 }
 
 // FullHelp is the short help in one column.
@@ -135,15 +122,11 @@ func (p *Page) Init() tea.Cmd {
 // group that was submitted.
 func (p *Page) open(resume bool) tea.Cmd {
 	p.state = stateEditing
-	p.form = p.build().
-		WithTheme(theme(p.ctx.Styles)).
-		WithKeyMap(keyMap(p.submitHelp)).
-		WithShowHelp(false).
-		WithShowErrors(true)
+	p.form = formkit.New(p.build(), p.ctx.Styles.Plain, p.submitHelp)
 	cmds := []tea.Cmd{p.form.Init()}
 	if resume && p.resume != nil {
 		if target := p.resume(); target != nil {
-			for i := 0; i < 8 && p.form.GetFocusedField() != target && p.form.State == huh.StateNormal; i++ {
+			for i := 0; i < 8 && p.form.GetFocusedField() != target && p.form.State() == huh.StateNormal; i++ {
 				cmds = append(cmds, p.form.NextGroup())
 			}
 		}
@@ -157,7 +140,7 @@ func (p *Page) open(resume bool) tea.Cmd {
 // learns its size from a WindowSizeMsg (the root keeps those for itself); it then
 // sizes every group to the tallest one, capped at the room given.
 func (p *Page) layout() {
-	if p.form == nil || p.form.State != huh.StateNormal || p.w == 0 {
+	if p.form == nil || p.form.State() != huh.StateNormal || p.w == 0 {
 		return
 	}
 	// The title, a blank line, the heading, the live lines, and two lines for the
@@ -192,11 +175,8 @@ func (p *Page) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 	if p.state != stateEditing || p.form == nil {
 		return p, nil
 	}
-	fm, cmd := p.form.Update(msg)
-	if f, ok := fm.(*huh.Form); ok {
-		p.form = f
-	}
-	switch p.form.State {
+	state, cmd := p.form.Update(msg)
+	switch state {
 	case huh.StateAborted:
 		return p, pop("")
 	case huh.StateCompleted:
@@ -354,114 +334,4 @@ func wrapLines(s string, w int) []string {
 		return lines
 	}
 	return strings.Split(ansi.Wrap(s, w, " "), "\n")
-}
-
-// theme is the huh theme of a session: the 16 ANSI colours only, focus and choice shown
-// by a bar and reverse video (not by colour alone), nothing at all in plain mode but
-// bold, faint and reverse.
-func theme(st styles.Styles) huh.Theme {
-	return huh.ThemeFunc(func(bool) *huh.Styles {
-		t := huh.ThemeBase(false)
-		base := lipgloss.NewStyle()
-		t.FieldSeparator = base.SetString("\n")
-		f := &t.Focused
-		f.Base = base.PaddingLeft(1).BorderStyle(lipgloss.ThickBorder()).BorderLeft(true)
-		f.Card = f.Base
-		f.Title = base.Bold(true)
-		f.NoteTitle = base.Bold(true)
-		f.Description = base.Faint(true)
-		f.ErrorIndicator = base.SetString(" *")
-		f.ErrorMessage = base.Bold(true).SetString("Errore:")
-		f.SelectSelector = base.SetString("> ")
-		f.Option = base
-		f.SelectedOption = base.Bold(true)
-		f.NextIndicator = base.MarginLeft(1).SetString("→")
-		f.PrevIndicator = base.MarginRight(1).SetString("←")
-		f.FocusedButton = base.Padding(0, 1).MarginRight(1).Reverse(true).Bold(true)
-		f.BlurredButton = base.Padding(0, 1).MarginRight(1)
-		f.Next = f.FocusedButton
-		f.TextInput.Placeholder = base.Faint(true)
-		f.TextInput.Prompt = base
-		f.TextInput.Text = base
-		if !st.Plain {
-			f.Base = f.Base.BorderForeground(lipgloss.Cyan)
-			f.Title = f.Title.Foreground(lipgloss.Blue)
-			f.NoteTitle = f.NoteTitle.Foreground(lipgloss.Blue)
-			f.ErrorMessage = f.ErrorMessage.Foreground(lipgloss.Red)
-			f.ErrorIndicator = f.ErrorIndicator.Foreground(lipgloss.Red)
-			f.SelectedOption = f.SelectedOption.Foreground(lipgloss.Cyan)
-			f.TextInput.Cursor = base.Foreground(lipgloss.Cyan)
-		}
-		t.Blurred = t.Focused
-		t.Blurred.Base = f.Base.BorderStyle(lipgloss.HiddenBorder())
-		t.Blurred.Card = t.Blurred.Base
-		t.Blurred.Title = base.Bold(true)
-		t.Blurred.NextIndicator = base
-		t.Blurred.PrevIndicator = base
-		t.Blurred.FocusedButton = base.Padding(0, 1).MarginRight(1).Underline(true)
-		t.Group.Title = f.Title
-		t.Group.Description = f.Description
-		return t
-	})
-}
-
-// keyMap is huh's key map in Italian: esc abandons the form (the default is only
-// ctrl+c, which the desk keeps for quitting), s/n answer a confirm, filtering is off
-// (its "No matches" is English and our lists are short).
-func keyMap(submitHelp string) *huh.KeyMap {
-	if submitHelp == "" {
-		submitHelp = "salva"
-	}
-	km := huh.NewDefaultKeyMap()
-	km.Quit = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "annulla"))
-
-	back := func(b *key.Binding) { b.SetHelp("shift+tab", "campo prec.") }
-	next := func(b *key.Binding) { b.SetHelp("invio", "avanti") }
-	submit := func(b *key.Binding) { b.SetHelp("invio", submitHelp) }
-
-	km.Input.AcceptSuggestion.SetHelp("ctrl+e", "completa")
-	back(&km.Input.Prev)
-	next(&km.Input.Next)
-	submit(&km.Input.Submit)
-
-	back(&km.Text.Prev)
-	next(&km.Text.Next)
-	submit(&km.Text.Submit)
-	km.Text.NewLine.SetHelp("alt+invio", "a capo")
-	km.Text.Editor.SetEnabled(false)
-
-	back(&km.Select.Prev)
-	next(&km.Select.Next)
-	submit(&km.Select.Submit)
-	km.Select.Up.SetHelp("↑", "su")
-	km.Select.Down.SetHelp("↓", "giù")
-	km.Select.Left.SetHelp("←/→", "cambia")
-	km.Select.Right.SetHelp("", "")
-	km.Select.Filter.SetEnabled(false)
-	km.Select.SetFilter.SetEnabled(false)
-	km.Select.ClearFilter.SetEnabled(false)
-	km.Select.HalfPageUp.SetEnabled(false)
-	km.Select.HalfPageDown.SetEnabled(false)
-	km.Select.GotoTop.SetHelp("inizio", "primo")
-	km.Select.GotoBottom.SetHelp("fine", "ultimo")
-
-	back(&km.MultiSelect.Prev)
-	next(&km.MultiSelect.Next)
-	submit(&km.MultiSelect.Submit)
-	km.MultiSelect.Toggle.SetHelp("spazio", "scegli")
-	km.MultiSelect.Filter.SetEnabled(false)
-	km.MultiSelect.SelectAll.SetHelp("ctrl+a", "tutti")
-	km.MultiSelect.SelectNone.SetHelp("ctrl+a", "nessuno")
-
-	back(&km.Note.Prev)
-	next(&km.Note.Next)
-	submit(&km.Note.Submit)
-
-	back(&km.Confirm.Prev)
-	next(&km.Confirm.Next)
-	submit(&km.Confirm.Submit)
-	km.Confirm.Toggle.SetHelp("←/→", "cambia")
-	km.Confirm.Accept = key.NewBinding(key.WithKeys("s", "S"), key.WithHelp("s", "sì"))
-	km.Confirm.Reject = key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "no"))
-	return km
 }

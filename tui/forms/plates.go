@@ -10,6 +10,7 @@ import (
 	"vivipass/domain"
 	"vivipass/service"
 	"vivipass/tui/common"
+	"vivipass/tui/components/formkit"
 )
 
 func roleOptions() []huh.Option[domain.PlateRole] {
@@ -77,8 +78,8 @@ func NewAddPlate(ctx *common.Context, v service.PassView) common.Page {
 		return huh.NewForm(huh.NewGroup(
 			text("Targa", &f.number).CharLimit(16).Validate(plateNumber),
 			text("Nazione", &f.country).CharLimit(3).Validate(country),
-			dateField("Valida dal", &f.from).Validate(dateRequired("la data di inizio")),
-			dateField("Valida al", &f.to).Validate(dateOptional("la data di fine")),
+			dateField("Valida dal", &f.from).Validate(formkit.Date("la data di inizio")),
+			dateField("Valida al", &f.to).Validate(formkit.Optional(formkit.Date("la data di fine"))),
 			list("Ruolo", &f.role, roleOptions()...),
 		))
 	}
@@ -104,7 +105,7 @@ func NewAddPlate(ctx *common.Context, v service.PassView) common.Page {
 		return lines
 	}
 	f.submit = func() tea.Cmd {
-		in := service.PlateInput{Number: f.number, Country: f.country, From: parseDate(f.from), To: parseDate(f.to), Role: f.role}
+		in := service.PlateInput{Number: f.number, Country: f.country, From: formkit.ParseDate(f.from), To: formkit.ParseDate(f.to), Role: f.role}
 		svc, a, c, pg := f.ctx.Svc, f.ctx.Actor, f.change(), f.Page
 		add := func(svc *service.Service, a service.Actor, c service.Change, confirmed bool) (string, error) {
 			res, err := svc.AddPlate(a, c, in, confirmed)
@@ -197,10 +198,10 @@ func NewClosePlate(ctx *common.Context, v service.PassView, plateID uint32) comm
 	f.build = func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
 			dateField("Valida fino al", &f.date).Validate(func(s string) error {
-				if err := dateRequired("la data di chiusura")(s); err != nil {
+				if err := formkit.Date("la data di chiusura")(s); err != nil {
 					return err
 				}
-				if d := parseDate(s); d.Before(f.plate.From) {
+				if d := formkit.ParseDate(s); d.Before(f.plate.From) {
 					return fmt.Errorf("la data di chiusura %s precede l'inizio %s: per toglierla usare rimuovi (x)", d, f.plate.From)
 				}
 				return nil
@@ -208,7 +209,7 @@ func NewClosePlate(ctx *common.Context, v service.PassView, plateID uint32) comm
 		))
 	}
 	f.submit = func() tea.Cmd {
-		d, id, num := parseDate(f.date), f.plate.ID, f.plate.Number
+		d, id, num := formkit.ParseDate(f.date), f.plate.ID, f.plate.Number
 		return f.run(func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
 			res, err := svc.ClosePlate(a, c, id, d)
 			return joinWarnings(fmt.Sprintf("Targa %s chiusa al %s", num, d), res.Warnings), err

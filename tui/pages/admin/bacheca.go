@@ -1,18 +1,17 @@
 package admin
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 
 	"vivipass/service"
 	"vivipass/tui/common"
 	"vivipass/tui/components"
+	"vivipass/tui/components/formkit"
 )
 
 // BachecaKeys are the keys of Bacheca.
@@ -37,7 +36,7 @@ type bachecaView struct {
 	keys  BachecaKeys
 	posts []service.Notice
 	table components.Table
-	dlg   *dialog
+	dlg   *formkit.Dialog
 	seq   int
 	w, h  int
 }
@@ -55,9 +54,6 @@ func newBacheca(ctx *common.Context) *bachecaView {
 }
 
 func (v *bachecaView) init() tea.Cmd {
-	if v.dlg != nil && v.dlg.busy {
-		v.dlg = nil
-	}
 	return v.load()
 }
 
@@ -75,7 +71,7 @@ func (v *bachecaView) busy() bool      { return v.dlg != nil }
 
 func (v *bachecaView) help() []key.Binding {
 	if v.dlg != nil {
-		return v.dlg.help()
+		return v.dlg.Help()
 	}
 	return []key.Binding{v.keys.Up, v.keys.Add, v.keys.Remove}
 }
@@ -84,7 +80,7 @@ func (v *bachecaView) setSize(w, h int) {
 	v.w, v.h = w, h
 	v.table.SetSize(w, v.tableHeight())
 	if v.dlg != nil {
-		v.dlg.resize(w, h-3)
+		v.dlg.Resize(w, h-3)
 	}
 }
 
@@ -114,13 +110,13 @@ func (v *bachecaView) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			return v.dlg.refused(common.ErrorText(msg.err))
+			return v.dlg.Refused(common.ErrorText(msg.err))
 		}
 		v.dlg = nil
 		return tea.Batch(common.Notice(msg.notice), v.load())
 	}
 	if v.dlg != nil {
-		cmd, aborted := v.dlg.update(msg)
+		cmd, aborted := v.dlg.Update(msg)
 		if aborted {
 			v.dlg = nil
 		}
@@ -137,7 +133,7 @@ func (v *bachecaView) update(msg tea.Msg) tea.Cmd {
 		v.table.Move(1)
 	case key.Matches(k, v.keys.Add):
 		v.dlg = v.publishDialog()
-		return v.dlg.init()
+		return v.dlg.Init()
 	case key.Matches(k, v.keys.Remove):
 		p, ok := v.selected()
 		if !ok {
@@ -147,7 +143,7 @@ func (v *bachecaView) update(msg tea.Msg) tea.Cmd {
 			return common.Notice("Questo avviso è per tutti i comuni: lo rimuove l'amministratore del server.")
 		}
 		v.dlg = v.removeDialog(p)
-		return v.dlg.init()
+		return v.dlg.Init()
 	}
 	return nil
 }
@@ -171,7 +167,7 @@ func (v *bachecaView) tableHeight() int { return max(3, min(len(v.posts)+1, 9, v
 func (v *bachecaView) view() string {
 	st := v.ctx.Styles
 	if v.dlg != nil {
-		return v.dlg.view(styleSet{st.Title, st.Muted, st.Error}, v.w)
+		return v.dlg.View(st, v.w)
 	}
 	var b strings.Builder
 	b.WriteString(st.Muted.Render(common.Truncate(fmt.Sprintf("%d avvisi, in Home per gli operatori del comune (i nuovi restano segnati).", len(v.posts)), v.w)) + "\n")
@@ -180,7 +176,7 @@ func (v *bachecaView) view() string {
 	if p, ok := v.selected(); ok {
 		b.WriteString(st.Label.Render(common.Truncate(p.Title, v.w)) + st.Muted.Render("  "+common.When(p.At)+" · "+p.Author) + "\n")
 		room := max(1, v.h-v.table.Page()-7)
-		lines := wrap(p.Text, max(20, v.w-2))
+		lines := formkit.Wrap(p.Text, max(20, v.w-2))
 		for i, l := range lines {
 			if i == room-1 && len(lines) > room {
 				b.WriteString(st.Muted.Render("  …") + "\n")
@@ -193,18 +189,13 @@ func (v *bachecaView) view() string {
 }
 
 // publishDialog writes a notice for the operators of the comune.
-func (v *bachecaView) publishDialog() *dialog {
+func (v *bachecaView) publishDialog() *formkit.Dialog {
 	svc, a, plain := v.ctx.Svc, v.ctx.Actor, v.ctx.Styles.Plain
 	title, text := "", ""
 	groups := func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(
 			huh.NewInput().Key("title").Title("Titolo").CharLimit(80).Value(&title).
-				Validate(func(s string) error {
-					if strings.TrimSpace(s) == "" {
-						return errors.New("il titolo dell'avviso è obbligatorio")
-					}
-					return nil
-				}),
+				Validate(formkit.Required("il titolo dell'avviso è obbligatorio")),
 			huh.NewText().Key("text").Title("Testo").Description("ctrl+j va a capo; invio pubblica.").
 				CharLimit(4000).Lines(6).Value(&text),
 		).Title("Nuovo avviso per gli operatori del comune " + a.Comune)}
@@ -218,17 +209,16 @@ func (v *bachecaView) publishDialog() *dialog {
 			return doneMsg{notice: "Avviso «" + p.Title + "» pubblicato in bacheca."}
 		}
 	}
-	return newDialog("Bacheca: nuovo avviso", plain, v.w, v.h-3, groups, submit)
+	return formkit.NewDialog("Bacheca: nuovo avviso", plain, v.w, v.h-3, groups, submit)
 }
 
-func (v *bachecaView) removeDialog(p service.Notice) *dialog {
+func (v *bachecaView) removeDialog(p service.Notice) *formkit.Dialog {
 	svc, a, plain := v.ctx.Svc, v.ctx.Actor, v.ctx.Styles.Plain
 	yes := false
 	groups := func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(
-			huh.NewConfirm().Key("ok").Title("Rimuovere l'avviso «" + p.Title + "»?").
-				Description("Sparisce dalla Home di tutti gli operatori del comune.").
-				Affirmative("Sì, rimuovi").Negative("No").WithButtonAlignment(lipgloss.Left).Value(&yes),
+			formkit.Confirm("Rimuovere l'avviso «"+p.Title+"»?", "Sì, rimuovi", &yes).Key("ok").
+				Description("Sparisce dalla Home di tutti gli operatori del comune."),
 		)}
 	}
 	submit := func() tea.Cmd {
@@ -242,5 +232,5 @@ func (v *bachecaView) removeDialog(p service.Notice) *dialog {
 			return doneMsg{notice: "Avviso «" + p.Title + "» rimosso."}
 		}
 	}
-	return newDialog("Bacheca: rimozione", plain, v.w, v.h-3, groups, submit)
+	return formkit.NewDialog("Bacheca: rimozione", plain, v.w, v.h-3, groups, submit)
 }

@@ -20,6 +20,7 @@ import (
 
 	"vivipass/service"
 	"vivipass/tui/common"
+	"vivipass/tui/components/formkit"
 )
 
 // maxImport bounds what a file named by mistake (a disk image, a device) may take in
@@ -78,13 +79,7 @@ type importView struct {
 }
 
 func newImport(ctx *common.Context) *importView {
-	ti := textinput.New()
-	ti.Prompt = "File CSV sul server: "
-	ti.Placeholder = "/percorso/del/registro.csv"
-	ti.CharLimit = 4096
-	st := ti.Styles()
-	st.Cursor.Blink = false // no redraws on a timer
-	ti.SetStyles(st)
+	ti := formkit.TextInput("File CSV sul server: ", "/percorso/del/registro.csv", 4096)
 	bar := progress.New(progress.WithFillCharacters('█', '░'), progress.WithColors(lipgloss.Blue))
 	if ctx.Styles.Plain {
 		bar.FullColor, bar.EmptyColor = lipgloss.NoColor{}, lipgloss.NoColor{}
@@ -371,7 +366,7 @@ func (v *importView) fillReport() {
 			if col == "" {
 				col = "(tutta la riga)"
 			}
-			for i, l := range wrap(e.Message, msgW) {
+			for i, l := range formkit.Wrap(e.Message, msgW) {
 				if i == 0 {
 					lines = append(lines, fmt.Sprintf("%6s %-22s %s", row, common.Truncate(col, 22), l))
 				} else {
@@ -424,7 +419,7 @@ func (v *importView) view() string {
 	b.WriteString(st.Label.Render("File    ") + common.Truncate(v.file, v.w-8) + "\n")
 	if v.failed != "" {
 		b.WriteString("\n" + st.Error.Render("Il file non si importa: "))
-		for i, l := range wrap(v.failed, max(20, v.w-2)) {
+		for i, l := range formkit.Wrap(v.failed, max(20, v.w-2)) {
 			if i > 0 {
 				b.WriteString("\n")
 			}
@@ -438,7 +433,7 @@ func (v *importView) view() string {
 			b.WriteString(st.Error.Render("Import non riuscito: ") + common.Truncate(common.ErrorText(v.resultErr), v.w-20) + "\n")
 			b.WriteString("Il registro è com'era prima: nessuna riga è stata scritta.\n")
 		} else {
-			for _, l := range wrap(v.outcome(), v.w) {
+			for _, l := range formkit.Wrap(v.outcome(), v.w) {
 				b.WriteString(st.OK.Render(l) + "\n")
 			}
 			b.WriteString(st.Muted.Render("Le righe importate non si duplicano: il file corretto, importato di nuovo,") + "\n")

@@ -8,12 +8,12 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 
 	"vivipass/domain"
 	"vivipass/service"
 	"vivipass/tui/common"
 	"vivipass/tui/components"
+	"vivipass/tui/components/formkit"
 )
 
 // OperatorKeys are the keys of Operatori.
@@ -39,7 +39,7 @@ type operatorsView struct {
 	keys  OperatorKeys
 	ops   []domain.Operator
 	table components.Table
-	dlg   *dialog
+	dlg   *formkit.Dialog
 	seq   int
 	focus string // select this operator when the list comes
 	w, h  int
@@ -59,9 +59,6 @@ func newOperators(ctx *common.Context) *operatorsView {
 }
 
 func (v *operatorsView) init() tea.Cmd {
-	if v.dlg != nil && v.dlg.busy {
-		v.dlg = nil // its answer went elsewhere: the list shows the outcome
-	}
 	return v.load()
 }
 
@@ -79,7 +76,7 @@ func (v *operatorsView) busy() bool      { return v.dlg != nil }
 
 func (v *operatorsView) help() []key.Binding {
 	if v.dlg != nil {
-		return v.dlg.help()
+		return v.dlg.Help()
 	}
 	k := v.keys
 	return []key.Binding{k.Up, k.Add, k.AddKey, k.Remove}
@@ -89,7 +86,7 @@ func (v *operatorsView) setSize(w, h int) {
 	v.w, v.h = w, h
 	v.table.SetSize(w, v.tableHeight())
 	if v.dlg != nil {
-		v.dlg.resize(w, h-3)
+		v.dlg.Resize(w, h-3)
 	}
 }
 
@@ -125,13 +122,13 @@ func (v *operatorsView) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			return v.dlg.refused(common.ErrorText(msg.err))
+			return v.dlg.Refused(common.ErrorText(msg.err))
 		}
 		v.dlg, v.focus = nil, msg.focus
 		return tea.Batch(common.Notice(msg.notice), v.load())
 	}
 	if v.dlg != nil {
-		cmd, aborted := v.dlg.update(msg)
+		cmd, aborted := v.dlg.Update(msg)
 		if aborted {
 			v.dlg = nil
 		}
@@ -165,9 +162,9 @@ func (v *operatorsView) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (v *operatorsView) open(d *dialog) tea.Cmd {
+func (v *operatorsView) open(d *formkit.Dialog) tea.Cmd {
 	v.dlg = d
-	return d.init()
+	return d.Init()
 }
 
 // doneMsg is the answer of a use case started by a dialog of the admin page.
@@ -203,7 +200,7 @@ func (v *operatorsView) tableHeight() int { return max(3, min(len(v.ops)+1, v.h-
 func (v *operatorsView) view() string {
 	st := v.ctx.Styles
 	if v.dlg != nil {
-		return v.dlg.view(styleSet{st.Title, st.Muted, st.Error}, v.w)
+		return v.dlg.View(st, v.w)
 	}
 	var b strings.Builder
 	b.WriteString(v.table.View(st, "Nessun operatore.") + "\n")
@@ -226,7 +223,7 @@ func (v *operatorsView) view() string {
 
 // addDialog registers an operator of the administrator's comune with a key, or (with
 // op named) adds a key to that operator.
-func (v *operatorsView) addDialog(op domain.Operator) *dialog {
+func (v *operatorsView) addDialog(op domain.Operator) *formkit.Dialog {
 	svc, a, plain := v.ctx.Svc, v.ctx.Actor, v.ctx.Styles.Plain
 	name, role, pub := op.Name, string(op.Role), ""
 	if role == "" {
@@ -300,19 +297,18 @@ func (v *operatorsView) addDialog(op domain.Operator) *dialog {
 			return doneMsg{notice: fmt.Sprintf("Operatore %s (%s) registrato: entra con la sua chiave come utente %s.", saved.Name, saved.Role, saved.Name), focus: saved.Name}
 		}
 	}
-	return newDialog(title, plain, v.w, v.h-3, groups, submit)
+	return formkit.NewDialog(title, plain, v.w, v.h-3, groups, submit)
 }
 
 // removeDialog asks before removing an operator.
-func (v *operatorsView) removeDialog(op domain.Operator) *dialog {
+func (v *operatorsView) removeDialog(op domain.Operator) *formkit.Dialog {
 	svc, a, plain := v.ctx.Svc, v.ctx.Actor, v.ctx.Styles.Plain
 	yes := false
 	groups := func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(
-			huh.NewConfirm().Key("ok").Title("Rimuovere l'operatore " + op.Name + "?").
+			formkit.Confirm("Rimuovere l'operatore "+op.Name+"?", "Sì, rimuovi", &yes).Key("ok").
 				Description(fmt.Sprintf("%s del comune %s, %d chiavi SSH: non potrà più aprire sessioni. "+
-					"Quello che ha fatto resta nel registro delle modifiche.", op.Role, op.Comune, len(op.Keys))).
-				Affirmative("Sì, rimuovi").Negative("No").WithButtonAlignment(lipgloss.Left).Value(&yes),
+					"Quello che ha fatto resta nel registro delle modifiche.", op.Role, op.Comune, len(op.Keys))),
 		)}
 	}
 	submit := func() tea.Cmd {
@@ -326,5 +322,5 @@ func (v *operatorsView) removeDialog(op domain.Operator) *dialog {
 			return doneMsg{notice: "Operatore " + op.Name + " rimosso: le sue chiavi non aprono più nuove sessioni."}
 		}
 	}
-	return newDialog("Rimozione di un operatore", plain, v.w, v.h-3, groups, submit)
+	return formkit.NewDialog("Rimozione di un operatore", plain, v.w, v.h-3, groups, submit)
 }

@@ -3,17 +3,16 @@ package admin
 import (
 	"errors"
 	"fmt"
-	"net/mail"
 	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 
 	"vivipass/domain"
 	"vivipass/tui/common"
+	"vivipass/tui/components/formkit"
 )
 
 // SettingsKeys are the keys of Impostazioni del comune (the form has huh's).
@@ -30,7 +29,7 @@ type settingsView struct {
 	keys   SettingsKeys
 	st     domain.ComuneSettings
 	loaded bool
-	dlg    *dialog
+	dlg    *formkit.Dialog
 	seq    int
 	w, h   int
 }
@@ -46,9 +45,6 @@ func newSettings(ctx *common.Context) *settingsView {
 }
 
 func (v *settingsView) init() tea.Cmd {
-	if v.dlg != nil && v.dlg.busy {
-		v.dlg = nil
-	}
 	return v.load()
 }
 
@@ -66,7 +62,7 @@ func (v *settingsView) busy() bool      { return v.dlg != nil }
 
 func (v *settingsView) help() []key.Binding {
 	if v.dlg != nil {
-		return v.dlg.help()
+		return v.dlg.Help()
 	}
 	return []key.Binding{v.keys.Edit}
 }
@@ -74,7 +70,7 @@ func (v *settingsView) help() []key.Binding {
 func (v *settingsView) setSize(w, h int) {
 	v.w, v.h = w, h
 	if v.dlg != nil {
-		v.dlg.resize(w, h-3)
+		v.dlg.Resize(w, h-3)
 	}
 }
 
@@ -96,13 +92,13 @@ func (v *settingsView) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			return v.dlg.refused(common.ErrorText(msg.err))
+			return v.dlg.Refused(common.ErrorText(msg.err))
 		}
 		v.dlg = nil
 		return tea.Batch(common.Notice(msg.notice), v.load())
 	}
 	if v.dlg != nil {
-		cmd, aborted := v.dlg.update(msg)
+		cmd, aborted := v.dlg.Update(msg)
 		if aborted {
 			v.dlg = nil
 		}
@@ -110,7 +106,7 @@ func (v *settingsView) update(msg tea.Msg) tea.Cmd {
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, v.keys.Edit) && v.loaded {
 		v.dlg = v.form(v.st)
-		return v.dlg.init()
+		return v.dlg.Init()
 	}
 	return nil
 }
@@ -118,7 +114,7 @@ func (v *settingsView) update(msg tea.Msg) tea.Cmd {
 func (v *settingsView) view() string {
 	st := v.ctx.Styles
 	if v.dlg != nil {
-		return v.dlg.view(styleSet{st.Title, st.Muted, st.Error}, v.w)
+		return v.dlg.View(st, v.w)
 	}
 	if !v.loaded {
 		return "Caricamento…"
@@ -161,13 +157,12 @@ type settingsInput struct {
 	original domain.ComuneSettings
 }
 
-func (v *settingsView) form(cur domain.ComuneSettings) *dialog {
+func (v *settingsView) form(cur domain.ComuneSettings) *formkit.Dialog {
 	in := &settingsInput{rule: cur.ExpiryRule, finestra: cur.FinestraTemporale, alert: strconv.Itoa(cur.AlertDays),
 		pec: cur.PEC, senders: strings.Join(cur.TrustedSenders, ", "), member: cur.CircuitMember, original: cur}
 	plain := v.ctx.Styles.Plain
 	yesNo := func(title string, val *bool) *huh.Confirm {
-		return huh.NewConfirm().Title(fmt.Sprintf("%-44s", title)).Inline(true).
-			Affirmative("Sì").Negative("No").WithButtonAlignment(lipgloss.Left).Value(val)
+		return formkit.YesNo(fmt.Sprintf("%-44s", title), val)
 	}
 	groups := func() []*huh.Group {
 		return []*huh.Group{
@@ -208,7 +203,7 @@ func (v *settingsView) form(cur domain.ComuneSettings) *dialog {
 			return doneMsg{notice: "Impostazioni del comune salvate."}
 		}
 	}
-	return newDialog("Impostazioni del comune "+cur.Code, plain, v.w, v.h-3, groups, submit)
+	return formkit.NewDialog("Impostazioni del comune "+cur.Code, plain, v.w, v.h-3, groups, submit)
 }
 
 func alertDays(s string) error {
@@ -219,16 +214,8 @@ func alertDays(s string) error {
 	return nil
 }
 
-func optionalAddress(s string) error {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil
-	}
-	if a, err := mail.ParseAddress(s); err != nil || a.Address != s || !strings.Contains(s, "@") {
-		return fmt.Errorf("indirizzo %q non valido", s)
-	}
-	return nil
-}
+// optionalAddress accepts an empty value or a bare PEC address.
+var optionalAddress = formkit.EmailAddress("indirizzo")
 
 // senderList splits the trusted senders typed (commas, semicolons or spaces).
 func senderList(s string) ([]string, error) {

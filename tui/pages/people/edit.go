@@ -1,10 +1,7 @@
 package people
 
 import (
-	"errors"
 	"fmt"
-	"net/mail"
-	"regexp"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -12,6 +9,7 @@ import (
 
 	"vivipass/domain"
 	"vivipass/tui/common"
+	"vivipass/tui/components/formkit"
 )
 
 // personInput is what the person form edits, as typed.
@@ -76,7 +74,7 @@ func (m *Model) cfLines(in *personInput, orig domain.Person) []string {
 	width := max(20, m.w-4)
 	if strings.TrimSpace(in.CF) == "" {
 		var out []string
-		for _, l := range wrap("Codice fiscale: da inserire. Sesso, data e luogo di nascita lasciati vuoti si ricavano dal codice.", width) {
+		for _, l := range formkit.Wrap("Codice fiscale: da inserire. Sesso, data e luogo di nascita lasciati vuoti si ricavano dal codice.", width) {
 			out = append(out, st.Muted.Render("  "+l))
 		}
 		return out
@@ -84,7 +82,7 @@ func (m *Model) cfLines(in *personInput, orig domain.Person) []string {
 	chk := in.check(orig, m.ctx.Svc.Today())
 	var out []string
 	add := func(label string, style func(...string) string, msg string) {
-		for i, l := range wrap(msg, width-len(label)) {
+		for i, l := range formkit.Wrap(msg, width-len(label)) {
 			if i == 0 {
 				out = append(out, "  "+style(label)+l)
 			} else {
@@ -112,7 +110,7 @@ func (m *Model) cfLines(in *personInput, orig domain.Person) []string {
 }
 
 // personDialog is the form of a new person (ID 0) or of an existing one.
-func (m *Model) personDialog(orig domain.Person) *dialog {
+func (m *Model) personDialog(orig domain.Person) *formkit.Dialog {
 	in := inputOf(orig)
 	today := m.ctx.Svc.Today()
 	plain := m.ctx.Styles.Plain
@@ -123,12 +121,12 @@ func (m *Model) personDialog(orig domain.Person) *dialog {
 	mismatch := func() bool { return len(in.check(orig, today).Mismatches) > 0 }
 	groups := func() []*huh.Group {
 		input := func(label string, v *string) *huh.Input {
-			return huh.NewInput().Title(fmt.Sprintf("%-20s", label)).Inline(true).Value(v)
+			return huh.NewInput().Title(formkit.Pad(label, 20)).Inline(true).Value(v)
 		}
 		return []*huh.Group{
 			huh.NewGroup(
-				input("Cognome", &in.Cognome).Key("cognome").CharLimit(60).Validate(required("il cognome")),
-				input("Nome", &in.Nome).Key("nome").CharLimit(60).Validate(required("il nome")),
+				input("Cognome", &in.Cognome).Key("cognome").CharLimit(60).Validate(formkit.Required("il cognome è obbligatorio")),
+				input("Nome", &in.Nome).Key("nome").CharLimit(60).Validate(formkit.Required("il nome è obbligatorio")),
 				input("Sesso", &in.Sesso).Key("sesso").Placeholder("M o F (vuoto: dal codice fiscale)").
 					Validate(func(s string) error {
 						switch strings.ToUpper(strings.TrimSpace(s)) {
@@ -142,31 +140,26 @@ func (m *Model) personDialog(orig domain.Person) *dialog {
 				input("Luogo di nascita", &in.Luogo).Key("luogo").Placeholder("comune o stato estero").CharLimit(60).
 					Validate(func(s string) error { _, err := birthPlace(s, in.Nascita); return err }),
 				input("Codice fiscale", &in.CF).Key("cf").Placeholder("16 caratteri").CharLimit(16).
-					Validate(func(s string) error {
-						if strings.TrimSpace(s) == "" {
-							return errors.New("il codice fiscale è obbligatorio")
-						}
-						return domain.ValidateCFSyntax(s)
-					}),
+					Validate(formkit.All(formkit.Required("il codice fiscale è obbligatorio"), formkit.CodiceFiscale)),
 			).Title("Dati anagrafici"),
 			huh.NewGroup(
 				huh.NewInput().Key("motivo").Title("Motivo della forzatura").CharLimit(200).Value(&in.Motivo).
 					Placeholder("es. codice della tessera sanitaria diverso da quello calcolato").
-					Validate(required("il motivo")),
+					Validate(formkit.Required("il motivo è obbligatorio")),
 			).Title("Il codice fiscale non concorda con i dati").
 				Description("Si salva lo stesso solo con un motivo, che resta nell'anagrafica.").
 				WithHideFunc(func() bool { return !mismatch() }),
 			huh.NewGroup(
 				input("Comune di residenza", &in.Residenza).Key("residenza").CharLimit(60).Validate(residence),
 				input("Indirizzo", &in.Indirizzo).Key("indirizzo").CharLimit(100),
-				input("E-mail", &in.Email).Key("email").CharLimit(100).Validate(email),
-				input("Cellulare", &in.Telefono).Key("telefono").CharLimit(20).Validate(phone),
+				input("E-mail", &in.Email).Key("email").CharLimit(100).Validate(formkit.Email),
+				input("Cellulare", &in.Telefono).Key("telefono").CharLimit(20).Validate(formkit.Phone),
 				input("Note", &in.Note).Key("note").CharLimit(300),
 			).Title("Residenza e contatti").Description("Invio sull'ultimo campo salva l'anagrafica."),
 		}
 	}
 	svc, a := m.ctx.Svc, m.ctx.Actor
-	var d *dialog
+	var d *formkit.Dialog
 	submit := func() tea.Cmd {
 		p, err := in.person(orig, today)
 		if err != nil {
@@ -188,10 +181,10 @@ func (m *Model) personDialog(orig domain.Person) *dialog {
 			return savedMsg{notice: what, show: saved.ID}
 		}
 	}
-	d = newDialog(title, plain, m.w, m.formHeight(), groups, submit)
-	d.below = func() []string {
+	d = formkit.NewDialog(title, plain, m.w, m.formHeight(), groups, submit)
+	d.Below = func() []string {
 		// The check belongs under the codice fiscale: the first two groups only.
-		if f := d.form.GetFocusedField(); f != nil {
+		if f := d.Form().GetFocusedField(); f != nil {
 			switch f.GetKey() {
 			case "residenza", "indirizzo", "email", "telefono", "note":
 				return nil
@@ -216,15 +209,6 @@ func (in *personInput) person(orig domain.Person, today domain.Date) (domain.Per
 		return p, err
 	}
 	return p, nil
-}
-
-func required(what string) func(string) error {
-	return func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return fmt.Errorf("%s è obbligatorio", what)
-		}
-		return nil
-	}
 }
 
 func birthDate(s string, today domain.Date) (domain.Date, error) {
@@ -264,27 +248,6 @@ func residence(s string) error {
 	}
 	if pl.Foreign {
 		return fmt.Errorf("%s è uno stato estero: indicare il comune italiano di residenza", pl.Name)
-	}
-	return nil
-}
-
-func email(s string) error {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil
-	}
-	if a, err := mail.ParseAddress(s); err != nil || a.Address != s || !strings.Contains(s, "@") {
-		return fmt.Errorf("indirizzo e-mail %q non valido", s)
-	}
-	return nil
-}
-
-var rePhone = regexp.MustCompile(`^\+?[0-9][0-9 ./-]{4,19}$`)
-
-func phone(s string) error {
-	s = strings.TrimSpace(s)
-	if s != "" && !rePhone.MatchString(s) {
-		return fmt.Errorf("numero %q non valido: solo cifre, spazi e un + iniziale", s)
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"vivipass/domain"
 	"vivipass/tui/common"
 	"vivipass/tui/components"
+	"vivipass/tui/components/formkit"
 )
 
 // KeyMap of the page: the list, then the scheda of a person.
@@ -76,7 +77,7 @@ type Model struct {
 	detail   detail
 	loaded   bool
 	passes   components.Table
-	dlg      *dialog
+	dlg      *formkit.Dialog
 	dlgFrom  mode // where esc from the dialog goes back to
 	w, h     int
 	loadSeq  int
@@ -106,14 +107,7 @@ type (
 
 // New makes the page.
 func New(ctx *common.Context) *Model {
-	ti := textinput.New()
-	ti.Prompt = "Cerca: "
-	ti.Placeholder = "cognome e nome, oppure codice fiscale"
-	ti.CharLimit = 40
-	st := ti.Styles()
-	st.Cursor.Blink = false // no redraws on a timer
-	ti.SetStyles(st)
-	m := &Model{ctx: ctx, keys: NewKeyMap(), search: ti}
+	m := &Model{ctx: ctx, keys: NewKeyMap(), search: formkit.TextInput("Cerca: ", "cognome e nome, oppure codice fiscale", 40)}
 	m.search.Focus()
 	m.table.Columns = []components.Column{{Title: "Cognome e nome", Width: 16, Flex: true}, {Title: "Codice fiscale", Width: 16},
 		{Title: "Nato il", Width: 10}, {Title: "Residenza", Width: 18}}
@@ -138,7 +132,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	k := m.keys
 	switch m.mode {
 	case modeDialog:
-		return m.dlg.help()
+		return m.dlg.Help()
 	case modeDetail:
 		return []key.Binding{k.Back, k.OpenPass, k.Edit, k.Photo, k.RemovePhoto, k.Deceased}
 	}
@@ -160,17 +154,12 @@ func (m *Model) SetSize(w, h int) {
 	m.table.SetSize(w, h-2)
 	m.layoutDetail()
 	if m.dlg != nil {
-		m.dlg.resize(w, m.formHeight())
+		m.dlg.Resize(w, m.formHeight())
 	}
 }
 
 // Init runs the first search (every person of the comune, by name).
 func (m *Model) Init() tea.Cmd {
-	if m.dlg != nil && m.dlg.busy {
-		// The answer went to the section the operator switched to: the form is over
-		// either way, and the reloaded data show what was saved.
-		m.dlg, m.mode = nil, m.dlgFrom
-	}
 	cmds := []tea.Cmd{m.query()}
 	if m.mode == modeDetail {
 		cmds = append(cmds, m.load())
@@ -288,7 +277,7 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 	}
 	switch m.mode {
 	case modeDialog:
-		cmd, aborted := m.dlg.update(msg)
+		cmd, aborted := m.dlg.Update(msg)
 		if aborted {
 			m.dlg, m.mode = nil, m.dlgFrom
 		}
@@ -386,12 +375,12 @@ func (m *Model) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) openDialog(d *dialog) tea.Cmd {
+func (m *Model) openDialog(d *formkit.Dialog) tea.Cmd {
 	if m.mode != modeDialog {
 		m.dlgFrom = m.mode
 	}
 	m.dlg, m.mode = d, modeDialog
-	return d.init()
+	return d.Init()
 }
 
 // savedMsg is the answer of a use case started by a dialog.
@@ -406,7 +395,7 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
-		return m.dlg.refused(common.ErrorText(msg.err))
+		return m.dlg.Refused(common.ErrorText(msg.err))
 	}
 	m.dlg = nil
 	cmds := []tea.Cmd{common.Notice(msg.notice), m.query()}
@@ -459,7 +448,7 @@ func (m *Model) fillPasses() {
 func (m *Model) View() string {
 	switch m.mode {
 	case modeDialog:
-		return m.dlg.view(m.styles(), m.w)
+		return m.dlg.View(m.ctx.Styles, m.w)
 	case modeDetail:
 		return m.detailView()
 	}
@@ -472,11 +461,6 @@ func (m *Model) View() string {
 	}
 	return m.search.View() + "\n" + m.ctx.Styles.Muted.Render(common.Truncate(count+" · invio apre la scheda, ctrl+n registra una persona nuova", m.w)) + "\n" +
 		m.table.View(m.ctx.Styles, "Nessuna persona trovata: cambiare la ricerca, o ctrl+n per registrarla.")
-}
-
-func (m *Model) styles() styleSet {
-	st := m.ctx.Styles
-	return styleSet{title: st.Title, muted: st.Muted, err: st.Error}
 }
 
 // detailLines are the person's data above the passes table.

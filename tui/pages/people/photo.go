@@ -11,9 +11,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 
 	"vivipass/domain"
+	"vivipass/tui/components/formkit"
 )
 
 // maxPhoto is the largest photo the service accepts; reading stops one byte after it,
@@ -73,7 +73,7 @@ func openError(path string, err error) error {
 }
 
 // photoDialog attaches or replaces the photo from a file on the server.
-func (m *Model) photoDialog(p domain.Person) *dialog {
+func (m *Model) photoDialog(p domain.Person) *formkit.Dialog {
 	path := ""
 	title := "Foto di " + p.FullName()
 	desc := "JPEG o PNG, al massimo 5 MB. Il file si legge sul server di vivipass, non sul computer dello sportello."
@@ -110,18 +110,17 @@ func (m *Model) photoDialog(p domain.Person) *dialog {
 			return savedMsg{notice: "Foto di " + name + " allegata.", show: id}
 		}
 	}
-	return newDialog(title, plain, m.w, m.formHeight(), groups, submit)
+	return formkit.NewDialog(title, plain, m.w, m.formHeight(), groups, submit)
 }
 
 // removePhotoDialog asks before removing the photo.
-func (m *Model) removePhotoDialog(p domain.Person) *dialog {
+func (m *Model) removePhotoDialog(p domain.Person) *formkit.Dialog {
 	yes := false
 	plain := m.ctx.Styles.Plain
 	groups := func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(
-			huh.NewConfirm().Key("ok").Title("Rimuovere la foto di " + p.FullName() + "?").
-				Description("Senza foto il contrassegno si stampa senza. La rimozione resta nel registro delle modifiche.").
-				Affirmative("Sì, rimuovi").Negative("No").WithButtonAlignment(lipgloss.Left).Value(&yes),
+			formkit.Confirm("Rimuovere la foto di "+p.FullName()+"?", "Sì, rimuovi", &yes).Key("ok").
+				Description("Senza foto il contrassegno si stampa senza. La rimozione resta nel registro delle modifiche."),
 		)}
 	}
 	svc, a, id, name := m.ctx.Svc, m.ctx.Actor, p.ID, p.FullName()
@@ -136,11 +135,11 @@ func (m *Model) removePhotoDialog(p domain.Person) *dialog {
 			return savedMsg{notice: "Foto di " + name + " rimossa.", show: id}
 		}
 	}
-	return newDialog("Rimozione della foto", plain, m.w, m.formHeight(), groups, submit)
+	return formkit.NewDialog("Rimozione della foto", plain, m.w, m.formHeight(), groups, submit)
 }
 
 // deceasedDialog records the death (A4, P8), saying first what it does.
-func (m *Model) deceasedDialog(p domain.Person) *dialog {
+func (m *Model) deceasedDialog(p domain.Person) *formkit.Dialog {
 	today := m.ctx.Svc.Today()
 	date := today.String()
 	if !p.DataDecesso.IsZero() {
@@ -155,7 +154,7 @@ func (m *Model) deceasedDialog(p domain.Person) *dialog {
 	}
 	groups := func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(
-			huh.NewInput().Key("data").Title(fmt.Sprintf("%-18s", "Data del decesso")).Inline(true).
+			huh.NewInput().Key("data").Title(formkit.Pad("Data del decesso", 18)).Inline(true).
 				Placeholder("gg/mm/aaaa").CharLimit(10).Value(&date).
 				Validate(func(s string) error {
 					d, err := domain.ParseDate(s)
@@ -170,8 +169,7 @@ func (m *Model) deceasedDialog(p domain.Person) *dialog {
 					}
 					return nil
 				}),
-			huh.NewConfirm().Key("ok").Title("Registrare il decesso e revocare i contrassegni?").
-				Affirmative("Sì, registra").Negative("No").WithButtonAlignment(lipgloss.Left).Value(&yes),
+			formkit.Confirm("Registrare il decesso e revocare i contrassegni?", "Sì, registra", &yes).Key("ok"),
 		).Title("Che cosa succede").Description(desc)}
 	}
 	svc, a, id, name := m.ctx.Svc, m.ctx.Actor, p.ID, p.FullName()
@@ -200,5 +198,5 @@ func (m *Model) deceasedDialog(p domain.Person) *dialog {
 			return savedMsg{notice: what, show: id}
 		}
 	}
-	return newDialog("Decesso di "+p.FullName(), plain, m.w, m.formHeight(), groups, submit)
+	return formkit.NewDialog("Decesso di "+p.FullName(), plain, m.w, m.formHeight(), groups, submit)
 }
