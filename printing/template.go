@@ -37,8 +37,17 @@ func (t Template) Check() error {
 	if strings.TrimSpace(t.Body) == "" {
 		return errorf("il modulo %s è vuoto", t.Name)
 	}
-	_, err := Parse(t.Body)
+	_, err := t.Parse()
 	return err
+}
+
+// Parse checks the body (Parse) and names the template in the errors.
+func (t Template) Parse() (*Parsed, error) {
+	p, err := Parse(t.Body)
+	if te, ok := err.(*TemplateError); ok {
+		te.Template = t.Name
+	}
+	return p, err
 }
 
 // ---- parsing ----
@@ -55,14 +64,21 @@ func (e TagError) Error() string {
 }
 
 // TemplateError lists every problem of a body.
-type TemplateError struct{ Errors []TagError }
+type TemplateError struct {
+	Template string // the template's name, when known
+	Errors   []TagError
+}
 
 func (e *TemplateError) Error() string {
 	var parts []string
 	for _, x := range e.Errors {
 		parts = append(parts, x.Error())
 	}
-	return "modulo non valido: " + strings.Join(parts, "; ")
+	what := "modulo non valido: "
+	if e.Template != "" {
+		what = "modulo «" + e.Template + "» non valido: "
+	}
+	return what + strings.Join(parts, "; ")
 }
 
 // Align of a line of a module.
@@ -168,7 +184,7 @@ func Parse(body string) (*Parsed, error) {
 		p.lines = p.lines[:len(p.lines)-1]
 	}
 	if len(errs) > 0 {
-		return nil, &TemplateError{errs}
+		return nil, &TemplateError{Errors: errs}
 	}
 	return p, nil
 }

@@ -81,6 +81,10 @@ func TestTagErrorsHaveLineAndColumn(t *testing.T) {
 	if !strings.Contains(err.Error(), "riga 2, colonna 17: tag #numero_pass# sconosciuto") {
 		t.Errorf("message %q", err)
 	}
+	err = printing.Template{Name: "lettera", Body: "#boh#"}.Check()
+	if err == nil || !strings.HasPrefix(err.Error(), "modulo «lettera» non valido: riga 1, colonna 1: tag #boh# sconosciuto") {
+		t.Errorf("a named template's error: %v", err)
+	}
 }
 
 // A receipt printed before the national platform answered says so, instead of leaving

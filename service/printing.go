@@ -433,9 +433,9 @@ func (s *Service) ModuleDocument(a Actor, template string, passID uint64) (Docum
 		if tpl, _, err = loadTemplate(tx, p.Comune, template); err != nil {
 			return err
 		}
-		parsed, err := printing.Parse(tpl.Body)
+		parsed, err := tpl.Parse()
 		if err != nil {
-			return fmt.Errorf("modulo %s: %w", tpl.Name, err)
+			return err
 		}
 		h, err := heading(tx, p.Comune)
 		if err != nil {
@@ -499,8 +499,8 @@ func (s *Service) RemindersDocument(a Actor, days int) (Document, int, error) {
 				if err != nil {
 					return err
 				}
-				if cd.parsed, err = printing.Parse(tpl.Body); err != nil {
-					return fmt.Errorf("modulo %s: %w", tpl.Name, err)
+				if cd.parsed, err = tpl.Parse(); err != nil {
+					return err
 				}
 				if cd.heading, err = heading(tx, p.Comune); err != nil {
 					return err
