@@ -9,6 +9,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -66,6 +67,89 @@ func Run(cmd tea.Cmd) []tea.Msg {
 	default:
 		return []tea.Msg{msg}
 	}
+}
+
+// Idle feeds m the messages msgs, then runs the commands they (and cmd) return as the
+// program would, feeding m every message that comes at once (within CmdTimeout of the
+// previous one). When nothing more comes at once the desk is idle: Idle waits up to
+// wait for the commands still running and returns the messages they produce. On a desk
+// where nothing changes there are none: a blinking cursor, a spinner or a clock would
+// send one (and the program would draw the screen again).
+func Idle(m tea.Model, cmd tea.Cmd, wait time.Duration, msgs ...tea.Msg) []tea.Msg {
+	out := make(chan tea.Msg, 256)
+	start := func(c tea.Cmd) { runAsync(c, out) }
+	start(cmd)
+	for _, msg := range msgs {
+		var c tea.Cmd
+		m, c = m.Update(msg)
+		start(c)
+	}
+	for settled := false; !settled; {
+		select {
+		case msg := <-out:
+			var c tea.Cmd
+			m, c = m.Update(msg)
+			start(c)
+		case <-time.After(CmdTimeout):
+			settled = true
+		}
+	}
+	var late []tea.Msg
+	deadline := time.After(wait)
+	for {
+		select {
+		case msg := <-out:
+			late = append(late, msg)
+		case <-deadline:
+			return late
+		}
+	}
+}
+
+var cmdType = reflect.TypeOf(tea.Cmd(nil))
+
+// runAsync runs cmd in its own goroutine and sends its messages to out: the commands
+// of a Batch concurrently, those of a Sequence in order.
+func runAsync(cmd tea.Cmd, out chan<- tea.Msg) {
+	if cmd == nil {
+		return
+	}
+	go func() { deliver(cmd(), out) }()
+}
+
+func deliver(msg tea.Msg, out chan<- tea.Msg) {
+	if msg == nil {
+		return
+	}
+	if cmds, ok := group(msg); ok {
+		if _, batch := msg.(tea.BatchMsg); batch {
+			for _, c := range cmds {
+				runAsync(c, out)
+			}
+			return
+		}
+		for _, c := range cmds {
+			if c != nil {
+				deliver(c(), out)
+			}
+		}
+		return
+	}
+	out <- msg
+}
+
+// group returns the commands of a Batch or a Sequence (whose type is unexported: a
+// slice of commands).
+func group(msg tea.Msg) ([]tea.Cmd, bool) {
+	v := reflect.ValueOf(msg)
+	if v.Kind() != reflect.Slice || v.Type().Elem() != cmdType {
+		return nil, false
+	}
+	cmds := make([]tea.Cmd, v.Len())
+	for i := range cmds {
+		cmds[i], _ = v.Index(i).Interface().(tea.Cmd)
+	}
+	return cmds, true
 }
 
 // Key is a key press as the terminal sends it: "enter", "f2", "ctrl+n", or text.

@@ -15,6 +15,7 @@ import (
 	"vivipass/service"
 	"vivipass/tui/common"
 	"vivipass/tui/components"
+	"vivipass/tui/components/formkit"
 )
 
 // KeyMap of the page.
@@ -76,11 +77,8 @@ type resultMsg struct {
 // New makes the page; newIssue opens the nuovo rilascio form (ctrl+n), nil when the
 // desk has no forms.
 func New(ctx *common.Context, newIssue func(*common.Context) common.Page) *Model {
-	ti := textinput.New()
-	ti.Prompt = "Cerca: "
-	ti.Placeholder = "numero, codice fiscale, cognome e nome, targa"
-	ti.CharLimit = 40
-	m := &Model{ctx: ctx, keys: NewKeyMap(), search: ti, newIssue: newIssue}
+	m := &Model{ctx: ctx, keys: NewKeyMap(), newIssue: newIssue,
+		search: formkit.TextInput("Cerca: ", "numero, codice fiscale, cognome e nome, targa", 40)}
 	m.search.Focus()
 	return m
 }
