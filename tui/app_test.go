@@ -180,3 +180,29 @@ func TestHelpAndBack(t *testing.T) {
 	tuitest.Send(m, tuitest.Key("b"))
 	mustShow(t, m, "Sportello del giovedì", "dalle 14:30")
 }
+
+// The Contrassegni table takes every line under the search and the filters: with more
+// passes than fit at 80×24, the last line of the page is a pass, not a blank line.
+func TestContrassegniFillsThePage(t *testing.T) {
+	svc := demo(t)
+	admin := service.OperatorActor(operator(t, svc, "admin"))
+	for i := range 6 {
+		birth := domain.MustDate(1950+i, time.April, 2)
+		name := "ZZRIEMPI" + string(rune('A'+i))
+		cf, err := domain.ComputeCF(name, "TABELLA", 'F', birth, "L736")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.IssuePass(admin, service.IssueRequest{Person: domain.Person{CodiceFiscale: cf, Cognome: name, Nome: "TABELLA",
+			Sesso: "F", DataNascita: birth, LuogoNascita: "L736"}, Pass: domain.IssueInput{Kind: domain.Permanente}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"))
+	lines := strings.Split(mustShow(t, m, "22 trovati"), "\n")
+	// top bar, search, filters, table header, rows…, status line, help line
+	if last := lines[len(lines)-3]; !strings.Contains(last, "L736_") {
+		t.Fatalf("the last line of the page is %q, want a pass:\n%s", last, strings.Join(lines, "\n"))
+	}
+}

@@ -98,7 +98,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 func (m *Model) SetSize(w, h int) {
 	m.w, m.h = w, h
 	m.search.SetWidth(max(10, w-len(m.search.Prompt)-2))
-	m.table.SetSize(w, h-3)
+	m.table.SetSize(w, h-2) // under the search and the filters
 	m.layoutColumns()
 }
 
