@@ -24,6 +24,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./domain/... ./service/legacy/... ./pec/...
 	$(GO) test -run '^$$' -bench 'CardPDF|Reminders' -benchmem ./printing/ ./service/
 	bash bench/region.sh
+	bash bench/pec.sh
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/sshbench/
 
 ## lint: formatting and vet
