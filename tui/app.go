@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -52,8 +53,11 @@ type Model struct {
 	global   keys.Global
 	sections []Section
 	pages    []common.Page // one per section, made when first opened
+	// stacks are the pages opened over each section (scheda, forms), the last on top.
+	// A section keeps its stack while another one is shown: a form keeps what was typed,
+	// a save its answer.
+	stacks   [][]common.Page
 	active   int
-	stack    []common.Page // pages opened over the section (scheda, forms)
 	forms    pass.Forms
 	notice   string
 	isErr    bool
@@ -81,6 +85,7 @@ func New(o Options) *Model {
 	}
 	m.sections = visible
 	m.pages = make([]common.Page, len(m.sections))
+	m.stacks = make([][]common.Page, len(m.sections))
 	m.pages[0] = m.sections[0].New(ctx) // Home: there is always a page on top
 	m.help = help.New()
 	m.events, m.cancel = o.Svc.Hub().Subscribe(o.Operator.Comune)
@@ -94,11 +99,13 @@ func (m *Model) Close() { m.cancel() }
 func (m *Model) Context() *common.Context { return m.ctx }
 
 // Top is the page on screen (tests).
-func (m *Model) Top() common.Page {
-	if n := len(m.stack); n > 0 {
-		return m.stack[n-1]
+func (m *Model) Top() common.Page { return m.topOf(m.active) }
+
+func (m *Model) topOf(s int) common.Page {
+	if st := m.stacks[s]; len(st) > 0 {
+		return st[len(st)-1]
 	}
-	return m.pages[m.active]
+	return m.pages[s]
 }
 
 // Init opens Home and starts listening to the register's events.
@@ -118,14 +125,93 @@ func (m *Model) waitEvent() tea.Cmd {
 	}
 }
 
-// open shows section i, making its page the first time and reloading it after.
+// pageMsg is a message of a command a page returned (see doc.go): it goes back to
+// that page, wherever it is then, and what it asks of the root (push, pop, open a
+// pass) acts on the section the page belongs to.
+type pageMsg struct {
+	page    common.Page
+	section int
+	msg     tea.Msg
+}
+
+// teaPkg is Bubble Tea's import path: its own messages (a window size request, quit…)
+// are for the program, and are never addressed.
+var teaPkg = reflect.TypeOf(tea.QuitMsg{}).PkgPath()
+
+// from addresses the messages of cmd, returned by page p of section s, to p.
+func (m *Model) from(s int, p common.Page, cmd tea.Cmd) tea.Cmd {
+	return common.MapCmd(cmd, nil, func(msg tea.Msg) tea.Msg {
+		if reflect.TypeOf(msg).PkgPath() == teaPkg {
+			return msg
+		}
+		return pageMsg{page: p, section: s, msg: msg}
+	})
+}
+
+// locate finds an open page: its section and its place on the section's stack (-1:
+// the section's own page).
+func (m *Model) locate(p common.Page) (s, i int, ok bool) {
+	for s := range m.sections {
+		if m.pages[s] == p {
+			return s, -1, true
+		}
+		for i, q := range m.stacks[s] {
+			if q == p {
+				return s, i, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// deliver gives msg to the page of section s at place i (-1: the section's own page)
+// and addresses what its commands answer back to it.
+func (m *Model) deliver(s, i int, msg tea.Msg) tea.Cmd {
+	p := m.pages[s]
+	if i >= 0 {
+		p = m.stacks[s][i]
+	}
+	np, cmd := p.Update(msg)
+	if i >= 0 {
+		m.stacks[s][i] = np
+	} else {
+		m.pages[s] = np
+	}
+	return m.from(s, np, cmd)
+}
+
+// editing reports whether section s holds input not saved yet: a form on its stack, or
+// on its own page.
+func (m *Model) editing(s int) bool {
+	for _, p := range m.stacks[s] {
+		if common.IsEditing(p) {
+			return true
+		}
+	}
+	return m.pages[s] != nil && common.IsEditing(m.pages[s])
+}
+
+// open shows section i (its key): the section as it was left, with the scheda or the
+// form that was open over it. The key of the section on screen goes back to its first
+// page, which reloads, unless a form is open over it: nothing typed is dropped.
 func (m *Model) open(i int) tea.Cmd {
-	m.active, m.stack = i, nil
 	if m.pages[i] == nil {
 		m.pages[i] = m.sections[i].New(m.ctx)
 	}
+	if i == m.active && len(m.stacks[i]) > 0 {
+		for _, p := range m.stacks[i] {
+			if common.IsEditing(p) {
+				return common.Notice("C'è un modulo aperto: salvarlo, o chiuderlo con esc.")
+			}
+		}
+		m.stacks[i] = nil
+	}
+	m.active = i
+	if len(m.stacks[i]) > 0 {
+		return nil
+	}
 	m.pages[i].SetSize(m.ctx.Width, m.pageHeight())
-	return m.pages[i].Init()
+	return m.from(i, m.pages[i], m.pages[i].Init())
 }
 
 // showPerson opens Anagrafica (its section, over whatever was on screen) on a person.
@@ -135,74 +221,120 @@ func (m *Model) showPerson(id uint64) tea.Cmd {
 			m.pages[i] = m.sections[i].New(m.ctx)
 		}
 		if p, ok := m.pages[i].(*people.Model); ok {
-			return tea.Batch(m.open(i), p.Show(id))
+			if m.editing(i) {
+				m.active = i
+				return common.Notice("C'è un modulo aperto in Anagrafica: salvarlo, o chiuderlo con esc, prima di aprire un'altra persona.")
+			}
+			m.stacks[i] = nil
+			return tea.Batch(m.open(i), m.from(i, p, p.Show(id)))
 		}
 	}
 	return common.Notice("L'anagrafica non è disponibile in questa sessione.")
 }
 
-func (m *Model) push(p common.Page) tea.Cmd {
-	m.stack = append(m.stack, p)
+// push opens p over section s.
+func (m *Model) push(s int, p common.Page) tea.Cmd {
+	m.stacks[s] = append(m.stacks[s], p)
 	p.SetSize(m.ctx.Width, m.pageHeight())
-	return p.Init()
+	return m.from(s, p, p.Init())
+}
+
+// pop closes page p (and what was opened over it); p nil: the page on top of section s.
+func (m *Model) pop(s int, p common.Page) {
+	st := m.stacks[s]
+	if p == nil {
+		if len(st) > 0 {
+			m.stacks[s] = st[:len(st)-1]
+		}
+		return
+	}
+	for i, q := range st {
+		if q == p {
+			m.stacks[s] = st[:i]
+			return
+		}
+	}
 }
 
 // pageHeight is what the top bar, status and help lines leave.
 func (m *Model) pageHeight() int { return max(1, m.ctx.Height-3) }
 
-// Update: window size, global keys, notices, events, then the page on top.
+// each calls f on every open page: the sections' pages, then their stacks.
+func (m *Model) each(f func(s, i int, p common.Page)) {
+	for s, p := range m.pages {
+		if p != nil {
+			f(s, -1, p)
+		}
+	}
+	for s, st := range m.stacks {
+		for i, p := range st {
+			f(s, i, p)
+		}
+	}
+}
+
+// Update: window size, global keys, notices, events, then the page on top; the
+// messages of a page's commands go back to that page.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case pageMsg:
+		return m, m.fromPage(msg)
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
-		for _, p := range append(append([]common.Page{}, m.pages...), m.stack...) {
-			if p != nil {
-				p.SetSize(m.ctx.Width, m.pageHeight())
-			}
-		}
+		m.each(func(_, _ int, p common.Page) { p.SetSize(m.ctx.Width, m.pageHeight()) })
 		return m, nil
 	case tea.KeyPressMsg:
 		m.notice = ""
 		if cmd, ok := m.globalKey(msg); ok {
 			return m, cmd
 		}
+	case common.DataChangedMsg:
+		// Every page of the session that is open reloads.
+		var cmds []tea.Cmd
+		m.each(func(s, i int, _ common.Page) { cmds = append(cmds, m.deliver(s, i, msg)) })
+		return m, tea.Batch(append(cmds, m.waitEvent())...)
+	}
+	if cmd, ok := m.rootMsg(m.active, nil, msg); ok {
+		return m, cmd
+	}
+	return m, m.deliver(m.active, len(m.stacks[m.active])-1, msg)
+}
+
+// fromPage handles a message of a page's command: the root's own messages, in the
+// page's section; anything else goes to the page itself, if it is still open.
+func (m *Model) fromPage(pm pageMsg) tea.Cmd {
+	if cmd, ok := m.rootMsg(pm.section, pm.page, pm.msg); ok {
+		return cmd
+	}
+	s, i, ok := m.locate(pm.page)
+	if !ok {
+		return nil // the page was closed: its late answers have no one to go to
+	}
+	return m.deliver(s, i, pm.msg)
+}
+
+// rootMsg handles the messages pages send the root, from page p (nil: not known) of
+// section s; ok reports msg was one.
+func (m *Model) rootMsg(s int, p common.Page, msg tea.Msg) (cmd tea.Cmd, ok bool) {
+	switch msg := msg.(type) {
 	case common.NoticeMsg:
 		m.notice, m.isErr = msg.Text, msg.Error
-		return m, nil
 	case common.OpenPassMsg:
-		return m, m.push(pass.New(m.ctx, msg.ID, m.forms))
+		return m.push(s, pass.New(m.ctx, msg.ID, m.forms)), true
 	case common.OpenPersonMsg:
-		return m, m.showPerson(msg.ID)
+		return m.showPerson(msg.ID), true
 	case common.PushMsg:
-		return m, m.push(msg.Page)
+		return m.push(s, msg.Page), true
 	case common.PopMsg:
-		if n := len(m.stack); n > 0 {
-			m.stack = m.stack[:n-1]
-		}
+		m.pop(s, p)
 		if msg.Notice != "" {
 			m.notice, m.isErr = msg.Notice, false
 		}
-		return m, nil
-	case common.DataChangedMsg:
-		// Every page of the session that is open reloads; the top one first.
-		var cmds []tea.Cmd
-		for _, p := range append(append([]common.Page{}, m.pages...), m.stack...) {
-			if p != nil {
-				_, cmd := p.Update(msg)
-				cmds = append(cmds, cmd)
-			}
-		}
-		return m, tea.Batch(append(cmds, m.waitEvent())...)
+	default:
+		return nil, false
 	}
-	top := m.Top()
-	np, cmd := top.Update(msg)
-	if n := len(m.stack); n > 0 {
-		m.stack[n-1] = np
-	} else {
-		m.pages[m.active] = np
-	}
-	return m, cmd
+	return nil, true
 }
 
 // globalKey handles the keys that work everywhere; ok reports it took the key.
@@ -219,8 +351,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, g.Help) && !capturing:
 		m.fullHelp = true
 		return nil, true
-	case key.Matches(msg, g.Back) && len(m.stack) > 0 && !capturing:
-		m.stack = m.stack[:len(m.stack)-1]
+	case key.Matches(msg, g.Back) && len(m.stacks[m.active]) > 0 && !capturing:
+		m.pop(m.active, nil)
 		return nil, true
 	}
 	for i, s := range m.sections {
@@ -289,7 +421,7 @@ func (m *Model) content() string {
 func (m *Model) helpLine() string {
 	// Help and quit first: a long page help is cut at the right edge, these never are.
 	bindings := m.global.ShortHelp()
-	if len(m.stack) > 0 {
+	if len(m.stacks[m.active]) > 0 {
 		bindings = append(bindings, m.global.Back)
 	}
 	bindings = append(bindings, m.Top().ShortHelp()...)

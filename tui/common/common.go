@@ -39,15 +39,29 @@ type Page interface {
 	Capturing() bool
 }
 
+// Editing is implemented by pages that may hold input not saved yet (a form open on
+// them, or a save waiting for its answer): the root never drops such a page to show
+// another one.
+type Editing interface {
+	Editing() bool
+}
+
+// IsEditing reports whether p is a page with input not saved yet.
+func IsEditing(p Page) bool {
+	e, ok := p.(Editing)
+	return ok && e.Editing()
+}
+
 // Messages from pages to the root.
 type (
 	// OpenPassMsg opens the Scheda contrassegno.
 	OpenPassMsg struct{ ID uint64 }
 	// OpenPersonMsg opens a person in Anagrafica.
 	OpenPersonMsg struct{ ID uint64 }
-	// PushMsg shows a page over the current one (a form); esc or PopMsg returns.
+	// PushMsg shows a page over the sender's section (a form); esc or PopMsg returns.
 	PushMsg struct{ Page Page }
-	// PopMsg closes the page on top, with an optional notice for the one below.
+	// PopMsg closes the page that sent it (the page on top when the sender is not
+	// known), with an optional notice for the status line.
 	PopMsg struct{ Notice string }
 	// NoticeMsg is a one-line message on the status line.
 	NoticeMsg struct {

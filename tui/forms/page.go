@@ -87,6 +87,10 @@ func (p *Page) Title() string { return p.title }
 // Capturing: a form always has the keyboard (text fields, and esc is its own).
 func (p *Page) Capturing() bool { return true }
 
+// Editing: the form is being filled in, or saving; the root never drops it to show
+// another page (a section's key comes back to it).
+func (p *Page) Editing() bool { return p.state == stateEditing || p.state == stateSaving }
+
 // ShortHelp is the focused field's keys, in Italian.
 func (p *Page) ShortHelp() []key.Binding {
 	if p.state != stateEditing || p.form == nil {

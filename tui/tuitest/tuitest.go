@@ -39,8 +39,8 @@ func Send(m tea.Model, msgs ...tea.Msg) tea.Model {
 	return m
 }
 
-// Run runs a command (and the commands of a batch or sequence) and returns the
-// messages that arrive within CmdTimeout.
+// Run runs a command (and the commands of a batch or sequence, in order) and returns
+// the messages that arrive within CmdTimeout.
 func Run(cmd tea.Cmd) []tea.Msg {
 	if cmd == nil {
 		return nil
@@ -55,18 +55,17 @@ func Run(cmd tea.Cmd) []tea.Msg {
 	case <-ctx.Done():
 		return nil // a command waiting for an event or a timer
 	}
-	switch msg := msg.(type) {
-	case nil:
+	if msg == nil {
 		return nil
-	case tea.BatchMsg:
+	}
+	if cmds, ok := group(msg); ok { // a Batch or a Sequence: the messages in order
 		var out []tea.Msg
-		for _, c := range msg {
+		for _, c := range cmds {
 			out = append(out, Run(c)...)
 		}
 		return out
-	default:
-		return []tea.Msg{msg}
 	}
+	return []tea.Msg{msg}
 }
 
 // Idle feeds m the messages msgs, then runs the commands they (and cmd) return as the

@@ -128,6 +128,9 @@ func (m *Model) Capturing() bool {
 	return m.mode == modeDialog || (m.mode == modeList && m.search.Focused())
 }
 
+// Editing: a form is open (being filled in, or saving).
+func (m *Model) Editing() bool { return m.mode == modeDialog }
+
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.keys
 	switch m.mode {
