@@ -90,15 +90,12 @@ func StartDovecot(t testing.TB, username, password string) *Dovecot {
 	if err := os.WriteFile(filepath.Join(dir, "users"), []byte(username+":{PLAIN}"+password+"::::::\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d.PlainPort, d.TLSPort = FreePort(t), FreePort(t)
-	for d.TLSPort == d.PlainPort {
-		d.TLSPort = FreePort(t)
-	}
-
 	var userdb, extra string
 	if os.Geteuid() == 0 {
 		if _, err := user.Lookup("vmail"); err != nil {
-			if out, err := exec.Command("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "vmail").CombinedOutput(); err != nil {
+			out, err := exec.Command("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "vmail").CombinedOutput()
+			// Tests of other packages may create it at the same moment.
+			if _, lerr := user.Lookup("vmail"); err != nil && lerr != nil {
 				t.Fatalf("useradd vmail: %v\n%s", err, out)
 			}
 		}
@@ -122,7 +119,29 @@ func StartDovecot(t testing.TB, username, password string) *Dovecot {
 	if extra != "" {
 		chroot = "  chroot =\n"
 	}
-	conf := fmt.Sprintf(`protocols = imap
+	// A free port may be taken by someone else before dovecot binds it: try again
+	// with others.
+	for attempt := 0; attempt < 3; attempt++ {
+		d.PlainPort, d.TLSPort = FreePort(t), FreePort(t)
+		for d.TLSPort == d.PlainPort {
+			d.TLSPort = FreePort(t)
+		}
+		if err = os.WriteFile(d.Conf, []byte(dovecotConf(dir, userdb, extra, chroot, d.PlainPort, d.TLSPort)), 0o644); err != nil {
+			break
+		}
+		if err = d.start(); err == nil || !strings.Contains(err.Error(), "in use") {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// dovecotConf is the config of libraries.md §9.
+func dovecotConf(dir, userdb, extra, chroot string, plainPort, tlsPort int) string {
+	return fmt.Sprintf(`protocols = imap
 listen = 127.0.0.1
 base_dir = %[1]s/run
 state_dir = %[1]s/state
@@ -150,26 +169,26 @@ namespace inbox {
     ssl = yes
   }
 }
-`, dir, userdb, extra, chroot, d.PlainPort, d.TLSPort)
-	if err := os.WriteFile(d.Conf, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d.Start()
-	return d
+`, dir, userdb, extra, chroot, plainPort, tlsPort)
 }
 
 // Start runs the master (it daemonises) and waits for both ports.
 func (d *Dovecot) Start() {
-	t := d.t
-	t.Helper()
+	d.t.Helper()
+	if err := d.start(); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+func (d *Dovecot) start() error {
 	if d.running {
-		return
+		return nil
 	}
 	// The master daemonises and its children keep stdout and stderr open: with
 	// pipes (CombinedOutput) Wait would never return. Write them to a file.
 	out, err := os.OpenFile(filepath.Join(d.Dir, "start.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	cmd := exec.Command("dovecot", "-c", d.Conf)
 	cmd.Stdout, cmd.Stderr = out, out
@@ -177,14 +196,15 @@ func (d *Dovecot) Start() {
 	out.Close()
 	if err != nil {
 		msg, _ := os.ReadFile(out.Name())
-		t.Fatalf("dovecot -c %s: %v\n%s", d.Conf, err, msg)
+		return fmt.Errorf("dovecot -c %s: %v\n%s", d.Conf, err, msg)
 	}
 	d.running = true
 	for _, addr := range []string{d.PlainAddr(), d.TLSAddr()} {
 		if err := waitPort(addr, 10*time.Second); err != nil {
-			t.Fatalf("dovecot: %v", err)
+			return fmt.Errorf("dovecot: %v", err)
 		}
 	}
+	return nil
 }
 
 // Stop closes every session and stops the master, and waits until the ports are
