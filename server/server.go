@@ -88,11 +88,12 @@ type Server struct {
 	log  *slog.Logger
 	idle time.Duration
 
-	mu       sync.Mutex
-	closing  bool
-	sessions map[ssh.Session]*session
-	refused  map[string]*refusal // by remote address, until the connection fails or gets in
-	wg       sync.WaitGroup      // running sessions
+	mu        sync.Mutex
+	closing   bool
+	sessions  map[ssh.Session]*session
+	refused   map[string]*refusal // by remote address, until the connection fails or gets in
+	listeners []net.Listener
+	wg        sync.WaitGroup // running sessions
 }
 
 // New makes a server; it listens when Serve or ListenAndServe is called.
@@ -152,11 +153,25 @@ func (s *Server) ListenAndServe() error {
 	return s.Serve(ln)
 }
 
-// Serve serves connections from ln until Shutdown; it then returns nil.
+// Serve serves connections from ln until Shutdown; it then returns nil. A Shutdown
+// that comes first (even before this goroutine ran) closes ln too.
 func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	// ssh.Server tracks a listener only once its Serve runs, and a Serve after its
+	// Shutdown serves again: Shutdown closes the listeners it finds here.
+	s.listeners = append(s.listeners, ln)
+	s.mu.Unlock()
 	s.log.Info("server SSH in ascolto", "indirizzo", ln.Addr().String(), "inattività", s.idleText())
 	err := s.ssh.Serve(ln)
-	if errors.Is(err, ssh.ErrServerClosed) {
+	s.mu.Lock()
+	closing := s.closing
+	s.mu.Unlock()
+	if closing || errors.Is(err, ssh.ErrServerClosed) {
 		return nil
 	}
 	return err
@@ -179,7 +194,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, se := range s.sessions {
 		open = append(open, se)
 	}
+	listeners := s.listeners
+	s.listeners = nil
 	s.mu.Unlock()
+	for _, ln := range listeners {
+		ln.Close()
+	}
 
 	// Close the listeners now; the connections are closed below, after the sessions
 	// had their goodbye. (ssh.Server.Shutdown would wait for the clients to hang up.)

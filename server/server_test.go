@@ -619,3 +619,35 @@ func TestCrashAndDrop(t *testing.T) {
 	p := issueAs(t, svc, operator(t, svc, "admin"), "ABATE", "ALDO", "GA777AA")
 	must(t, mario.WaitFor(wait, "ABATE ALDO", p.Number))
 }
+
+// TestShutdownAtOnce: a SIGTERM right after start: Shutdown may run before Serve's
+// goroutine does; Serve must still return and the port be closed.
+func TestShutdownAtOnce(t *testing.T) {
+	f := newFixture(t, server.Config{})
+	for i := range 20 {
+		srv, err := server.New(server.Config{Svc: f.svc, Desk: func(op domain.Operator, plain bool) tui.Options {
+			return tui.Options{Svc: f.svc, Operator: op, Plain: plain}
+		}, HostKeyPath: filepath.Join(f.dir, server.HostKeyName)})
+		must(t, err)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		must(t, err)
+		served := make(chan error, 1)
+		go func() { served <- srv.Serve(ln) }()
+		if i%2 == 1 {
+			time.Sleep(time.Millisecond)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		must(t, srv.Shutdown(ctx))
+		cancel()
+		select {
+		case err := <-served:
+			must(t, err)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("round %d: Serve still running after Shutdown", i)
+		}
+		if c, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+			c.Close()
+			t.Fatalf("round %d: still listening after Shutdown", i)
+		}
+	}
+}

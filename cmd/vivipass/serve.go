@@ -37,6 +37,10 @@ func cmdServe(e *env, args []string) error {
 	if idle == 0 {
 		idle = -1 // never
 	}
+	// Before anything is announced: a SIGTERM right after the address is printed must
+	// find the handler in place (else it kills the process with the database open).
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
 	svc, done, err := openService(*f.db)
 	if err != nil {
 		return err
@@ -74,8 +78,6 @@ func cmdServe(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "gli operatori si collegano con: ssh -p %s NOME@%s\n", port, hostHint(ln.Addr()))
 	fmt.Fprintln(e.stdout, "ctrl+c o SIGTERM per chiudere")
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
