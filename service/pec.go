@@ -81,10 +81,7 @@ func (s *Service) PECConfigure(a Actor, in PECSettings) (store.PECConfig, error)
 	if err := wc.Validate(); err != nil {
 		return pc, &domain.Error{Message: err.Error()}
 	}
-	pc.Folder, pc.Keyword = wc.Folder, wc.Keyword
-	if pc.Mark == store.MarkMove {
-		pc.Keyword = ""
-	}
+	pc.Folder, pc.Keyword = wc.Folder, wc.Keyword // the defaults (INBOX; the keyword unless moving)
 	if pc.PasswordFile != "" {
 		if _, err := readPasswordFile(pc.PasswordFile); err != nil {
 			return pc, err

@@ -21,9 +21,6 @@ const (
 	MarkMove    = "move"    // move it to PECConfig.ArchiveFolder
 )
 
-// DefaultPECKeyword is the keyword added to stored messages in keyword mode.
-const DefaultPECKeyword = "$VivipassArchiviato"
-
 // PECConfig is a comune's mailbox settings. The password is never stored: it is read
 // at each connection from PasswordFile, or from the environment (see service).
 type PECConfig struct {

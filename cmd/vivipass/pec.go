@@ -17,6 +17,7 @@ import (
 
 	"vivipass/domain"
 	"vivipass/pec/parse"
+	"vivipass/pec/worker"
 	"vivipass/service"
 	"vivipass/store"
 )
@@ -63,7 +64,7 @@ func pecConfigure(e *env, args []string) error {
 	security := f.String("security", "tls", "tls, starttls o plain (plain solo verso localhost, per le prove)")
 	folder := f.String("folder", "INBOX", "cartella da leggere")
 	archive := f.String("archive-folder", "", "sposta i messaggi salvati in questa cartella (altrimenti li marca con una parola chiave)")
-	keyword := f.String("keyword", "", "parola chiave dei messaggi salvati (predefinita "+store.DefaultPECKeyword+")")
+	keyword := f.String("keyword", "", "parola chiave dei messaggi salvati (predefinita "+worker.DefaultKeyword+")")
 	caFile := f.String("ca-file", "", "certificati PEM di cui fidarsi per il server (altrimenti quelli del sistema)")
 	interval := f.Duration("interval", 0, "intervallo tra due letture (predefinito 5m)")
 	disabled := f.Bool("disabled", false, "configura senza leggere")
