@@ -14,6 +14,7 @@ import (
 
 	"vivipass/domain"
 	"vivipass/server"
+	"vivipass/service"
 	"vivipass/tui"
 )
 
@@ -78,6 +79,17 @@ func cmdServe(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "gli operatori si collegano con: ssh -p %s NOME@%s\n", port, hostHint(ln.Addr()))
 	fmt.Fprintln(e.stdout, "ctrl+c o SIGTERM per chiudere")
 
+	// The background workers of the process: the PEC mailboxes of every configured comune.
+	workers, stopWorkers := context.WithCancel(context.Background())
+	defer stopWorkers()
+	workersDone := make(chan struct{})
+	go func() {
+		defer close(workersDone)
+		if err := svc.PECWorker(service.PECWorkerOptions{Log: log}).Run(workers); err != nil {
+			log.Warn("lettura PEC terminata", "errore", err.Error())
+		}
+	}()
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -91,6 +103,11 @@ func cmdServe(e *env, args []string) error {
 	err = srv.Shutdown(grace)
 	if serr := <-served; serr != nil && err == nil {
 		err = serr
+	}
+	stopWorkers()
+	select { // the workers log out of their mailboxes before the database closes
+	case <-workersDone:
+	case <-grace.Done():
 	}
 	if err != nil {
 		log.Warn("chiusura incompleta", "errore", err.Error())
