@@ -63,6 +63,7 @@ type Model struct {
 	table                              components.Table
 	rows                               []service.Row
 	more                               bool
+	limit                              int // rows asked of the search
 	seq                                int
 	state, channel, kind, expiry, sort int
 	w, h                               int
@@ -115,14 +116,37 @@ func (m *Model) layoutColumns() {
 	m.fill()
 }
 
+// Rows are fetched a page at a time: a keystroke asks only for what the table can show
+// (the search decodes every row it returns), more is fetched as the cursor nears the end.
+const (
+	firstRows = 60
+	moreRows  = 240
+)
+
 // Init runs the first search (every pass of the comune, by name).
-func (m *Model) Init() tea.Cmd { return m.query() }
+func (m *Model) Init() tea.Cmd { return m.newQuery() }
+
+// newQuery starts a search from its first rows (the text or a filter changed).
+func (m *Model) newQuery() tea.Cmd {
+	m.limit = firstRows
+	m.table.SetCursor(0)
+	return m.query()
+}
+
+// more fetches further rows when the cursor is within a page of the last one.
+func (m *Model) fetchMore() tea.Cmd {
+	if !m.more || m.table.Cursor() < len(m.rows)-m.table.Page() || m.limit > len(m.rows) {
+		return nil
+	}
+	m.limit = len(m.rows) + moreRows
+	return m.query()
+}
 
 func (m *Model) query() tea.Cmd {
 	m.seq++
 	seq, svc, a := m.seq, m.ctx.Svc, m.ctx.Actor
 	q := service.Query{Text: m.search.Value(), States: nil, Channel: channelChoices[m.channel],
-		Kind: kindChoices[m.kind], Sort: sortChoices[m.sort].key, Limit: 500}
+		Kind: kindChoices[m.kind], Sort: sortChoices[m.sort].key, Limit: m.limit}
 	if st := stateChoices[m.state]; st != "" {
 		q.States = []domain.State{st}
 	}
@@ -161,13 +185,13 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			return m, nil
 		case key.Matches(msg, m.keys.Down):
 			m.table.Move(1)
-			return m, nil
+			return m, m.fetchMore()
 		case key.Matches(msg, m.keys.PgUp):
 			m.table.Move(-m.table.Page())
 			return m, nil
 		case key.Matches(msg, m.keys.PgDown):
 			m.table.Move(m.table.Page())
-			return m, nil
+			return m, m.fetchMore()
 		case key.Matches(msg, m.keys.Open):
 			if i := m.table.Cursor(); i >= 0 {
 				id := m.rows[i].ID
@@ -188,26 +212,26 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			return m, m.search.Focus()
 		case key.Matches(msg, m.keys.State):
 			m.state = (m.state + 1) % len(stateChoices)
-			return m, m.query()
+			return m, m.newQuery()
 		case key.Matches(msg, m.keys.Channel):
 			m.channel = (m.channel + 1) % len(channelChoices)
-			return m, m.query()
+			return m, m.newQuery()
 		case key.Matches(msg, m.keys.Kind):
 			m.kind = (m.kind + 1) % len(kindChoices)
-			return m, m.query()
+			return m, m.newQuery()
 		case key.Matches(msg, m.keys.Expiry):
 			m.expiry = (m.expiry + 1) % len(expiryChoices)
-			return m, m.query()
+			return m, m.newQuery()
 		case key.Matches(msg, m.keys.Sort):
 			m.sort = (m.sort + 1) % len(sortChoices)
-			return m, m.query()
+			return m, m.newQuery()
 		}
 		if m.search.Focused() {
 			before := m.search.Value()
 			var cmd tea.Cmd
 			m.search, cmd = m.search.Update(msg)
 			if m.search.Value() != before {
-				return m, tea.Batch(cmd, m.query())
+				return m, tea.Batch(cmd, m.newQuery())
 			}
 			return m, cmd
 		}
@@ -264,8 +288,11 @@ func (m *Model) filterLine() string {
 		kind = k.Label()
 	}
 	count := fmt.Sprintf("%d trovati", len(m.rows))
+	if len(m.rows) == 1 {
+		count = "1 trovato"
+	}
 	if m.more {
-		count = fmt.Sprintf("primi %d", len(m.rows))
+		count = fmt.Sprintf("primi %d (scorrere per altri)", len(m.rows))
 	}
 	return strings.Join([]string{label("stato", state, m.state > 0), label("canale", channel, m.channel > 0),
 		label("tipo", kind, m.kind > 0), label("scad.", expiryChoices[m.expiry].label, m.expiry > 0),
