@@ -262,7 +262,7 @@ func TestThreeSessions(t *testing.T) {
 	must(t, giulia.Send(sshtest.F2))
 	must(t, giulia.WaitFor(wait, "Cerca:", "trovati"))
 	must(t, giulia.Type("BOSCOLO"))
-	must(t, giulia.WaitFor(wait, "BOSCOLO MARIA", "1 trovati"))
+	must(t, giulia.WaitFor(wait, "BOSCOLO MARIA", "1 trovato"))
 
 	marioOp := operator(t, f.svc, "mario")
 	countsBefore, err := f.svc.Counts(service.OperatorActor(marioOp))
@@ -292,7 +292,7 @@ func TestThreeSessions(t *testing.T) {
 	must(t, giulia.WaitFor(wait, "Cerca: "+p.Number, "0 trovati"))
 	// …while admin, in Venezia, finds it by typing.
 	must(t, admin.Type("ABATE"))
-	must(t, admin.WaitFor(wait, "Cerca: ABATE", "ABATE ALDO", "1 trovati"))
+	must(t, admin.WaitFor(wait, "Cerca: ABATE", "ABATE ALDO", "1 trovato"))
 
 	for _, line := range []string{"operatore=mario", "operatore=admin", "operatore=giulia", "comune=G224"} {
 		if !strings.Contains(f.log.String(), line) {

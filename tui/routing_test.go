@@ -117,5 +117,5 @@ func TestSectionKeysKeepTheForm(t *testing.T) {
 	tuitest.Send(m, tuitest.Key("f1"), tuitest.Key("f2"))
 	mustShow(t, m, "BIANCHI GIOVANNA", "[DUPLICATO]") // kept while away
 	tuitest.Send(m, tuitest.Key("f2"))
-	mustShow(t, m, "Cerca:", "1 trovati")
+	mustShow(t, m, "Cerca:", "1 trovato")
 }

@@ -465,7 +465,7 @@ func TestDesk(t *testing.T) {
 	scr.keys(t, "F2")
 	scr.waitFor(t, "Cerca:", "ZANON NICOLÒ")
 	scr.keys(t, "-l", "BIA")
-	scr.waitFor(t, "BIANCHI GIOVANNA", "1 trovati")
+	scr.waitFor(t, "BIANCHI GIOVANNA", "1 trovato")
 	scr.keys(t, "Enter")
 	scr.waitFor(t, "[DUPLICATO]", "BNCGNN75L63L736M", "Numero precedente")
 	scr.keys(t, "C-c")
