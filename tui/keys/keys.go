@@ -10,6 +10,7 @@ type Global struct {
 	Passes key.Binding
 	People key.Binding
 	Admin  key.Binding
+	Inbox  key.Binding // Richieste PEC (F5 is the Contrassegni state filter)
 	Back   key.Binding
 	Help   key.Binding
 	Quit   key.Binding
@@ -22,6 +23,7 @@ func NewGlobal() Global {
 		Passes: key.NewBinding(key.WithKeys("f2", "alt+2"), key.WithHelp("F2", "contrassegni")),
 		People: key.NewBinding(key.WithKeys("f3", "alt+3"), key.WithHelp("F3", "anagrafica")),
 		Admin:  key.NewBinding(key.WithKeys("f4", "alt+4"), key.WithHelp("F4", "amministrazione")),
+		Inbox:  key.NewBinding(key.WithKeys("alt+5"), key.WithHelp("alt+5", "richieste PEC")),
 		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "indietro")),
 		Help:   key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "aiuto")),
 		Quit:   key.NewBinding(key.WithKeys("ctrl+c", "ctrl+q"), key.WithHelp("ctrl+c", "esci")),
@@ -33,5 +35,5 @@ func (g Global) ShortHelp() []key.Binding { return []key.Binding{g.Help, g.Quit}
 
 // FullHelp lists every global binding.
 func (g Global) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{g.Home, g.Passes, g.People, g.Admin}, {g.Back, g.Help, g.Quit}}
+	return [][]key.Binding{{g.Home, g.Passes, g.People, g.Admin, g.Inbox}, {g.Back, g.Help, g.Quit}}
 }
