@@ -8,6 +8,8 @@ import (
 	"vivipass/tui/forms"
 	"vivipass/tui/keys"
 	"vivipass/tui/pages/admin"
+	"vivipass/tui/pages/home"
+	"vivipass/tui/pages/inbox"
 	"vivipass/tui/pages/people"
 )
 
@@ -18,5 +20,7 @@ func desk(svc *service.Service, op domain.Operator, plain bool) tui.Options {
 		Sections: []tui.Section{
 			{Name: "Anagrafica", Key: g.People, New: func(c *common.Context) common.Page { return people.New(c) }},
 			{Name: "Amministrazione", Key: g.Admin, AdminOnly: true, New: func(c *common.Context) common.Page { return admin.New(c) }},
-		}}
+			{Name: "Richieste PEC", Key: g.Inbox, New: func(c *common.Context) common.Page { return inbox.New(c) }},
+		},
+		Warnings: []home.Warning{inbox.Warning}}
 }
