@@ -226,7 +226,7 @@ func TestPassesFetchMoreOnScroll(t *testing.T) {
 	}
 	m := session(t, svc, "mario", 80, 24)
 	tuitest.Send(m, tuitest.Key("f2"))
-	mustShow(t, m, "primi 60 (scorrere per altri)")
+	mustShow(t, m, "60+ trovati")
 	tuitest.Send(m, tuitest.Key("tab")) // to the table
 	for range 4 {
 		tuitest.Send(m, tea.KeyPressMsg{Code: tea.KeyPgDown})

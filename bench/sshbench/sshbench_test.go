@@ -31,6 +31,7 @@ import (
 	"vivipass/service"
 	"vivipass/store"
 	"vivipass/tui"
+	passespage "vivipass/tui/pages/passes"
 )
 
 var (
@@ -179,15 +180,18 @@ func child(dbPath string) int {
 		switch req.Op {
 		case "search": // the query of the passes page, with no filter
 			start := time.Now()
-			res, err := svc.Search(actor, service.Query{Text: req.Text, Sort: "nome", Limit: 500})
+			res, err := svc.Search(actor, service.Query{Text: req.Text, Sort: "nome", Limit: passespage.FirstRows})
 			took := time.Since(start)
 			if err != nil {
 				out.Encode(reply{Err: err.Error()})
 				continue
 			}
 			r := reply{Count: fmt.Sprintf("%d trovati", len(res.Rows)), Took: int64(took)}
+			if len(res.Rows) == 1 {
+				r.Count = "1 trovato"
+			}
 			if res.More {
-				r.Count = fmt.Sprintf("primi %d", len(res.Rows))
+				r.Count = fmt.Sprintf("%d+ trovati", len(res.Rows))
 			}
 			for i, row := range res.Rows {
 				if i == req.N {
@@ -404,7 +408,7 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 	}
 	fmt.Printf("\n== ricerca mentre si scrive (Contrassegni, operatore di Venezia, %d contrassegni nel registro, %d fps):\n"+
 		"   tasto → schermata aggiornata su SSH: n=%d p50=%.1f ms p99=%.1f ms max=%.1f ms (obiettivo p99 ≤ 16 ms: %s); %d byte per tasto in media\n"+
-		"   prima lettera (fino a 500 righe): n=%d p50=%.1f ms p99=%.1f ms; lettere seguenti: n=%d p50=%.1f ms p99=%.1f ms\n"+
+		"   prima lettera (fino a "+fmt.Sprint(passespage.FirstRows)+" righe): n=%d p50=%.1f ms p99=%.1f ms; lettere seguenti: n=%d p50=%.1f ms p99=%.1f ms\n"+
 		"   la ricerca nel servizio da sola (stessa query, misurata a parte): p50=%.1f ms p99=%.1f ms max=%.1f ms\n"+
 		"   fermi sulla pagina, senza tasti: %.0f byte/s\n",
 		*passes, fpsOf(), len(lat), ms(p50), ms(p99), ms(worst), verdict, total/int64(len(lat)),
@@ -421,7 +425,7 @@ func BenchmarkSelectionBytes(b *testing.B) {
 	defer t.Close()
 	must(b, t.WaitUntil(frameWait, "Home", homeReady))
 	must(b, t.Send(sshtest.F2))
-	must(b, t.WaitUntil(frameWait, "Contrassegni", showsSearch("", reply{Count: "primi 500", Rows: all[:visibleRows]})))
+	must(b, t.WaitUntil(frameWait, "Contrassegni", showsSearch("", reply{Count: firstPage(), Rows: all[:visibleRows]})))
 	must(b, t.Send(sshtest.Tab)) // from the search field to the table
 	must(b, t.WaitUntil(frameWait, "the table focused", func(s string) bool { return strings.Contains(s, "Cerca: numero") }))
 	selected := func(number string) func(string) bool {
@@ -496,7 +500,7 @@ func BenchmarkConnect(b *testing.B) {
 }
 
 // BenchmarkSessionMemory: the server's heap with N sessions open, each on Contrassegni
-// with its first 500 rows loaded, against none; and after they close (nothing should
+// with its first page of rows loaded, against none; and after they close (nothing should
 // stay behind).
 func BenchmarkSessionMemory(b *testing.B) {
 	p := startServer(b)
@@ -513,7 +517,7 @@ func BenchmarkSessionMemory(b *testing.B) {
 		terms[i] = p.connect(b)
 		must(b, terms[i].WaitUntil(frameWait, "Home", homeReady))
 		must(b, terms[i].Send(sshtest.F2))
-		must(b, terms[i].WaitUntil(frameWait, "Contrassegni", func(s string) bool { return strings.Contains(s, "primi 500") }))
+		must(b, terms[i].WaitUntil(frameWait, "Contrassegni", func(s string) bool { return strings.Contains(s, firstPage()) }))
 	}
 	open := p.ask(b, request{Op: "heap"})
 	for _, t := range terms {
@@ -537,7 +541,7 @@ func BenchmarkSessionMemory(b *testing.B) {
 	if per > 10<<20 {
 		verdict = "OLTRE L'OBIETTIVO"
 	}
-	fmt.Printf("\n== memoria per sessione aperta (heap del server dopo GC, %d sessioni su Contrassegni con 500 righe caricate):\n"+
+	fmt.Printf("\n== memoria per sessione aperta (heap del server dopo GC, %d sessioni su Contrassegni con le prime righe caricate):\n"+
 		"   %.2f MB per sessione (obiettivo ≤ 10 MB: %s); %.1f goroutine per sessione; heap %.1f MB senza sessioni, %.1f MB con %d, %.1f MB dopo la chiusura (%d sessioni, %d goroutine in più)\n",
 		*sessions, per/(1<<20), verdict, float64(open.Goroutines-base.Goroutines)/float64(*sessions),
 		float64(base.Heap)/(1<<20), float64(open.Heap)/(1<<20), *sessions, float64(closed.Heap)/(1<<20),
@@ -557,3 +561,6 @@ func must(b *testing.B, err error) {
 		b.Fatal(err)
 	}
 }
+
+// firstPage is the count line of the passes page when the search fills its first page.
+func firstPage() string { return fmt.Sprintf("%d+ trovati", passespage.FirstRows) }

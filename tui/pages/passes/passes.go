@@ -119,7 +119,7 @@ func (m *Model) layoutColumns() {
 // Rows are fetched a page at a time: a keystroke asks only for what the table can show
 // (the search decodes every row it returns), more is fetched as the cursor nears the end.
 const (
-	firstRows = 60
+	FirstRows = 60 // exported for the SSH benchmark, which predicts the screen
 	moreRows  = 240
 )
 
@@ -128,7 +128,7 @@ func (m *Model) Init() tea.Cmd { return m.newQuery() }
 
 // newQuery starts a search from its first rows (the text or a filter changed).
 func (m *Model) newQuery() tea.Cmd {
-	m.limit = firstRows
+	m.limit = FirstRows
 	m.table.SetCursor(0)
 	return m.query()
 }
@@ -292,7 +292,7 @@ func (m *Model) filterLine() string {
 		count = "1 trovato"
 	}
 	if m.more {
-		count = fmt.Sprintf("primi %d (scorrere per altri)", len(m.rows))
+		count = fmt.Sprintf("%d+ trovati", len(m.rows)) // more as the cursor nears the end
 	}
 	return strings.Join([]string{label("stato", state, m.state > 0), label("canale", channel, m.channel > 0),
 		label("tipo", kind, m.kind > 0), label("scad.", expiryChoices[m.expiry].label, m.expiry > 0),
