@@ -217,3 +217,27 @@ func (s *Service) StoreVerify() ([]store.Problem, error) {
 
 // FileHash is the sha256 of a file's content, to name it in the audit log.
 func FileHash(data []byte) string { return fmt.Sprintf("%x", sha256.Sum256(data)) }
+
+// SetOperatorPlain turns an operator's plain mode (no colours, for thin terminals and
+// monochrome screens) on or off; an operator may change their own.
+func (s *Service) SetOperatorPlain(a Actor, operator string, plain bool) error {
+	if operator != a.Operator && !a.Admin() {
+		return ErrForbidden
+	}
+	return s.update(func(tx *store.Tx, ev *[]Event) error {
+		op, err := tx.Operator(operator)
+		if err == store.ErrNotFound || (err == nil && !a.Sees(op.Comune)) {
+			return &domain.Error{Message: "operatore " + operator + " non trovato"}
+		}
+		if err != nil {
+			return err
+		}
+		op.Plain = plain
+		op.Version++
+		if err := tx.PutOperator(op); err != nil {
+			return err
+		}
+		*ev = append(*ev, AdminChanged{op.Comune})
+		return s.audit(tx, a, op.Comune, "modo semplice", "operatore "+operator, 0, siNo(plain))
+	})
+}

@@ -15,7 +15,7 @@ import (
 )
 
 func cmdOperator(e *env, args []string) error {
-	const u = "operator add --name NOME --role operatore|amministratore --comune CODICE --key FILE_CHIAVE_PUBBLICA | operator list [--json] | operator remove NOME"
+	const u = "operator add --name NOME --role operatore|amministratore --comune CODICE --key FILE_CHIAVE_PUBBLICA | operator list [--json] | operator remove NOME | operator plain NOME on|off"
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return helpRequest{"uso: vivipass " + u + "\n"}
@@ -111,6 +111,34 @@ func cmdOperator(e *env, args []string) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Name, o.Role, o.Comune, strings.Join(fps, " "))
 		}
 		return tw.Flush()
+	case "plain":
+		f := newFlags("operator plain", u)
+		pos, err := f.parse(args[1:], 2)
+		if err != nil {
+			return err
+		}
+		var on bool
+		switch strings.ToLower(pos[1]) {
+		case "on", "si", "sì":
+			on = true
+		case "off", "no":
+		default:
+			return usageError{fmt.Sprintf("valore %q non valido: on oppure off", pos[1]), u}
+		}
+		svc, done, err := openService(*f.db)
+		if err != nil {
+			return err
+		}
+		defer done()
+		if err := svc.SetOperatorPlain(cliActor(), pos[0], on); err != nil {
+			return err
+		}
+		if on {
+			fmt.Fprintf(e.stdout, "Operatore %s: modo semplice attivo (nessun colore) dalla prossima sessione.\n", pos[0])
+		} else {
+			fmt.Fprintf(e.stdout, "Operatore %s: colori attivi dalla prossima sessione.\n", pos[0])
+		}
+		return nil
 	case "remove":
 		f := newFlags("operator remove", u)
 		pos, err := f.parse(args[1:], 1)

@@ -564,3 +564,15 @@ func TestMissingDatabaseRefused(t *testing.T) {
 		t.Fatal("the database file was created")
 	}
 }
+
+// The per-operator plain mode (issue 3, thin terminals) is set from the command line.
+func TestOperatorPlain(t *testing.T) {
+	t.Parallel()
+	db := demoDB(t)
+	r := must(t, 0, "operator", "plain", "mario", "on", "--db", db)
+	contains(t, "stdout", r.stdout, "modo semplice attivo")
+	r = must(t, 2, "operator", "plain", "mario", "forse", "--db", db)
+	contains(t, "stderr", r.stderr, "on oppure off")
+	r = must(t, 1, "operator", "plain", "nessuno", "on", "--db", db)
+	contains(t, "stderr", r.stderr, "non trovato")
+}
