@@ -74,7 +74,6 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		return rep, err
 	}
 	rep.Rows, rep.Encoding, rep.Separator = f.Records, f.Encoding, string(f.Separator)
-	rep.Errors = append(rep.Errors, f.Errors...)
 	for _, r := range f.Rows {
 		for _, w := range r.Warnings {
 			rep.Warnings = append(rep.Warnings, ImportError{Row: r.Line, Column: w.Field, Message: w.Message})
@@ -95,8 +94,8 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	var todo []importRow
+	rep.Errors = append([]ImportError(nil), f.Errors...) // checkImport adds the register's
 	err = s.db.View(func(tx *store.Tx) error {
-		rep.Errors, rep.Imported, rep.Skipped = append([]ImportError(nil), f.Errors...), 0, 0
 		var err error
 		todo, err = s.checkImport(tx, a, f.Rows, comune, today, &rep)
 		return err
