@@ -31,6 +31,7 @@ type KeyMap struct {
 	Renew, Duplicate, Transfer, Suspend, Resume, Revoke key.Binding
 	Deceased, AddPlate, ClosePlate, RemovePlate, Role   key.Binding
 	Edit, Holder                                        key.Binding
+	Print, Modules                                      key.Binding
 }
 
 // NewKeyMap is the default key map.
@@ -53,6 +54,8 @@ func NewKeyMap() KeyMap {
 		Role:        b("p", "ruolo nazionale"),
 		Edit:        b("e", "note e dati nazionali"),
 		Holder:      b("o", "anagrafica titolare"),
+		Print:       b("k", "stampa"),
+		Modules:     b("l", "moduli"),
 	}
 }
 
@@ -63,6 +66,9 @@ type Forms struct {
 	ClosePlate, Role                                                      func(ctx *common.Context, v service.PassView, plateID uint32) common.Page
 	// NewIssue is the nuovo rilascio form, opened from the Contrassegni page (ctrl+n).
 	NewIssue func(ctx *common.Context) common.Page
+	// Print (Stampa: the card) and Modules (a template filled for the pass) are the
+	// printing pages (tui/pages/print); nil when the desk has no printing.
+	Print, Modules func(ctx *common.Context, v service.PassView) common.Page
 }
 
 // Model is the page.
@@ -105,13 +111,30 @@ func (m *Model) ShortHelp() []key.Binding {
 	if m.tab == tabPlates {
 		return []key.Binding{k.Tab, k.AddPlate, k.ClosePlate, k.RemovePlate, k.Role}
 	}
-	return []key.Binding{k.Tab, k.Renew, k.Duplicate, k.Suspend, k.Revoke}
+	// The printing keys come early: the help line is cut at the right edge.
+	return append(append([]key.Binding{k.Tab}, m.printing()...), k.Renew, k.Duplicate, k.Suspend, k.Revoke)
+}
+
+// printing are the keys of the printing pages the desk has.
+func (m *Model) printing() []key.Binding {
+	var out []key.Binding
+	if m.forms.Print != nil {
+		out = append(out, m.keys.Print)
+	}
+	if m.forms.Modules != nil {
+		out = append(out, m.keys.Modules)
+	}
+	return out
 }
 
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{{k.Tab, k.Up, k.Edit, k.Holder}, {k.Renew, k.Duplicate, k.Transfer, k.Suspend, k.Resume, k.Revoke, k.Deceased},
+	groups := [][]key.Binding{{k.Tab, k.Up, k.Edit, k.Holder}, {k.Renew, k.Duplicate, k.Transfer, k.Suspend, k.Resume, k.Revoke, k.Deceased},
 		{k.AddPlate, k.ClosePlate, k.RemovePlate, k.Role}}
+	if p := m.printing(); len(p) > 0 {
+		groups = append(groups, p)
+	}
+	return groups
 }
 
 func (m *Model) SetSize(w, h int) {
@@ -220,6 +243,10 @@ func (m *Model) action(msg tea.KeyPressMsg) tea.Cmd {
 		return open(f.AddPlate)
 	case key.Matches(msg, k.Edit):
 		return open(f.Edit)
+	case key.Matches(msg, k.Print):
+		return open(f.Print)
+	case key.Matches(msg, k.Modules):
+		return open(f.Modules)
 	case key.Matches(msg, k.ClosePlate):
 		return withPlate(f.ClosePlate)
 	case key.Matches(msg, k.Role):
