@@ -11,12 +11,15 @@ import (
 	"vivipass/tui/pages/home"
 	"vivipass/tui/pages/inbox"
 	"vivipass/tui/pages/people"
+	"vivipass/tui/pages/print"
 )
 
 // desk wires a session's options: the sections and forms every part of the desk adds.
 func desk(svc *service.Service, op domain.Operator, plain bool) tui.Options {
 	g := keys.NewGlobal()
-	return tui.Options{Svc: svc, Operator: op, Plain: plain, Forms: forms.PassForms(),
+	passForms := forms.PassForms()
+	passForms.Print, passForms.Modules = print.NewCard, print.NewModules // Stampa, Moduli (issue 4)
+	return tui.Options{Svc: svc, Operator: op, Plain: plain, Forms: passForms,
 		Sections: []tui.Section{
 			{Name: "Anagrafica", Key: g.People, New: func(c *common.Context) common.Page { return people.New(c) }},
 			{Name: "Amministrazione", Key: g.Admin, AdminOnly: true, New: func(c *common.Context) common.Page { return admin.New(c) }},
