@@ -14,11 +14,13 @@ import (
 	"vivipass/service"
 	"vivipass/tui/common"
 	"vivipass/tui/components"
+	"vivipass/tui/pages/print"
 )
 
 // KeyMap of the page.
 type KeyMap struct {
 	Up, Down, Open, Read key.Binding
+	Reminders            key.Binding
 }
 
 // NewKeyMap is the default key map.
@@ -26,8 +28,10 @@ func NewKeyMap() KeyMap {
 	return KeyMap{
 		Up:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scorri")),
 		Down: key.NewBinding(key.WithKeys("down")),
-		Open: key.NewBinding(key.WithKeys("enter"), key.WithHelp("invio", "apri contrassegno")),
+		Open: key.NewBinding(key.WithKeys("enter"), key.WithHelp("invio", "apri")),
 		Read: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "leggi bacheca")),
+		// The reminder letters of the passes expiring (P9), in one PDF.
+		Reminders: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "promemoria")),
 	}
 }
 
@@ -69,7 +73,7 @@ func New(ctx *common.Context, warnings ...Warning) *Model {
 func (m *Model) Title() string   { return "Home" }
 func (m *Model) Capturing() bool { return false }
 func (m *Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.keys.Up, m.keys.Open, m.keys.Read}
+	return []key.Binding{m.keys.Up, m.keys.Open, m.keys.Read, m.keys.Reminders}
 }
 func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
 
@@ -139,6 +143,9 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 				id := m.data.expiring[i].ID
 				return m, func() tea.Msg { return common.OpenPassMsg{ID: id} }
 			}
+		case key.Matches(msg, m.keys.Reminders):
+			p := print.NewReminders(m.ctx)
+			return m, func() tea.Msg { return common.PushMsg{Page: p} }
 		case key.Matches(msg, m.keys.Read):
 			if len(m.data.notices) == 0 {
 				return m, common.Notice("La bacheca è vuota.")

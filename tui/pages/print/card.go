@@ -160,10 +160,10 @@ func (m *Card) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		m.step = cardDone
 		if msg.err != nil {
 			m.outcome, m.failed = common.ErrorText(msg.err), true
-			return m, common.Err(fmt.Errorf("stampa del contrassegno %s non riuscita: %s", m.number, m.outcome))
+			return m, nil
 		}
-		m.outcome, m.failed = "Contrassegno "+m.number+" ("+string(m.mode)+"): "+msg.d.Message()+".", false
-		return m, common.Notice(m.outcome)
+		m.outcome, m.failed = msg.d.Message()+".", false
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
@@ -250,12 +250,9 @@ func (m *Card) twoSides() bool { return len(m.mode.Sides()) == 2 }
 
 // sideBySide: both sides fit the page wide enough to read the number in its box.
 func (m *Card) sideBySide() bool {
-	w, _ := cardSize(m.prev.Layout, (m.w-2)/2, m.cardRows())
+	w, _ := cardSize(m.prev.Layout, (m.w-2)/2, m.cardRows(1))
 	return m.twoSides() && w-2 >= 45
 }
-
-// cardRows is the height left to the card under the heading and the outcome.
-func (m *Card) cardRows() int { return max(6, m.h-4) }
 
 func (m *Card) View() string {
 	st := m.ctx.Styles
@@ -268,66 +265,77 @@ func (m *Card) View() string {
 	case m.step == cardForm:
 		return m.dlg.View(st, m.w)
 	}
-	var lines []string
-	lines = append(lines, title)
-	lines = append(lines, common.Truncate(m.choiceLine(), m.w))
-	lines = append(lines, m.cardLines()...)
-	for len(lines) < m.h-1 {
-		lines = append(lines, "")
-	}
-	if len(lines) > m.h-1 {
-		lines = lines[:m.h-1]
-	}
-	var status string
+	var status []string
 	switch m.step {
 	case cardPreview:
-		status = st.Muted.Render(common.Truncate("invio stampa "+where(m.queue, m.file)+" · m cambia modalità o stampante · esc torna alla scheda", m.w))
+		status = []string{st.Muted.Render(common.Truncate("invio stampa · m cambia modalità o stampante · esc torna alla scheda", m.w))}
 	case cardPrinting:
-		status = st.Warning.Render(common.Truncate(waiting(m.queue, m.file), m.w))
+		status = []string{st.Warning.Render(common.Truncate(waiting(m.queue, m.file), m.w))}
 	case cardDone:
+		label, style := "Fatto: ", st.OK
 		if m.failed {
-			status = st.Error.Render("Errore: ") + common.Truncate(m.outcome, m.w-8)
-		} else {
-			status = st.OK.Render(common.Truncate("Fatto: "+m.outcome, m.w))
+			label, style = "Errore: ", st.Error
+		}
+		for i, l := range formkit.Wrap(label+m.outcome, max(20, m.w)) {
+			if i == 0 {
+				l = style.Render(label) + strings.TrimPrefix(l, label)
+			}
+			status = append(status, l)
 		}
 	}
-	return strings.Join(append(lines, status), "\n")
+	lines := []string{title, common.Truncate(m.modeLine(), m.w), common.Truncate(m.destLine(), m.w)}
+	lines = append(lines, m.cardLines(len(status))...)
+	room := m.h - len(status)
+	for len(lines) < room {
+		lines = append(lines, "")
+	}
+	if len(lines) > room {
+		lines = lines[:room]
+	}
+	return strings.Join(append(lines, status...), "\n")
 }
 
-// choiceLine says the mode, where the card goes and the printer's settings.
-func (m *Card) choiceLine() string {
-	s := "Modalità " + string(m.mode) + " · "
+// modeLine says the mode and the printer's settings.
+func (m *Card) modeLine() string {
+	s := "Modalità " + string(m.mode)
 	if m.queue == fileDest {
-		return s + "file " + m.file + " (senza calibrazione)"
+		return s + " · nel file nessuna calibrazione"
 	}
 	p := m.prev.Printer
-	s += "stampante " + m.queue + " · calibrazione X " + mm(p.OffsetX) + ", Y " + mm(p.OffsetY)
+	s += " · calibrazione X " + mm(p.OffsetX) + ", Y " + mm(p.OffsetY)
 	if m.twoSides() {
 		s += " · fronte-retro " + duplexLabel(p.Duplex)
 	}
 	return s
 }
 
+// destLine says where the card goes.
+func (m *Card) destLine() string {
+	if m.queue == fileDest {
+		return "Destinazione: file " + m.file
+	}
+	return "Destinazione: stampante " + m.queue
+}
+
+// cardRows is the height left to the card under the heading and above the status.
+func (m *Card) cardRows(status int) int { return max(6, m.h-3-max(1, status)) }
+
 // cardLines draws the sides of the mode: side by side when they fit, else the one
 // chosen with tab, with a legend of the values beside it.
-func (m *Card) cardLines() []string {
+func (m *Card) cardLines(status int) []string {
 	sides := m.mode.Sides()
-	rows := m.cardRows()
+	rows := m.cardRows(status)
 	if m.sideBySide() {
 		w, h := cardSize(m.prev.Layout, (m.w-2)/2, rows)
 		return beside(drawSide(m.prev, sides[0], w, h), drawSide(m.prev, sides[1], w, h), 2)
 	}
 	side := sides[min(m.side, len(sides)-1)]
-	lw := 30
-	w, h := cardSize(m.prev.Layout, m.w-lw-2, rows)
+	w, h := cardSize(m.prev.Layout, m.w-32, rows)
 	card := drawSide(m.prev, side, w, h)
 	leg := legend(m.prev, side, m.w-w-2)
 	if m.twoSides() {
 		other := sides[(m.side+1)%2]
 		leg = append(leg, "", m.ctx.Styles.Muted.Render("tab: "+strings.ToLower(sideTitle(other))))
-	}
-	if m.prev.Data.Duplicate {
-		leg = append(leg, "", m.ctx.Styles.Warning.Render("DUPLICATO"))
 	}
 	return beside(card, append([]string{""}, leg...), 2)
 }

@@ -122,7 +122,7 @@ func (m *Modules) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			return m, m.dlg.Refused(common.ErrorText(msg.err))
 		}
 		m.outcome = msg.text
-		return m, common.Notice(msg.text)
+		return m, nil
 	case tea.KeyPressMsg:
 		if m.outcome != "" {
 			if key.Matches(msg, m.keys.Again) {

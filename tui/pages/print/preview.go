@@ -62,7 +62,7 @@ func boxText(name string, d printing.CardData) (text string, show bool) {
 		return d.Nome, true
 	case printing.FieldFoto:
 		if len(d.Photo) == 0 {
-			return "senza foto", true
+			return "no foto", true
 		}
 		return "foto", true
 	case printing.FieldFirma:
@@ -78,17 +78,17 @@ func legendText(name string, d printing.CardData) string {
 		if d.Duplicate {
 			return printing.DuplicateWord
 		}
-		return "no (non è un duplicato)"
+		return "no"
 	case printing.FieldQR:
 		if d.QR == "" {
 			return "nessuno"
 		}
-		return "firmato: numero, scadenza, comune"
+		return "firmato, verificabile"
 	case printing.FieldFoto:
 		if len(d.Photo) == 0 {
-			return "nessuna (il riquadro resta vuoto)"
+			return "nessuna (resta vuoto)"
 		}
-		return "sì, adattata al riquadro"
+		return "sì (nel riquadro)"
 	case printing.FieldFirma:
 		return "spazio lasciato libero"
 	}
