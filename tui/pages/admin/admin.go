@@ -2,10 +2,12 @@
 // the section to them alone, and every use case checks the role again): a menu of
 // Import massivi (M1: a legacy CSV on the server, checked first, then imported with a
 // progress bar), Operatori (M4: role, comune, SSH keys), Impostazioni del comune (M5)
-// and Bacheca (M3: notices for the operators).
+// Bacheca (M3: notices for the operators), and the printing pages (tui/pages/print):
+// Gestione moduli (S6) and Stampanti (S1, S2).
 //
 // Each entry is a sub-view of the page; esc goes back to the menu unless a form or an
-// import is under way.
+// import is under way. The printing entries are pages of their own, opened over the
+// section (esc comes back to the menu).
 package admin
 
 import (
@@ -17,6 +19,7 @@ import (
 
 	"vivipass/domain"
 	"vivipass/tui/common"
+	"vivipass/tui/pages/print"
 )
 
 // KeyMap of the menu; each sub-view has its own.
@@ -24,6 +27,7 @@ type KeyMap struct {
 	Up, Down, Open, Back key.Binding
 	Import, Operators    key.Binding
 	Settings, Bacheca    key.Binding
+	Templates, Printers  key.Binding
 }
 
 // NewKeyMap is the default key map.
@@ -37,6 +41,8 @@ func NewKeyMap() KeyMap {
 		Operators: key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "operatori")),
 		Settings:  key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "impostazioni")),
 		Bacheca:   key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "bacheca")),
+		Templates: key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "moduli")),
+		Printers:  key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "stampanti")),
 	}
 }
 
@@ -55,13 +61,16 @@ type sub interface {
 type entry struct {
 	name, what string
 	make       func(ctx *common.Context) sub
+	page       func(ctx *common.Context) common.Page // an entry that is a page of its own
 }
 
 var entries = []entry{
-	{"Import massivi", "il registro precedente da un file CSV sul server", func(c *common.Context) sub { return newImport(c) }},
-	{"Operatori", "chi accede, con quale ruolo e con quali chiavi SSH", func(c *common.Context) sub { return newOperators(c) }},
-	{"Impostazioni del comune", "scadenza, finestra temporale, preavviso, PEC", func(c *common.Context) sub { return newSettings(c) }},
-	{"Bacheca", "avvisi per gli operatori del comune", func(c *common.Context) sub { return newBacheca(c) }},
+	{"Import massivi", "il registro precedente da un file CSV sul server", func(c *common.Context) sub { return newImport(c) }, nil},
+	{"Operatori", "chi accede, con quale ruolo e con quali chiavi SSH", func(c *common.Context) sub { return newOperators(c) }, nil},
+	{"Impostazioni del comune", "scadenza, finestra temporale, preavviso, PEC", func(c *common.Context) sub { return newSettings(c) }, nil},
+	{"Bacheca", "avvisi per gli operatori del comune", func(c *common.Context) sub { return newBacheca(c) }, nil},
+	{"Gestione moduli", "modelli dei documenti: testo, tag, file", nil, print.NewTemplates},
+	{"Stampanti", "calibrazione, fronte-retro, stampante di ciascuno", nil, print.NewPrinters},
 }
 
 // Model is the page.
@@ -100,7 +109,8 @@ func (m *Model) ShortHelp() []key.Binding {
 }
 
 func (m *Model) FullHelp() [][]key.Binding {
-	groups := [][]key.Binding{{m.keys.Up, m.keys.Open, m.keys.Back}, {m.keys.Import, m.keys.Operators, m.keys.Settings, m.keys.Bacheca}}
+	groups := [][]key.Binding{{m.keys.Up, m.keys.Open, m.keys.Back}, {m.keys.Import, m.keys.Operators, m.keys.Settings, m.keys.Bacheca},
+		{m.keys.Templates, m.keys.Printers}}
 	if m.open >= 0 {
 		groups = append(groups, m.subs[m.open].help())
 	}
@@ -125,8 +135,14 @@ func (m *Model) Init() tea.Cmd {
 	return nil
 }
 
-// Open shows entry i of the menu (0 import, 1 operators, 2 settings, 3 bacheca).
+// Open shows entry i of the menu (0 import, 1 operators, 2 settings, 3 bacheca, 4
+// templates, 5 printers).
 func (m *Model) Open(i int) tea.Cmd {
+	if e := entries[i]; e.page != nil {
+		m.cursor = i
+		p := e.page(m.ctx)
+		return func() tea.Msg { return common.PushMsg{Page: p} }
+	}
 	m.cursor, m.open = i, i
 	if m.subs[i] == nil {
 		m.subs[i] = entries[i].make(m.ctx)
@@ -180,6 +196,10 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		return m, m.Open(2)
 	case key.Matches(k, m.keys.Bacheca):
 		return m, m.Open(3)
+	case key.Matches(k, m.keys.Templates):
+		return m, m.Open(4)
+	case key.Matches(k, m.keys.Printers):
+		return m, m.Open(5)
 	}
 	return m, nil
 }

@@ -302,11 +302,7 @@ func (m *Card) modeLine() string {
 		return s + " · nel file nessuna calibrazione"
 	}
 	p := m.prev.Printer
-	s += " · calibrazione X " + mm(p.OffsetX) + ", Y " + mm(p.OffsetY)
-	if m.twoSides() {
-		s += " · fronte-retro " + duplexLabel(p.Duplex)
-	}
-	return s
+	return s + " · calibrazione X " + mm(p.OffsetX) + ", Y " + mm(p.OffsetY)
 }
 
 // destLine says where the card goes.
@@ -314,7 +310,11 @@ func (m *Card) destLine() string {
 	if m.queue == fileDest {
 		return "Destinazione: file " + m.file
 	}
-	return "Destinazione: stampante " + m.queue
+	s := "Destinazione: stampante " + m.queue
+	if m.twoSides() {
+		s += " · fronte-retro " + duplexLabel(m.prev.Printer.Duplex)
+	}
+	return s
 }
 
 // cardRows is the height left to the card under the heading and above the status.

@@ -135,7 +135,7 @@ func (m *Reminders) form() *formkit.Dialog {
 	groups := func() []*huh.Group {
 		return []*huh.Group{
 			huh.NewGroup(
-				huh.NewInput().Key("days").Title(formkit.Pad("Contrassegni in scadenza entro giorni", 38)).Inline(true).
+				huh.NewInput().Key("days").Title(formkit.Pad("Scadenza entro (giorni)", 24)).Inline(true).
 					CharLimit(4).Value(&m.days).Validate(checkDays),
 				huh.NewSelect[string]().Key("dest").Title("Destinazione").Options(m.setup.options()...).Value(&m.queue),
 			),
@@ -160,10 +160,21 @@ func (m *Reminders) form() *formkit.Dialog {
 			if err != nil {
 				return docDoneMsg{err: err}
 			}
-			return docDoneMsg{text: fmt.Sprintf("%s di promemoria (contrassegni in scadenza entro %d giorni): %s.", letters(n), days, d.Message())}
+			what := fmt.Sprintf("%s di promemoria (contrassegni in scadenza entro %d giorni)", letters(n), days)
+			if d.File != "" {
+				return docDoneMsg{text: fmt.Sprintf("%s %s in %s.", what, saved(n), d.File)}
+			}
+			return docDoneMsg{text: what + ": " + d.Message() + "."}
 		}
 	}
 	return formkit.NewDialog("Promemoria di scadenza: una lettera per contrassegno, in un solo PDF", m.ctx.Styles.Plain, m.w, m.h-3, groups, submit)
+}
+
+func saved(n int) string {
+	if n == 1 {
+		return "salvata"
+	}
+	return "salvate"
 }
 
 func letters(n int) string {
