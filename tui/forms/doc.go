@@ -28,6 +28,12 @@
 // Select filtering is off; the validators of the pass forms alone (number, plate,
 // country) are in fields.go.
 //
+// The Richieste PEC section opens three of them from a viviVeneto request ("crea
+// pratica", request.go): the renewal, the duplicate with the request's reason, and the
+// request's plate changes with the finestra temporale reconciliation shown and
+// confirmed before anything is applied (requestplates.go). They act with channel App
+// and end with the request's own fields: mark it evasa, with a note, by the same save.
+//
 // DescriptionFunc/TitleFunc are not used either: huh evaluates them in a Cmd, that is
 // on another goroutine, while Update writes the values they read. Live checks are
 // computed in Update and drawn by the page.

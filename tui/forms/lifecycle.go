@@ -73,7 +73,9 @@ type renewForm struct {
 }
 
 // NewRenew is the Rinnovo form.
-func NewRenew(ctx *common.Context, v service.PassView) common.Page {
+func NewRenew(ctx *common.Context, v service.PassView) common.Page { return newRenew(ctx, v).Page }
+
+func newRenew(ctx *common.Context, v service.PassView) *renewForm {
 	f := &renewForm{passForm: newPassForm(ctx, v, "Rinnovo", domain.ActRenew)}
 	today := ctx.Svc.Today()
 	p := v.Pass
@@ -96,13 +98,13 @@ func NewRenew(ctx *common.Context, v service.PassView) common.Page {
 	}
 	f.build = func() *huh.Form {
 		f.scadenza.input = dateField("Nuova scadenza", &f.scadenza.value).Validate(formkit.Date("la nuova scadenza"))
-		return huh.NewForm(huh.NewGroup(
+		return huh.NewForm(huh.NewGroup(f.requestFields(
 			choice("Tipo", &f.kind, kindOptions()...),
 			dateField("Data di rilascio", &f.rilascio).Validate(formkit.Date("la data di rilascio")),
 			dateField("Decorrenza", &f.decorrenza).Validate(formkit.Date("la data di decorrenza")),
 			f.scadenza.input,
 			text("Numero precedente", &f.previous).CharLimit(40).Validate(optionalNumber),
-		))
+		)...))
 	}
 	f.onChange = func() bool {
 		return f.scadenza.follow(proposedExpiry(f.kind, f.decorrenza, f.view.Holder.DataNascita, f.settings))
@@ -123,7 +125,7 @@ func NewRenew(ctx *common.Context, v service.PassView) common.Page {
 				res.Pass.DataDecorrenza, res.Pass.DataScadenza), res.Warnings), err
 		})
 	}
-	return f.Page
+	return f
 }
 
 func optionalNumber(s string) error {
@@ -143,6 +145,10 @@ type duplicateForm struct {
 
 // NewDuplicate is the Duplicato form.
 func NewDuplicate(ctx *common.Context, v service.PassView) common.Page {
+	return newDuplicate(ctx, v).Page
+}
+
+func newDuplicate(ctx *common.Context, v service.PassView) *duplicateForm {
 	f := &duplicateForm{passForm: newPassForm(ctx, v, "Duplicato", domain.ActDuplicate), reason: domain.Smarrimento, number: v.Pass.Number}
 	svc, a, comune, year := ctx.Svc, ctx.Actor, v.Pass.Comune, ctx.Svc.Today().Year()
 	f.load = func() result {
@@ -154,13 +160,13 @@ func NewDuplicate(ctx *common.Context, v service.PassView) common.Page {
 		return append(base(), "Sul nuovo cartoncino sarà stampato DUPLICATO; il contrassegno attuale sarà sostituito e non varrà più.")
 	}
 	f.build = func() *huh.Form {
-		return huh.NewForm(huh.NewGroup(
+		return huh.NewForm(huh.NewGroup(f.requestFields(
 			list("Motivo del duplicato", &f.reason,
 				huh.NewOption("smarrimento", domain.Smarrimento),
 				huh.NewOption("furto", domain.Furto),
 				huh.NewOption("deterioramento", domain.Deterioramento)),
 			text("Numero del duplicato", &f.number).CharLimit(40).Validate(passNumber),
-		))
+		)...))
 	}
 	f.live = func() []string {
 		n := strings.ToUpper(strings.TrimSpace(f.number))
@@ -187,7 +193,7 @@ func NewDuplicate(ctx *common.Context, v service.PassView) common.Page {
 			return joinWarnings(fmt.Sprintf("Duplicato %s emesso per %s: la stampa riporterà DUPLICATO", res.Pass.Number, reason), res.Warnings), err
 		})
 	}
-	return f.Page
+	return f
 }
 
 // Trasferimento (P6): the pass, its plates and history go to another comune.

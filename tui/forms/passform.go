@@ -21,6 +21,9 @@ type passForm struct {
 	// reloaded runs after the pass was read again (a step that depended on the old
 	// version goes back).
 	reloaded func()
+	// req is the PEC request the form was opened from ("crea pratica"); nil when the
+	// operator opened it at the desk.
+	req *requestLink
 }
 
 // newPassForm starts a form for action on the pass. An action the pass's state does
@@ -60,10 +63,11 @@ func (f *passForm) passHeader() []string {
 // stays in the form: saving again applies it to the version now shown.
 func (f *passForm) run(do func(svc *service.Service, a service.Actor, c service.Change) (string, error)) tea.Cmd {
 	svc, a, c, id, p := f.ctx.Svc, f.ctx.Actor, f.change(), f.view.Pass.ID, f.Page
+	settle := f.settle()
 	return func() tea.Msg {
 		notice, err := do(svc, a, c)
 		if err == nil {
-			return doneMsg{p: p, res: result{close: true, notice: notice}}
+			return doneMsg{p: p, res: result{close: true, notice: settle(svc, a, notice)}}
 		}
 		res := result{err: err}
 		var stale *service.StaleError
