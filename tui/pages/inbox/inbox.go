@@ -1,35 +1,522 @@
-// Package inbox is the Richieste PEC section: the PEC inbox of the operator's comune
-// (the viviVeneto requests, and the receipts, anomalies, other messages and quarantine
-// kept beside them), the detail of one item with its attachments, links to the
-// register, "crea pratica" and the request's end state (V1–V6, P11, T4).
+// Package inbox is the Richieste PEC section (V1–V6, P11, T4): the PEC inbox of the
+// operator's comune, the viviVeneto requests and, beside them and shown as such, the
+// receipts, the anomalies, the other messages and the quarantine (with its reason).
+//
+// The list filters by state, by kind and on the items still to handle, reads the
+// mailbox on demand (s) and says on one line when it was last read and the last
+// error. The detail (detail.go), pushed over the section, shows one item: the request's
+// fields, the citizen's contacts, the INPS outcome, the plates, the warnings, the
+// attachments (saved under their safe names into a directory of the server, never
+// over an existing file), the person and pass it is linked to (by codice fiscale when
+// it arrived, or by hand), "crea pratica" (the matching form of tui/forms, pre-filled,
+// channel App) and the request's end state with its note.
 package inbox
 
 import (
+	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"vivipass/domain"
+	"vivipass/pec/parse"
+	"vivipass/service"
+	"vivipass/store"
 	"vivipass/tui/common"
+	"vivipass/tui/components"
+	"vivipass/tui/components/formkit"
 )
+
+// KeyMap of the list.
+type KeyMap struct {
+	Up, Down, PgUp, PgDown, Open key.Binding
+	Sync, State, Kind, Pending   key.Binding
+}
+
+// NewKeyMap is the default key map.
+func NewKeyMap() KeyMap {
+	b := func(k, h string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, h)) }
+	return KeyMap{
+		Up:      key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scorri")),
+		Down:    key.NewBinding(key.WithKeys("down")),
+		PgUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pag↑/↓", "pagina")),
+		PgDown:  key.NewBinding(key.WithKeys("pgdown")),
+		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("invio", "apri")),
+		Sync:    b("s", "leggi la casella"),
+		State:   b("f", "stato"),
+		Kind:    b("t", "tipo"),
+		Pending: b("a", "da gestire/tutte"),
+	}
+}
+
+// The filter choices, cycled by their keys; index 0 is "all".
+var (
+	stateChoices = append([]domain.RequestState{""}, domain.RequestStates()...)
+	kindChoices  = append([]parse.Kind{0}, parse.Kinds()...)
+)
+
+// syncTimeout bounds a sync asked from the desk.
+const syncTimeout = 2 * time.Minute
 
 // Model is the list page.
 type Model struct {
-	ctx  *common.Context
-	w, h int
+	ctx     *common.Context
+	keys    KeyMap
+	table   components.Table
+	items   []store.PECItem
+	numbers map[uint64]string // linked pass id → number
+	status  service.PECStatus
+	noBox   string // why the mailbox cannot be read (not configured…)
+	loaded  bool
+	seq     int
+	syncing bool
+	state   int
+	kind    int
+	all     bool // closed items too (default: only those still to handle)
+	w, h    int
 }
 
-// New makes the page.
-func New(ctx *common.Context) *Model { return &Model{ctx: ctx} }
+type (
+	loadedMsg struct {
+		seq     int
+		items   []store.PECItem
+		numbers map[uint64]string
+		status  service.PECStatus
+		noBox   string
+		err     error
+	}
+	syncedMsg struct {
+		rep service.PECSyncReport
+		err error
+	}
+)
 
-func (m *Model) Title() string                         { return "Richieste PEC" }
-func (m *Model) Capturing() bool                       { return false }
-func (m *Model) ShortHelp() []key.Binding              { return nil }
-func (m *Model) FullHelp() [][]key.Binding             { return nil }
-func (m *Model) SetSize(w, h int)                      { m.w, m.h = w, h }
-func (m *Model) Init() tea.Cmd                         { return nil }
-func (m *Model) Update(tea.Msg) (common.Page, tea.Cmd) { return m, nil }
-func (m *Model) View() string                          { return "Richieste PEC" }
+// New makes the page.
+func New(ctx *common.Context) *Model {
+	return &Model{ctx: ctx, keys: NewKeyMap()}
+}
+
+func (m *Model) Title() string   { return "Richieste PEC" }
+func (m *Model) Capturing() bool { return false }
+
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.keys
+	return []key.Binding{k.Open, k.Sync, k.State, k.Kind, k.Pending}
+}
+
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{{k.Up, k.PgUp, k.Open}, {k.Sync, k.State, k.Kind, k.Pending}}
+}
+
+// headLines are the filter and the mailbox lines above the table; infoLines the
+// selected item's summary under it.
+const (
+	headLines = 2
+	infoLines = 2
+)
+
+func (m *Model) SetSize(w, h int) {
+	m.w, m.h = w, h
+	m.table.SetSize(w, max(3, h-headLines-infoLines))
+	m.layoutColumns()
+}
+
+func (m *Model) layoutColumns() {
+	date := 8
+	if m.w >= 100 {
+		date = 16
+	}
+	m.table.Columns = []components.Column{{Title: "Stato", Width: 11}, {Title: "Tipo", Width: 10}, {Title: "Data", Width: date},
+		{Title: "Cittadino", Width: 10, Flex: true}, {Title: "Codice fiscale", Width: 16}, {Title: "Contrassegno", Width: 15}}
+	m.fill()
+}
+
+// Init loads the list.
+func (m *Model) Init() tea.Cmd { return m.load() }
+
+func (m *Model) filter() service.PECFilter {
+	// A state chosen is the filter: "only those to handle" is for the list of all states.
+	f := service.PECFilter{State: stateChoices[m.state], Open: !m.all && m.state == 0}
+	if k := kindChoices[m.kind]; k.Valid() {
+		f.Kind = k.String()
+	}
+	return f
+}
+
+func (m *Model) load() tea.Cmd {
+	m.seq++
+	seq, svc, a, f := m.seq, m.ctx.Svc, m.ctx.Actor, m.filter()
+	return func() tea.Msg {
+		msg := loadedMsg{seq: seq, numbers: map[uint64]string{}}
+		if msg.items, msg.err = svc.PECList(a, f); msg.err != nil {
+			return msg
+		}
+		msg.numbers = passNumbers(svc, a, msg.items)
+		if a.Comune == "" {
+			msg.noBox = "sessione senza comune: nessuna casella"
+		} else if msg.status, msg.err = svc.PECStatus(a, a.Comune); msg.err != nil {
+			msg.noBox, msg.err = common.ErrorText(msg.err), nil
+		}
+		return msg
+	}
+}
+
+// passNumbers finds the numbers of the linked passes (one lookup per person).
+func passNumbers(svc *service.Service, a service.Actor, items []store.PECItem) map[uint64]string {
+	out := map[uint64]string{}
+	seen := map[uint64]bool{}
+	for _, it := range items {
+		if it.PassID == 0 || out[it.PassID] != "" {
+			continue
+		}
+		if it.PersonID != 0 && !seen[it.PersonID] {
+			seen[it.PersonID] = true
+			if ps, err := svc.PersonPasses(a, it.PersonID); err == nil {
+				for _, p := range ps {
+					out[p.ID] = p.Number
+				}
+			}
+		}
+		if out[it.PassID] == "" {
+			if v, err := svc.GetPass(a, it.PassID); err == nil {
+				out[it.PassID] = v.Pass.Number
+			}
+		}
+	}
+	return out
+}
+
+// Update handles results and keys.
+func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, common.Err(msg.err)
+		}
+		m.items, m.numbers, m.status, m.noBox, m.loaded = msg.items, msg.numbers, msg.status, msg.noBox, true
+		m.fill()
+		return m, nil
+	case syncedMsg:
+		m.syncing = false
+		return m, tea.Batch(m.load(), syncNotice(msg.rep, msg.err))
+	case common.DataChangedMsg:
+		return m, m.load()
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		m.table.Move(-1)
+	case key.Matches(msg, k.Down):
+		m.table.Move(1)
+	case key.Matches(msg, k.PgUp):
+		m.table.Move(-m.table.Page())
+	case key.Matches(msg, k.PgDown):
+		m.table.Move(m.table.Page())
+	case key.Matches(msg, k.Open):
+		if i := m.table.Cursor(); i >= 0 {
+			p := newDetail(m.ctx, m.items[i].ID)
+			return func() tea.Msg { return common.PushMsg{Page: p} }
+		}
+	case key.Matches(msg, k.State):
+		m.state = (m.state + 1) % len(stateChoices)
+		m.table.SetCursor(0)
+		return m.load()
+	case key.Matches(msg, k.Kind):
+		m.kind = (m.kind + 1) % len(kindChoices)
+		m.table.SetCursor(0)
+		return m.load()
+	case key.Matches(msg, k.Pending):
+		m.all = !m.all
+		m.table.SetCursor(0)
+		return m.load()
+	case key.Matches(msg, k.Sync):
+		return m.sync()
+	}
+	return nil
+}
+
+// sync reads the mailbox now: the worker does it when it runs, or a connection is
+// opened for this sync.
+func (m *Model) sync() tea.Cmd {
+	if m.syncing {
+		return common.Notice("Lettura della casella già in corso.")
+	}
+	if m.ctx.Actor.Comune == "" {
+		return common.Notice("Sessione senza comune: nessuna casella da leggere.")
+	}
+	m.syncing = true
+	svc, a := m.ctx.Svc, m.ctx.Actor
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
+		defer cancel()
+		rep, err := svc.PECSync(ctx, a, a.Comune, service.PECSyncOptions{})
+		return syncedMsg{rep, err}
+	}
+}
+
+// syncNotice says what a sync did.
+func syncNotice(rep service.PECSyncReport, err error) tea.Cmd {
+	if err != nil {
+		return func() tea.Msg {
+			return common.NoticeMsg{Text: "Lettura della casella non riuscita: " + common.ErrorText(err), Error: true}
+		}
+	}
+	var text string
+	switch rep.New {
+	case 0:
+		text = "Casella letta: nessun messaggio nuovo"
+	case 1:
+		text = "Casella letta: 1 messaggio nuovo"
+	default:
+		text = fmt.Sprintf("Casella letta: %d messaggi nuovi", rep.New)
+	}
+	if rep.Duplicates > 0 {
+		text += fmt.Sprintf(" (%d già presenti)", rep.Duplicates)
+	}
+	if rep.Truncated > 0 {
+		text += fmt.Sprintf("; %d oltre 30 MB, tenuti in quarantena", rep.Truncated)
+	}
+	if rep.Resync {
+		text += "; la casella è stata riletta da capo (UIDVALIDITY cambiato), senza doppioni"
+	}
+	return common.Notice(text + ".")
+}
+
+func (m *Model) fill() {
+	rows := make([][]string, len(m.items))
+	long := m.w >= 100
+	for i, it := range m.items {
+		day := it.Sent
+		if day.IsZero() {
+			day = it.Received
+		}
+		date := ""
+		if !day.IsZero() {
+			if long {
+				date = common.When(day)
+			} else {
+				date = day.In(domain.Rome).Format("02/01/06")
+			}
+		}
+		pass := m.numbers[it.PassID]
+		if pass == "" {
+			pass = "–"
+		}
+		cf := it.CodiceFiscale
+		if cf == "" {
+			cf = "–"
+		}
+		rows[i] = []string{stateShort(it.State), kindShort(it), date, who(it), cf, pass}
+	}
+	m.table.SetRows(rows)
+}
+
+// stateShort is a state in the list's column.
+func stateShort(s domain.RequestState) string {
+	switch s {
+	case domain.RequestInLavorazione:
+		return "lavorazione"
+	case domain.RequestIntegrazione:
+		return "integraz."
+	}
+	return s.Label()
+}
+
+// kindShort is what an item is, in the list's column: a request's type, or its kind.
+func kindShort(it store.PECItem) string {
+	k, _ := parse.KindFromString(it.Kind)
+	switch k {
+	case parse.KindRequest:
+		switch it.Type {
+		case parse.TypeRinnovo.String():
+			return "rinnovo"
+		case parse.TypeDuplicato.String():
+			return "duplicato"
+		case parse.TypeTarghe.String():
+			return "targhe"
+		}
+		return "sportello"
+	case parse.KindReceipt:
+		return "ricevuta"
+	case parse.KindAnomaly:
+		return "anomalia"
+	case parse.KindOther:
+		return "altro"
+	case parse.KindQuarantine:
+		return "quarantena"
+	}
+	return it.Kind
+}
+
+// who is the citizen of a request, or what another item is about.
+func who(it store.PECItem) string {
+	if name := strings.TrimSpace(it.Cognome + " " + it.Nome); name != "" {
+		return name
+	}
+	switch it.Kind {
+	case parse.KindQuarantine.String():
+		return it.Reason
+	case parse.KindReceipt.String():
+		l := parse.ReceiptType(it.ReceiptType).Label()
+		for _, p := range []string{"ricevuta di ", "avviso di ", "preavviso di "} {
+			l = strings.TrimPrefix(l, p)
+		}
+		return l
+	}
+	if it.Subject != "" {
+		return it.Subject
+	}
+	return it.Sender
+}
+
+// summary is the selected item in words, under the table.
+func summary(it store.PECItem) (text string, warn bool) {
+	k, _ := parse.KindFromString(it.Kind)
+	switch k {
+	case parse.KindRequest:
+		typ := requestLabel(it.Type)
+		text = fmt.Sprintf("Richiesta di %s di %s (%s)", typ, who(it), it.RequestID)
+		if it.Type == parse.TypeSportello.String() {
+			text, warn = "Da gestire allo sportello: "+sportelloReason(it), true
+		}
+	case parse.KindReceipt:
+		rt := parse.ReceiptType(it.ReceiptType)
+		text, warn = upper(rt.Label())+" · "+it.Subject, rt.Failure()
+	case parse.KindAnomaly:
+		text, warn = "Busta di anomalia (messaggio non certificato, senza valore legale) da "+it.Sender, true
+	case parse.KindOther:
+		text = "Altro messaggio PEC da " + it.Sender + ": " + it.Subject
+	case parse.KindQuarantine:
+		text, warn = "In quarantena: "+it.Reason, true
+	}
+	if len(it.Warnings) > 0 && k != parse.KindAnomaly {
+		text += " · Attenzione: " + strings.Join(it.Warnings, "; ")
+		warn = true
+	}
+	if it.State != domain.RequestNuova {
+		text += " · " + it.State.Label()
+		if it.Note != "" {
+			text += ": " + it.Note
+		}
+	}
+	return text, warn
+}
+
+// requestLabel is a request type in words.
+func requestLabel(typ string) string {
+	for _, t := range []parse.Type{parse.TypeRinnovo, parse.TypeDuplicato, parse.TypeTarghe, parse.TypeSportello} {
+		if t.String() == typ {
+			return t.Label()
+		}
+	}
+	return strings.ToLower(typ)
+}
+
+// sportelloReason is why the app cannot make a request.
+func sportelloReason(it store.PECItem) string {
+	r := strings.TrimSuffix(it.SportelloReason, ": da gestire allo sportello")
+	if r == "" {
+		r = "richiesta che l'app non può fare"
+	}
+	return r
+}
+
+func upper(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}
+
+// filterLine says which items are listed.
+func (m *Model) filterLine() string {
+	state := "tutti"
+	if s := stateChoices[m.state]; s != "" {
+		state = s.Label()
+	}
+	kind := "tutti"
+	if k := kindChoices[m.kind]; k.Valid() {
+		kind = k.Label()
+	}
+	which := " · solo da gestire"
+	switch {
+	case m.state != 0:
+		which = ""
+	case m.all:
+		which = " · anche evase e respinte"
+	}
+	count := fmt.Sprintf("%d messaggi", len(m.items))
+	if len(m.items) == 1 {
+		count = "1 messaggio"
+	}
+	return common.Truncate("Stato: "+state+" · tipo: "+kind+which+" · "+count, m.w)
+}
+
+// boxLine is the mailbox: last read, last error.
+func (m *Model) boxLine() string {
+	st := m.ctx.Styles
+	if m.syncing {
+		return "Lettura della casella in corso…"
+	}
+	if m.noBox != "" {
+		return st.Warning.Render("Casella: ") + common.Truncate(m.noBox, m.w-9)
+	}
+	s := m.status
+	text := "Casella " + s.Config.User + "@" + s.Config.Host
+	if s.Sync.LastSync.IsZero() {
+		text += " · mai letta"
+	} else {
+		text += " · letta il " + common.When(s.Sync.LastSync)
+	}
+	if s.Running {
+		text += " · lettura automatica attiva"
+	}
+	if s.Sync.LastError != "" {
+		plain := common.Truncate(common.Truncate(text, m.w/2)+" Errore: "+common.When(s.Sync.ErrorAt)+" "+s.Sync.LastError, m.w)
+		return strings.Replace(plain, "Errore:", st.Error.Render("Errore:"), 1)
+	}
+	return common.Truncate(text+" · s: leggi ora", m.w)
+}
+
+// View draws the filters, the mailbox, the table and the selected item.
+func (m *Model) View() string {
+	if !m.loaded {
+		return "Caricamento…"
+	}
+	st := m.ctx.Styles
+	empty := "Nessun messaggio da gestire: a per vedere anche quelli chiusi, s per leggere la casella."
+	if m.all || m.state != 0 || m.kind != 0 {
+		empty = "Nessun messaggio con questi filtri."
+	}
+	out := m.filterLine() + "\n" + m.boxLine() + "\n" + m.table.View(st, empty)
+	if i := m.table.Cursor(); i >= 0 {
+		text, warn := summary(m.items[i])
+		lines := formkit.Wrap(text, m.w)
+		if len(lines) > infoLines {
+			lines = lines[:infoLines]
+			lines[infoLines-1] = common.Truncate(lines[infoLines-1]+" …", m.w)
+		}
+		if warn {
+			lines[0] = st.Warning.Render(lines[0])
+		}
+		out += "\n" + strings.Join(lines, "\n")
+	}
+	return out
+}
 
 // when is an instant as the inbox shows it.
 func when(t time.Time) string { return common.When(t) }

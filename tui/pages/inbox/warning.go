@@ -23,7 +23,8 @@ func Warning(svc *service.Service, a service.Actor) []string {
 	}
 	if a.Comune != "" {
 		if st, err := svc.PECStatus(a, a.Comune); err == nil && st.Sync.LastError != "" {
-			out = append(out, "lettura della casella PEC non riuscita il "+when(st.Sync.ErrorAt)+": "+st.Sync.LastError)
+			// Short: the error itself is on the mailbox line of Richieste PEC.
+			out = append(out, "lettura della casella PEC non riuscita il "+when(st.Sync.ErrorAt)+" (alt+5)")
 		}
 	}
 	return out
