@@ -97,12 +97,12 @@ func (m *Detail) ShortHelp() []key.Binding {
 		return m.dlg.Help()
 	}
 	k := m.keys
-	out := []key.Binding{}
-	if m.isRequest() {
-		out = append(out, k.Create)
-		if m.hasPlates() && m.d.Item.Type != parse.TypeTarghe.String() {
-			out = append(out, k.Plates)
-		}
+	if !m.isRequest() {
+		return []key.Binding{k.State, k.Save, k.Up}
+	}
+	out := []key.Binding{k.Create}
+	if m.hasPlates() && m.d.Item.Type != parse.TypeTarghe.String() {
+		out = append(out, k.Plates)
 	}
 	return append(out, k.State, k.Link, k.Save, k.Up)
 }
@@ -215,6 +215,9 @@ func (m *Detail) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.State):
 		return m.open(m.stateDialog())
 	case key.Matches(msg, k.Link):
+		if !m.isRequest() {
+			return common.Notice("Solo una richiesta si collega a una persona e a un contrassegno.")
+		}
 		return m.open(m.searchDialog())
 	case key.Matches(msg, k.Save):
 		return m.open(m.saveDialog())

@@ -41,14 +41,17 @@ func (m *Detail) stateDialog() *formkit.Dialog {
 	}
 	svc, a, id := m.ctx.Svc, m.ctx.Actor, it.ID
 	contacts := m.contacts()
-	short := m.shortContacts()
+	short, isRequest := m.shortContacts(), m.isRequest()
 	submit := func() tea.Cmd {
 		s, n, version := to, strings.TrimSpace(note), m.d.Item.Version
 		return func() tea.Msg {
 			if _, err := svc.SetRequestState(a, id, version, s, n); err != nil {
 				return doneMsg{err: err}
 			}
-			text := "Richiesta " + s.Label() + "."
+			text := "Messaggio: " + s.Label() + "."
+			if isRequest {
+				text = "Richiesta " + s.Label() + "."
+			}
 			if s == domain.RequestIntegrazione && short != "" {
 				text = "Integrazione richiesta: contattare " + short + "."
 			}
@@ -56,7 +59,13 @@ func (m *Detail) stateDialog() *formkit.Dialog {
 		}
 	}
 	title := fmt.Sprintf("Esito della richiesta (ora %s)", it.State.Label())
+	if !m.isRequest() {
+		title = fmt.Sprintf("Stato del messaggio (ora %s)", it.State.Label())
+	}
 	d := formkit.NewDialog(title, m.ctx.Styles.Plain, m.w, m.dialogHeight(), groups, submit)
+	if !m.isRequest() {
+		return d
+	}
 	d.Below = func() []string {
 		if contacts == "" {
 			return []string{"Contatti del cittadino: nessuno nella richiesta."}

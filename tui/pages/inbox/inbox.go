@@ -112,17 +112,19 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.PgUp, k.Open}, {k.Sync, k.State, k.Kind, k.Pending}}
 }
 
-// headLines are the filter and the mailbox lines above the table; infoLines the
-// selected item's summary under it.
-const (
-	headLines = 2
-	infoLines = 2
-)
+// infoLines are the selected item's summary under the table.
+const infoLines = 2
 
 func (m *Model) SetSize(w, h int) {
 	m.w, m.h = w, h
-	m.table.SetSize(w, max(3, h-headLines-infoLines))
+	m.layout()
 	m.layoutColumns()
+}
+
+// layout gives the table what the filter line, the mailbox lines and the summary
+// leave.
+func (m *Model) layout() {
+	m.table.SetSize(m.w, max(3, m.h-1-len(m.boxLines())-infoLines))
 }
 
 func (m *Model) layoutColumns() {
@@ -201,10 +203,12 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			return m, common.Err(msg.err)
 		}
 		m.items, m.numbers, m.status, m.noBox, m.loaded = msg.items, msg.numbers, msg.status, msg.noBox, true
+		m.layout()
 		m.fill()
 		return m, nil
 	case syncedMsg:
 		m.syncing = false
+		m.layout()
 		return m, tea.Batch(m.load(), syncNotice(msg.rep, msg.err))
 	case common.DataChangedMsg:
 		return m, m.load()
@@ -258,6 +262,7 @@ func (m *Model) sync() tea.Cmd {
 		return common.Notice("Sessione senza comune: nessuna casella da leggere.")
 	}
 	m.syncing = true
+	m.layout()
 	svc, a := m.ctx.Svc, m.ctx.Actor
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
@@ -466,14 +471,15 @@ func (m *Model) filterLine() string {
 	return common.Truncate("Stato: "+state+" · tipo: "+kind+which+" · "+count, m.w)
 }
 
-// boxLine is the mailbox: last read, last error.
-func (m *Model) boxLine() string {
+// boxLines are the mailbox: last read, and the last error (on up to two lines of its
+// own: it names what to fix).
+func (m *Model) boxLines() []string {
 	st := m.ctx.Styles
 	if m.syncing {
-		return "Lettura della casella in corso…"
+		return []string{"Lettura della casella in corso…"}
 	}
 	if m.noBox != "" {
-		return st.Warning.Render("Casella: ") + common.Truncate(m.noBox, m.w-9)
+		return []string{st.Warning.Render("Casella: ") + common.Truncate(m.noBox, m.w-9)}
 	}
 	s := m.status
 	text := "Casella " + s.Config.User + "@" + s.Config.Host
@@ -485,11 +491,17 @@ func (m *Model) boxLine() string {
 	if s.Running {
 		text += " · lettura automatica attiva"
 	}
-	if s.Sync.LastError != "" {
-		plain := common.Truncate(common.Truncate(text, m.w/2)+" Errore: "+common.When(s.Sync.ErrorAt)+" "+s.Sync.LastError, m.w)
-		return strings.Replace(plain, "Errore:", st.Error.Render("Errore:"), 1)
+	if s.Sync.LastError == "" {
+		return []string{common.Truncate(text+" · s: leggi ora", m.w)}
 	}
-	return common.Truncate(text+" · s: leggi ora", m.w)
+	lines := []string{common.Truncate(text, m.w)}
+	errLines := wrap("Errore il "+common.When(s.Sync.ErrorAt)+": "+s.Sync.LastError, m.w)
+	if len(errLines) > 2 {
+		errLines = errLines[:2]
+		errLines[1] = common.Truncate(errLines[1]+" …", m.w)
+	}
+	errLines[0] = strings.Replace(errLines[0], "Errore", st.Error.Render("Errore"), 1)
+	return append(lines, errLines...)
 }
 
 // View draws the filters, the mailbox, the table and the selected item.
@@ -502,7 +514,7 @@ func (m *Model) View() string {
 	if m.all || m.state != 0 || m.kind != 0 {
 		empty = "Nessun messaggio con questi filtri."
 	}
-	out := m.filterLine() + "\n" + m.boxLine() + "\n" + m.table.View(st, empty)
+	out := m.filterLine() + "\n" + strings.Join(m.boxLines(), "\n") + "\n" + m.table.View(st, empty)
 	if i := m.table.Cursor(); i >= 0 {
 		text, warn := summary(m.items[i])
 		lines := formkit.Wrap(text, m.w)

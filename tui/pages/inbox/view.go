@@ -28,8 +28,14 @@ func (m *Detail) heading() string {
 		}
 	case parse.KindReceipt:
 		what = upper(parse.ReceiptType(it.ReceiptType).Label())
+	case parse.KindAnomaly:
+		what = "Busta di anomalia"
+	case parse.KindOther:
+		what = "Altro messaggio PEC"
+	case parse.KindQuarantine:
+		what = "Messaggio in quarantena"
 	default:
-		what = upper(k.Label())
+		what = "Messaggio"
 	}
 	return ansi.Truncate(st.Title.Render(what)+" · "+st.Label.Render(it.State.Label()), m.w, "…")
 }
@@ -65,7 +71,7 @@ func (m *Detail) body() []string {
 			warn("da gestire allo sportello: " + sportelloReason(it) + ". L'app non può fare questa richiesta.")
 		}
 	case parse.KindQuarantine:
-		warn("in quarantena: " + it.Reason)
+		warn("in quarantena: " + it.Reason + ". Il messaggio è conservato così come è arrivato: s per salvarlo.")
 	case parse.KindAnomaly:
 		warn("busta di anomalia: messaggio non certificato, senza valore legale")
 	}
@@ -92,9 +98,21 @@ func (m *Detail) body() []string {
 			sender += " (mittente non verificato)"
 		}
 	}
-	add("Mittente", sender)
+	if it.Sender != "" || k == parse.KindRequest {
+		add("Mittente", sender)
+	}
+	if d := r.Daticert; d != nil && d.GestoreEmittente != "" && k != parse.KindRequest {
+		add("Gestore PEC", d.GestoreEmittente)
+	}
 	if it.Subject != "" {
 		add("Oggetto", it.Subject)
+	}
+	if k == parse.KindQuarantine || it.Truncated {
+		sz := size(it.Size)
+		if it.Truncated {
+			sz += ", oltre il limite: conservati solo i primi byte"
+		}
+		add("Dimensione", sz)
 	}
 	if q := r.Request; q != nil && k == parse.KindRequest {
 		m.requestLines(add, warn)
