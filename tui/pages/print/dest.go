@@ -133,9 +133,10 @@ func waiting(queue, file string) string {
 	return fmt.Sprintf("Invio alla stampante %s: si attende l'esito del lavoro…", queue)
 }
 
-// mm formats millimetres the Italian way with a sign: "+1,5 mm".
+// mm formats millimetres the Italian way with a sign: "+1,5 mm", "−0,5 mm" (a minus
+// sign: a line is not broken after it).
 func mm(v float64) string {
-	return strings.Replace(fmt.Sprintf("%+.1f mm", v), ".", ",", 1)
+	return strings.NewReplacer(".", ",", "-", "−").Replace(fmt.Sprintf("%+.1f mm", v))
 }
 
 // duplexLabel says how a queue prints fronte-retro.

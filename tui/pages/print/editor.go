@@ -73,6 +73,7 @@ type Editor struct {
 	dirty   bool
 	saving  bool
 	saved   string // the last save's outcome
+	note    string // where an import came from, until saved
 	saveErr string
 	quit    bool // esc pressed once over unsaved changes
 	bodyW   int  // the text area's width, line numbers included
@@ -98,7 +99,7 @@ func NewEditor(ctx *common.Context, name string) common.Page {
 	m := newEditor(ctx)
 	m.load, m.isNew = name, name == ""
 	if m.isNew {
-		m.loaded, m.from = true, "nuovo modulo"
+		m.loaded, m.from = true, "mai salvato"
 		m.body.SetValue(newTemplateText)
 		m.body.MoveToBegin()
 		m.check()
@@ -111,7 +112,8 @@ func NewEditor(ctx *common.Context, name string) common.Page {
 func newImported(ctx *common.Context, t printing.Template, file string) *Editor {
 	m := newEditor(ctx)
 	m.load, m.isNew, m.dirty = t.Name, true, true
-	m.from = "importato da " + file
+	m.from = "importato"
+	m.note = "Importato da " + file + ": controllarlo e salvarlo (ctrl+s)."
 	m.name.SetValue(t.Name)
 	m.title.SetValue(t.Title)
 	m.body.SetValue(strings.TrimRight(t.Body, "\n"))
@@ -214,9 +216,9 @@ func (m *Editor) Init() tea.Cmd {
 			case err != nil:
 				return editorLoadedMsg{info: "nuovo nel comune"}
 			case ver == 0:
-				return editorLoadedMsg{info: "sostituisce il modulo predefinito «" + name + "»"}
+				return editorLoadedMsg{info: "sostituisce il predefinito"}
 			}
-			return editorLoadedMsg{ver: ver, info: fmt.Sprintf("sostituisce il modulo «%s» del comune (versione %d)", name, ver)}
+			return editorLoadedMsg{ver: ver, info: fmt.Sprintf("sostituisce la versione %d del comune", ver)}
 		}
 		return editorLoadedMsg{t: t, ver: ver, err: err}
 	}
@@ -227,7 +229,7 @@ func (m *Editor) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 	case editorLoadedMsg:
 		if m.isNew { // an import: the text is the file's
 			m.seen, m.loaded = msg.ver, true
-			m.from += " · " + msg.info
+			m.from += ", " + msg.info
 			return m, nil
 		}
 		if msg.err != nil {
@@ -256,7 +258,7 @@ func (m *Editor) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			}
 			return m, nil
 		}
-		m.seen, m.dirty, m.saveErr, m.quit = msg.ver, false, "", false
+		m.seen, m.dirty, m.saveErr, m.quit, m.note = msg.ver, false, "", false, ""
 		m.isNew, m.load = false, msg.name
 		m.from = fmt.Sprintf("del comune, versione %d", msg.ver)
 		m.saved = fmt.Sprintf("Modulo «%s» salvato: versione %d.", msg.name, msg.ver)
@@ -303,7 +305,7 @@ func (m *Editor) key(k tea.KeyPressMsg) tea.Cmd {
 			m.pcur = min(len(m.tags)-1, m.pcur+1)
 		case key.Matches(k, m.keys.Insert):
 			m.body.InsertString("#" + m.tags[m.pcur].Name + "#")
-			m.dirty, m.saved = true, ""
+			m.changed(true)
 			m.check()
 			m.setFocus(focusBody)
 		}
@@ -325,21 +327,28 @@ func (m *Editor) edit(msg tea.Msg) tea.Cmd {
 		}
 		before := m.name.Value()
 		m.name, cmd = m.name.Update(msg)
-		m.dirty = m.dirty || m.name.Value() != before
+		m.changed(m.name.Value() != before)
 	case focusTitle:
 		before := m.title.Value()
 		m.title, cmd = m.title.Update(msg)
-		m.dirty = m.dirty || m.title.Value() != before
+		m.changed(m.title.Value() != before)
 	case focusBody:
 		before := m.body.Value()
 		m.body, cmd = m.body.Update(msg)
 		if m.body.Value() != before {
-			m.dirty, m.saved = true, ""
+			m.changed(true)
 			m.check()
 		}
 	}
 	m.checkName()
 	return formkit.Quiet(cmd)
+}
+
+// changed notes an edit: the last save's outcome no longer applies.
+func (m *Editor) changed(yes bool) {
+	if yes {
+		m.dirty, m.saved, m.saveErr = true, "", ""
+	}
 }
 
 func (m *Editor) setFocus(f int) {
@@ -511,6 +520,8 @@ func (m *Editor) status() []string {
 		detail = append([]string{st.Error.Render("Non salvato: ") + m.saveErr}, detail...)
 	case m.saved != "":
 		detail = append([]string{st.OK.Render(m.saved)}, detail...)
+	case m.note != "" && m.focus != focusPalette:
+		detail = append([]string{st.Muted.Render(m.note)}, detail...)
 	case m.focus == focusPalette:
 		t := m.tags[m.pcur]
 		detail = append([]string{st.Label.Render("#"+t.Name+"#") + ": " + t.Description}, detail...)

@@ -199,9 +199,17 @@ func drawSide(c service.CardPreview, side printing.Side, w, h int) []string {
 		}
 		frame(r0, c0, r1, c1)
 		inner := c1 - c0 - 1
-		vr := []rune(val)
-		pad := max(0, (inner-len(vr))/2)
-		text((r0+r1)/2, c0+1+pad, val, inner-pad)
+		lines := []string{val}
+		if len([]rune(val)) > inner && r1-r0-1 > 1 {
+			lines = wrapWords(val, inner)
+		}
+		top := (r0+r1)/2 - (len(lines)-1)/2
+		for i, l := range lines {
+			if r := top + i; r > r0 && r < r1 {
+				pad := max(0, (inner-len([]rune(l)))/2)
+				text(r, c0+1+pad, l, inner-pad)
+			}
+		}
 	}
 	out := make([]string, h)
 	for r := range g {
@@ -261,4 +269,21 @@ func cut(s string, w int) string {
 		return s
 	}
 	return string(r[:w-1]) + "…"
+}
+
+// wrapWords breaks s at spaces into lines of at most w runes (a longer word is cut).
+func wrapWords(s string, w int) []string {
+	var out []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		if line != "" && len([]rune(line))+1+len([]rune(word)) > w {
+			out = append(out, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	return append(out, line)
 }

@@ -337,7 +337,7 @@ func (m *Printers) calibrationDialog(p service.Printer) *formkit.Dialog {
 				huh.NewSelect[string]().Key("dest").Title("Destinazione").Options(
 					huh.NewOption("stampante "+p.Queue, p.Queue), huh.NewOption("file PDF sul server", fileDest)).Value(&dest),
 			).Title("Pagina di calibrazione per " + p.Queue).
-				Description("Righelli e mirini in posizioni note, con le correzioni attuali (X " + mm(p.OffsetX) + ", Y " + mm(p.OffsetY) + "): si misura lo spostamento e lo si corregge."),
+				Description("Righelli e mirini in posizioni note: si misura dove cadono e si corregge.\nCorrezioni attuali: X " + mm(p.OffsetX) + ", Y " + mm(p.OffsetY) + "."),
 			huh.NewGroup(pathInput(&path)).WithHideFunc(func() bool { return dest != fileDest }),
 		}
 	}

@@ -69,7 +69,7 @@ type (
 func NewTemplates(ctx *common.Context) common.Page {
 	m := &Templates{ctx: ctx, keys: NewTemplateKeys()}
 	m.table.Columns = []components.Column{{Title: "Nome", Width: 14}, {Title: "Titolo", Width: 20, Flex: true},
-		{Title: "Origine", Width: 17}, {Title: "Ver.", Width: 4}, {Title: "Modificato da", Width: 13}}
+		{Title: "Origine", Width: 12}, {Title: "Ver.", Width: 4}, {Title: "Modificato da", Width: 13}}
 	return m
 }
 
@@ -120,9 +120,9 @@ func (m *Templates) selected() (service.TemplateInfo, bool) {
 func origin(t service.TemplateInfo) string {
 	switch {
 	case t.Custom && t.Default:
-		return "comune (su predef.)"
+		return "modificato"
 	case t.Custom:
-		return "comune"
+		return "del comune"
 	}
 	return "predefinito"
 }
