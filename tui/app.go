@@ -386,12 +386,13 @@ func (m *Model) content() string {
 		if i == m.active { // brackets too: the section shows without colour or reverse
 			bar = append(bar, st.Section.Render("["+label+"]"))
 		} else {
-			bar = append(bar, st.Nav.Render(" "+label+" "))
+			bar = append(bar, st.Nav.Render(label))
 		}
 	}
 	place, _ := domain.ComuneByCode(m.ctx.Operator.Comune)
 	who := st.Muted.Render(" " + m.ctx.Operator.Name + " · " + place.Name)
-	top := ansi.Truncate(strings.Join(bar, ""), w, "…")
+	// One space between entries: every section of an administrator fits 80 columns.
+	top := ansi.Truncate(" "+strings.Join(bar, " "), w, "…")
 	if room := w - ansi.StringWidth(top); room > ansi.StringWidth(who) {
 		top += strings.Repeat(" ", room-ansi.StringWidth(who)) + who
 	}
