@@ -427,7 +427,7 @@ func (m *Printers) View() string {
 	}
 	var b strings.Builder
 	b.WriteString(head + "\n")
-	b.WriteString(common.Truncate("La tua stampante: "+mine+" · predefinita del comune: "+comune+" (proposte per prime in Stampa)", m.w) + "\n")
+	b.WriteString(common.Truncate("La tua stampante: "+mine+" · predefinita del comune: "+comune, m.w) + "\n")
 	b.WriteString(m.table.View(st, "Nessuna stampante configurata: n per aggiungere una coda CUPS.") + "\n")
 	b.WriteString(st.Muted.Render(common.Truncate("invio modifica · n nuova · c pagina di calibrazione · p predefinita · x elimina", m.w)) + "\n")
 	if m.outcome != "" {
