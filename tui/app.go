@@ -88,6 +88,10 @@ func New(o Options) *Model {
 	m.stacks = make([][]common.Page, len(m.sections))
 	m.pages[0] = m.sections[0].New(ctx) // Home: there is always a page on top
 	m.help = help.New()
+	// The bubble's default greys are true colours: ours keep to the 16 ANSI ones.
+	st := ctx.Styles
+	m.help.Styles = help.Styles{Ellipsis: st.Muted, ShortKey: st.HelpKey, ShortDesc: st.HelpDesc, ShortSeparator: st.Muted,
+		FullKey: st.HelpKey, FullDesc: st.HelpDesc, FullSeparator: st.Muted}
 	m.events, m.cancel = o.Svc.Hub().Subscribe(o.Operator.Comune)
 	return m
 }

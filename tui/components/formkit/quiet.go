@@ -1,6 +1,7 @@
 package formkit
 
 import (
+	"charm.land/lipgloss/v2"
 	"reflect"
 	"runtime"
 	"strings"
@@ -29,6 +30,10 @@ func TextInput(prompt, placeholder string, limit int) textinput.Model {
 	ti.CharLimit = limit
 	st := ti.Styles()
 	st.Cursor.Blink = false
+	// The default placeholder grey is a 256-colour one: faint keeps to the 16 colours.
+	faint := lipgloss.NewStyle().Faint(true)
+	st.Focused.Placeholder, st.Blurred.Placeholder = faint, faint
+	st.Focused.Suggestion, st.Blurred.Suggestion = faint, faint
 	ti.SetStyles(st)
 	return ti
 }
