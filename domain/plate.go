@@ -87,7 +87,7 @@ var (
 	reRimorchio   = regexp.MustCompile(`^X` + plateLetter + `[0-9]{3}` + plateLetter + `{2}$`)
 	reMoto        = regexp.MustCompile(`^` + plateLetter + `{2}[0-9]{5}$`)
 	reCiclomotore = regexp.MustCompile(`^X[0-9A-Z]{5}$`)
-	reProvinciale = regexp.MustCompile(`^(AG|AL|AN|AO|AP|AQ|AR|AT|AV|BA|BG|BL|BN|BO|BR|BS|BZ|CA|CB|CE|CH|CL|CN|CO|CR|CS|CT|CZ|EN|FE|FG|FI|FO|FR|GE|GO|GR|IM|IS|LE|LI|LT|LU|MC|ME|MI|MN|MO|MS|MT|NA|NO|NU|OR|PA|PC|PD|PE|PG|PI|PN|PR|PS|PT|PV|PZ|RA|RC|RE|RG|RI|ROMA|RO|SA|SI|SO|SP|SR|SS|SV|TA|TE|TN|TO|TP|TR|TS|TV|UD|VA|VC|VE|VI|VR|VT|AO|KR|VV|BI|LO|LC|PO|RN|CI|VS|OG|OT|MB|FM|BT)[0-9][0-9A-Z]{3,5}$`)
+	reProvinciale = regexp.MustCompile(`^(AG|AL|AN|AO|AP|AQ|AR|AT|AV|BA|BG|BL|BN|BO|BR|BS|BZ|CA|CB|CE|CH|CL|CN|CO|CR|CS|CT|CZ|EN|FE|FG|FI|FO|FR|GE|GO|GR|IM|IS|LE|LI|LT|LU|MC|ME|MI|MN|MO|MS|MT|NA|NO|NU|OR|PA|PC|PD|PE|PG|PI|PN|PR|PS|PT|PV|PZ|RA|RC|RE|RG|RI|RM|ROMA|RO|SA|SI|SO|SP|SR|SS|SV|TA|TE|TN|TO|TP|TR|TS|TV|UD|VA|VC|VE|VI|VR|VT|AO|KR|VV|BI|LO|LC|PO|RN|CI|VS|OG|OT|MB|FM|BT)[0-9][0-9A-Z]{3,5}$`)
 	rePlateChars  = regexp.MustCompile(`^[A-Z0-9]{2,12}$`)
 )
 

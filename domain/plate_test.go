@@ -183,3 +183,12 @@ func TestPlateWindow(t *testing.T) {
 		}
 	}
 }
+
+// Rome's provincial plates after 1985 read RM (ROMA before).
+func TestClassifyPlateRoma(t *testing.T) {
+	for _, p := range []string{"RM123456", "RM3A5678", "ROMA12345"} {
+		if got, _ := ClassifyPlate(p, "IT"); got != PlateProvinciale {
+			t.Errorf("%s: %s, want provinciale", p, got)
+		}
+	}
+}

@@ -430,7 +430,8 @@ func (m *Model) helpLine() string {
 		bindings = append(bindings, m.global.Back)
 	}
 	bindings = append(bindings, m.Top().ShortHelp()...)
-	return m.help.ShortHelpView(bindings)
+	// The bubble's own overflow check can let a line run past the width: cut it here.
+	return ansi.Truncate(m.help.ShortHelpView(bindings), m.ctx.Width, "…")
 }
 
 func (m *Model) fullHelpView() string {
