@@ -5,7 +5,9 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -800,7 +802,9 @@ func (d Delivery) Message() string {
 
 // Deliver writes the document to a file (atomically: a temp file renamed) or prints it
 // on a CUPS queue and waits for the job's outcome; a print of a pass is recorded in its
-// history.
+// history. A file an operator names in a session never replaces one that is there (the
+// path is typed, not trusted: it could be the register or another comune's password
+// file); the command line's paths are the administrator's and may.
 func (s *Service) Deliver(ctx context.Context, a Actor, doc Document, to Target) (Delivery, error) {
 	var d Delivery
 	if (to.File == "") == (to.Queue == "") {
@@ -808,7 +812,7 @@ func (s *Service) Deliver(ctx context.Context, a Actor, doc Document, to Target)
 	}
 	where := ""
 	if to.File != "" {
-		if err := writeFileAtomic(to.File, doc.PDF); err != nil {
+		if err := writeFileAtomic(to.File, doc.PDF, a.Comune == ""); err != nil {
 			return d, err
 		}
 		d.File, where = to.File, "nel file "+filepath.Base(to.File)
@@ -835,7 +839,9 @@ func (s *Service) Deliver(ctx context.Context, a Actor, doc Document, to Target)
 	return d, err
 }
 
-func writeFileAtomic(path string, data []byte) error {
+// writeFileAtomic writes data to path through a temporary file in the same folder;
+// without replace an existing path (a file, a link, anything) is left alone and refused.
+func writeFileAtomic(path string, data []byte, replace bool) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".vivipass-*.pdf")
 	if err != nil {
@@ -849,8 +855,13 @@ func writeFileAtomic(path string, data []byte) error {
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
+	if err == nil && replace {
 		err = os.Rename(tmp.Name(), path)
+	} else if err == nil {
+		// link(2) fails when the name exists, and does not follow a link there.
+		if err = os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+			return &domain.Error{Message: fmt.Sprintf("il file %s esiste già e non viene sovrascritto: indicare un altro nome o una cartella", path)}
+		}
 	}
 	if err != nil {
 		return &domain.Error{Message: fmt.Sprintf("impossibile scrivere %s: %v", path, err)}
