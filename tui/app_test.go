@@ -1,7 +1,6 @@
 package tui_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 
 	"vivipass/domain"
 	"vivipass/service"
-	"vivipass/store"
 	"vivipass/tui"
 	"vivipass/tui/tuitest"
 )
@@ -18,40 +16,11 @@ import (
 // fixedNow keeps the demo data, and so the golden screens, the same every day.
 var fixedNow = time.Date(2026, 11, 26, 10, 0, 0, 0, domain.Rome)
 
-func demo(t *testing.T) *service.Service {
-	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "vivipass.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc := service.New(db, service.WithClock(func() time.Time { return fixedNow }))
-	if _, err := svc.LoadDemo(service.SystemActor("test")); err != nil {
-		t.Fatal(err)
-	}
-	return svc
-}
-
-func operator(t *testing.T, svc *service.Service, name string) domain.Operator {
-	t.Helper()
-	ops, err := svc.Operators(service.SystemActor("test"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, op := range ops {
-		if op.Name == name {
-			return op
-		}
-	}
-	t.Fatalf("operator %s missing", name)
-	return domain.Operator{}
-}
-
 // session opens a desk at w×h on Home. It does not start listening to events (the
 // waiting command would swallow them): tests that need them call Listen.
 func session(t *testing.T, svc *service.Service, name string, w, h int) *tui.Model {
 	t.Helper()
-	m := tui.New(tui.Options{Svc: svc, Operator: operator(t, svc, name), Plain: true})
+	m := tui.New(tui.Options{Svc: svc, Operator: tuitest.Operator(t, svc, name), Plain: true})
 	t.Cleanup(m.Close)
 	tuitest.Send(m, tea.WindowSizeMsg{Width: w, Height: h}, tuitest.Key("f1"))
 	return m
@@ -69,7 +38,7 @@ func mustShow(t *testing.T, m tea.Model, texts ...string) string {
 }
 
 func TestGoldenScreens(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
 		m := session(t, svc, "mario", size.w, size.h)
 		suffix := "-" + itoa(size.w) + "x" + itoa(size.h)
@@ -92,7 +61,7 @@ func itoa(n int) string {
 
 // Every screen works at 80×24; below it one line says the size needed.
 func TestTooSmall(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	m := session(t, svc, "mario", 79, 24)
 	s := tuitest.Screen(m)
 	if strings.Count(s, "\n") != 0 || !strings.Contains(s, "servono almeno 80×24 (ora 79×24)") {
@@ -108,7 +77,7 @@ func TestTooSmall(t *testing.T) {
 
 // P10: the table follows the text while it is typed.
 func TestSearchWhileTyping(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	m := session(t, svc, "mario", 80, 24)
 	tuitest.Send(m, tuitest.Key("f2"))
 	mustShow(t, m, "ROSSI MARIO", "BIANCHI GIOVANNA")
@@ -132,7 +101,7 @@ func TestSearchWhileTyping(t *testing.T) {
 
 // Filters cycle with their keys; F5 on "attivo" hides the suspended pass.
 func TestFilters(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	m := session(t, svc, "mario", 80, 24)
 	tuitest.Send(m, tuitest.Key("f2"), tuitest.Key("f5"))
 	s := mustShow(t, m, "stato: attivo")
@@ -145,13 +114,13 @@ func TestFilters(t *testing.T) {
 
 // A change by another operator reaches this session with no key pressed.
 func TestOtherSessionsChange(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	m := session(t, svc, "mario", 80, 24)
 	tuitest.Send(m, tuitest.Key("f2"))
 	if strings.Contains(tuitest.Screen(m), "NUOVO TITOLARE") {
 		t.Fatal("already there")
 	}
-	admin := service.OperatorActor(operator(t, svc, "admin"))
+	admin := service.OperatorActor(tuitest.Operator(t, svc, "admin"))
 	birth := domain.MustDate(1960, time.March, 3)
 	cf, err := domain.ComputeCF("NUOVO", "TITOLARE", 'M', birth, "L736")
 	if err != nil {
@@ -167,7 +136,7 @@ func TestOtherSessionsChange(t *testing.T) {
 
 // Help: ? shows every binding of the page, any key closes it; esc goes back.
 func TestHelpAndBack(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	m := session(t, svc, "mario", 80, 24)
 	tuitest.Send(m, tuitest.Key("?"))
 	mustShow(t, m, "Tasti di Home", "leggi bacheca", "esci")
@@ -184,8 +153,8 @@ func TestHelpAndBack(t *testing.T) {
 // The Contrassegni table takes every line under the search and the filters: with more
 // passes than fit at 80×24, the last line of the page is a pass, not a blank line.
 func TestContrassegniFillsThePage(t *testing.T) {
-	svc := demo(t)
-	admin := service.OperatorActor(operator(t, svc, "admin"))
+	svc := tuitest.Demo(t, fixedNow)
+	admin := service.OperatorActor(tuitest.Operator(t, svc, "admin"))
 	for i := range 6 {
 		birth := domain.MustDate(1950+i, time.April, 2)
 		name := "ZZRIEMPI" + string(rune('A'+i))
@@ -210,8 +179,8 @@ func TestContrassegniFillsThePage(t *testing.T) {
 // The table asks the search for a page of rows per keystroke and fetches more as the
 // cursor nears the end (typing stays fast on a comune with thousands of passes).
 func TestPassesFetchMoreOnScroll(t *testing.T) {
-	svc := demo(t)
-	admin := service.OperatorActor(operator(t, svc, "admin"))
+	svc := tuitest.Demo(t, fixedNow)
+	admin := service.OperatorActor(tuitest.Operator(t, svc, "admin"))
 	for i := range 70 {
 		birth := domain.MustDate(1940+i%50, time.Month(1+i%12), 1+i%28)
 		name := "TITOLARE" + string(rune('A'+i%26)) + string(rune('A'+i/26))

@@ -19,9 +19,9 @@ import (
 // desk is a session as cmd/vivipass wires it: every section, every form, 80×24.
 func desk(t *testing.T, name string) *tui.Model {
 	t.Helper()
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	g := keys.NewGlobal()
-	m := tui.New(tui.Options{Svc: svc, Operator: operator(t, svc, name), Plain: true, Forms: forms.PassForms(), Sections: []tui.Section{
+	m := tui.New(tui.Options{Svc: svc, Operator: tuitest.Operator(t, svc, name), Plain: true, Forms: forms.PassForms(), Sections: []tui.Section{
 		{Name: "Anagrafica", Key: g.People, New: func(c *common.Context) common.Page { return people.New(c) }},
 		{Name: "Amministrazione", Key: g.Admin, AdminOnly: true, New: func(c *common.Context) common.Page { return admin.New(c) }},
 	}})
@@ -38,8 +38,8 @@ func desk(t *testing.T, name string) *tui.Model {
 func TestIdleDeskSendsNothing(t *testing.T) {
 	const wait = 1500 * time.Millisecond
 	t.Run("start", func(t *testing.T) {
-		svc := demo(t)
-		m := tui.New(tui.Options{Svc: svc, Operator: operator(t, svc, "admin"), Plain: true})
+		svc := tuitest.Demo(t, fixedNow)
+		m := tui.New(tui.Options{Svc: svc, Operator: tuitest.Operator(t, svc, "admin"), Plain: true})
 		t.Cleanup(m.Close)
 		if late := tuitest.Idle(m, m.Init(), wait, tea.WindowSizeMsg{Width: 80, Height: 24}); len(late) > 0 {
 			t.Errorf("the desk just started sent %d messages while idle: %#v", len(late), late)

@@ -17,9 +17,9 @@ import (
 // withSections is a desk with Anagrafica and Amministrazione, as cmd/vivipass wires it.
 func withSections(t *testing.T, name string) *tui.Model {
 	t.Helper()
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	g := keys.NewGlobal()
-	m := tui.New(tui.Options{Svc: svc, Operator: operator(t, svc, name), Plain: true, Sections: []tui.Section{
+	m := tui.New(tui.Options{Svc: svc, Operator: tuitest.Operator(t, svc, name), Plain: true, Sections: []tui.Section{
 		{Name: "Anagrafica", Key: g.People, New: func(c *common.Context) common.Page { return people.New(c) }},
 		{Name: "Amministrazione", Key: g.Admin, AdminOnly: true, New: func(c *common.Context) common.Page { return admin.New(c) }},
 	}})

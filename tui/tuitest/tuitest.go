@@ -2,14 +2,19 @@
 // messages, runs the commands they return (each with a deadline, so a command that
 // waits for an event or a timer is left behind instead of hanging the test) and feeds
 // their messages back, a bounded number of rounds.
+//
+// For the tests of one page there is a Harness (the page as the root drives it, at
+// 80×21) over a real register on a temp file (Register, Demo) and an operator's
+// session (Session). Only tests import this package.
 package tuitest
 
 import (
-	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,19 +46,25 @@ func Send(m tea.Model, msgs ...tea.Msg) tea.Model {
 
 // Run runs a command (and the commands of a batch or sequence, in order) and returns
 // the messages that arrive within CmdTimeout.
-func Run(cmd tea.Cmd) []tea.Msg {
+func Run(cmd tea.Cmd) []tea.Msg { return RunWait(cmd, CmdTimeout) }
+
+// RunWait is Run with each command given wait to answer; with wait 0 each one takes as
+// long as it takes.
+func RunWait(cmd tea.Cmd, wait time.Duration) []tea.Msg {
 	if cmd == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), CmdTimeout)
-	defer cancel()
-	ch := make(chan tea.Msg, 1)
-	go func() { ch <- cmd() }()
 	var msg tea.Msg
-	select {
-	case msg = <-ch:
-	case <-ctx.Done():
-		return nil // a command waiting for an event or a timer
+	if wait == 0 {
+		msg = cmd()
+	} else {
+		ch := make(chan tea.Msg, 1)
+		go func() { ch <- cmd() }()
+		select {
+		case msg = <-ch:
+		case <-time.After(wait):
+			return nil // a command waiting for an event or a timer
+		}
 	}
 	if msg == nil {
 		return nil
@@ -61,7 +72,7 @@ func Run(cmd tea.Cmd) []tea.Msg {
 	if cmds, ok := group(msg); ok { // a Batch or a Sequence: the messages in order
 		var out []tea.Msg
 		for _, c := range cmds {
-			out = append(out, Run(c)...)
+			out = append(out, RunWait(c, wait)...)
 		}
 		return out
 	}
@@ -151,30 +162,55 @@ func group(msg tea.Msg) ([]tea.Cmd, bool) {
 	return cmds, true
 }
 
-// Key is a key press as the terminal sends it: "enter", "f2", "ctrl+n", or text.
+// namedKeys are the keys Key knows by name.
+var namedKeys = map[string]rune{"enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab, "up": tea.KeyUp,
+	"down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
+	"backspace": tea.KeyBackspace, "end": tea.KeyEnd, "home": tea.KeyHome, "space": tea.KeySpace,
+	"f1": tea.KeyF1, "f2": tea.KeyF2, "f3": tea.KeyF3, "f4": tea.KeyF4, "f5": tea.KeyF5, "f6": tea.KeyF6,
+	"f7": tea.KeyF7, "f8": tea.KeyF8, "f9": tea.KeyF9, "f10": tea.KeyF10, "f11": tea.KeyF11, "f12": tea.KeyF12}
+
+// Key is a key press as the terminal sends it: a name ("enter", "f2", "pgdown"), one
+// character ("s", " "), either after modifiers ("ctrl+u", "shift+tab", "alt+5"). A
+// name it does not know, or a press that does not read back as k, is a mistake in the
+// test: it panics.
 func Key(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9":
-		return tea.KeyPressMsg{Code: tea.KeyF1 + rune(k[1]-'1')}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	case "ctrl+n":
-		return tea.KeyPressMsg{Code: 'n', Mod: tea.ModCtrl}
+	if k == " " {
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	}
-	r := []rune(k)
-	return tea.KeyPressMsg{Code: r[0], Text: k}
+	var msg tea.KeyPressMsg
+	rest := k
+	for {
+		if r, ok := strings.CutPrefix(rest, "ctrl+"); ok && len(r) > 0 {
+			msg.Mod |= tea.ModCtrl
+			rest = r
+			continue
+		}
+		if r, ok := strings.CutPrefix(rest, "shift+"); ok && len(r) > 0 {
+			msg.Mod |= tea.ModShift
+			rest = r
+			continue
+		}
+		if r, ok := strings.CutPrefix(rest, "alt+"); ok && len(r) > 0 {
+			msg.Mod |= tea.ModAlt
+			rest = r
+			continue
+		}
+		break
+	}
+	if code, ok := namedKeys[rest]; ok {
+		msg.Code = code
+	} else if r := []rune(rest); len(r) == 1 {
+		msg.Code = r[0]
+		if msg.Mod == 0 {
+			msg.Text = rest
+		}
+	} else {
+		panic(fmt.Sprintf("tuitest.Key(%q): unknown key", k))
+	}
+	if msg.String() != k {
+		panic(fmt.Sprintf("tuitest.Key(%q): built as %q", k, msg.String()))
+	}
+	return msg
 }
 
 // Type is one key press per rune of s.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -16,15 +17,22 @@ import (
 	"vivipass/service"
 	"vivipass/tui/pages/admin"
 	"vivipass/tui/pages/home"
+	"vivipass/tui/tuitest"
 )
+
+// now is the service clock of every test.
+var now = time.Date(2025, time.June, 10, 10, 30, 0, 0, domain.Rome)
 
 // form is huh's key map: the page's forms keep its keys (enter moves on, ↓ chooses).
 var form = huh.NewDefaultKeyMap()
 
-func newAdmin(t *testing.T, demo bool) (*harness, admin.KeyMap) {
+func newAdmin(t *testing.T, demo bool) (*tuitest.Harness, admin.KeyMap) {
 	t.Helper()
-	svc := newService(t, demo)
-	if !demo {
+	var svc *service.Service
+	if demo {
+		svc = tuitest.Demo(t, now)
+	} else {
+		svc = tuitest.Register(t, now)
 		sys := service.SystemActor("")
 		if err := svc.Init(sys, "L736"); err != nil {
 			t.Fatal(err)
@@ -33,8 +41,8 @@ func newAdmin(t *testing.T, demo bool) (*harness, admin.KeyMap) {
 			t.Fatal(err)
 		}
 	}
-	ctx := session(t, svc, "admin")
-	return newHarness(t, ctx, admin.New(ctx)), admin.NewKeyMap()
+	ctx := tuitest.Session(t, svc, "admin")
+	return tuitest.NewHarness(t, ctx, admin.New(ctx)), admin.NewKeyMap()
 }
 
 // sharedDir finds ../shared above the package (the samples are part of the test: a
@@ -60,16 +68,16 @@ func sharedDir(t *testing.T) string {
 
 func TestMenu(t *testing.T) {
 	h, k := newAdmin(t, true)
-	h.wantView("menu", "Amministrazione", "1 Import massivi", "2 Operatori", "3 Impostazioni del comune", "4 Bacheca")
-	h.fits("menu")
-	h.press(k.Down)
-	h.press(k.Open)
-	h.wantView("enter opens the selected entry", "Amministrazione › Operatori")
-	h.press(k.Back)
-	h.press(k.Bacheca)
-	h.wantView("number opens its entry", "Amministrazione › Bacheca")
-	h.press(k.Back)
-	h.wantView("esc back to the menu", "1 Import massivi")
+	h.WantView("menu", "Amministrazione", "1 Import massivi", "2 Operatori", "3 Impostazioni del comune", "4 Bacheca")
+	h.Fits("menu")
+	h.Press(k.Down)
+	h.Press(k.Open)
+	h.WantView("enter opens the selected entry", "Amministrazione › Operatori")
+	h.Press(k.Back)
+	h.Press(k.Bacheca)
+	h.WantView("number opens its entry", "Amministrazione › Bacheca")
+	h.Press(k.Back)
+	h.WantView("esc back to the menu", "1 Import massivi")
 }
 
 func TestImportSample(t *testing.T) {
@@ -78,45 +86,45 @@ func TestImportSample(t *testing.T) {
 		t.Fatalf("sample file missing: %v", err)
 	}
 	h, k := newAdmin(t, false)
-	h.press(k.Import)
-	h.wantView("import page", "File CSV sul server:", "si legge sul server")
-	h.fits("import page")
-	if !h.page.Capturing() {
+	h.Press(k.Import)
+	h.WantView("import page", "File CSV sul server:", "si legge sul server")
+	h.Fits("import page")
+	if !h.Page.Capturing() {
 		t.Error("the path field does not capture the keys")
 	}
-	h.typeText(sample)
-	h.send(keyPress(t, "enter"))
-	h.wantView("dry run", "Righe 3 · valide 3 (già nel registro 0) · con errori 0", "UTF-8, separatore ;", "i: importa 3 righe")
-	h.fits("dry run")
-	if rows, _ := h.svc.Search(h.ctx.Actor, service.Query{}); len(rows.Rows) != 0 {
+	h.Type(sample)
+	h.Send(tuitest.Key("enter"))
+	h.WantView("dry run", "Righe 3 · valide 3 (già nel registro 0) · con errori 0", "UTF-8, separatore ;", "i: importa 3 righe")
+	h.Fits("dry run")
+	if rows, _ := h.Svc.Search(h.Ctx.Actor, service.Query{}); len(rows.Rows) != 0 {
 		t.Fatalf("the check wrote %d passes", len(rows.Rows))
 	}
 	// The progress bar shows at once, fed by the import's progress through the job.
-	cmd := h.deliver(keyPress(t, "i"))
-	h.wantView("importing", "in corso", "0 di 3 righe scritte", "░")
-	if c := h.deliver(keyPress(t, "esc")); c != nil || !strings.Contains(h.view(), "in corso") {
+	cmd := h.Deliver(tuitest.Key("i"))
+	h.WantView("importing", "in corso", "0 di 3 righe scritte", "░")
+	if c := h.Deliver(tuitest.Key("esc")); c != nil || !strings.Contains(h.View(), "in corso") {
 		t.Error("esc left the import under way")
 	}
-	h.run(cmd)
-	h.wantView("final report", "Import completato: 3 contrassegni importati, 0 già nel registro.")
-	if n := h.lastNotice(); !strings.Contains(n.Text, "3 contrassegni importati") {
+	h.Run(cmd)
+	h.WantView("final report", "Import completato: 3 contrassegni importati, 0 già nel registro.")
+	if n := h.LastNotice(); !strings.Contains(n.Text, "3 contrassegni importati") {
 		t.Errorf("notice %+v", n)
 	}
-	res, _ := h.svc.Search(h.ctx.Actor, service.Query{Text: "ROSSI"})
+	res, _ := h.Svc.Search(h.Ctx.Actor, service.Query{Text: "ROSSI"})
 	if len(res.Rows) != 1 || res.Rows[0].Number != "L736_2021_00042" || res.Rows[0].Channel != domain.Import {
 		t.Errorf("ROSSI after the import: %+v", res.Rows)
 	}
-	all, _ := h.svc.Search(h.ctx.Actor, service.Query{})
+	all, _ := h.Svc.Search(h.Ctx.Actor, service.Query{})
 	if len(all.Rows) != 3 {
 		t.Errorf("%d passes after the import, want 3", len(all.Rows))
 	}
 
 	// The same file again: all already there, nothing to import.
-	h.press(admin.NewImportKeys().Again)
-	h.clear()
-	h.typeText(sample)
-	h.send(keyPress(t, "enter"))
-	h.wantView("second check", "già nel registro 3", "non c'è nulla da importare")
+	h.Press(admin.NewImportKeys().Again)
+	h.Clear()
+	h.Type(sample)
+	h.Send(tuitest.Key("enter"))
+	h.WantView("second check", "già nel registro 3", "non c'è nulla da importare")
 }
 
 func TestImportErrorsByRowAndColumn(t *testing.T) {
@@ -138,41 +146,41 @@ func TestImportErrorsByRowAndColumn(t *testing.T) {
 
 	h, k := newAdmin(t, false)
 	ik := admin.NewImportKeys()
-	h.press(k.Import)
+	h.Press(k.Import)
 	try := func(path string, want ...string) {
 		t.Helper()
-		h.clear()
-		h.typeText(path)
-		h.send(keyPress(t, "enter"))
-		h.wantView(path, want...)
-		h.press(ik.Again)
+		h.Clear()
+		h.Type(path)
+		h.Send(tuitest.Key("enter"))
+		h.WantView(path, want...)
+		h.Press(ik.Again)
 	}
 	try("registro.csv", "non è un percorso completo")
 	try(filepath.Join(dir, "manca.csv"), "non esiste sul server")
 	try(dir, "è una cartella")
 	try(binary, "Il file non si importa")
 
-	h.clear()
-	h.typeText(bad)
-	h.send(keyPress(t, "enter"))
-	h.wantView("errors", "valide 2", "con errori 1", "Errori (1, in 1 riga)", "Riga Colonna", "3 data_scadenza", "31/02/2023",
+	h.Clear()
+	h.Type(bad)
+	h.Send(tuitest.Key("enter"))
+	h.WantView("errors", "valide 2", "con errori 1", "Errori (1, in 1 riga)", "Riga Colonna", "3 data_scadenza", "31/02/2023",
 		"i: importa solo le 2 righe valide")
-	h.fits("errors")
-	for _, b := range h.page.ShortHelp() {
+	h.Fits("errors")
+	for _, b := range h.Page.ShortHelp() {
 		if b.Help().Key == "i" && b.Help().Desc != "importa solo le righe valide" {
 			t.Errorf("help of i: %q", b.Help().Desc)
 		}
 	}
 	// The report scrolls.
-	h.press(ik.Down)
-	h.press(ik.Up)
-	h.press(ik.Import)
-	h.wantView("imported the valid rows", "2 contrassegni importati", "1 riga con errori lasciata fuori", "3 data_scadenza")
-	all, _ := h.svc.Search(h.ctx.Actor, service.Query{})
+	h.Press(ik.Down)
+	h.Press(ik.Up)
+	h.Press(ik.Import)
+	h.WantView("imported the valid rows", "2 contrassegni importati", "1 riga con errori lasciata fuori", "3 data_scadenza")
+	all, _ := h.Svc.Search(h.Ctx.Actor, service.Query{})
 	if len(all.Rows) != 2 {
 		t.Errorf("%d passes after importing the valid rows, want 2", len(all.Rows))
 	}
-	if res, _ := h.svc.Search(h.ctx.Actor, service.Query{Text: "BIANCHI"}); len(res.Rows) != 0 {
+	if res, _ := h.Svc.Search(h.Ctx.Actor, service.Query{Text: "BIANCHI"}); len(res.Rows) != 0 {
 		t.Errorf("the row with errors was imported: %+v", res.Rows)
 	}
 }
@@ -193,101 +201,101 @@ func newKey(t *testing.T, comment string) (line, fingerprint string) {
 func TestOperatorsAddAndRemove(t *testing.T) {
 	h, k := newAdmin(t, true)
 	ok := admin.NewOperatorKeys()
-	yes := func() { h.send(keyPress(t, "s")) }
+	yes := func() { h.Send(tuitest.Key("s")) }
 	line, fp := newKey(t, "lucia@sportello")
-	h.press(k.Operators)
-	h.wantView("operators", "admin (io)", "amministratore", "mario", "operatore", "L736")
-	h.fits("operators")
-	if strings.Contains(h.view(), "giulia") {
+	h.Press(k.Operators)
+	h.WantView("operators", "admin (io)", "amministratore", "mario", "operatore", "L736")
+	h.Fits("operators")
+	if strings.Contains(h.View(), "giulia") {
 		t.Error("Padova's operator listed to Venezia's administrator")
 	}
-	h.press(ok.Remove)
-	if n := h.lastNotice(); !strings.Contains(n.Text, "proprio operatore") {
+	h.Press(ok.Remove)
+	if n := h.LastNotice(); !strings.Contains(n.Text, "proprio operatore") {
 		t.Errorf("removing oneself: notice %+v", n)
 	}
 
-	h.press(ok.Add)
-	h.wantView("add form", "Nuovo operatore del comune L736 VENEZIA", "Nome utente", "Ruolo", "Chiave pubblica SSH")
-	h.fits("add form")
-	h.typeText("Lucia")
-	h.press(form.Input.Next)
-	h.wantView("bad name", "non valido")
-	h.clear()
-	h.typeText("mario")
-	h.press(form.Input.Next)
-	h.wantView("existing name", "l'operatore mario esiste già")
-	h.clear()
-	h.typeText("lucia")
-	h.press(form.Input.Next)
-	h.press(form.Select.Down) // amministratore
-	h.press(form.Select.Next)
-	h.send(tea.PasteMsg{Content: "ssh-ed25519 non-una-chiave"})
-	h.press(form.Input.Next)
-	h.wantView("bad key", "chiave pubblica SSH non leggibile")
-	h.clear()
-	h.send(tea.PasteMsg{Content: line + "\n"})
-	h.press(form.Input.Next)
-	op, found := h.svc.Authenticate(fp)
+	h.Press(ok.Add)
+	h.WantView("add form", "Nuovo operatore del comune L736 VENEZIA", "Nome utente", "Ruolo", "Chiave pubblica SSH")
+	h.Fits("add form")
+	h.Type("Lucia")
+	h.Press(form.Input.Next)
+	h.WantView("bad name", "non valido")
+	h.Clear()
+	h.Type("mario")
+	h.Press(form.Input.Next)
+	h.WantView("existing name", "l'operatore mario esiste già")
+	h.Clear()
+	h.Type("lucia")
+	h.Press(form.Input.Next)
+	h.Press(form.Select.Down) // amministratore
+	h.Press(form.Select.Next)
+	h.Send(tea.PasteMsg{Content: "ssh-ed25519 non-una-chiave"})
+	h.Press(form.Input.Next)
+	h.WantView("bad key", "chiave pubblica SSH non leggibile")
+	h.Clear()
+	h.Send(tea.PasteMsg{Content: line + "\n"})
+	h.Press(form.Input.Next)
+	op, found := h.Svc.Authenticate(fp)
 	if !found || op.Name != "lucia" || op.Role != domain.RoleAmministratore || op.Comune != "L736" || len(op.Keys) != 1 {
 		t.Fatalf("after adding: %+v, %v", op, found)
 	}
-	h.wantView("listed", "lucia", fp)
-	if n := h.lastNotice(); !strings.Contains(n.Text, "Operatore lucia (amministratore) registrato") {
+	h.WantView("listed", "lucia", fp)
+	if n := h.LastNotice(); !strings.Contains(n.Text, "Operatore lucia (amministratore) registrato") {
 		t.Errorf("notice %+v", n)
 	}
 
 	// A second key for lucia (selected: the list is by name).
-	for h.page.(*admin.Model).SelectedOperator() != "lucia" {
-		h.press(ok.Down)
+	for h.Page.(*admin.Model).SelectedOperator() != "lucia" {
+		h.Press(ok.Down)
 	}
 	line2, fp2 := newKey(t, "lucia@casa")
-	h.press(ok.AddKey)
-	h.wantView("add key form", "Nuova chiave per lucia")
-	h.send(tea.PasteMsg{Content: line2})
-	h.press(form.Input.Next)
-	if op, _ := h.svc.Authenticate(fp2); op.Name != "lucia" || len(op.Keys) != 2 {
+	h.Press(ok.AddKey)
+	h.WantView("add key form", "Nuova chiave per lucia")
+	h.Send(tea.PasteMsg{Content: line2})
+	h.Press(form.Input.Next)
+	if op, _ := h.Svc.Authenticate(fp2); op.Name != "lucia" || len(op.Keys) != 2 {
 		t.Fatalf("second key: %+v", op)
 	}
-	h.wantView("two keys", "(2) SHA256:", "lucia@casa")
+	h.WantView("two keys", "(2) SHA256:", "lucia@casa")
 
-	h.press(ok.Remove)
-	h.wantView("removal asks", "Rimuovere l'operatore lucia?", "non potrà più aprire sessioni")
+	h.Press(ok.Remove)
+	h.WantView("removal asks", "Rimuovere l'operatore lucia?", "non potrà più aprire sessioni")
 	yes()
-	if _, found := h.svc.Authenticate(fp); found {
+	if _, found := h.Svc.Authenticate(fp); found {
 		t.Error("lucia's key still authenticates")
 	}
-	if strings.Contains(h.view(), "lucia") {
-		t.Errorf("lucia still listed:\n%s", h.view())
+	if strings.Contains(h.View(), "lucia") {
+		t.Errorf("lucia still listed:\n%s", h.View())
 	}
 }
 
 func TestSettingsSaved(t *testing.T) {
 	h, k := newAdmin(t, true)
-	h.press(k.Settings)
-	h.wantView("summary", "Regola di scadenza", "5 anni dalla decorrenza", "Giorni di preavviso 60")
-	h.fits("summary")
-	h.press(admin.NewSettingsKeys().Edit)
-	h.wantView("form", "Contrassegni e targhe", "Regola di scadenza dei permanenti", "Finestra temporale")
-	h.fits("form")
-	h.press(form.Select.Down) // il compleanno dopo il quinto anno
-	h.press(form.Select.Next)
-	h.press(form.Confirm.Toggle) // finestra temporale: sì
-	h.press(form.Confirm.Next)
-	h.clear()
-	h.typeText("400")
-	h.press(form.Input.Next)
-	h.wantView("alert days out of range", "un numero da 0 a 365")
-	h.clear()
-	h.typeText("90")
-	h.press(form.Input.Next)
-	h.wantView("second group", "PEC e circuito", "Mittenti viviVeneto attendibili")
-	h.typeText("protocollo@pec.comune.venezia.it")
-	h.press(form.Input.Next)
-	h.clear()
-	h.typeText("istanze@pec.regione.veneto.it, Altro@PEC.example.it")
-	h.press(form.Input.Next)
-	h.send(keyPress(t, "n")) // not a member of the circuit: saves
-	st, err := h.svc.Settings(h.ctx.Actor, "L736")
+	h.Press(k.Settings)
+	h.WantView("summary", "Regola di scadenza", "5 anni dalla decorrenza", "Giorni di preavviso 60")
+	h.Fits("summary")
+	h.Press(admin.NewSettingsKeys().Edit)
+	h.WantView("form", "Contrassegni e targhe", "Regola di scadenza dei permanenti", "Finestra temporale")
+	h.Fits("form")
+	h.Press(form.Select.Down) // il compleanno dopo il quinto anno
+	h.Press(form.Select.Next)
+	h.Press(form.Confirm.Toggle) // finestra temporale: sì
+	h.Press(form.Confirm.Next)
+	h.Clear()
+	h.Type("400")
+	h.Press(form.Input.Next)
+	h.WantView("alert days out of range", "un numero da 0 a 365")
+	h.Clear()
+	h.Type("90")
+	h.Press(form.Input.Next)
+	h.WantView("second group", "PEC e circuito", "Mittenti viviVeneto attendibili")
+	h.Type("protocollo@pec.comune.venezia.it")
+	h.Press(form.Input.Next)
+	h.Clear()
+	h.Type("istanze@pec.regione.veneto.it, Altro@PEC.example.it")
+	h.Press(form.Input.Next)
+	h.Send(tuitest.Key("n")) // not a member of the circuit: saves
+	st, err := h.Svc.Settings(h.Ctx.Actor, "L736")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,8 +303,8 @@ func TestSettingsSaved(t *testing.T) {
 		strings.Join(st.TrustedSenders, " ") != "istanze@pec.regione.veneto.it altro@pec.example.it" || st.CircuitMember {
 		t.Errorf("saved settings %+v", st)
 	}
-	h.wantView("summary after saving", "compleanno dopo il quinto anno", "sì (una sola targa valida per volta)", "90", "protocollo@pec.comune.venezia.it")
-	if n := h.lastNotice(); n.Text != "Impostazioni del comune salvate." {
+	h.WantView("summary after saving", "compleanno dopo il quinto anno", "sì (una sola targa valida per volta)", "90", "protocollo@pec.comune.venezia.it")
+	if n := h.LastNotice(); n.Text != "Impostazioni del comune salvate." {
 		t.Errorf("notice %+v", n)
 	}
 }
@@ -304,60 +312,60 @@ func TestSettingsSaved(t *testing.T) {
 func TestBachecaPostShowsInHomeUnread(t *testing.T) {
 	h, k := newAdmin(t, true)
 	bk := admin.NewBachecaKeys()
-	h.press(k.Bacheca)
-	h.wantView("bacheca", "Sportello del giovedì", "Benvenuti in vivipass")
-	h.fits("bacheca")
-	h.press(bk.Add)
-	h.wantView("publish form", "Titolo", "Testo")
-	h.fits("publish form")
-	h.press(form.Input.Next)
-	h.wantView("title required", "il titolo dell'avviso è obbligatorio")
-	h.typeText("Chiusura per inventario")
-	h.press(form.Input.Next)
-	h.typeText("Venerdì lo sportello resta chiuso.")
-	h.press(form.Text.Submit)
-	posts, _ := h.svc.Bacheca(h.ctx.Actor)
+	h.Press(k.Bacheca)
+	h.WantView("bacheca", "Sportello del giovedì", "Benvenuti in vivipass")
+	h.Fits("bacheca")
+	h.Press(bk.Add)
+	h.WantView("publish form", "Titolo", "Testo")
+	h.Fits("publish form")
+	h.Press(form.Input.Next)
+	h.WantView("title required", "il titolo dell'avviso è obbligatorio")
+	h.Type("Chiusura per inventario")
+	h.Press(form.Input.Next)
+	h.Type("Venerdì lo sportello resta chiuso.")
+	h.Press(form.Text.Submit)
+	posts, _ := h.Svc.Bacheca(h.Ctx.Actor)
 	if len(posts) != 3 || posts[0].Title != "Chiusura per inventario" || posts[0].Text != "Venerdì lo sportello resta chiuso." || posts[0].Comune != "L736" {
 		t.Fatalf("posts after publishing: %+v", posts)
 	}
-	h.wantView("listed", "Chiusura per inventario", "Venerdì lo sportello resta chiuso.")
+	h.WantView("listed", "Chiusura per inventario", "Venerdì lo sportello resta chiuso.")
 
 	// Mario, an operator of the comune, sees it in Home as new.
-	mario := session(t, h.svc, "mario")
-	hm := newHarness(t, mario, home.New(mario))
-	hm.wantView("home of mario", "Chiusura per inventario (nuovo)", "da leggere")
+	mario := tuitest.Session(t, h.Svc, "mario")
+	hm := tuitest.NewHarness(t, mario, home.New(mario))
+	hm.WantView("home of mario", "Chiusura per inventario (nuovo)", "da leggere")
 
 	// The notice for every comune is not the comune administrator's to remove.
-	for h.page.(*admin.Model).SelectedPost() != "Benvenuti in vivipass" {
-		h.press(bk.Down)
+	for h.Page.(*admin.Model).SelectedPost() != "Benvenuti in vivipass" {
+		h.Press(bk.Down)
 	}
-	h.press(bk.Remove)
-	if n := h.lastNotice(); !strings.Contains(n.Text, "per tutti i comuni") {
+	h.Press(bk.Remove)
+	if n := h.LastNotice(); !strings.Contains(n.Text, "per tutti i comuni") {
 		t.Errorf("removing a notice for every comune: %+v", n)
 	}
-	for h.page.(*admin.Model).SelectedPost() != "Chiusura per inventario" {
-		h.press(bk.Up)
+	for h.Page.(*admin.Model).SelectedPost() != "Chiusura per inventario" {
+		h.Press(bk.Up)
 	}
-	h.press(bk.Remove)
-	h.wantView("removal asks", "Rimuovere l'avviso «Chiusura per inventario»?")
-	h.send(keyPress(t, "s"))
-	if posts, _ := h.svc.Bacheca(h.ctx.Actor); len(posts) != 2 {
+	h.Press(bk.Remove)
+	h.WantView("removal asks", "Rimuovere l'avviso «Chiusura per inventario»?")
+	h.Send(tuitest.Key("s"))
+	if posts, _ := h.Svc.Bacheca(h.Ctx.Actor); len(posts) != 2 {
 		t.Errorf("%d posts after the removal, want 2", len(posts))
 	}
 }
 
 func TestOperatorSessionGetsNoAdminData(t *testing.T) {
 	// The root shows the section to administrators only; the use cases refuse anyway.
-	svc := newService(t, true)
-	mario := session(t, svc, "mario")
-	h := newHarness(t, mario, admin.New(mario))
-	h.press(admin.NewKeyMap().Settings)
-	h.press(admin.NewSettingsKeys().Edit)
+	svc := tuitest.Demo(t, now)
+	mario := tuitest.Session(t, svc, "mario")
+	h := tuitest.NewHarness(t, mario, admin.New(mario))
+	h.Press(admin.NewKeyMap().Settings)
+	h.Press(admin.NewSettingsKeys().Edit)
 	for range 3 {
-		h.press(form.Input.Next)
+		h.Press(form.Input.Next)
 	}
 	for range 3 {
-		h.press(form.Input.Next)
+		h.Press(form.Input.Next)
 	}
-	h.wantView("refused", "operazione non consentita al proprio ruolo")
+	h.WantView("refused", "operazione non consentita al proprio ruolo")
 }

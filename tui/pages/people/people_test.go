@@ -17,77 +17,84 @@ import (
 	"vivipass/service"
 	"vivipass/tui/common"
 	"vivipass/tui/pages/people"
+	"vivipass/tui/tuitest"
+)
+
+// today is the service clock's day in every test (at 10:30).
+var (
+	today = domain.MustDate(2025, time.June, 10)
+	now   = time.Date(today.Year(), today.Month(), today.Day(), 10, 30, 0, 0, domain.Rome)
 )
 
 // form keys: the huh bindings the page gives its forms (enter moves on, s confirms).
 var form = huh.NewDefaultKeyMap()
 
-func formKeys(t *testing.T, h *harness) (enter func(), yes func()) {
-	return func() { t.Helper(); h.press(form.Input.Next) },
-		func() { t.Helper(); h.send(keyPress(t, "s")) }
+func formKeys(t *testing.T, h *tuitest.Harness) (enter func(), yes func()) {
+	return func() { t.Helper(); h.Press(form.Input.Next) },
+		func() { t.Helper(); h.Send(tuitest.Key("s")) }
 }
 
 // personID finds a person of the actor's comune by name or codice fiscale.
-func personID(t *testing.T, h *harness, text string) domain.Person {
+func personID(t *testing.T, h *tuitest.Harness, text string) domain.Person {
 	t.Helper()
-	ps, err := h.svc.SearchPeople(h.ctx.Actor, text, 0)
+	ps, err := h.Svc.SearchPeople(h.Ctx.Actor, text, 0)
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("SearchPeople(%q) = %d people, %v; want one", text, len(ps), err)
 	}
 	return ps[0]
 }
 
-func newPage(t *testing.T, operator string) (*harness, people.KeyMap) {
-	svc := newService(t, true)
-	ctx := session(t, svc, operator)
-	return newHarness(t, ctx, people.New(ctx)), people.NewKeyMap()
+func newPage(t *testing.T, operator string) (*tuitest.Harness, people.KeyMap) {
+	svc := tuitest.Demo(t, now)
+	ctx := tuitest.Session(t, svc, operator)
+	return tuitest.NewHarness(t, ctx, people.New(ctx)), people.NewKeyMap()
 }
 
 func TestSearchWhileTypingAndOpen(t *testing.T) {
 	h, k := newPage(t, "mario")
-	h.wantView("all people", "ROSSI MARIO", "BIANCHI GIOVANNA", "16 persone")
-	h.fits("list")
-	h.typeText("ros")
-	h.wantView("surname prefix", "ROSSI MARIO", "1 persona")
-	if strings.Contains(h.view(), "BIANCHI") {
-		t.Errorf("search 'ros' still shows BIANCHI:\n%s", h.view())
+	h.WantView("all people", "ROSSI MARIO", "BIANCHI GIOVANNA", "16 persone")
+	h.Fits("list")
+	h.Type("ros")
+	h.WantView("surname prefix", "ROSSI MARIO", "1 persona")
+	if strings.Contains(h.View(), "BIANCHI") {
+		t.Errorf("search 'ros' still shows BIANCHI:\n%s", h.View())
 	}
-	h.clear()
-	h.typeText("bncgnn")
-	h.wantView("codice fiscale prefix", "BIANCHI GIOVANNA", "BNCGNN75L63L736M", "1 persona")
-	h.clear()
-	h.typeText("nessuno così")
-	h.wantView("nothing found", "Nessuna persona trovata", "0 persone")
+	h.Clear()
+	h.Type("bncgnn")
+	h.WantView("codice fiscale prefix", "BIANCHI GIOVANNA", "BNCGNN75L63L736M", "1 persona")
+	h.Clear()
+	h.Type("nessuno così")
+	h.WantView("nothing found", "Nessuna persona trovata", "0 persone")
 
 	// The scheda: data, photo, passes; enter opens the pass.
-	h.clear()
-	h.typeText("rossi mario")
-	h.press(k.Open)
+	h.Clear()
+	h.Type("rossi mario")
+	h.Press(k.Open)
 	rossi := personID(t, h, "RSSMRA80A01L736U")
-	h.wantView("scheda", "ROSSI MARIO", "RSSMRA80A01L736U", "01/01/1980 a VENEZIA (VE)", "VIA DEMO 1", "cittadino1@example.it",
+	h.WantView("scheda", "ROSSI MARIO", "RSSMRA80A01L736U", "01/01/1980 a VENEZIA (VE)", "VIA DEMO 1", "cittadino1@example.it",
 		"Foto", "nessuna", "Contrassegni (1)", "L736_2025_00001", "attivo", "AB123CD")
-	h.fits("scheda")
-	if got := h.page.(*people.Model).Selected(); got != rossi.ID {
+	h.Fits("scheda")
+	if got := h.Page.(*people.Model).Selected(); got != rossi.ID {
 		t.Errorf("Selected() = %d, want %d", got, rossi.ID)
 	}
-	h.press(k.OpenPass)
-	passes, _ := h.svc.PersonPasses(h.ctx.Actor, rossi.ID)
-	if len(h.opened) != 1 || h.opened[0] != passes[0].ID {
-		t.Errorf("enter on the pass sent OpenPassMsg %v, want [%d]", h.opened, passes[0].ID)
+	h.Press(k.OpenPass)
+	passes, _ := h.Svc.PersonPasses(h.Ctx.Actor, rossi.ID)
+	if len(h.Opened) != 1 || h.Opened[0] != passes[0].ID {
+		t.Errorf("enter on the pass sent OpenPassMsg %v, want [%d]", h.Opened, passes[0].ID)
 	}
-	h.press(k.Back)
-	h.wantView("back to the list", "Cerca:", "ROSSI MARIO")
+	h.Press(k.Back)
+	h.WantView("back to the list", "Cerca:", "ROSSI MARIO")
 
 	// The root opens the page on a person (OpenPersonMsg → Show).
 	bianchi := personID(t, h, "BIANCHI")
-	h.run(h.page.(*people.Model).Show(bianchi.ID))
-	h.wantView("Show", "BIANCHI GIOVANNA", "Contrassegni (1)", "attivo (D)")
+	h.Run(h.Page.(*people.Model).Show(bianchi.ID))
+	h.WantView("Show", "BIANCHI GIOVANNA", "Contrassegni (1)", "attivo (D)")
 }
 
 func TestOtherComuneNotFound(t *testing.T) {
 	h, _ := newPage(t, "giulia") // Padova
-	h.typeText("rossi")
-	h.wantView("Venezia's person from Padova", "Nessuna persona trovata")
+	h.Type("rossi")
+	h.WantView("Venezia's person from Padova", "Nessuna persona trovata")
 }
 
 func TestPersonFormLiveCheckAndOverride(t *testing.T) {
@@ -99,43 +106,43 @@ func TestPersonFormLiveCheckAndOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.press(k.New)
-	h.wantView("new person form", "Nuova persona", "Cognome", "Codice fiscale", "da inserire")
-	h.fits("new person form")
-	h.typeText("Verdi")
+	h.Press(k.New)
+	h.WantView("new person form", "Nuova persona", "Cognome", "Codice fiscale", "da inserire")
+	h.Fits("new person form")
+	h.Type("Verdi")
 	enter()
-	h.typeText("Carla")
+	h.Type("Carla")
 	enter()
 	enter() // sex: from the code
-	h.typeText("12/03/1960")
+	h.Type("12/03/1960")
 	enter()
-	h.typeText("Treviso")
+	h.Type("Treviso")
 	enter()
-	h.typeText(cf[:10])
-	h.wantView("half a code", "Codice fiscale errato", "lunghezza 10 invece di 16")
-	h.typeText(cf[10:])
-	h.wantView("live check", "Non concorda", "la data di nascita 12/03/1960 non corrisponde")
-	h.fits("live check")
+	h.Type(cf[:10])
+	h.WantView("half a code", "Codice fiscale errato", "lunghezza 10 invece di 16")
+	h.Type(cf[10:])
+	h.WantView("live check", "Non concorda", "la data di nascita 12/03/1960 non corrisponde")
+	h.Fits("live check")
 	enter()
-	h.wantView("the reason is asked", "Il codice fiscale non concorda con i dati", "Motivo della forzatura", "Non concorda")
+	h.WantView("the reason is asked", "Il codice fiscale non concorda con i dati", "Motivo della forzatura", "Non concorda")
 	enter()
-	h.wantView("empty reason", "il motivo è obbligatorio")
-	if ps, _ := h.svc.SearchPeople(h.ctx.Actor, "VERDI", 0); len(ps) != 0 {
+	h.WantView("empty reason", "il motivo è obbligatorio")
+	if ps, _ := h.Svc.SearchPeople(h.Ctx.Actor, "VERDI", 0); len(ps) != 0 {
 		t.Fatalf("saved without a reason: %+v", ps)
 	}
-	h.typeText("codice della tessera sanitaria")
+	h.Type("codice della tessera sanitaria")
 	enter()
-	h.wantView("residence group", "Residenza e contatti", "Comune di residenza")
-	h.typeText("Venezia")
+	h.WantView("residence group", "Residenza e contatti", "Comune di residenza")
+	h.Type("Venezia")
 	enter()
-	h.typeText("Calle Larga 3")
+	h.Type("Calle Larga 3")
 	enter()
-	h.typeText("carla.verdi")
+	h.Type("carla.verdi")
 	enter()
-	h.wantView("bad e-mail", `indirizzo e-mail "carla.verdi" non valido`)
-	h.typeText("@example.it")
+	h.WantView("bad e-mail", `indirizzo e-mail "carla.verdi" non valido`)
+	h.Type("@example.it")
 	enter()
-	h.typeText("+39 333 1234567")
+	h.Type("+39 333 1234567")
 	enter()
 	enter() // note: empty → save
 	p := personID(t, h, "VERDI CARLA")
@@ -143,25 +150,25 @@ func TestPersonFormLiveCheckAndOverride(t *testing.T) {
 		p.LuogoNascita != "L407" || p.ComuneResidenza != "L736" || p.Sesso != "F" || p.Email != "carla.verdi@example.it" || p.Comune != "L736" {
 		t.Errorf("saved person %+v", p)
 	}
-	h.wantView("scheda after saving", "VERDI CARLA", "CF forzato", "motivo: codice della tessera sanitaria", "Contrassegni (0)")
-	if n := h.lastNotice(); !strings.Contains(n.Text, "codice fiscale forzato") {
+	h.WantView("scheda after saving", "VERDI CARLA", "CF forzato", "motivo: codice della tessera sanitaria", "Contrassegni (0)")
+	if n := h.LastNotice(); !strings.Contains(n.Text, "codice fiscale forzato") {
 		t.Errorf("notice %+v", n)
 	}
 
 	// Editing: correcting the birth date to the code's removes the need of a reason,
 	// and the reason is dropped.
-	h.press(k.Edit)
-	h.wantView("edit form", "Modifica anagrafica di VERDI CARLA", "VERDI", "12/03/1960", "TREVISO (TV)", "Non concorda")
+	h.Press(k.Edit)
+	h.WantView("edit form", "Modifica anagrafica di VERDI CARLA", "VERDI", "12/03/1960", "TREVISO (TV)", "Non concorda")
 	for range 3 {
 		enter()
 	}
-	h.clear()
-	h.typeText("13/03/1960")
-	h.wantView("fixed", "Codice fiscale corretto e concorde con i dati")
+	h.Clear()
+	h.Type("13/03/1960")
+	h.WantView("fixed", "Codice fiscale corretto e concorde con i dati")
 	for range 3 {
 		enter()
 	}
-	h.wantView("no reason group", "Residenza e contatti")
+	h.WantView("no reason group", "Residenza e contatti")
 	for range 5 {
 		enter()
 	}
@@ -174,43 +181,43 @@ func TestPersonFormLiveCheckAndOverride(t *testing.T) {
 func TestPersonFormRefusalsKeepTheForm(t *testing.T) {
 	h, k := newPage(t, "mario")
 	enter, _ := formKeys(t, h)
-	h.press(k.New)
+	h.Press(k.New)
 	enter()
-	h.wantView("surname required", "il cognome è obbligatorio")
+	h.WantView("surname required", "il cognome è obbligatorio")
 	// The window size huh asks for arrives after the validation message (its request
 	// waits behind the cursor blink): the fields must all stay on screen.
-	h.page.SetSize(80, 21)
-	h.wantView("after a resize", "Codice fiscale > 16 caratteri", "il cognome è obbligatorio")
-	h.typeText("Rossi")
+	h.Page.SetSize(80, 21)
+	h.WantView("after a resize", "Codice fiscale > 16 caratteri", "il cognome è obbligatorio")
+	h.Type("Rossi")
 	enter()
-	h.typeText("Mario")
+	h.Type("Mario")
 	enter()
-	h.typeText("X")
+	h.Type("X")
 	enter()
-	h.wantView("sex", `sesso "X" non valido: M o F`)
-	h.clear()
+	h.WantView("sex", `sesso "X" non valido: M o F`)
+	h.Clear()
 	enter()
-	h.typeText("31/02/1980")
+	h.Type("31/02/1980")
 	enter()
-	h.wantView("bad date", "31/02/1980")
-	h.clear()
+	h.WantView("bad date", "31/02/1980")
+	h.Clear()
 	enter()
-	h.typeText("Atlantide")
+	h.Type("Atlantide")
 	enter()
-	h.wantView("unknown place", "Atlantide")
-	h.clear()
+	h.WantView("unknown place", "Atlantide")
+	h.Clear()
 	enter()
 	// Rossi's code is already in Venezia's register: the service refuses, the form
 	// comes back with what was typed.
-	h.typeText("RSSMRA80A01L736U")
-	h.wantView("the code fits", "Codice fiscale corretto e concorde con i dati")
+	h.Type("RSSMRA80A01L736U")
+	h.WantView("the code fits", "Codice fiscale corretto e concorde con i dati")
 	for range 6 {
 		enter()
 	}
-	h.wantView("refused", "Errore:", "esiste già un'anagrafica con codice fiscale RSSMRA80A01L736U", "Nuova persona")
-	h.wantView("values kept", "Rossi", "Mario", "RSSMRA80A01L736U")
-	h.send(keyPress(t, "esc"))
-	h.wantView("esc leaves the form", "Cerca:")
+	h.WantView("refused", "Errore:", "esiste già un'anagrafica con codice fiscale RSSMRA80A01L736U", "Nuova persona")
+	h.WantView("values kept", "Rossi", "Mario", "RSSMRA80A01L736U")
+	h.Send(tuitest.Key("esc"))
+	h.WantView("esc leaves the form", "Cerca:")
 }
 
 // png30x40 is a small real PNG.
@@ -240,22 +247,22 @@ func TestPhotoFromAFileOnTheServer(t *testing.T) {
 	big := filepath.Join(dir, "grande.png")
 	os.WriteFile(big, append(append([]byte{}, photo...), make([]byte, 5<<20)...), 0o600)
 	rossi := personID(t, h, "RSSMRA80A01L736U")
-	h.run(h.page.(*people.Model).Show(rossi.ID))
+	h.Run(h.Page.(*people.Model).Show(rossi.ID))
 
-	h.press(k.RemovePhoto)
-	if n := h.lastNotice(); !strings.Contains(n.Text, "non ha una foto") {
+	h.Press(k.RemovePhoto)
+	if n := h.LastNotice(); !strings.Contains(n.Text, "non ha una foto") {
 		t.Errorf("removing a missing photo: notice %+v", n)
 	}
-	h.press(k.Photo)
-	h.wantView("photo form", "Foto di ROSSI MARIO", "Percorso del file sul server", "JPEG o PNG, al massimo 5 MB")
-	h.fits("photo form")
+	h.Press(k.Photo)
+	h.WantView("photo form", "Foto di ROSSI MARIO", "Percorso del file sul server", "JPEG o PNG, al massimo 5 MB")
+	h.Fits("photo form")
 	attempt := func(path string, want ...string) {
 		t.Helper()
-		h.clear()
-		h.typeText(path)
+		h.Clear()
+		h.Type(path)
 		enter()
-		h.wantView(path, want...)
-		if img, _ := h.svc.Photo(h.ctx.Actor, rossi.ID); img != nil {
+		h.WantView(path, want...)
+		if img, _ := h.Svc.Photo(h.Ctx.Actor, rossi.ID); img != nil {
 			t.Fatalf("%s: a photo was stored", path)
 		}
 	}
@@ -264,75 +271,75 @@ func TestPhotoFromAFileOnTheServer(t *testing.T) {
 	attempt(dir, "è una cartella")
 	attempt(text, "non è una foto JPEG o PNG leggibile")
 	attempt(big, "al massimo di 5 MB")
-	h.clear()
-	h.typeText(good)
+	h.Clear()
+	h.Type(good)
 	enter()
-	if img, _ := h.svc.Photo(h.ctx.Actor, rossi.ID); !bytes.Equal(img, photo) {
+	if img, _ := h.Svc.Photo(h.Ctx.Actor, rossi.ID); !bytes.Equal(img, photo) {
 		t.Fatalf("stored photo: %d bytes, want the file's %d", len(img), len(photo))
 	}
-	h.wantView("scheda with the photo", "presente (PNG 30×40, 1 KB)")
-	if n := h.lastNotice(); n.Text != "Foto di ROSSI MARIO allegata." {
+	h.WantView("scheda with the photo", "presente (PNG 30×40, 1 KB)")
+	if n := h.LastNotice(); n.Text != "Foto di ROSSI MARIO allegata." {
 		t.Errorf("notice %+v", n)
 	}
 
 	// Removal asks first; "no" keeps it.
-	h.press(k.RemovePhoto)
-	h.wantView("removal asks", "Rimuovere la foto di ROSSI MARIO?", "Sì, rimuovi")
-	h.send(keyPress(t, "n"))
-	if img, _ := h.svc.Photo(h.ctx.Actor, rossi.ID); img == nil {
+	h.Press(k.RemovePhoto)
+	h.WantView("removal asks", "Rimuovere la foto di ROSSI MARIO?", "Sì, rimuovi")
+	h.Send(tuitest.Key("n"))
+	if img, _ := h.Svc.Photo(h.Ctx.Actor, rossi.ID); img == nil {
 		t.Fatal("'no' removed the photo")
 	}
-	h.press(k.RemovePhoto)
+	h.Press(k.RemovePhoto)
 	yes()
-	if img, _ := h.svc.Photo(h.ctx.Actor, rossi.ID); img != nil {
+	if img, _ := h.Svc.Photo(h.Ctx.Actor, rossi.ID); img != nil {
 		t.Fatal("the photo is still there")
 	}
 	if p := personID(t, h, "RSSMRA80A01L736U"); p.HasPhoto {
 		t.Error("HasPhoto after removal")
 	}
-	h.wantView("scheda without photo", "nessuna (f per allegarla)")
+	h.WantView("scheda without photo", "nessuna (f per allegarla)")
 }
 
 func TestMarkDeceased(t *testing.T) {
 	h, k := newPage(t, "mario")
 	enter, yes := formKeys(t, h)
 	rossi := personID(t, h, "RSSMRA80A01L736U")
-	h.run(h.page.(*people.Model).Show(rossi.ID))
-	h.press(k.Deceased)
-	h.wantView("deceased form", "Decesso di ROSSI MARIO", "revocati", "targhe chiuse", "whitelist", "Data del decesso", today.String())
-	h.fits("deceased form")
-	h.clear()
-	h.typeText(today.AddDays(1).String())
+	h.Run(h.Page.(*people.Model).Show(rossi.ID))
+	h.Press(k.Deceased)
+	h.WantView("deceased form", "Decesso di ROSSI MARIO", "revocati", "targhe chiuse", "whitelist", "Data del decesso", today.String())
+	h.Fits("deceased form")
+	h.Clear()
+	h.Type(today.AddDays(1).String())
 	enter()
-	h.wantView("future date", "è nel futuro")
-	h.clear()
-	h.typeText(today.AddDays(-2).String())
+	h.WantView("future date", "è nel futuro")
+	h.Clear()
+	h.Type(today.AddDays(-2).String())
 	enter()
-	h.wantView("confirmation", "Registrare il decesso e revocare i contrassegni?")
+	h.WantView("confirmation", "Registrare il decesso e revocare i contrassegni?")
 	yes()
 	p := personID(t, h, "RSSMRA80A01L736U")
 	if !p.DataDecesso.Equal(today.AddDays(-2)) {
 		t.Errorf("DataDecesso = %s", p.DataDecesso)
 	}
-	passes, _ := h.svc.PersonPasses(h.ctx.Actor, rossi.ID)
+	passes, _ := h.Svc.PersonPasses(h.Ctx.Actor, rossi.ID)
 	if len(passes) != 1 || passes[0].State != domain.Revocato {
 		t.Errorf("passes after the death: %+v", passes)
 	}
-	if n := h.lastNotice(); !strings.Contains(n.Text, "L736_2025_00001 revocato, targhe chiuse") {
+	if n := h.LastNotice(); !strings.Contains(n.Text, "L736_2025_00001 revocato, targhe chiuse") {
 		t.Errorf("notice %+v", n)
 	}
-	h.wantView("scheda", "[DECEDUTO il "+today.AddDays(-2).String()+"]", "revocato")
+	h.WantView("scheda", "[DECEDUTO il "+today.AddDays(-2).String()+"]", "revocato")
 }
 
 func TestReloadOnDataChanged(t *testing.T) {
 	h, _ := newPage(t, "mario")
 	admin := service.SystemActor("")
 	rossi := personID(t, h, "RSSMRA80A01L736U")
-	h.run(h.page.(*people.Model).Show(rossi.ID))
+	h.Run(h.Page.(*people.Model).Show(rossi.ID))
 	rossi.Email = "nuova@example.it"
-	if _, err := h.svc.SavePerson(admin, rossi, ""); err != nil {
+	if _, err := h.Svc.SavePerson(admin, rossi, ""); err != nil {
 		t.Fatal(err)
 	}
-	h.send(common.DataChangedMsg{Event: service.PersonChanged{PersonID: rossi.ID, InComune: "L736"}})
-	h.wantView("reloaded", "nuova@example.it")
+	h.Send(common.DataChangedMsg{Event: service.PersonChanged{PersonID: rossi.ID, InComune: "L736"}})
+	h.WantView("reloaded", "nuova@example.it")
 }
