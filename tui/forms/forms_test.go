@@ -1,7 +1,6 @@
 package forms
 
 import (
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -13,10 +12,10 @@ import (
 
 	"vivipass/domain"
 	"vivipass/service"
-	"vivipass/store"
 	"vivipass/tui/common"
 	"vivipass/tui/pages/passes"
 	"vivipass/tui/styles"
+	"vivipass/tui/tuitest"
 )
 
 // today is the fixed day of every test.
@@ -33,13 +32,7 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "vivipass.db"), store.Options{})
-	if err != nil {
-		t.Fatalf("store.Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	now := time.Date(today.Year(), today.Month(), today.Day(), 10, 30, 0, 0, domain.Rome)
-	svc := service.New(db, service.WithClock(func() time.Time { return now }))
+	svc := tuitest.Register(t, time.Date(today.Year(), today.Month(), today.Day(), 10, 30, 0, 0, domain.Rome))
 	sys := service.SystemActor("collega")
 	for _, c := range []string{"L736", "G224"} {
 		if err := svc.Init(sys, c); err != nil {
@@ -172,38 +165,11 @@ func collect(cmd tea.Cmd, deadline time.Time) []tea.Msg {
 	return out
 }
 
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "ctrl+u":
-		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
-	case "ctrl+n":
-		return tea.KeyPressMsg{Code: 'n', Mod: tea.ModCtrl}
-	}
-	r := []rune(k)
-	return tea.KeyPressMsg{Code: r[0], Text: k}
-}
-
 // press sends keys one by one, running what each one starts.
 func (d *driver) press(keys ...string) {
 	d.t.Helper()
 	for _, k := range keys {
-		np, cmd := d.p.Update(keyMsg(k))
+		np, cmd := d.p.Update(tuitest.Key(k))
 		d.p = np
 		d.run(cmd)
 	}
@@ -313,7 +279,7 @@ func TestPassFormsComplete(t *testing.T) {
 func TestContrassegniCtrlNOpensNuovoRilascio(t *testing.T) {
 	h := newHarness(t)
 	pg := passes.New(h.ctx, PassForms().NewIssue)
-	_, cmd := pg.Update(keyMsg("ctrl+n"))
+	_, cmd := pg.Update(tuitest.Key("ctrl+n"))
 	if cmd == nil {
 		t.Fatal("ctrl+n returned no command")
 	}

@@ -5,7 +5,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,7 +56,7 @@ type fixture struct {
 // named), syncs it as the worker does, and opens a desk for operator name.
 func newFixture(t *testing.T, name string, extra ...string) *fixture {
 	t.Helper()
-	f := &fixture{t: t, svc: demo(t)}
+	f := &fixture{t: t, svc: tuitest.Demo(t, fixedNow)}
 	f.mem = mailtest.NewMem(t, pecUser, pecPassword)
 	n := 0
 	for _, s := range mailtest.Samples(t) { // fails (never skips) without shared/
@@ -77,23 +76,9 @@ func newFixture(t *testing.T, name string, extra ...string) *fixture {
 	if err != nil || rep.New != n {
 		t.Fatalf("sync: %+v %v, want %d new", rep, err, n)
 	}
-	f.op = operator(t, f.svc, name)
+	f.op = tuitest.Operator(t, f.svc, name)
 	f.m = desk(t, f.svc, f.op)
 	return f
-}
-
-func demo(t *testing.T) *service.Service {
-	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "vivipass.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc := service.New(db, service.WithClock(func() time.Time { return fixedNow }))
-	if _, err := svc.LoadDemo(sys); err != nil {
-		t.Fatal(err)
-	}
-	return svc
 }
 
 // configure points Venezia's mailbox at the in-process server (TLS, its certificate
@@ -117,21 +102,6 @@ func (f *fixture) configure() {
 	}
 }
 
-func operator(t *testing.T, svc *service.Service, name string) domain.Operator {
-	t.Helper()
-	ops, err := svc.Operators(sys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, op := range ops {
-		if op.Name == name {
-			return op
-		}
-	}
-	t.Fatalf("operator %s missing", name)
-	return domain.Operator{}
-}
-
 // desk is a session as cmd/vivipass wires the inbox: its section (alt+5), its Home
 // warning, the pass forms; 80×24, on Home. It does not listen to events (the waiting
 // command would swallow them): pages reload after their own changes.
@@ -149,14 +119,10 @@ func desk(t *testing.T, svc *service.Service, op domain.Operator) *tui.Model {
 // actor is the session's actor (for reading what the desk did).
 func (f *fixture) actor() service.Actor { return service.OperatorActor(f.op) }
 
-// key presses keys: names as tuitest.Key knows them, and alt+N.
+// key presses keys (names as tuitest.Key knows them).
 func (f *fixture) key(keys ...string) {
 	f.t.Helper()
 	for _, k := range keys {
-		if d, ok := strings.CutPrefix(k, "alt+"); ok {
-			tuitest.Send(f.m, tea.KeyPressMsg{Code: rune(d[0]), Mod: tea.ModAlt})
-			continue
-		}
 		tuitest.Send(f.m, tuitest.Key(k))
 	}
 }
@@ -295,28 +261,7 @@ func (f *fixture) submitForm(n int) {
 func (f *fixture) runSync(msg tea.Msg) {
 	f.t.Helper()
 	_, cmd := f.m.Update(msg)
-	for _, m := range drain(cmd) {
+	for _, m := range tuitest.RunWait(cmd, 0) {
 		tuitest.Send(f.m, m)
 	}
-}
-
-var cmdType = reflect.TypeOf(tea.Cmd(nil))
-
-func drain(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if msg == nil {
-		return nil
-	}
-	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == cmdType {
-		var out []tea.Msg
-		for i := range v.Len() {
-			c, _ := v.Index(i).Interface().(tea.Cmd)
-			out = append(out, drain(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
 }

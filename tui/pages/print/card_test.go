@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"vivipass/tui/tuitest"
 
 	"vivipass/printing"
 	"vivipass/printing/printtest"
@@ -19,7 +20,7 @@ import (
 // confirmation, the outcome; the file is a card of 148×106 mm with two pages, and the
 // print is in the pass's history.
 func TestCardToFile(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	d := newDesk(t, svc, "mario")
 	v := passBy(t, svc, d.a, "BIANCHI")
 	if !v.Pass.Duplicate {
@@ -94,7 +95,7 @@ func mustRead(t *testing.T, path string) []byte {
 
 // A pass that cannot be printed (revoked) says why and offers nothing.
 func TestCardRefused(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	d := newDesk(t, svc, "mario")
 	d.openPass("BERTO")
 	d.shows("revocato")
@@ -109,9 +110,9 @@ func TestCardRefused(t *testing.T) {
 // The printer comes preselected (the operator's), its calibration and duplex show in
 // the preview, and a print to CUPS that fails says why in Italian.
 func TestCardPrinterPreselected(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	sys := service.SystemActor("test")
-	if _, err := svc.SavePrinter(service.OperatorActor(operator(t, svc, "admin")), service.Printer{Queue: "DESK1", OffsetX: 1.5, OffsetY: -0.5, Duplex: "two-sided-long-edge"}); err != nil {
+	if _, err := svc.SavePrinter(service.OperatorActor(tuitest.Operator(t, svc, "admin")), service.Printer{Queue: "DESK1", OffsetX: 1.5, OffsetY: -0.5, Duplex: "two-sided-long-edge"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.SetOperatorPrinter(sys, "mario", "DESK1"); err != nil {
@@ -131,7 +132,7 @@ func TestCardPrinterPreselected(t *testing.T) {
 // a queue that does not exist is refused in Italian.
 func TestCardToCUPS(t *testing.T) {
 	cups := printtest.StartCUPS(t)
-	svc := demo(t, service.WithSpooler(printing.Spooler{Server: cups.Addr, Timeout: time.Minute}))
+	svc := tuitest.Demo(t, fixedNow, service.WithSpooler(printing.Spooler{Server: cups.Addr, Timeout: time.Minute}))
 	if err := svc.SetOperatorPrinter(service.SystemActor("test"), "mario", cups.Queue); err != nil {
 		t.Fatal(err)
 	}

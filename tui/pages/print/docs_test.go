@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"vivipass/tui/tuitest"
 
 	"vivipass/printing/printtest"
 )
@@ -13,7 +14,7 @@ import (
 // Moduli from the scheda: the ricevuta di consegna (preselected) into a PDF file on the
 // server; then the autorizzazione. A4 pages with the pass's data.
 func TestModulesToFile(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	d := newDesk(t, svc, "mario")
 	v := passBy(t, svc, d.a, "ROSSI")
 	d.openPass("ROSSI M")
@@ -55,7 +56,7 @@ func TestModulesToFile(t *testing.T) {
 // The reminder letters from Home (p): N starts at the comune's alert days; the letters
 // of every pass expiring within N days in one PDF, and how many.
 func TestReminders(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	d := newDesk(t, svc, "mario")
 	d.shows("p promemoria")
 	d.keys("p")

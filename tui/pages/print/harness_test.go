@@ -1,8 +1,6 @@
 package print_test
 
 import (
-	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +9,6 @@ import (
 
 	"vivipass/domain"
 	"vivipass/service"
-	"vivipass/store"
 	"vivipass/tui"
 	"vivipass/tui/common"
 	"vivipass/tui/keys"
@@ -25,36 +22,6 @@ import (
 // fixedNow is the service clock of every test (the demo data depend on it).
 var fixedNow = time.Date(2026, 11, 26, 10, 0, 0, 0, domain.Rome)
 
-// demo is a real register on a temp bbolt file with the demo data.
-func demo(t *testing.T, opts ...service.Option) *service.Service {
-	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "vivipass.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc := service.New(db, append([]service.Option{service.WithClock(func() time.Time { return fixedNow })}, opts...)...)
-	if _, err := svc.LoadDemo(service.SystemActor("test")); err != nil {
-		t.Fatal(err)
-	}
-	return svc
-}
-
-func operator(t *testing.T, svc *service.Service, name string) domain.Operator {
-	t.Helper()
-	ops, err := svc.Operators(service.SystemActor("test"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, op := range ops {
-		if op.Name == name {
-			return op
-		}
-	}
-	t.Fatalf("operator %s missing", name)
-	return domain.Operator{}
-}
-
 // desk is one session as cmd/vivipass wires the printing (the scheda's Stampa and
 // Moduli, Home's reminders, Amministrazione's entries), 80×24, driven through the root:
 // the answers of the commands reach the page that asked, as in the program.
@@ -67,7 +34,7 @@ type desk struct {
 
 func newDesk(t *testing.T, svc *service.Service, name string) *desk {
 	t.Helper()
-	op := operator(t, svc, name)
+	op := tuitest.Operator(t, svc, name)
 	g := keys.NewGlobal()
 	m := tui.New(tui.Options{Svc: svc, Operator: op, Plain: true,
 		Forms: pass.Forms{Print: print.NewCard, Modules: print.NewModules},
@@ -80,37 +47,6 @@ func newDesk(t *testing.T, svc *service.Service, name string) *desk {
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	d.keys("f1")
 	return d
-}
-
-var cmdType = reflect.TypeOf(tea.Cmd(nil))
-
-// run runs a command (a Batch or a Sequence: each of its commands) and returns its
-// messages; a command that has not answered within wait is left behind (none should:
-// the root's wait for events is not started).
-func run(cmd tea.Cmd, wait time.Duration) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	ch := make(chan tea.Msg, 1)
-	go func() { ch <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-ch:
-	case <-time.After(wait):
-		return nil
-	}
-	if msg == nil {
-		return nil
-	}
-	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == cmdType {
-		var out []tea.Msg
-		for i := range v.Len() {
-			c, _ := v.Index(i).Interface().(tea.Cmd)
-			out = append(out, run(c, wait)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
 }
 
 // send feeds messages and the messages of the commands they produce (a print to CUPS
@@ -126,7 +62,7 @@ func (d *desk) sendWait(wait time.Duration, msgs ...tea.Msg) {
 		var next []tea.Msg
 		for _, msg := range queue {
 			_, cmd := d.m.Update(msg)
-			next = append(next, run(cmd, wait)...)
+			next = append(next, tuitest.RunWait(cmd, wait)...)
 		}
 		queue = next
 	}
@@ -136,20 +72,8 @@ func (d *desk) sendWait(wait time.Duration, msgs ...tea.Msg) {
 func (d *desk) keys(ks ...string) {
 	d.t.Helper()
 	for _, k := range ks {
-		d.send(key(k))
+		d.send(tuitest.Key(k))
 	}
-}
-
-func key(k string) tea.Msg {
-	switch k {
-	case "ctrl+s":
-		return tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
-	case "ctrl+u":
-		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	}
-	return tuitest.Key(k)
 }
 
 // typeText types s, one key per rune.
@@ -172,7 +96,7 @@ func (d *desk) clearAndType(s string) {
 func (d *desk) events() {
 	d.t.Helper()
 	for {
-		msgs := run(d.m.Listen(), 300*time.Millisecond)
+		msgs := tuitest.RunWait(d.m.Listen(), 300*time.Millisecond)
 		if len(msgs) == 0 {
 			return
 		}

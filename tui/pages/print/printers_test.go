@@ -15,7 +15,7 @@ import (
 // page written to a file (a card-size page), the queue made the administrator's
 // printer and the comune's; then Stampa proposes it with its offsets.
 func TestPrinters(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	d := newDesk(t, svc, "admin")
 	d.keys("f4", "6")
 	d.shows("Amministrazione › Stampanti", "La tua stampante: nessuna", "Nessuna stampante configurata")
@@ -81,7 +81,7 @@ func TestPrinters(t *testing.T) {
 // Issue 3: no redraws on a timer. The editor's text area, the printing forms and the
 // preview send nothing while no key is pressed (a blinking cursor would).
 func TestIdle(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	cases := []struct {
 		name, user string
 		keys       []string
@@ -100,7 +100,7 @@ func TestIdle(t *testing.T) {
 			t.Parallel()
 			d := newDesk(t, svc, c.user)
 			d.keys(c.keys...)
-			late := tuitest.Idle(d.m, nil, 1200*time.Millisecond, key(c.typed))
+			late := tuitest.Idle(d.m, nil, 1200*time.Millisecond, tuitest.Key(c.typed))
 			for _, msg := range late {
 				what := "a message"
 				if formkit.IsBlink(msg) {

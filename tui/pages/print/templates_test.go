@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"vivipass/tui/tuitest"
 
 	"vivipass/printing"
 )
@@ -14,7 +15,7 @@ import (
 // at the cursor; the save, then a save over a version saved meanwhile by someone else,
 // refused.
 func TestTemplateEditor(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	d := newDesk(t, svc, "admin")
 	d.keys("f4", "5")
 	d.shows("Amministrazione › Gestione moduli", "ricevuta", "promemoria", "autorizzazione", "predefinito")
@@ -68,7 +69,7 @@ func TestTemplateEditor(t *testing.T) {
 // and, saved, replaces the shipped one for the comune; deleted (after a confirmation),
 // the shipped one is back.
 func TestTemplateExportImportDelete(t *testing.T) {
-	svc := demo(t)
+	svc := tuitest.Demo(t, fixedNow)
 	d := newDesk(t, svc, "admin")
 	d.keys("f4", "5")
 	d.keys("down", "down") // ricevuta
