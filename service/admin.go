@@ -168,6 +168,9 @@ func (s *Service) SaveSettings(a Actor, st domain.ComuneSettings) (domain.Comune
 // Init prepares a new database for a comune: its settings saved with defaults, the key
 // that signs the cards' QR codes (once per register) and the first audit entry.
 func (s *Service) Init(a Actor, comune string) error {
+	if a.Comune != "" || !a.Admin() {
+		return ErrForbidden // the server's administrator, at the command line
+	}
 	p, ok := domain.ComuneByCode(strings.ToUpper(comune))
 	if !ok {
 		return &domain.Error{Message: fmt.Sprintf("comune %q sconosciuto: indicare il codice catastale (es. L736 per Venezia)", comune)}

@@ -105,6 +105,8 @@ var (
 	giulia = service.OperatorActor(domain.Operator{Name: "giulia", Role: domain.RoleOperatore, Comune: "G224"})
 	// capo administers Venezia only.
 	capo = service.OperatorActor(domain.Operator{Name: "capo", Role: domain.RoleAmministratore, Comune: "L736"})
+	// capoPadova administers Padova only.
+	capoPadova = service.OperatorActor(domain.Operator{Name: "capopd", Role: domain.RoleAmministratore, Comune: "G224"})
 )
 
 // person builds a holder whose codice fiscale agrees with the data.

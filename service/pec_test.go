@@ -371,7 +371,12 @@ func TestPECConfigure(t *testing.T) {
 			t.Errorf("%s: %v, want a rule error", name, err)
 		}
 	}
-	e.configurePEC(capo, "L736", mb, "tls", func(s *service.PECSettings) { s.ArchiveFolder = "Archivio" })
+	// A comune's administrator cannot either: the settings name files on the server
+	// and the host the password goes to; the server's administrator sets them.
+	if _, err := e.s.PECConfigure(capo, base); !errors.Is(err, service.ErrForbidden) {
+		t.Errorf("Venezia's administrator configures the mailbox: %v", err)
+	}
+	e.configurePEC(admin, "L736", mb, "tls", func(s *service.PECSettings) { s.ArchiveFolder = "Archivio" })
 	cfgs, _ := e.s.PECConfigs(mario)
 	if len(cfgs) != 1 || cfgs[0].Mark != store.MarkMove || cfgs[0].ArchiveFolder != "Archivio" || cfgs[0].Folder != "INBOX" {
 		t.Errorf("configs %+v", cfgs)

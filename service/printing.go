@@ -339,6 +339,9 @@ func loadTemplate(tx *store.Tx, comune, name string) (printing.Template, uint64,
 // for a shipped one never saved); a template saved meanwhile by someone else is not
 // overwritten.
 func (s *Service) SaveTemplate(a Actor, comune string, t printing.Template, seen uint64) (uint64, error) {
+	if !a.Admin() {
+		return 0, ErrForbidden // Gestione moduli belongs to administrators
+	}
 	comune, err := a.targetComune(comune)
 	if err != nil {
 		return 0, err
@@ -379,6 +382,9 @@ func (s *Service) SaveTemplate(a Actor, comune string, t printing.Template, seen
 // DeleteTemplate removes a comune's own template; a shipped one of the same name comes
 // back.
 func (s *Service) DeleteTemplate(a Actor, comune, name string) error {
+	if !a.Admin() {
+		return ErrForbidden
+	}
 	comune, err := a.targetComune(comune)
 	if err != nil {
 		return err
@@ -560,6 +566,9 @@ const maxOffset = 30.0
 // SavePrinter creates or updates a queue's settings: calibration offsets and duplex.
 // p.Version is the version the operator saw (0 for a new queue).
 func (s *Service) SavePrinter(a Actor, p Printer) (Printer, error) {
+	if !a.Admin() {
+		return p, ErrForbidden // printers and their calibration belong to administrators
+	}
 	if err := printing.CheckQueue(p.Queue); err != nil {
 		return p, err
 	}
@@ -612,6 +621,9 @@ func orNone(s string) string {
 
 // DeletePrinter forgets a queue's settings.
 func (s *Service) DeletePrinter(a Actor, queue string) error {
+	if !a.Admin() {
+		return ErrForbidden
+	}
 	return s.update(func(tx *store.Tx, ev *[]Event) error {
 		p, err := tx.Printer(queue)
 		if err == store.ErrNotFound || (err == nil && !a.Sees(p.Comune)) {

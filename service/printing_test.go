@@ -133,7 +133,7 @@ func TestQRSignedWithTheRegistersKey(t *testing.T) {
 func TestPrinterCalibration(t *testing.T) {
 	e := newEnv(t)
 	p := e.issue(mario, rossi(t)).Pass
-	pr, err := e.s.SavePrinter(mario, store.Printer{Queue: "DESK1", OffsetX: 2, OffsetY: -1.5})
+	pr, err := e.s.SavePrinter(capo, store.Printer{Queue: "DESK1", OffsetX: 2, OffsetY: -1.5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,15 +152,19 @@ func TestPrinterCalibration(t *testing.T) {
 		t.Errorf("calibrated card: number at (%.2f,%.2f), plain (%.2f,%.2f): want +2, -1.5 mm", shifted.XMin, shifted.YMin, plain.XMin, plain.YMin)
 	}
 	// Stale, out of range, another comune's printer.
-	_, err = e.s.SavePrinter(mario, store.Printer{Queue: "DESK1", OffsetX: 1})
+	_, err = e.s.SavePrinter(capo, store.Printer{Queue: "DESK1", OffsetX: 1})
 	var stale *service.StaleError
 	if !errors.As(err, &stale) {
 		t.Errorf("save over a newer version: %v", err)
 	}
-	_, err = e.s.SavePrinter(mario, store.Printer{Queue: "DESK2", OffsetX: 45})
+	_, err = e.s.SavePrinter(capo, store.Printer{Queue: "DESK2", OffsetX: 45})
 	wantErr(t, "offset 45 mm", err, "fuori intervallo")
 	_, err = e.s.SavePrinter(giulia, store.Printer{Queue: "DESK1", Version: 1})
-	wantErr(t, "giulia edits Venezia's printer", err, "configurata dal comune L736")
+	if !errors.Is(err, service.ErrForbidden) {
+		t.Errorf("an operator saves a printer: %v", err)
+	}
+	_, err = e.s.SavePrinter(capoPadova, store.Printer{Queue: "DESK1", Version: 1})
+	wantErr(t, "Padova's administrator edits Venezia's printer", err, "configurata dal comune L736")
 	if ps, _ := e.s.Printers(giulia); len(ps) != 0 {
 		t.Errorf("giulia sees %v", ps)
 	}
@@ -270,19 +274,23 @@ func TestTemplatesCRUD(t *testing.T) {
 		t.Fatalf("Templates = %+v, %v", list, err)
 	}
 	// Unknown tags: refused with line and column, nothing saved.
-	_, err = e.s.SaveTemplate(mario, "", printing.Template{Name: "lettera", Body: "Gentile #cognome#,\nil #numero# scade"}, 0)
+	_, err = e.s.SaveTemplate(capo, "", printing.Template{Name: "lettera", Body: "Gentile #cognome#,\nil #numero# scade"}, 0)
 	var te *printing.TemplateError
 	if !errors.As(err, &te) || te.Errors[0].Line != 2 || te.Errors[0].Col != 4 {
 		t.Errorf("unknown tag: %v", err)
 	}
-	v, err := e.s.SaveTemplate(mario, "", printing.Template{Name: "lettera", Title: "Lettera", Body: "Gentile #cognome#,\nil #num_pass# scade il #data_scadenza#"}, 0)
+	v, err := e.s.SaveTemplate(capo, "", printing.Template{Name: "lettera", Title: "Lettera", Body: "Gentile #cognome#,\nil #num_pass# scade il #data_scadenza#"}, 0)
 	if err != nil || v != 1 {
 		t.Fatalf("SaveTemplate = %d, %v", v, err)
 	}
-	_, err = e.s.SaveTemplate(anna, "", printing.Template{Name: "lettera", Body: "altro"}, 0)
+	vice := service.OperatorActor(domain.Operator{Name: "vice", Role: domain.RoleAmministratore, Comune: "L736"})
+	_, err = e.s.SaveTemplate(vice, "", printing.Template{Name: "lettera", Body: "altro"}, 0)
 	var stale *service.StaleError
-	if !errors.As(err, &stale) || !strings.Contains(err.Error(), "mario") {
+	if !errors.As(err, &stale) || !strings.Contains(err.Error(), "capo") {
 		t.Errorf("two operators save the same template: %v", err)
+	}
+	if _, err := e.s.SaveTemplate(anna, "", printing.Template{Name: "altra", Body: "x"}, 0); !errors.Is(err, service.ErrForbidden) {
+		t.Errorf("an operator saves a template: %v", err)
 	}
 	pdf, err := e.s.ModulePDF(mario, "lettera", p.ID)
 	if err != nil {
@@ -296,20 +304,20 @@ func TestTemplatesCRUD(t *testing.T) {
 		t.Errorf("giulia sees %+v", l)
 	}
 	// A comune's own ricevuta replaces the shipped one; deleting it brings that back.
-	if _, err := e.s.SaveTemplate(mario, "", printing.Template{Name: "ricevuta", Title: "Ricevuta nostra", Body: "Ricevuta nostra #num_pass#"}, 0); err != nil {
+	if _, err := e.s.SaveTemplate(capo, "", printing.Template{Name: "ricevuta", Title: "Ricevuta nostra", Body: "Ricevuta nostra #num_pass#"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	tpl, ver, _ := e.s.Template(mario, "", "ricevuta")
 	if tpl.Title != "Ricevuta nostra" || ver != 1 {
 		t.Errorf("Template(ricevuta) = %+v v%d", tpl, ver)
 	}
-	if err := e.s.DeleteTemplate(mario, "", "ricevuta"); err != nil {
+	if err := e.s.DeleteTemplate(capo, "", "ricevuta"); err != nil {
 		t.Fatal(err)
 	}
 	if tpl, ver, _ = e.s.Template(mario, "", "ricevuta"); ver != 0 || !strings.Contains(tpl.Body, "#codice_univoco#") {
 		t.Errorf("after delete: %+v v%d", tpl, ver)
 	}
-	wantErr(t, "delete a shipped template", e.s.DeleteTemplate(mario, "", "ricevuta"), "non ha un modulo")
+	wantErr(t, "delete a shipped template", e.s.DeleteTemplate(capo, "", "ricevuta"), "non ha un modulo")
 	list, _ = e.s.Templates(mario, "")
 	if len(list) != 4 || list[1].Name != "lettera" || !list[1].Custom || list[1].Default {
 		t.Errorf("list %+v", list)
@@ -425,7 +433,7 @@ func TestDeliverToCUPS(t *testing.T) {
 func TestCardPreview(t *testing.T) {
 	e := newEnv(t)
 	p := e.issue(mario, rossi(t)).Pass
-	if _, err := e.s.SavePrinter(mario, service.Printer{Queue: "DESK1", OffsetX: 1, OffsetY: 2, Duplex: "two-sided-short-edge"}); err != nil {
+	if _, err := e.s.SavePrinter(capo, service.Printer{Queue: "DESK1", OffsetX: 1, OffsetY: 2, Duplex: "two-sided-short-edge"}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := e.s.CardPreview(mario, p.ID, "DESK1")
