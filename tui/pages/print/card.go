@@ -220,10 +220,7 @@ func (m *Card) form() *formkit.Dialog {
 	svc, a, id := m.ctx.Svc, m.ctx.Actor, m.id
 	submit := func() tea.Cmd {
 		queue := m.queue
-		m.file = ""
-		if queue == fileDest {
-			m.file = resolvePath(m.path, fmt.Sprintf("contrassegno-%s-%s.pdf", m.number, m.mode))
-		}
+		m.file = fileFor(queue, m.path, fmt.Sprintf("contrassegno-%s-%s.pdf", m.number, m.mode))
 		return func() tea.Msg {
 			c, err := svc.CardPreview(a, id, queue)
 			return cardPreviewMsg{c, err}

@@ -90,6 +90,15 @@ func resolvePath(p, name string) string {
 	return p
 }
 
+// fileFor is the file a document goes to: none on a printer (queue), else the path
+// typed (a folder gets name).
+func fileFor(queue, path, name string) string {
+	if queue != fileDest {
+		return ""
+	}
+	return resolvePath(path, name)
+}
+
 // pathInput asks for a folder or a PDF file on the server.
 func pathInput(v *string) *huh.Input {
 	return huh.NewInput().Key("path").Title("File PDF sul server").

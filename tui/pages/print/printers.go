@@ -343,10 +343,7 @@ func (m *Printers) calibrationDialog(p service.Printer) *formkit.Dialog {
 	}
 	svc, a := m.ctx.Svc, m.ctx.Actor
 	submit := func() tea.Cmd {
-		queue, file := dest, ""
-		if queue == fileDest {
-			file = resolvePath(path, "calibrazione-"+p.Queue+".pdf")
-		}
+		queue, file := dest, fileFor(dest, path, "calibrazione-"+p.Queue+".pdf")
 		return func() tea.Msg {
 			doc, err := svc.CalibrationDocument(a, p.Queue)
 			if err != nil {

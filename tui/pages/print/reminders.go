@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
@@ -18,20 +17,10 @@ import (
 // «promemoria» template) for every pass expiring within N days, in one PDF on the
 // server or on a printer. N starts at the comune's alert days.
 type Reminders struct {
-	ctx     *common.Context
-	keys    DocKeys
-	loaded  bool
-	fatal   string
-	setup   setup
-	alert   int // the comune's alert days
-	count   int // passes expiring within alert days
-	days    string
-	queue   string
-	path    string
-	file    string
-	dlg     *formkit.Dialog
-	outcome string
-	w, h    int
+	docForm
+	alert int // the comune's alert days
+	count int // passes expiring within alert days
+	days  string
 }
 
 type remindersSetupMsg struct {
@@ -42,31 +31,10 @@ type remindersSetupMsg struct {
 
 // NewReminders opens the reminder letters (Home's key).
 func NewReminders(ctx *common.Context) common.Page {
-	return &Reminders{ctx: ctx, keys: NewDocKeys(), path: defaultDir() + "/"}
+	return &Reminders{docForm: newDocForm(ctx, 3)}
 }
 
-func (m *Reminders) Title() string   { return "Promemoria di scadenza" }
-func (m *Reminders) Capturing() bool { return m.dlg != nil && m.outcome == "" }
-func (m *Reminders) Editing() bool   { return m.dlg != nil && m.dlg.Busy() }
-
-func (m *Reminders) ShortHelp() []key.Binding {
-	if m.dlg != nil && m.outcome == "" {
-		return m.dlg.Help()
-	}
-	if m.outcome != "" {
-		return []key.Binding{m.keys.Again}
-	}
-	return nil
-}
-
-func (m *Reminders) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
-
-func (m *Reminders) SetSize(w, h int) {
-	m.w, m.h = w, h
-	if m.dlg != nil {
-		m.dlg.Resize(w, h-3)
-	}
-}
+func (m *Reminders) Title() string { return "Promemoria di scadenza" }
 
 func (m *Reminders) Init() tea.Cmd {
 	svc, a := m.ctx.Svc, m.ctx.Actor
@@ -85,42 +53,15 @@ func (m *Reminders) Init() tea.Cmd {
 }
 
 func (m *Reminders) Update(msg tea.Msg) (common.Page, tea.Cmd) {
-	switch msg := msg.(type) {
-	case remindersSetupMsg:
-		if msg.err != nil {
-			m.fatal = common.ErrorText(msg.err)
-			return m, nil
-		}
-		m.setup, m.alert, m.count, m.loaded = msg.setup, msg.alert, msg.count, true
-		m.days, m.queue = strconv.Itoa(msg.alert), fileDest
-		m.dlg = m.form()
-		return m, m.dlg.Init()
-	case docDoneMsg:
-		if m.dlg == nil {
-			return m, nil
-		}
-		if msg.err != nil {
-			return m, m.dlg.Refused(common.ErrorText(msg.err))
-		}
-		m.outcome = msg.text
-		return m, nil
-	case tea.KeyPressMsg:
-		if m.outcome != "" {
-			if key.Matches(msg, m.keys.Again) {
-				m.outcome = ""
-				return m, m.dlg.Refused("")
-			}
-			return m, nil
-		}
+	setupMsg, ok := msg.(remindersSetupMsg)
+	if !ok {
+		return m, m.update(msg)
 	}
-	if m.dlg == nil || m.outcome != "" {
-		return m, nil
+	if setupMsg.err == nil {
+		m.setup, m.alert, m.count = setupMsg.setup, setupMsg.alert, setupMsg.count
+		m.days = strconv.Itoa(setupMsg.alert)
 	}
-	cmd, aborted := m.dlg.Update(msg)
-	if aborted {
-		return m, func() tea.Msg { return common.PopMsg{} }
-	}
-	return m, cmd
+	return m, m.start(setupMsg.err, m.form)
 }
 
 func checkDays(s string) error {
@@ -145,12 +86,7 @@ func (m *Reminders) form() *formkit.Dialog {
 	svc, a := m.ctx.Svc, m.ctx.Actor
 	submit := func() tea.Cmd {
 		days, _ := strconv.Atoi(strings.TrimSpace(m.days))
-		queue := m.queue
-		m.file = ""
-		if queue == fileDest {
-			m.file = resolvePath(m.path, fmt.Sprintf("promemoria-entro-%d-giorni-%s.pdf", days, svc.Today().ISO()))
-		}
-		file := m.file
+		queue, file := m.target(fmt.Sprintf("promemoria-entro-%d-giorni-%s.pdf", days, svc.Today().ISO()))
 		return func() tea.Msg {
 			doc, n, err := svc.RemindersDocument(a, days)
 			if err != nil {
@@ -167,7 +103,7 @@ func (m *Reminders) form() *formkit.Dialog {
 			return docDoneMsg{text: what + ": " + d.Message() + "."}
 		}
 	}
-	return formkit.NewDialog("Promemoria di scadenza: una lettera per contrassegno, in un solo PDF", m.ctx.Styles.Plain, m.w, m.h-3, groups, submit)
+	return m.newDialog("Promemoria di scadenza: una lettera per contrassegno, in un solo PDF", groups, submit)
 }
 
 func saved(n int) string {
@@ -185,29 +121,13 @@ func letters(n int) string {
 }
 
 func (m *Reminders) View() string {
-	st := m.ctx.Styles
-	switch {
-	case m.fatal != "":
-		return st.Title.Render(m.Title()) + "\n\n" + st.Error.Render("Errore: ") + m.fatal
-	case !m.loaded:
-		return st.Title.Render(m.Title()) + "\n\nCaricamento…"
-	}
 	unit := "contrassegni scadono"
 	if m.count == 1 {
 		unit = "contrassegno scade"
 	}
-	head := st.Muted.Render(common.Truncate(fmt.Sprintf("Oggi %d %s entro %d giorni (il preavviso del comune).", m.count, unit, m.alert), m.w))
-	switch {
-	case m.dlg.Busy() && m.outcome == "":
-		return st.Title.Render(m.Title()) + "\n" + head + "\n\n" + st.Warning.Render(waiting(m.queue, m.file))
-	case m.outcome != "":
-		var b strings.Builder
-		b.WriteString(st.Title.Render(m.Title()) + "\n" + head + "\n\n")
-		for _, l := range formkit.Wrap(m.outcome, max(20, m.w-2)) {
-			b.WriteString(st.OK.Render(l) + "\n")
-		}
-		b.WriteString("\n" + st.Muted.Render("invio per altri promemoria · esc torna indietro"))
-		return b.String()
+	head := m.ctx.Styles.Muted.Render(common.Truncate(fmt.Sprintf("Oggi %d %s entro %d giorni (il preavviso del comune).", m.count, unit, m.alert), m.w))
+	if v, ok := m.status(m.Title(), head, "invio per altri promemoria · esc torna indietro"); ok {
+		return v
 	}
-	return head + "\n\n" + m.dlg.View(st, m.w)
+	return head + "\n\n" + m.dlg.View(m.ctx.Styles, m.w)
 }
