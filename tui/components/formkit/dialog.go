@@ -140,3 +140,26 @@ func (d *Dialog) View(st styles.Styles, w int) string {
 func (d *Dialog) Help() []key.Binding {
 	return append(d.form.Help(), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "annulla")))
 }
+
+// Question is a dialog that asks before a use case (a removal): Ask with the buttons
+// Yes ("Sì, elimina") and No, What under it (what happens). Do is the use case, run
+// when the operator confirms; No answers when they do not.
+type Question struct {
+	Title, Ask, Yes, What string
+	Do, No                tea.Cmd
+}
+
+// Dialog makes the question's dialog of w×h cells.
+func (q Question) Dialog(plain bool, w, h int) *Dialog {
+	yes := false
+	groups := func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(Confirm(q.Ask, q.Yes, &yes).Key("ok").Description(q.What))}
+	}
+	submit := func() tea.Cmd {
+		if !yes {
+			return q.No
+		}
+		return q.Do
+	}
+	return NewDialog(q.Title, plain, w, h, groups, submit)
+}

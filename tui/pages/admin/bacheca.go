@@ -213,24 +213,16 @@ func (v *bachecaView) publishDialog() *formkit.Dialog {
 }
 
 func (v *bachecaView) removeDialog(p service.Notice) *formkit.Dialog {
-	svc, a, plain := v.ctx.Svc, v.ctx.Actor, v.ctx.Styles.Plain
-	yes := false
-	groups := func() []*huh.Group {
-		return []*huh.Group{huh.NewGroup(
-			formkit.Confirm("Rimuovere l'avviso «"+p.Title+"»?", "Sì, rimuovi", &yes).Key("ok").
-				Description("Sparisce dalla Home di tutti gli operatori del comune."),
-		)}
-	}
-	submit := func() tea.Cmd {
-		if !yes {
-			return func() tea.Msg { return doneMsg{notice: "Avviso non rimosso."} }
-		}
-		return func() tea.Msg {
+	svc, a := v.ctx.Svc, v.ctx.Actor
+	return formkit.Question{Title: "Bacheca: rimozione",
+		Ask: "Rimuovere l'avviso «" + p.Title + "»?", Yes: "Sì, rimuovi",
+		What: "Sparisce dalla Home di tutti gli operatori del comune.",
+		Do: func() tea.Msg {
 			if err := svc.Unpublish(a, p.Seq); err != nil {
 				return doneMsg{err: err}
 			}
 			return doneMsg{notice: "Avviso «" + p.Title + "» rimosso."}
-		}
-	}
-	return formkit.NewDialog("Bacheca: rimozione", plain, v.w, v.h-3, groups, submit)
+		},
+		No: func() tea.Msg { return doneMsg{notice: "Avviso non rimosso."} },
+	}.Dialog(v.ctx.Styles.Plain, v.w, v.h-3)
 }

@@ -302,25 +302,17 @@ func (v *operatorsView) addDialog(op domain.Operator) *formkit.Dialog {
 
 // removeDialog asks before removing an operator.
 func (v *operatorsView) removeDialog(op domain.Operator) *formkit.Dialog {
-	svc, a, plain := v.ctx.Svc, v.ctx.Actor, v.ctx.Styles.Plain
-	yes := false
-	groups := func() []*huh.Group {
-		return []*huh.Group{huh.NewGroup(
-			formkit.Confirm("Rimuovere l'operatore "+op.Name+"?", "Sì, rimuovi", &yes).Key("ok").
-				Description(fmt.Sprintf("%s del comune %s, %d chiavi SSH: non potrà più aprire sessioni. "+
-					"Quello che ha fatto resta nel registro delle modifiche.", op.Role, op.Comune, len(op.Keys))),
-		)}
-	}
-	submit := func() tea.Cmd {
-		if !yes {
-			return func() tea.Msg { return doneMsg{notice: "Operatore " + op.Name + " non rimosso."} }
-		}
-		return func() tea.Msg {
+	svc, a := v.ctx.Svc, v.ctx.Actor
+	return formkit.Question{Title: "Rimozione di un operatore",
+		Ask: "Rimuovere l'operatore " + op.Name + "?", Yes: "Sì, rimuovi",
+		What: fmt.Sprintf("%s del comune %s, %d chiavi SSH: non potrà più aprire sessioni. "+
+			"Quello che ha fatto resta nel registro delle modifiche.", op.Role, op.Comune, len(op.Keys)),
+		Do: func() tea.Msg {
 			if err := svc.RemoveOperator(a, op.Name); err != nil {
 				return doneMsg{err: err}
 			}
 			return doneMsg{notice: "Operatore " + op.Name + " rimosso: le sue chiavi non aprono più nuove sessioni."}
-		}
-	}
-	return formkit.NewDialog("Rimozione di un operatore", plain, v.w, v.h-3, groups, submit)
+		},
+		No: func() tea.Msg { return doneMsg{notice: "Operatore " + op.Name + " non rimosso."} },
+	}.Dialog(v.ctx.Styles.Plain, v.w, v.h-3)
 }

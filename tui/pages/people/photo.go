@@ -115,27 +115,18 @@ func (m *Model) photoDialog(p domain.Person) *formkit.Dialog {
 
 // removePhotoDialog asks before removing the photo.
 func (m *Model) removePhotoDialog(p domain.Person) *formkit.Dialog {
-	yes := false
-	plain := m.ctx.Styles.Plain
-	groups := func() []*huh.Group {
-		return []*huh.Group{huh.NewGroup(
-			formkit.Confirm("Rimuovere la foto di "+p.FullName()+"?", "Sì, rimuovi", &yes).Key("ok").
-				Description("Senza foto il contrassegno si stampa senza. La rimozione resta nel registro delle modifiche."),
-		)}
-	}
 	svc, a, id, name := m.ctx.Svc, m.ctx.Actor, p.ID, p.FullName()
-	submit := func() tea.Cmd {
-		if !yes {
-			return func() tea.Msg { return savedMsg{notice: "Foto non rimossa.", show: id} }
-		}
-		return func() tea.Msg {
+	return formkit.Question{Title: "Rimozione della foto",
+		Ask: "Rimuovere la foto di " + name + "?", Yes: "Sì, rimuovi",
+		What: "Senza foto il contrassegno si stampa senza. La rimozione resta nel registro delle modifiche.",
+		Do: func() tea.Msg {
 			if err := svc.SetPhoto(a, id, nil); err != nil {
 				return savedMsg{err: err}
 			}
 			return savedMsg{notice: "Foto di " + name + " rimossa.", show: id}
-		}
-	}
-	return formkit.NewDialog("Rimozione della foto", plain, m.w, m.formHeight(), groups, submit)
+		},
+		No: func() tea.Msg { return savedMsg{notice: "Foto non rimossa.", show: id} },
+	}.Dialog(m.ctx.Styles.Plain, m.w, m.formHeight())
 }
 
 // deceasedDialog records the death (A4, P8), saying first what it does.

@@ -305,26 +305,20 @@ func (m *Printers) editDialog(p service.Printer) *formkit.Dialog {
 }
 
 func (m *Printers) deleteDialog(p service.Printer) *formkit.Dialog {
-	yes := false
-	groups := func() []*huh.Group {
-		return []*huh.Group{huh.NewGroup(
-			formkit.Confirm("Eliminare le impostazioni della stampante "+p.Queue+"?", "Sì, elimina", &yes).Key("ok").
-				Description("La coda CUPS resta: vivipass la userà senza correzioni di calibrazione."),
-		)}
-	}
 	svc, a := m.ctx.Svc, m.ctx.Actor
-	submit := func() tea.Cmd {
-		return func() tea.Msg {
-			if !yes {
-				return printerDoneMsg{notice: "Stampante " + p.Queue + " non eliminata.", focus: p.Queue}
-			}
+	return formkit.Question{Title: "Stampanti: eliminazione",
+		Ask: "Eliminare le impostazioni della stampante " + p.Queue + "?", Yes: "Sì, elimina",
+		What: "La coda CUPS resta: vivipass la userà senza correzioni di calibrazione.",
+		Do: func() tea.Msg {
 			if err := svc.DeletePrinter(a, p.Queue); err != nil {
 				return printerDoneMsg{err: err}
 			}
 			return printerDoneMsg{notice: "Impostazioni della stampante " + p.Queue + " eliminate."}
-		}
-	}
-	return formkit.NewDialog("Stampanti: eliminazione", m.ctx.Styles.Plain, m.w, m.h-2, groups, submit)
+		},
+		No: func() tea.Msg {
+			return printerDoneMsg{notice: "Stampante " + p.Queue + " non eliminata.", focus: p.Queue}
+		},
+	}.Dialog(m.ctx.Styles.Plain, m.w, m.h-2)
 }
 
 // calibrationDialog prints the calibration page on the queue (or writes it to a file,

@@ -212,29 +212,23 @@ func (m *Templates) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 }
 
 func (m *Templates) deleteDialog(t service.TemplateInfo) *formkit.Dialog {
-	yes := false
 	what := "Il modulo sparisce dall'elenco del comune."
 	if t.Default {
 		what = "Torna il modulo predefinito di vivipass con lo stesso nome."
 	}
-	groups := func() []*huh.Group {
-		return []*huh.Group{huh.NewGroup(
-			formkit.Confirm("Eliminare il modulo «"+t.Name+"» del comune?", "Sì, elimina", &yes).Key("ok").Description(what),
-		)}
-	}
 	svc, a := m.ctx.Svc, m.ctx.Actor
-	submit := func() tea.Cmd {
-		return func() tea.Msg {
-			if !yes {
-				return templateDoneMsg{notice: "Modulo «" + t.Name + "» non eliminato.", focus: t.Name}
-			}
+	return formkit.Question{Title: "Gestione moduli: eliminazione",
+		Ask: "Eliminare il modulo «" + t.Name + "» del comune?", Yes: "Sì, elimina", What: what,
+		Do: func() tea.Msg {
 			if err := svc.DeleteTemplate(a, "", t.Name); err != nil {
 				return templateDoneMsg{err: err}
 			}
 			return templateDoneMsg{notice: "Modulo «" + t.Name + "» eliminato.", focus: t.Name}
-		}
-	}
-	return formkit.NewDialog("Gestione moduli: eliminazione", m.ctx.Styles.Plain, m.w, m.h-2, groups, submit)
+		},
+		No: func() tea.Msg {
+			return templateDoneMsg{notice: "Modulo «" + t.Name + "» non eliminato.", focus: t.Name}
+		},
+	}.Dialog(m.ctx.Styles.Plain, m.w, m.h-2)
 }
 
 func (m *Templates) exportDialog(t service.TemplateInfo) *formkit.Dialog {
