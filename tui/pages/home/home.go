@@ -14,6 +14,7 @@ import (
 	"vivipass/service"
 	"vivipass/tui/common"
 	"vivipass/tui/components"
+	"vivipass/tui/components/formkit"
 	"vivipass/tui/pages/print"
 )
 
@@ -239,7 +240,7 @@ func (m *Model) bachecaView() string {
 	lines := 1
 	for _, n := range m.data.notices {
 		block := []string{"", st.Label.Render(common.When(n.At) + "  " + n.Title + "  – " + n.Author)}
-		for _, l := range strings.Split(wrap(n.Text, max(20, m.w-2)), "\n") {
+		for _, l := range formkit.Wrap(n.Text, max(20, m.w-2)) {
 			block = append(block, "  "+l)
 		}
 		if lines+len(block) > m.h {
@@ -250,24 +251,4 @@ func (m *Model) bachecaView() string {
 		lines += len(block)
 	}
 	return b.String()
-}
-
-// wrap breaks text at spaces to width cells.
-func wrap(text string, width int) string {
-	var out []string
-	for _, para := range strings.Split(text, "\n") {
-		line := ""
-		for _, w := range strings.Fields(para) {
-			if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
-				out = append(out, line)
-				line = ""
-			}
-			if line != "" {
-				line += " "
-			}
-			line += w
-		}
-		out = append(out, line)
-	}
-	return strings.Join(out, "\n")
 }
