@@ -200,7 +200,19 @@ func (f *fixture) reload(id uint64) store.PECItem {
 func (f *fixture) open(id uint64) {
 	f.t.Helper()
 	f.key("alt+5")
-	items, err := f.svc.PECList(f.actor(), service.PECFilter{Open: true})
+	if !f.enterOn(id, service.PECFilter{Open: true}) {
+		f.t.Fatalf("item %d is not in the list", id)
+	}
+	if _, ok := f.m.Top().(*inbox.Detail); !ok {
+		f.t.Fatalf("enter on item %d opened %T", id, f.m.Top())
+	}
+}
+
+// enterOn goes from the first row of the list (showing the items of filter) down to item
+// id's row and presses enter; false if the item is not in the list.
+func (f *fixture) enterOn(id uint64, filter service.PECFilter) bool {
+	f.t.Helper()
+	items, err := f.svc.PECList(f.actor(), filter)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -213,13 +225,10 @@ func (f *fixture) open(id uint64) {
 				f.key("down")
 			}
 			f.key("enter")
-			if _, ok := f.m.Top().(*inbox.Detail); !ok {
-				f.t.Fatalf("enter on item %d opened %T", id, f.m.Top())
-			}
-			return
+			return true
 		}
 	}
-	f.t.Fatalf("item %d is not in the list", id)
+	return false
 }
 
 // pass reads a pass as the system sees it.

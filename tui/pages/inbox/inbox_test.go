@@ -167,23 +167,9 @@ func (f *fixture) open2(id uint64) {
 // openAll opens item id from the list showing every item.
 func (f *fixture) openAll(id uint64) {
 	f.t.Helper()
-	items, err := f.svc.PECList(f.actor(), service.PECFilter{})
-	if err != nil {
-		f.t.Fatal(err)
+	if !f.enterOn(id, service.PECFilter{}) {
+		f.t.Fatalf("item %d missing", id)
 	}
-	for range items {
-		f.key("up")
-	}
-	for i, it := range items {
-		if it.ID == id {
-			for range i {
-				f.key("down")
-			}
-			f.key("enter")
-			return
-		}
-	}
-	f.t.Fatalf("item %d missing", id)
 }
 
 // The duplicate (002): the form comes with the request's reason (furto); saving it
