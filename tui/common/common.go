@@ -120,6 +120,14 @@ func Pad(s string, w int) string {
 	return s
 }
 
+// Dash is s, or "–" when s is blank (a value not given).
+func Dash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "–"
+	}
+	return s
+}
+
 // When formats an instant in Italian time.
 func When(t time.Time) string {
 	if t.IsZero() {

@@ -134,7 +134,7 @@ func (v *settingsView) view() string {
 		row("Regola di scadenza", s.ExpiryRule.Label()),
 		row("Finestra temporale", siNo(s.FinestraTemporale, "una sola targa valida per volta", "più targhe valide insieme")),
 		row("Giorni di preavviso", fmt.Sprintf("%d (scadenze mostrate in Home)", s.AlertDays)),
-		row("PEC del comune", dash(s.PEC)),
+		row("PEC del comune", common.Dash(s.PEC)),
 		row("Mittenti viviVeneto", senders),
 		row("Aderente al circuito", siNo(s.CircuitMember, "", "")),
 		"",
@@ -241,11 +241,4 @@ func paren(s string) string {
 		return ""
 	}
 	return "(" + s + ")"
-}
-
-func dash(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "–"
-	}
-	return s
 }

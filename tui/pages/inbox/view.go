@@ -90,7 +90,7 @@ func (m *Detail) body() []string {
 		certified = "PEC certificata"
 	}
 	add("Inviato", common.When(sent)+" · "+certified)
-	sender := dash(it.Sender)
+	sender := common.Dash(it.Sender)
 	if k == parse.KindRequest {
 		if it.SenderTrusted {
 			sender += " (viviVeneto)"
@@ -176,7 +176,7 @@ func (m *Detail) body() []string {
 func (m *Detail) requestLines(add func(label, value string), warn func(string)) {
 	q := m.d.Parsed.Request
 	ap := q.Applicant
-	add("Richiedente", strings.TrimSpace(ap.Cognome+" "+ap.Nome)+" · "+dash(ap.CodiceFiscale))
+	add("Richiedente", strings.TrimSpace(ap.Cognome+" "+ap.Nome)+" · "+common.Dash(ap.CodiceFiscale))
 	if !ap.DataNascita.IsZero() || ap.LuogoNascita.Name != "" {
 		born := ap.DataNascita.String()
 		if pl := place(ap.LuogoNascita); pl != "" {
@@ -190,7 +190,7 @@ func (m *Detail) requestLines(add func(label, value string), warn func(string)) 
 		}
 		add("Residenza", res)
 	}
-	add("Contatti", "e-mail "+dash(ap.Email)+" · cellulare "+dash(ap.Cellulare))
+	add("Contatti", "e-mail "+common.Dash(ap.Email)+" · cellulare "+common.Dash(ap.Cellulare))
 	if q.Pass != nil {
 		s := q.Pass.Numero
 		if !q.Pass.Scadenza.IsZero() {
@@ -336,11 +336,4 @@ func comuneName(code string) string {
 		return pl.Name + " (" + code + ")"
 	}
 	return code
-}
-
-func dash(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "–"
-	}
-	return s
 }

@@ -493,8 +493,8 @@ func (m *Model) detailLines() []string {
 	if photo == "" {
 		photo = "nessuna (f per allegarla)"
 	}
-	lines := []string{head, row("Nascita", born), row("Residenza", dash(res)),
-		row("Contatti", dash(strings.TrimSpace(p.Email+"  "+p.Telefono))), row("Foto", photo)}
+	lines := []string{head, row("Nascita", born), row("Residenza", common.Dash(res)),
+		row("Contatti", common.Dash(strings.TrimSpace(p.Email+"  "+p.Telefono))), row("Foto", photo)}
 	if p.CFOverride != "" {
 		lines = append(lines, row("CF forzato", "motivo: "+p.CFOverride))
 	}
@@ -527,11 +527,4 @@ func placeLabel(code string, at domain.Date) string {
 		return pl.Label()
 	}
 	return code
-}
-
-func dash(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "–"
-	}
-	return s
 }
