@@ -72,6 +72,12 @@ type (
 	DataChangedMsg struct{ Event service.Event }
 )
 
+// Push returns a command that shows p over the sender's section.
+func Push(p Page) tea.Cmd { return func() tea.Msg { return PushMsg{Page: p} } }
+
+// Pop returns a command that closes the sender's page.
+func Pop() tea.Cmd { return func() tea.Msg { return PopMsg{} } }
+
 // Notice returns a command that shows a notice.
 func Notice(text string) tea.Cmd { return func() tea.Msg { return NoticeMsg{Text: text} } }
 

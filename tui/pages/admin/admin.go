@@ -141,7 +141,7 @@ func (m *Model) Open(i int) tea.Cmd {
 	if e := entries[i]; e.page != nil {
 		m.cursor = i
 		p := e.page(m.ctx)
-		return func() tea.Msg { return common.PushMsg{Page: p} }
+		return common.Push(p)
 	}
 	m.cursor, m.open = i, i
 	if m.subs[i] == nil {

@@ -146,7 +146,7 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			}
 		case key.Matches(msg, m.keys.Reminders):
 			p := print.NewReminders(m.ctx)
-			return m, func() tea.Msg { return common.PushMsg{Page: p} }
+			return m, common.Push(p)
 		case key.Matches(msg, m.keys.Read):
 			if len(m.data.notices) == 0 {
 				return m, common.Notice("La bacheca è vuota.")

@@ -163,7 +163,7 @@ func (m *Detail) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			return m, nil
 		}
 		if msg.err != nil {
-			return m, tea.Batch(common.Err(msg.err), func() tea.Msg { return common.PopMsg{} })
+			return m, tea.Batch(common.Err(msg.err), common.Pop())
 		}
 		m.d, m.pass, m.loaded = msg.d, msg.pass, true
 		return m, nil
@@ -280,7 +280,7 @@ func (m *Detail) create(plates bool) tea.Cmd {
 	default:
 		return common.Notice("Tipo di richiesta " + it.Type + " sconosciuto: gestirla allo sportello.")
 	}
-	return func() tea.Msg { return common.PushMsg{Page: p} }
+	return common.Push(p)
 }
 
 // request is what the forms take of the request.

@@ -232,7 +232,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Open):
 		if i := m.table.Cursor(); i >= 0 {
 			p := newDetail(m.ctx, m.items[i].ID)
-			return func() tea.Msg { return common.PushMsg{Page: p} }
+			return common.Push(p)
 		}
 	case key.Matches(msg, k.State):
 		m.state = (m.state + 1) % len(stateChoices)

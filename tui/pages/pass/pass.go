@@ -213,7 +213,7 @@ func (m *Model) action(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		p := fn(m.ctx, m.view)
-		return func() tea.Msg { return common.PushMsg{Page: p} }
+		return common.Push(p)
 	}
 	withPlate := func(fn func(*common.Context, service.PassView, uint32) common.Page) tea.Cmd {
 		if fn == nil {
@@ -224,7 +224,7 @@ func (m *Model) action(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Notice("Scegliere prima una targa nella scheda Targhe (tab).")
 		}
 		p := fn(m.ctx, m.view, m.view.Pass.Plates[i].ID)
-		return func() tea.Msg { return common.PushMsg{Page: p} }
+		return common.Push(p)
 	}
 	switch {
 	case key.Matches(msg, k.Renew):

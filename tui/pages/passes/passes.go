@@ -203,7 +203,7 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 				return m, nil
 			}
 			p := m.newIssue(m.ctx)
-			return m, func() tea.Msg { return common.PushMsg{Page: p} }
+			return m, common.Push(p)
 		case key.Matches(msg, m.keys.Focus):
 			if m.search.Focused() {
 				m.search.Blur()

@@ -176,7 +176,7 @@ func (m *Card) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 func (m *Card) formUpdate(msg tea.Msg) tea.Cmd {
 	cmd, aborted := m.dlg.Update(msg)
 	if aborted {
-		return func() tea.Msg { return common.PopMsg{} }
+		return common.Pop()
 	}
 	return cmd
 }

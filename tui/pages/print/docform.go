@@ -122,7 +122,7 @@ func (m *docForm) update(msg tea.Msg) tea.Cmd {
 	}
 	cmd, aborted := m.dlg.Update(msg)
 	if aborted {
-		return func() tea.Msg { return common.PopMsg{} }
+		return common.Pop()
 	}
 	return cmd
 }

@@ -233,7 +233,7 @@ func (m *Editor) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			return m, nil
 		}
 		if msg.err != nil {
-			return m, tea.Batch(common.Err(msg.err), func() tea.Msg { return common.PopMsg{} })
+			return m, tea.Batch(common.Err(msg.err), common.Pop())
 		}
 		m.loaded, m.seen = true, msg.ver
 		m.name.SetValue(msg.t.Name)
@@ -287,7 +287,7 @@ func (m *Editor) key(k tea.KeyPressMsg) tea.Cmd {
 			m.quit = true
 			return nil
 		}
-		return func() tea.Msg { return common.PopMsg{} }
+		return common.Pop()
 	case key.Matches(k, m.keys.Save):
 		return m.save()
 	case key.Matches(k, m.keys.Next):

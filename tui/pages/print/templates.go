@@ -168,8 +168,7 @@ func (m *Templates) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			cmds = append(cmds, common.Notice(msg.notice))
 		}
 		if msg.open != nil {
-			p := msg.open
-			cmds = append(cmds, func() tea.Msg { return common.PushMsg{Page: p} })
+			cmds = append(cmds, common.Push(msg.open))
 		}
 		return m, tea.Batch(cmds...)
 	}
@@ -184,7 +183,6 @@ func (m *Templates) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 	if !ok || !m.loaded {
 		return m, nil
 	}
-	push := func(p common.Page) tea.Cmd { return func() tea.Msg { return common.PushMsg{Page: p} } }
 	t, sel := m.selected()
 	switch {
 	case key.Matches(k, m.keys.Up):
@@ -192,9 +190,9 @@ func (m *Templates) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 	case key.Matches(k, m.keys.Down):
 		m.table.Move(1)
 	case key.Matches(k, m.keys.New):
-		return m, push(NewEditor(m.ctx, ""))
+		return m, common.Push(NewEditor(m.ctx, ""))
 	case key.Matches(k, m.keys.Edit) && sel:
-		return m, push(NewEditor(m.ctx, t.Name))
+		return m, common.Push(NewEditor(m.ctx, t.Name))
 	case key.Matches(k, m.keys.Delete) && sel:
 		if !t.Custom {
 			return m, common.Notice("«" + t.Name + "» è un modulo predefinito di vivipass: non si elimina (lo si modifica, e la versione del comune lo sostituisce).")
