@@ -228,7 +228,7 @@ func (m *Model) View() string {
 // SelectedOperator is the operator selected in Operatori ("" if none; tests).
 func (m *Model) SelectedOperator() string {
 	if v, ok := m.subs[1].(*operatorsView); ok {
-		if op, ok := v.selected(); ok {
+		if op, ok := v.table.Selected(); ok {
 			return op.Name
 		}
 	}
@@ -238,7 +238,7 @@ func (m *Model) SelectedOperator() string {
 // SelectedPost is the title of the notice selected in Bacheca ("" if none; tests).
 func (m *Model) SelectedPost() string {
 	if v, ok := m.subs[3].(*bachecaView); ok {
-		if p, ok := v.selected(); ok {
+		if p, ok := v.table.Selected(); ok {
 			return p.Title
 		}
 	}

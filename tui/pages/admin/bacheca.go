@@ -34,8 +34,7 @@ func NewBachecaKeys() BachecaKeys {
 type bachecaView struct {
 	ctx   *common.Context
 	keys  BachecaKeys
-	posts []service.Notice
-	table components.Table
+	table components.List[service.Notice]
 	dlg   *formkit.Dialog
 	seq   int
 	w, h  int
@@ -84,13 +83,6 @@ func (v *bachecaView) setSize(w, h int) {
 	}
 }
 
-func (v *bachecaView) selected() (service.Notice, bool) {
-	if i := v.table.Cursor(); i >= 0 && i < len(v.posts) {
-		return v.posts[i], true
-	}
-	return service.Notice{}, false
-}
-
 func (v *bachecaView) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case postsMsg:
@@ -100,8 +92,7 @@ func (v *bachecaView) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.Err(msg.err)
 		}
-		v.posts = msg.posts
-		v.fill()
+		v.fill(msg.posts)
 		return nil
 	case common.DataChangedMsg:
 		return v.load()
@@ -135,7 +126,7 @@ func (v *bachecaView) update(msg tea.Msg) tea.Cmd {
 		v.dlg = v.publishDialog()
 		return v.dlg.Init()
 	case key.Matches(k, v.keys.Remove):
-		p, ok := v.selected()
+		p, ok := v.table.Selected()
 		if !ok {
 			return nil
 		}
@@ -148,21 +139,19 @@ func (v *bachecaView) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (v *bachecaView) fill() {
-	rows := make([][]string, len(v.posts))
-	for i, p := range v.posts {
+func (v *bachecaView) fill(posts []service.Notice) {
+	v.table.Set(posts, func(p service.Notice) []string {
 		to := p.Comune
 		if to == "" {
 			to = "tutti"
 		}
-		rows[i] = []string{common.When(p.At)[:10], p.Title, p.Author, to}
-	}
-	v.table.SetRows(rows)
+		return []string{common.When(p.At)[:10], p.Title, p.Author, to}
+	})
 	v.table.SetSize(v.w, v.tableHeight())
 }
 
 // tableHeight fits the notices (at most 8), leaving room for the selected one's text.
-func (v *bachecaView) tableHeight() int { return max(3, min(len(v.posts)+1, 9, v.h-9)) }
+func (v *bachecaView) tableHeight() int { return max(3, min(v.table.Len()+1, 9, v.h-9)) }
 
 func (v *bachecaView) view() string {
 	st := v.ctx.Styles
@@ -170,10 +159,10 @@ func (v *bachecaView) view() string {
 		return v.dlg.View(st, v.w)
 	}
 	var b strings.Builder
-	b.WriteString(st.Muted.Render(common.Truncate(fmt.Sprintf("%d avvisi, in Home per gli operatori del comune (i nuovi restano segnati).", len(v.posts)), v.w)) + "\n")
+	b.WriteString(st.Muted.Render(common.Truncate(fmt.Sprintf("%d avvisi, in Home per gli operatori del comune (i nuovi restano segnati).", v.table.Len()), v.w)) + "\n")
 	b.WriteString(v.table.View(st, "Nessun avviso: a per pubblicarne uno.") + "\n")
 	b.WriteString(st.Muted.Render("a nuovo avviso · x rimuove quello scelto") + "\n\n")
-	if p, ok := v.selected(); ok {
+	if p, ok := v.table.Selected(); ok {
 		b.WriteString(st.Label.Render(common.Truncate(p.Title, v.w)) + st.Muted.Render("  "+common.When(p.At)+" · "+p.Author) + "\n")
 		room := max(1, v.h-v.table.Page()-7)
 		lines := formkit.Wrap(p.Text, max(20, v.w-2))

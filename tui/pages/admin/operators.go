@@ -37,8 +37,7 @@ func NewOperatorKeys() OperatorKeys {
 type operatorsView struct {
 	ctx   *common.Context
 	keys  OperatorKeys
-	ops   []domain.Operator
-	table components.Table
+	table components.List[domain.Operator]
 	dlg   *formkit.Dialog
 	seq   int
 	focus string // select this operator when the list comes
@@ -90,13 +89,6 @@ func (v *operatorsView) setSize(w, h int) {
 	}
 }
 
-func (v *operatorsView) selected() (domain.Operator, bool) {
-	if i := v.table.Cursor(); i >= 0 && i < len(v.ops) {
-		return v.ops[i], true
-	}
-	return domain.Operator{}, false
-}
-
 func (v *operatorsView) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case operatorsMsg:
@@ -106,13 +98,8 @@ func (v *operatorsView) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.Err(msg.err)
 		}
-		v.ops = msg.ops
-		v.fill()
-		for i, op := range v.ops {
-			if op.Name == v.focus {
-				v.table.SetCursor(i)
-			}
-		}
+		v.fill(msg.ops)
+		v.table.Focus(func(op domain.Operator) bool { return op.Name == v.focus })
 		v.focus = ""
 		return nil
 	case common.DataChangedMsg:
@@ -146,11 +133,11 @@ func (v *operatorsView) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, v.keys.Add):
 		return v.open(v.addDialog(domain.Operator{}))
 	case key.Matches(k, v.keys.AddKey):
-		if op, ok := v.selected(); ok {
+		if op, ok := v.table.Selected(); ok {
 			return v.open(v.addDialog(op))
 		}
 	case key.Matches(k, v.keys.Remove):
-		op, ok := v.selected()
+		op, ok := v.table.Selected()
 		if !ok {
 			return nil
 		}
@@ -174,9 +161,8 @@ type doneMsg struct {
 	focus  string // the operator to select afterwards
 }
 
-func (v *operatorsView) fill() {
-	rows := make([][]string, len(v.ops))
-	for i, op := range v.ops {
+func (v *operatorsView) fill(ops []domain.Operator) {
+	v.table.Set(ops, func(op domain.Operator) []string {
 		keys := "nessuna"
 		if n := len(op.Keys); n > 0 {
 			keys = op.Keys[0].Fingerprint
@@ -188,14 +174,13 @@ func (v *operatorsView) fill() {
 		if op.Name == v.ctx.Operator.Name {
 			name += " (io)"
 		}
-		rows[i] = []string{name, string(op.Role), op.Comune, keys}
-	}
-	v.table.SetRows(rows)
+		return []string{name, string(op.Role), op.Comune, keys}
+	})
 	v.table.SetSize(v.w, v.tableHeight())
 }
 
 // tableHeight fits the operators, leaving room for the keys of the selected one.
-func (v *operatorsView) tableHeight() int { return max(3, min(len(v.ops)+1, v.h-9)) }
+func (v *operatorsView) tableHeight() int { return max(3, min(v.table.Len()+1, v.h-9)) }
 
 func (v *operatorsView) view() string {
 	st := v.ctx.Styles
@@ -205,7 +190,7 @@ func (v *operatorsView) view() string {
 	var b strings.Builder
 	b.WriteString(v.table.View(st, "Nessun operatore.") + "\n")
 	b.WriteString(st.Muted.Render(common.Truncate("a nuovo operatore · k aggiungi una chiave a quello scelto · x rimuovilo", v.w)) + "\n\n")
-	if op, ok := v.selected(); ok {
+	if op, ok := v.table.Selected(); ok {
 		b.WriteString(st.Label.Render("Chiavi di "+op.Name) + "\n")
 		if len(op.Keys) == 0 {
 			b.WriteString(st.Muted.Render("  nessuna chiave SSH: entra solo dal terminale del server (k per aggiungerla)") + "\n")
@@ -232,7 +217,7 @@ func (v *operatorsView) addDialog(op domain.Operator) *formkit.Dialog {
 	existing := op.Name != ""
 	place, _ := domain.ComuneByCode(v.ctx.Operator.Comune)
 	known := map[string]bool{}
-	for _, o := range v.ops {
+	for _, o := range v.table.Items {
 		known[o.Name] = true
 	}
 	keyField := func() *huh.Input {

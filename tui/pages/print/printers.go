@@ -44,11 +44,10 @@ func NewPrinterKeys() PrinterKeys {
 type Printers struct {
 	ctx     *common.Context
 	keys    PrinterKeys
-	list    []service.Printer
 	ops     []domain.Operator
 	mine    string // the queue the administrator prints on
 	comune  service.PrintSettingsView
-	table   components.Table
+	table   components.List[service.Printer]
 	loaded  bool
 	seq     int
 	dlg     *formkit.Dialog
@@ -129,13 +128,6 @@ func (m *Printers) load() tea.Cmd {
 	}
 }
 
-func (m *Printers) selected() (service.Printer, bool) {
-	if i := m.table.Cursor(); i >= 0 && i < len(m.list) {
-		return m.list[i], true
-	}
-	return service.Printer{}, false
-}
-
 // users are who prints on a queue by default: operators, and the comune.
 func (m *Printers) users(q string) string {
 	var who []string
@@ -159,8 +151,8 @@ func (m *Printers) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		if msg.err != nil {
 			return m, common.Err(msg.err)
 		}
-		m.list, m.ops, m.mine, m.comune, m.loaded = msg.list, msg.ops, msg.mine, msg.comune, true
-		m.fill()
+		m.ops, m.mine, m.comune, m.loaded = msg.ops, msg.mine, msg.comune, true
+		m.fill(msg.list)
 		return m, nil
 	case common.DataChangedMsg:
 		return m, m.load()
@@ -192,7 +184,7 @@ func (m *Printers) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 	if !ok || !m.loaded {
 		return m, nil
 	}
-	p, sel := m.selected()
+	p, sel := m.table.Selected()
 	var d *formkit.Dialog
 	switch {
 	case key.Matches(k, m.keys.Up):
@@ -219,21 +211,15 @@ func (m *Printers) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 	return m, nil
 }
 
-func (m *Printers) fill() {
-	rows := make([][]string, len(m.list))
-	for i, p := range m.list {
+func (m *Printers) fill(list []service.Printer) {
+	m.table.Set(list, func(p service.Printer) []string {
 		q := p.Queue
 		if p.Label != "" {
 			q += " " + p.Label
 		}
-		rows[i] = []string{q, strings.TrimSuffix(mm(p.OffsetX), " mm"), strings.TrimSuffix(mm(p.OffsetY), " mm"), duplexLabel(p.Duplex), m.users(p.Queue)}
-	}
-	m.table.SetRows(rows)
-	for i, p := range m.list {
-		if p.Queue == m.focus {
-			m.table.SetCursor(i)
-		}
-	}
+		return []string{q, strings.TrimSuffix(mm(p.OffsetX), " mm"), strings.TrimSuffix(mm(p.OffsetY), " mm"), duplexLabel(p.Duplex), m.users(p.Queue)}
+	})
+	m.table.Focus(func(p service.Printer) bool { return p.Queue == m.focus })
 	m.focus = ""
 }
 

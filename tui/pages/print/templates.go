@@ -41,8 +41,7 @@ func NewTemplateKeys() TemplateKeys {
 type Templates struct {
 	ctx    *common.Context
 	keys   TemplateKeys
-	list   []service.TemplateInfo
-	table  components.Table
+	table  components.List[service.TemplateInfo]
 	loaded bool
 	seq    int
 	dlg    *formkit.Dialog
@@ -109,13 +108,6 @@ func (m *Templates) load() tea.Cmd {
 	}
 }
 
-func (m *Templates) selected() (service.TemplateInfo, bool) {
-	if i := m.table.Cursor(); i >= 0 && i < len(m.list) {
-		return m.list[i], true
-	}
-	return service.TemplateInfo{}, false
-}
-
 // origin says where a template comes from.
 func origin(t service.TemplateInfo) string {
 	switch {
@@ -136,21 +128,15 @@ func (m *Templates) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		if msg.err != nil {
 			return m, common.Err(msg.err)
 		}
-		m.list, m.loaded = msg.list, true
-		rows := make([][]string, len(m.list))
-		for i, t := range m.list {
+		m.loaded = true
+		m.table.Set(msg.list, func(t service.TemplateInfo) []string {
 			ver := "–"
 			if t.Version > 0 {
 				ver = fmt.Sprint(t.Version)
 			}
-			rows[i] = []string{t.Name, t.Title, origin(t), ver, t.UpdatedBy}
-		}
-		m.table.SetRows(rows)
-		for i, t := range m.list {
-			if t.Name == m.focus {
-				m.table.SetCursor(i)
-			}
-		}
+			return []string{t.Name, t.Title, origin(t), ver, t.UpdatedBy}
+		})
+		m.table.Focus(func(t service.TemplateInfo) bool { return t.Name == m.focus })
 		m.focus = ""
 		return m, nil
 	case common.DataChangedMsg:
@@ -183,7 +169,7 @@ func (m *Templates) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 	if !ok || !m.loaded {
 		return m, nil
 	}
-	t, sel := m.selected()
+	t, sel := m.table.Selected()
 	switch {
 	case key.Matches(k, m.keys.Up):
 		m.table.Move(-1)
@@ -299,7 +285,7 @@ func (m *Templates) View() string {
 	if !m.loaded {
 		return head + "\n\nCaricamento…"
 	}
-	sub := st.Muted.Render(common.Truncate(fmt.Sprintf("%d moduli. Un predefinito modificato e salvato diventa del comune.", len(m.list)), m.w))
+	sub := st.Muted.Render(common.Truncate(fmt.Sprintf("%d moduli. Un predefinito modificato e salvato diventa del comune.", m.table.Len()), m.w))
 	var b strings.Builder
 	b.WriteString(head + "\n" + sub + "\n")
 	b.WriteString(m.table.View(st, "Nessun modulo.") + "\n")
