@@ -2,7 +2,6 @@ package print
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -232,8 +231,8 @@ func (m *Templates) exportDialog(t service.TemplateInfo) *formkit.Dialog {
 			if err != nil {
 				return templateDoneMsg{err: err}
 			}
-			if err := os.WriteFile(file, tpl.File(), 0o644); err != nil {
-				return templateDoneMsg{err: fmt.Errorf("impossibile scrivere %s: %v", file, unwrapPath(err))}
+			if err := common.CreateServerFile(file, tpl.File()); err != nil {
+				return templateDoneMsg{err: err}
 			}
 			return templateDoneMsg{notice: "Modulo «" + t.Name + "» esportato in " + file + ".", focus: t.Name}
 		}
@@ -254,9 +253,11 @@ func (m *Templates) importDialog() *formkit.Dialog {
 	submit := func() tea.Cmd {
 		file := strings.TrimSpace(path)
 		return func() tea.Msg {
-			data, err := os.ReadFile(file)
+			// A path typed by an administrator of one comune: a regular file of template
+			// size only (never /dev/zero, a FIFO, or a large file of the server).
+			data, err := common.ReadServerFile(file, "un modulo", 256<<10)
 			if err != nil {
-				return templateDoneMsg{err: fmt.Errorf("impossibile leggere %s: %v", file, unwrapPath(err))}
+				return templateDoneMsg{err: err}
 			}
 			t, err := printing.ParseTemplateFile(filepath.Base(file), data)
 			if _, tagErr := err.(*printing.TemplateError); err != nil && !tagErr {
@@ -266,14 +267,6 @@ func (m *Templates) importDialog() *formkit.Dialog {
 		}
 	}
 	return formkit.NewDialog("Gestione moduli: importa", m.ctx.Styles.Plain, m.w, m.h-2, groups, submit)
-}
-
-// unwrapPath drops the path os repeats in its errors (the message names it already).
-func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
 
 func (m *Templates) View() string {
