@@ -32,8 +32,10 @@ func ReadServerFile(path, what string, max int64) ([]byte, error) {
 	defer f.Close()
 	st, err := f.Stat()
 	switch {
-	case err != nil || st.IsDir():
-		return nil, fmt.Errorf("%s non è un file: indicare %s", path, what)
+	case err != nil:
+		return nil, fmt.Errorf("il file %s non si apre: %v", path, err)
+	case st.IsDir():
+		return nil, fmt.Errorf("%s è una cartella: indicare %s", path, what)
 	case !st.Mode().IsRegular():
 		return nil, fmt.Errorf("%s non è un file normale: indicare %s", path, what)
 	case st.Size() > max:
