@@ -37,7 +37,7 @@ func TestServerFiles(t *testing.T) {
 	for path, want := range map[string]string{
 		"/dev/zero":                 "non è un file normale",
 		fifo:                        "non è un file normale",
-		dir:                         "non è un file",
+		dir:                         "è una cartella",
 		filepath.Join(dir, "manca"): "non esiste",
 		"relativo.txt":              "percorso completo",
 		db:                          "troppo grande",
