@@ -56,7 +56,11 @@ func cmdOperator(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Operatore %s (%s, comune %s) registrato con %d chiavi.\n", op.Name, op.Role, op.Comune, len(op.Keys))
+		keysWord := "chiavi"
+		if len(op.Keys) == 1 {
+			keysWord = "chiave"
+		}
+		fmt.Fprintf(e.stdout, "Operatore %s (%s, comune %s) registrato con %d %s.\n", op.Name, op.Role, op.Comune, len(op.Keys), keysWord)
 		for _, k := range keys {
 			fmt.Fprintf(e.stdout, "  %s %s\n", k.Fingerprint, k.Comment)
 		}
