@@ -292,6 +292,7 @@ func (s *Service) ImportDeceased(a Actor, data []byte) (DeceasedReport, error) {
 	}
 	var rep DeceasedReport
 	var entries []entry
+	seen := map[string]struct{ index, line int }{}
 	today := s.Today()
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
@@ -323,6 +324,13 @@ func (s *Service) ImportDeceased(a Actor, data []byte) (DeceasedReport, error) {
 			rep.Errors = append(rep.Errors, DeceasedError{n, fmt.Sprintf("la data di decesso %s è nel futuro", d)})
 			continue
 		}
+		if prev, ok := seen[cf]; ok {
+			if !entries[prev.index].died.Equal(d) {
+				rep.Errors = append(rep.Errors, DeceasedError{n, fmt.Sprintf("codice fiscale %s già alla riga %d con un'altra data (%s)", cf, prev.line, entries[prev.index].died)})
+			}
+			continue // the same death twice: once
+		}
+		seen[cf] = struct{ index, line int }{len(entries), n}
 		entries = append(entries, entry{cf, d})
 	}
 	if len(rep.Errors) > 0 {

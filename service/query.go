@@ -360,8 +360,17 @@ func (s *Service) Counts(a Actor) (map[domain.State]int, error) {
 				return err
 			}
 			for state, n := range tx.Counts(c) {
-				if state != domain.Attivo {
+				if state != domain.Attivo && state != domain.Sospeso && state != domain.Revocato {
 					out[state] += n
+				}
+			}
+			// Suspended and revoked ones (few) as the list shows them: one dated in the
+			// future is still active until then.
+			for _, stored := range []domain.State{domain.Sospeso, domain.Revocato} {
+				for _, id := range tx.PassIDsByState(c, stored) {
+					if p, err := tx.Pass(id); err == nil {
+						out[p.Status(today, st.AlertDays)]++
+					}
 				}
 			}
 			// Active ones split by date: expired, expiring, active.

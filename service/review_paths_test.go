@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"vivipass/domain"
 	"vivipass/printing"
 	"vivipass/service"
 )
@@ -66,5 +67,51 @@ func TestOperatorPrintNeverReplacesAFile(t *testing.T) {
 	// replace its own earlier output.
 	if _, err := e.s.Deliver(context.Background(), admin, doc, service.Target{File: out}); err != nil {
 		t.Errorf("the administrator replaces a PDF: %v", err)
+	}
+}
+
+// Home counts passes as the list shows them: a suspension dated in the future leaves the
+// pass active until that date (it used to count as sospeso at once).
+func TestCountsFutureSuspension(t *testing.T) {
+	e := newEnv(t)
+	p := e.issue(mario, rossi(t)).Pass
+	before, err := e.s.Counts(mario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.SuspendPass(mario, service.Change{PassID: p.ID}, e.s.Today().AddDays(10), "verifica programmata"); err != nil {
+		t.Fatal(err)
+	}
+	after, err := e.s.Counts(mario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after[domain.Sospeso] != before[domain.Sospeso] || after[domain.Attivo]+after[domain.InScadenza] != before[domain.Attivo]+before[domain.InScadenza] {
+		t.Fatalf("counts before %v, after a suspension from in 10 days %v", before, after)
+	}
+	res, err := e.s.Search(mario, service.Query{States: []domain.State{domain.Attivo, domain.InScadenza}})
+	if err != nil || len(res.Rows) != after[domain.Attivo]+after[domain.InScadenza] {
+		t.Fatalf("the list shows %d active, the counts %v (%v)", len(res.Rows), after, err)
+	}
+}
+
+// A deaths file that names a holder twice marks them once; twice with different dates is
+// an error of the later line, and nothing is written.
+func TestImportDeceasedRepeatedLines(t *testing.T) {
+	e := newEnv(t)
+	p := e.issue(mario, rossi(t)).Pass
+	day := e.s.Today().AddDays(-3).String()
+	rep, err := e.s.ImportDeceased(mario, []byte(p.HolderCF+";"+day+"\n"+p.HolderCF+";"+day+"\n"))
+	if err != nil || rep.Marked != 1 || rep.Revoked != 1 {
+		t.Fatalf("the same line twice: %+v %v", rep, err)
+	}
+	e2 := newEnv(t)
+	p2 := e2.issue(mario, rossi(t)).Pass
+	rep, err = e2.s.ImportDeceased(mario, []byte(p2.HolderCF+";"+day+"\n"+p2.HolderCF+";"+e2.s.Today().AddDays(-5).String()+"\n"))
+	if err == nil || len(rep.Errors) != 1 || rep.Errors[0].Line != 2 || rep.Marked != 0 {
+		t.Fatalf("two dates for one holder: %+v %v", rep, err)
+	}
+	if v, _ := e2.s.GetPass(mario, p2.ID); v.Pass.State != domain.Attivo {
+		t.Fatalf("written despite the error: %s", v.Pass.State)
 	}
 }
