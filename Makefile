@@ -21,7 +21,8 @@ test:
 
 ## bench: Go benchmarks and the scripts under bench/ (region-sized register)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./domain/... ./service/legacy/... ./pec/...
+	$(GO) test -run '^$$' -bench . -benchmem ./domain/... ./pec/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./service/legacy/...
 	$(GO) test -run '^$$' -bench 'CardPDF|Reminders' -benchmem ./printing/ ./service/
 	bash bench/region.sh
 	bash bench/pec.sh
