@@ -147,7 +147,7 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 // importChunk is the number of rows one transaction writes. bbolt keeps a
 // transaction's pages in memory until commit: a region (120,000 passes) in one
 // transaction peaked near 1 GB.
-const importChunk = 10000
+const importChunk = 5000
 
 // importLarge writes a big import into a copy of the register, one chunk per
 // transaction, then swaps the copy in with an atomic rename: killed at any point, the
