@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -575,4 +576,46 @@ func TestOperatorPlain(t *testing.T) {
 	contains(t, "stderr", r.stderr, "on oppure off")
 	r = must(t, 1, "operator", "plain", "nessuno", "on", "--db", db)
 	contains(t, "stderr", r.stderr, "non trovato")
+}
+
+// killAtProgress runs the binary with args and SIGKILLs it when stderr shows the first
+// line starting with prefix; it returns that line (fatal if the program ended first)
+// after the process is gone.
+func killAtProgress(t *testing.T, prefix string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = runEnv()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
+	defer deadline.Stop()
+	sc := bufio.NewScanner(stderr)
+	var seen []string
+	progress := ""
+	for sc.Scan() {
+		seen = append(seen, sc.Text())
+		if strings.HasPrefix(sc.Text(), prefix) {
+			progress = sc.Text()
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatalf("kill: %v", err)
+			}
+			break
+		}
+	}
+	for sc.Scan() {
+		seen = append(seen, sc.Text())
+	}
+	err = cmd.Wait()
+	if progress == "" {
+		t.Fatalf("no progress line on stderr (%v):\n%s", err, strings.Join(seen, "\n"))
+	}
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("the process ended with %v, not killed by SIGKILL: it finished first, the test proves nothing", err)
+	}
+	return progress
 }
