@@ -224,6 +224,12 @@ func FileHash(data []byte) string { return fmt.Sprintf("%x", sha256.Sum256(data)
 // SetOperatorPlain turns an operator's plain mode (no colours, for thin terminals and
 // monochrome screens) on or off; an operator may change their own.
 func (s *Service) SetOperatorPlain(a Actor, operator string, plain bool) error {
+	return s.updateOperator(a, operator, "modo semplice", siNo(plain), func(op *domain.Operator) { op.Plain = plain })
+}
+
+// updateOperator changes one preference of an operator: their own, or any of the
+// administrator's comune; audited as action with detail.
+func (s *Service) updateOperator(a Actor, operator, action, detail string, change func(*domain.Operator)) error {
 	if operator != a.Operator && !a.Admin() {
 		return ErrForbidden
 	}
@@ -235,12 +241,12 @@ func (s *Service) SetOperatorPlain(a Actor, operator string, plain bool) error {
 		if err != nil {
 			return err
 		}
-		op.Plain = plain
+		change(&op)
 		op.Version++
 		if err := tx.PutOperator(op); err != nil {
 			return err
 		}
 		*ev = append(*ev, AdminChanged{op.Comune})
-		return s.audit(tx, a, op.Comune, "modo semplice", "operatore "+operator, 0, siNo(plain))
+		return s.audit(tx, a, op.Comune, action, "operatore "+operator, 0, detail)
 	})
 }

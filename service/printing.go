@@ -667,25 +667,7 @@ func (s *Service) SetOperatorPrinter(a Actor, operator, queue string) error {
 			return err
 		}
 	}
-	if operator != a.Operator && !a.Admin() {
-		return ErrForbidden
-	}
-	return s.update(func(tx *store.Tx, ev *[]Event) error {
-		op, err := tx.Operator(operator)
-		if err == store.ErrNotFound || (err == nil && !a.Sees(op.Comune)) {
-			return &domain.Error{Message: "operatore " + operator + " non trovato"}
-		}
-		if err != nil {
-			return err
-		}
-		op.Printer = queue
-		op.Version++
-		if err := tx.PutOperator(op); err != nil {
-			return err
-		}
-		*ev = append(*ev, AdminChanged{op.Comune})
-		return s.audit(tx, a, op.Comune, "stampante dell'operatore", "operatore "+operator, 0, orNone(queue))
-	})
+	return s.updateOperator(a, operator, "stampante dell'operatore", orNone(queue), func(op *domain.Operator) { op.Printer = queue })
 }
 
 // PrintSettingsView is what the printing settings screen shows.
