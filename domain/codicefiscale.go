@@ -47,12 +47,15 @@ type CFPerson struct {
 
 // CFMismatch is a disagreement between a codice fiscale and a person's data, for one
 // field: cognome, nome, sesso, data_nascita, luogo_nascita (or codice_fiscale when the
-// code itself is not valid). It is a warning an operator may override with a reason.
+// code itself is not valid). It is a warning an operator may override with a reason,
+// unless Note: then it only informs (a birthplace code that exists but was not in force
+// at the birth date is common in real codes, and the Agenzia accepts them).
 type CFMismatch struct {
 	Field    string
 	Message  string // Italian, for the operator
 	Expected string // what the person's data give (may be empty)
 	Found    string // what the codice fiscale says (may be empty)
+	Note     bool   // informative: needs no override reason
 }
 
 func (m CFMismatch) Error() string { return m.Field + ": " + m.Message }
@@ -84,7 +87,7 @@ type cfParts struct {
 
 // ValidateCFSyntax checks the form of a codice fiscale (normalised first with
 // NormalizeCF): length, letters and digits in their places (omocodia letters allowed in
-// the digit places, replaced from the right), month letter, day 1-31 or 41-71, a date
+// any of the digit places), month letter, day 1-31 or 41-71, a date
 // that exists, a place code starting A-M or Z, and the check character. The error is in
 // Italian and says precisely what is wrong.
 func ValidateCFSyntax(cf string) error {
@@ -125,22 +128,15 @@ func parseCF(cf string) (cfParts, error) {
 			return p, cfInvalid("in posizione %d ci vuole una lettera, non %q", i+1, string(c))
 		}
 	}
-	// Undo omocodia, checking it was applied from the right as the rules prescribe.
+	// Undo omocodia. The Agenzia substitutes from the right, but real codes carry a
+	// letter in any subset of the seven places (CNTFNC84R44H5L1E): every one is valid
+	// when its check character is right (domain-facts.md, codice fiscale point 8).
 	plain := []byte(cf)
-	firstLetter := 0
 	for _, i := range cfDigitPositions() {
-		c := cf[i]
-		if isDigitASCII(c) {
-			if firstLetter > 0 {
-				return p, cfInvalid("omocodia irregolare: in posizione %d c'è una lettera ma in posizione %d una cifra (le cifre si sostituiscono partendo da destra)", firstLetter, i+1)
-			}
-			continue
+		if c := cf[i]; !isDigitASCII(c) {
+			plain[i] = '0' + byte(strings.IndexByte(cfOmocodia, c))
+			p.omocode = true
 		}
-		if firstLetter == 0 {
-			firstLetter = i + 1
-		}
-		plain[i] = '0' + byte(strings.IndexByte(cfOmocodia, c))
-		p.omocode = true
 	}
 	m := strings.IndexByte(cfMonths, cf[8])
 	if m < 0 {
@@ -220,15 +216,17 @@ func cfCheckChar(s15 string) byte {
 
 // DecodeCF reads sex, birth date and birthplace from a codice fiscale, undoing
 // omocodia. The code gives only two digits of the year: the century is the one that
-// puts the birth date latest without passing today (so a code of someone over 100
-// decodes a century late). today is required (the domain reads no clock).
-func DecodeCF(cf string, today Date) (CFInfo, error) {
+// makes the birthplace valid at that date (Gallico, ceased in 1927, in
+// MCHFDA07A01D877A means 1907), else the latest one not after notAfter (today, or an
+// earlier day known to follow the birth, such as the issue of a pass). notAfter is
+// required (the domain reads no clock).
+func DecodeCF(cf string, notAfter Date) (CFInfo, error) {
 	cf = NormalizeCF(cf)
 	p, err := parseCF(cf)
 	if err != nil {
 		return CFInfo{}, err
 	}
-	birth, err := p.birth(today)
+	birth, err := p.birth(notAfter)
 	if err != nil {
 		return CFInfo{}, err
 	}
@@ -238,20 +236,48 @@ func DecodeCF(cf string, today Date) (CFInfo, error) {
 	}, nil
 }
 
-// birth picks the century: the most recent date with these two year digits that is not
-// after today.
-func (p cfParts) birth(today Date) (Date, error) {
-	if today.IsZero() {
+// cfMaxAge bounds the centuries tried: nobody with a pass is older.
+const cfMaxAge = 125
+
+// birth picks the century (domain-facts.md, codice fiscale point 9): among the dates
+// with these two year digits not after notAfter and within cfMaxAge years of it, the
+// latest at which the birthplace code was valid, else simply the latest.
+func (p cfParts) birth(notAfter Date) (Date, error) {
+	if notAfter.IsZero() {
 		return Date{}, errorf("data odierna mancante: impossibile stabilire il secolo di nascita")
 	}
-	y := today.Year() - today.Year()%100 + p.year2
-	for range 3 {
-		if d, ok := NewDate(y, p.month, p.day); ok && !d.After(today) {
+	var candidates []Date
+	y := notAfter.Year() - notAfter.Year()%100 + p.year2
+	for ; y > notAfter.Year()-cfMaxAge-1; y -= 100 {
+		if d, ok := NewDate(y, p.month, p.day); ok && !d.After(notAfter) && notAfter.Year()-y <= cfMaxAge {
+			candidates = append(candidates, d)
+		}
+	}
+	if len(candidates) == 0 {
+		return Date{}, cfInvalid("data di nascita impossibile: %d %s %02d", p.day, italianMonth(p.month), p.year2)
+	}
+	for _, d := range candidates {
+		if valid, known := placeValidAt(p.place, d); known && valid {
 			return d, nil
 		}
-		y -= 100
 	}
-	return Date{}, cfInvalid("data di nascita impossibile: %d %s %02d", p.day, italianMonth(p.month), p.year2)
+	return candidates[0], nil
+}
+
+// placeValidAt reports whether a birthplace code (codice catastale or Z code) was in
+// force on day; known is false for a code of no table.
+func placeValidAt(code string, day Date) (valid, known bool) {
+	if code[0] == 'Z' {
+		st, ok := StateAt(code, Date{})
+		return ok && st.ValidAt(day), ok
+	}
+	rows := loadPlaces().byCode[code]
+	for _, r := range rows {
+		if r.ValidAt(day) {
+			return true, true
+		}
+	}
+	return false, len(rows) > 0
 }
 
 // ComputeCF builds the codice fiscale from the data (without omocodia: only the Agenzia
@@ -356,10 +382,10 @@ func cfTriplet(cons, vows []byte) string {
 // CheckCFAgreement compares a codice fiscale with a person's data, field by field, and
 // returns the disagreements (none when all agree). Fields left empty or zero in p are
 // not checked. An omocode code agrees when its de-omocodised form does. The birthplace
-// (a code, or a name looked up at the birth date) must be the one in the code, and the
-// code must have been valid at the birth date (of p, or decoded from the code when p
-// has none). Codes of foreign states missing from the table (states that no longer
-// exist) are accepted as they are. A code that is not valid at all gives a single
+// (a code, or a name looked up at the birth date) must be the one in the code; a code
+// that exists but was not in force at the birth date (of p, or decoded from the code
+// when p has none) gives a Note, not a mismatch. Codes of foreign states missing from
+// every table are accepted as they are. A code that is not valid at all gives a single
 // mismatch on field codice_fiscale.
 func CheckCFAgreement(cf string, p CFPerson, today Date) []CFMismatch {
 	cf = NormalizeCF(cf)
@@ -439,8 +465,9 @@ func checkCFPlace(inCF, given string, birth Date) (CFMismatch, bool) {
 	if code[0] == 'Z' {
 		if st, known := StateAt(code, Date{}); known && !st.ValidAt(birth) {
 			return CFMismatch{
-				Field: "luogo_nascita", Expected: code, Found: inCF,
-				Message: fmt.Sprintf("il codice %s (%s) non era valido alla data di nascita %s", code, st.Name, birth),
+				Field: "luogo_nascita", Expected: code, Found: inCF, Note: true,
+				Message: fmt.Sprintf("nota: il codice %s (%s, %s) non era in vigore alla data di nascita %s; il codice fiscale resta valido",
+					code, st.Name, validityText(st), birth),
 			}, false
 		}
 		return CFMismatch{}, true
@@ -462,8 +489,8 @@ func checkCFPlace(inCF, given string, birth Date) (CFMismatch, bool) {
 		periods[i] = r.Label() + " " + validityText(r)
 	}
 	return CFMismatch{
-		Field: "luogo_nascita", Expected: code, Found: inCF,
-		Message: fmt.Sprintf("il codice catastale %s non era valido alla data di nascita %s (%s)",
+		Field: "luogo_nascita", Expected: code, Found: inCF, Note: true,
+		Message: fmt.Sprintf("nota: il codice catastale %s non era in vigore alla data di nascita %s (%s); il codice fiscale resta valido",
 			code, birth, strings.Join(periods, "; ")),
 	}, false
 }
@@ -481,7 +508,7 @@ func describePlace(code string, at Date) string {
 		if st, ok := StateAt(code, Date{}); ok {
 			return st.Name
 		}
-		return ""
+		return unlistedState(code).Name
 	}
 	if rows := loadPlaces().byCode[code]; len(rows) > 0 {
 		return nearestRow(rows, at).Label()

@@ -125,9 +125,10 @@ func TestValidateCFSyntax(t *testing.T) {
 		{"RSSMRA80D31L736U", "data di nascita impossibile: 31 aprile"},
 		// place code
 		{"RSSMRA80A01N736U", `in posizione 12 "N" non può iniziare un codice catastale`},
-		// omocodia must start from the right
-		{"RSSMRA80A0ML736U", "omocodia irregolare: in posizione 11 c'è una lettera ma in posizione 13 una cifra"},
-		{"RSSMRAU0A01L736U", "omocodia irregolare: in posizione 7 c'è una lettera ma in posizione 8 una cifra"},
+		// omocodia in any subset of the places (domain-facts.md point 8), check character still checked
+		{"RSSMRA80A0ML736M", ""},
+		{"RSSMRAU0A01L736R", ""},
+		{"RSSMRA80A0ML736U", "il carattere di controllo dovrebbe essere M, non U"},
 	}
 	for _, tt := range tests {
 		err := ValidateCFSyntax(tt.cf)
@@ -268,10 +269,10 @@ func TestCheckCFAgreement(t *testing.T) {
 
 		{"comune code before it existed", borgoVeneto1950,
 			with(func(p *CFPerson) { p.Birth = MustDate(1950, 1, 1); p.BirthPlace = "M402" }),
-			[]string{"luogo_nascita"}, "il codice catastale M402 non era valido alla data di nascita 01/01/1950 (BORGO VENETO (PD) dal 17/02/2018)"},
+			[]string{"luogo_nascita (nota)"}, "il codice catastale M402 non era in vigore alla data di nascita 01/01/1950 (BORGO VENETO (PD) dal 17/02/2018)"},
 		{"comune code before it existed, birth date from the code", borgoVeneto1950,
 			CFPerson{BirthPlace: "m402"},
-			[]string{"luogo_nascita"}, "non era valido alla data di nascita 01/01/1950"},
+			[]string{"luogo_nascita (nota)"}, "non era in vigore alla data di nascita 01/01/1950"},
 		{"historic name valid at birth", abano1920,
 			with(func(p *CFPerson) { p.Birth = MustDate(1920, 1, 1); p.BirthPlace = "A001" }), nil, ""},
 		{"historic name looked up at birth", abano1920,
@@ -285,7 +286,11 @@ func TestCheckCFAgreement(t *testing.T) {
 			got := CheckCFAgreement(tt.cf, tt.person, cfToday)
 			var fields []string
 			for _, m := range got {
-				fields = append(fields, m.Field)
+				if m.Note {
+					fields = append(fields, m.Field+" (nota)")
+				} else {
+					fields = append(fields, m.Field)
+				}
 				if m.Message == "" {
 					t.Errorf("mismatch without message: %+v", m)
 				}
@@ -323,6 +328,69 @@ func TestCFCheckCharTable(t *testing.T) {
 		}
 		if got := int(cfOddValues[idx] - 'A'); got != want {
 			t.Errorf("odd value of %c = %d, want %d", c, got, want)
+		}
+	}
+}
+
+// TestCFVectors reads domain/testdata/codici_fiscali.tsv: real codes and codes of the
+// issue "Real codes, real plates", each checked for syntax, decoding and the
+// birthplace note (A2; domain-facts.md points 8-10).
+func TestCFVectors(t *testing.T) {
+	for _, f := range readTSV(t, "testdata/codici_fiscali.tsv", 9) {
+		cf, today, outcome, surname, name := f[0], mustISO(t, f[1]), f[2], f[3], f[4]
+		f = append(f[:3:3], f[5:]...) // sesso, nascita, luogo, perché at 3…6
+		err := ValidateCFSyntax(cf)
+		if msg, ok := strings.CutPrefix(outcome, "errore:"); ok {
+			if err == nil || !strings.Contains(err.Error(), msg) {
+				t.Errorf("%s: ValidateCFSyntax = %v, want an error containing %q", cf, err, msg)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s (%s): refused: %v", cf, f[6], err)
+			continue
+		}
+		info, err := DecodeCF(cf, today)
+		if err != nil || string(info.Sex) != f[3] || info.Birth.ISO() != f[4] || info.BirthPlace != f[5] {
+			t.Errorf("%s on %s: DecodeCF = %c %s %s, %v; want %s %s %s (%s)", cf, f[1], info.Sex, info.Birth.ISO(), info.BirthPlace, err, f[3], f[4], f[5], f[6])
+			continue
+		}
+		got := CheckCFAgreement(cf, CFPerson{Sex: info.Sex, Birth: info.Birth, BirthPlace: info.BirthPlace}, today)
+		switch {
+		case outcome == "valido" && len(got) != 0:
+			t.Errorf("%s: %+v, want no remark (%s)", cf, got, f[6])
+		case outcome == "nota" && (len(got) != 1 || !got[0].Note || got[0].Field != "luogo_nascita"):
+			t.Errorf("%s: %+v, want one note on luogo_nascita (%s)", cf, got, f[6])
+		}
+		// The person as the desk would save them: the note never blocks, never needs a reason.
+		chk := CheckPerson(Person{CodiceFiscale: cf, Cognome: surname, Nome: name, Sesso: f[3], DataNascita: info.Birth, LuogoNascita: info.BirthPlace}, today)
+		if len(chk.Errors) != 0 || len(chk.Mismatches) != 0 || (outcome == "nota") != (len(chk.Notes) == 1) {
+			t.Errorf("%s: CheckPerson = %+v", cf, chk)
+		}
+	}
+}
+
+// TestEveryOmocodeCombination: each of the 127 omocode forms of two codes is valid and
+// decodes to the same person (domain-facts.md point 8: any subset of the seven places).
+func TestEveryOmocodeCombination(t *testing.T) {
+	for _, plain := range []string{"RSSMRA80A01L736U", "CNTFNC84R44H501T", "MCHFDA07A01D877A"} {
+		want, err := DecodeCF(plain, cfToday)
+		if err != nil {
+			t.Fatal(err)
+		}
+		places := cfDigitPositions()
+		for mask := 1; mask < 1<<len(places); mask++ {
+			b := []byte(plain[:15])
+			for bit, i := range places {
+				if mask&(1<<bit) != 0 {
+					b[i] = cfOmocodia[b[i]-'0']
+				}
+			}
+			cf := string(b) + string(cfCheckChar(string(b)))
+			got, err := DecodeCF(cf, cfToday)
+			if err != nil || got.Canonical != plain || !got.Birth.Equal(want.Birth) || got.BirthPlace != want.BirthPlace || !got.Omocode {
+				t.Errorf("%s (mask %07b): %+v, %v; want the person of %s", cf, mask, got, err, plain)
+			}
 		}
 	}
 }

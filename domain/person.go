@@ -49,10 +49,11 @@ type FieldError struct {
 func (e FieldError) Error() string { return e.Field + ": " + e.Message }
 
 // PersonCheck is the outcome of checking a person: errors block saving, CF mismatches
-// block it too unless the operator gives a reason (CFOverride).
+// block it too unless the operator gives a reason (CFOverride); notes only inform.
 type PersonCheck struct {
 	Errors     []FieldError
 	Mismatches []FieldError
+	Notes      []FieldError
 }
 
 // OK reports whether the person can be saved as it is.
@@ -128,7 +129,11 @@ func CheckPerson(p Person, today Date) PersonCheck {
 	for _, m := range CheckCFAgreement(p.CodiceFiscale, CFPerson{
 		Surname: p.Cognome, Name: p.Nome, Sex: sex, Birth: p.DataNascita, BirthPlace: p.LuogoNascita,
 	}, today) {
-		c.Mismatches = append(c.Mismatches, FieldError{m.Field, m.Message})
+		if m.Note {
+			c.Notes = append(c.Notes, FieldError{m.Field, m.Message})
+		} else {
+			c.Mismatches = append(c.Mismatches, FieldError{m.Field, m.Message})
+		}
 	}
 	return c
 }

@@ -104,14 +104,21 @@ func buildPlaceTables() *placeTables {
 	}
 	for line := range tsvLines(statiTSV) {
 		f := strings.Split(line, "\t")
-		if len(f) != 5 {
+		if len(f) != 6 {
 			panic("places/stati.tsv: bad line " + line)
 		}
 		p := Place{Code: f[0], Name: f[1], Province: ForeignProvince, ISO3: f[2],
 			From: tsvDate(f[3]), To: tsvDate(f[4]), Foreign: true, Active: f[4] == ""}
-		key := placeKey(p.Name)
+		var others []string
+		if f[5] != "" {
+			others = strings.Split(f[5], "|")
+			p.AltName = others[0]
+		}
 		t.stateByCode[p.Code] = len(t.states)
-		t.stateByName[key] = append(t.stateByName[key], len(t.states))
+		for _, name := range append([]string{p.Name}, others...) {
+			key := placeKey(name)
+			t.stateByName[key] = append(t.stateByName[key], len(t.states))
+		}
 		t.states = append(t.states, p)
 	}
 	return t
@@ -189,8 +196,9 @@ func ComuneHistory(code string) []Place {
 }
 
 // StateAt is the foreign state with that Z code, if it existed on day at (a zero at
-// skips the date check). The table holds the states ANPR lists today; codes of states
-// that no longer exist (Jugoslavia Z118…) are not in it.
+// skips the date check). The table holds the states ANPR lists today and the ceased
+// ones of Istat's list (Z118 Jugoslavia, Z135 Unione Sovietica…, Active false); other
+// old codes are not in it (see PlaceName).
 func StateAt(zcode string, at Date) (Place, bool) {
 	t := loadPlaces()
 	i, ok := t.stateByCode[normCode(zcode)]
@@ -202,6 +210,27 @@ func StateAt(zcode string, at Date) (Place, bool) {
 		return Place{}, false
 	}
 	return p, true
+}
+
+// unlistedState stands for a Z code of no table: a state that no longer exists and
+// that no source we embed names. It is shown, never a blank.
+func unlistedState(code string) Place {
+	return Place{Code: code, Name: "STATO ESTERO CESSATO (" + code + ")", Province: ForeignProvince, Foreign: true}
+}
+
+// PlaceName names a birthplace or residence code for a screen or a document: the
+// comune as it was on day at ("VENEZIA (VE)"), the foreign state, a ceased state by its
+// historical name, "stato estero cessato (Z118)" when no table names it; an unknown
+// comune code is returned as it is.
+func PlaceName(code string, at Date) string {
+	code = normCode(code)
+	if code == "" {
+		return ""
+	}
+	if pl, err := LookupPlace(code, at); err == nil {
+		return pl.Label()
+	}
+	return code
 }
 
 // ComuniOfRegion is the active comuni of a region by ISTAT id ("05" = Veneto; "5" is
@@ -251,7 +280,7 @@ func LookupPlace(nameOrCode string, at Date) (Place, error) {
 			if p, ok := StateAt(code, Date{}); ok {
 				return p, nil
 			}
-			return Place{}, errorf("stato estero con codice %q sconosciuto", code)
+			return unlistedState(code), nil
 		}
 		rows := t.byCode[code]
 		if len(rows) == 0 {

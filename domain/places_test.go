@@ -99,8 +99,8 @@ func TestStateAt(t *testing.T) {
 		}
 	}
 	states := AllForeignStates()
-	if len(states) != 208 || !slices.IsSortedFunc(states, func(a, b Place) int { return strings.Compare(a.Code, b.Code) }) {
-		t.Errorf("AllForeignStates: %d states (want 208), sorted %v", len(states),
+	if len(states) != 214 || !slices.IsSortedFunc(states, func(a, b Place) int { return strings.Compare(a.Code, b.Code) }) {
+		t.Errorf("AllForeignStates: %d states (want 208 of ANPR and 6 ceased of Istat), sorted %v", len(states),
 			slices.IsSortedFunc(states, func(a, b Place) int { return strings.Compare(a.Code, b.Code) }))
 	}
 }
@@ -151,7 +151,7 @@ func TestLookupPlace(t *testing.T) {
 		{"Padova (VR)", today, "", "", "in provincia di PD"},
 		{"Germania (MI)", today, "", "", `luogo "Germania (MI)" sconosciuto`},
 		{"A000", today, "", "", `codice catastale "A000" sconosciuto`},
-		{"Z999", today, "", "", `stato estero con codice "Z999" sconosciuto`},
+		{"Z999", today, "Z999", "STATO ESTERO CESSATO (Z999)", ""}, // never a blank (issue #8)
 		{"", today, "", "", "luogo mancante"},
 		{"'-", today, "", "", "sconosciuto"},
 	}
@@ -283,5 +283,38 @@ func TestPlacesGenerated(t *testing.T) {
 		if string(got) != string(want) {
 			t.Errorf("places/%s is stale: run go generate ./domain", name)
 		}
+	}
+}
+
+// TestCeasedStates: former foreign states have their historical names (issue #8, point
+// 4), by code and by the names people use; a Z code of no table is never a blank.
+func TestCeasedStates(t *testing.T) {
+	for code, name := range map[string]string{
+		"Z105": "CECOSLOVACCHIA", "Z111": "REPUBBLICA DEMOCRATICA TEDESCA",
+		"Z118": "REPUBBLICA SOCIALISTA FEDERALE DI JUGOSLAVIA", "Z135": "UNIONE SOVIETICA",
+		"Z157": "SERBIA E MONTENEGRO", "Z250": "YEMEN DEL SUD",
+	} {
+		p, ok := StateAt(code, Date{})
+		if !ok || p.Name != name || p.Active || !p.Foreign || p.To.IsZero() {
+			t.Errorf("StateAt(%s) = %+v, %v; want the ceased state %s", code, p, ok, name)
+		}
+		if got := PlaceName(code, MustDate(1970, 1, 1)); got != name {
+			t.Errorf("PlaceName(%s) = %q, want %q", code, got, name)
+		}
+	}
+	for in, code := range map[string]string{"Jugoslavia": "Z118", "URSS": "Z135", "Unione Sovietica": "Z135",
+		"DDR": "Z111", "Germania Est": "Z111", "Cecoslovacchia": "Z105", "Germania": "Z112", "Federazione russa": "Z154"} {
+		if p, err := LookupPlace(in, Date{}); err != nil || p.Code != code {
+			t.Errorf("LookupPlace(%q) = %s, %v; want %s", in, p.Code, err, code)
+		}
+	}
+	if got := PlaceName("Z999", Date{}); got != "STATO ESTERO CESSATO (Z999)" {
+		t.Errorf("PlaceName(Z999) = %q", got)
+	}
+	// The end of a state is no rule on codici fiscali: born in Serbia e Montenegro after
+	// it ended is only a note.
+	got := CheckCFAgreement("JVNNAA05C43Z157P", CFPerson{BirthPlace: "Z157", Birth: MustDate(2007, 3, 3)}, MustDate(2026, 1, 1))
+	if len(got) != 2 || got[0].Field != "data_nascita" || !got[1].Note {
+		t.Errorf("Z157 in 2007: %+v", got)
 	}
 }

@@ -167,10 +167,7 @@ func birthPlace(p domain.Person) string {
 		return ""
 	}
 	if strings.HasPrefix(p.LuogoNascita, "Z") {
-		if s, ok := domain.StateAt(p.LuogoNascita, domain.Date{}); ok {
-			return s.Name
-		}
-		return p.LuogoNascita
+		return domain.PlaceName(p.LuogoNascita, p.DataNascita)
 	}
 	if c, ok := domain.ComuneAt(p.LuogoNascita, p.DataNascita); ok {
 		return c.Label()

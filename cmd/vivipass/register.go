@@ -281,7 +281,7 @@ func printPass(w io.Writer, v service.PassView) {
 	row("Tipo", p.Kind.Label())
 	row("Comune", p.Comune+" (rilasciato da "+p.IssuingComune+")")
 	row("Titolare", h.FullName()+" – "+h.CodiceFiscale)
-	row("Nato il", h.DataNascita.String()+" a "+placeName(h.LuogoNascita))
+	row("Nato il", h.DataNascita.String()+" a "+domain.PlaceName(h.LuogoNascita, h.DataNascita))
 	if !h.DataDecesso.IsZero() {
 		row("Deceduto il", h.DataDecesso.String())
 	}
@@ -332,13 +332,6 @@ func reasonOf(p domain.Pass) string {
 		s += ", dal " + p.StateFrom.String()
 	}
 	return s + ")"
-}
-
-func placeName(code string) string {
-	if p, err := domain.LookupPlace(code, domain.Date{}); err == nil {
-		return p.Label()
-	}
-	return code
 }
 
 func siNo(b bool) string {

@@ -346,12 +346,7 @@ func (m *Model) dataLines() []string {
 	row := func(label, value string) string {
 		return st.Label.Render(common.Pad(label, 19)) + common.Truncate(value, m.w-20)
 	}
-	place := func(code string) string {
-		if pl, err := domain.LookupPlace(code, h.DataNascita); err == nil {
-			return pl.Label()
-		}
-		return code
-	}
+	place := func(code string) string { return domain.PlaceName(code, h.DataNascita) }
 	lines := []string{
 		row("Nato il", h.DataNascita.String()+" a "+place(h.LuogoNascita)),
 		row("Residenza", strings.TrimSpace(h.Indirizzo+" "+place(h.ComuneResidenza))),

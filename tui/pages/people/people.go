@@ -522,9 +522,4 @@ func (m *Model) detailView() string {
 }
 
 // placeLabel is a comune or foreign state by code, as valid at a date.
-func placeLabel(code string, at domain.Date) string {
-	if pl, err := domain.LookupPlace(code, at); err == nil {
-		return pl.Label()
-	}
-	return code
-}
+func placeLabel(code string, at domain.Date) string { return domain.PlaceName(code, at) }
