@@ -466,7 +466,7 @@ func checkCFPlace(inCF, given string, birth Date) (CFMismatch, bool) {
 		if st, known := StateAt(code, Date{}); known && !st.ValidAt(birth) {
 			return CFMismatch{
 				Field: "luogo_nascita", Expected: code, Found: inCF, Note: true,
-				Message: fmt.Sprintf("nota: il codice %s (%s, %s) non era in vigore alla data di nascita %s; il codice fiscale resta valido",
+				Message: fmt.Sprintf("il codice %s (%s, %s) non era in vigore alla data di nascita %s; il codice fiscale resta valido",
 					code, st.Name, validityText(st), birth),
 			}, false
 		}
@@ -490,7 +490,7 @@ func checkCFPlace(inCF, given string, birth Date) (CFMismatch, bool) {
 	}
 	return CFMismatch{
 		Field: "luogo_nascita", Expected: code, Found: inCF, Note: true,
-		Message: fmt.Sprintf("nota: il codice catastale %s non era in vigore alla data di nascita %s (%s); il codice fiscale resta valido",
+		Message: fmt.Sprintf("il codice catastale %s non era in vigore alla data di nascita %s (%s); il codice fiscale resta valido",
 			code, birth, strings.Join(periods, "; ")),
 	}, false
 }

@@ -322,3 +322,31 @@ func TestImportRowErrors(t *testing.T) {
 		t.Errorf("export passes does not list VE-0001")
 	}
 }
+
+// Issue #8 through the command line: the real codes of the issue import with no error
+// and no warning, born in the right century, and `pass show` names a ceased state and a
+// comune that no longer exists.
+func TestImportRealCodes(t *testing.T) {
+	t.Parallel()
+	db := newDB(t, "L736")
+	head := "codice_fiscale;cognome;nome;sesso;data_nascita;luogo_nascita;comune_residenza;numero_pass;tipo_pass;data_rilascio;data_scadenza\n"
+	rows := []string{
+		"CNTFNC84R44H5L1E;CONTI;FRANCESCA;;;;VENEZIA;L736_2024_00101;P;15/03/2024;15/03/2029",
+		"MCHFDA07A01D877A;MACHI;FADIA;;;;VENEZIA;L736_2024_00102;P;15/03/2024;15/03/2029",
+		"BNCLCU50C52D244Z;BIANCHI;LUCIA;F;12/03/1950;DAIRAGO;VENEZIA;L736_2024_00103;P;15/03/2024;15/03/2029",
+		"PTRMLN60E05Z118L;PETROVIC;MILAN;;;JUGOSLAVIA;VENEZIA;L736_2024_00104;P;15/03/2024;15/03/2029",
+	}
+	file := write(t, "reali.csv", []byte(head+strings.Join(rows, "\n")+"\n"))
+	rep := importJSON(t, 0, db, file)
+	if rep.Imported != 4 || len(rep.Errors) != 0 || len(rep.Warnings) != 0 {
+		t.Fatalf("import: %+v, want 4 imported, no error, no warning", rep)
+	}
+	for number, want := range map[string][]string{
+		"L736_2024_00102": {"01/01/1907 a GALLICO (RC)"},
+		"L736_2024_00104": {"05/05/1960 a REPUBBLICA SOCIALISTA FEDERALE DI JUGOSLAVIA"},
+		"L736_2024_00101": {"04/10/1984 a ROMA (RM)"},
+	} {
+		r := must(t, 0, "pass", "show", number, "--db", db)
+		contains(t, "pass show "+number, r.stdout, want...)
+	}
+}

@@ -791,3 +791,44 @@ func TestFirstSeenCollision(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestRealCodesImport: the codes of issue #8 come in through the import with nothing
+// left empty or a century late: omocodia anywhere, ceased birthplaces, ceased states,
+// birthplace codes not in force at the birth date (a note: no warning), and a birth
+// date read from the code never after the pass was issued (A2, M1).
+func TestRealCodesImport(t *testing.T) {
+	cases := []struct {
+		cf, cognome, nome, luogo, rilascio string
+		birth                              domain.Date
+		place                              string
+	}{
+		{"CNTFNC84R44H5L1E", "CONTI", "FRANCESCA", "", "", domain.MustDate(1984, 10, 4), "H501"},
+		{"MCHFDA07A01D877A", "MACHI", "FADIA", "", "", domain.MustDate(1907, 1, 1), "D877"},
+		{"MCHFDA07A01D877A", "MACHI", "FADIA", "GALLICO", "", domain.MustDate(1907, 1, 1), "D877"},
+		{"RSSMRA21E45L736G", "ROSSI", "MARIA", "", "01/06/2019", domain.MustDate(1921, 5, 5), "L736"},
+		{"BNCLCU50C52D244Z", "BIANCHI", "LUCIA", "", "", domain.MustDate(1950, 3, 12), "D244"},
+		{"BNCLCU50C52D244Z", "BIANCHI", "LUCIA", "DAIRAGO", "", domain.MustDate(1950, 3, 12), "D244"},
+		{"SPSGNR35D04B860H", "ESPOSITO", "GENNARO", "B860", "", domain.MustDate(1935, 4, 4), "B860"},
+		{"PTRMLN60E05Z118L", "PETROVIC", "MILAN", "JUGOSLAVIA", "", domain.MustDate(1960, 5, 5), "Z118"},
+		{"VNVLGO75B54Z135U", "IVANOVA", "OLGA", "URSS", "", domain.MustDate(1975, 2, 14), "Z135"},
+	}
+	for _, c := range cases {
+		ch := map[string]string{"codice_fiscale": c.cf, "cognome": c.cognome, "nome": c.nome,
+			"sesso": "", "data_nascita": "", "luogo_nascita": c.luogo}
+		if c.rilascio != "" {
+			ch["data_rilascio"], ch["data_decorrenza"] = c.rilascio, c.rilascio
+			ch["data_scadenza"] = "01/06/2024"
+			ch["stato"] = "SCADUTO"
+		}
+		f := mustParse(t, rowCSV(ch))
+		if len(f.Errors) > 0 {
+			t.Errorf("%s: refused: %s", c.cf, dumpErrors(f))
+			continue
+		}
+		r := f.Rows[0]
+		if !r.Person.DataNascita.Equal(c.birth) || r.Person.LuogoNascita != c.place || r.CFWarning != "" || len(r.Warnings) != 0 {
+			t.Errorf("%s: born %s in %s, CF warning %q, warnings %v; want %s in %s and no warning",
+				c.cf, r.Person.DataNascita, r.Person.LuogoNascita, r.CFWarning, r.Warnings, c.birth, c.place)
+		}
+	}
+}

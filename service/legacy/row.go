@@ -140,7 +140,7 @@ func (v *validator) check(vals *[numCols]string, r *Row, in *rowInfo) {
 	// The code is decoded only when something must come from it: domain.CheckPerson
 	// checks it anyway, and on a region-sized file every parse of it counts.
 	var cfInfo domain.CFInfo
-	cfErr := errNotDecoded
+	cfErr, birthFromCF := errNotDecoded, false
 	if p.Sesso == "" || p.DataNascita.IsZero() || vals[colLuogoNascita] == "" {
 		cfInfo, cfErr = domain.DecodeCF(p.CodiceFiscale, v.today)
 	}
@@ -172,7 +172,7 @@ func (v *validator) check(vals *[numCols]string, r *Row, in *rowInfo) {
 			p.Sesso = string(cfInfo.Sex)
 		}
 		if p.DataNascita.IsZero() {
-			p.DataNascita = cfInfo.Birth
+			p.DataNascita, birthFromCF = cfInfo.Birth, true
 		}
 		if p.LuogoNascita == "" && vals[colLuogoNascita] == "" {
 			p.LuogoNascita = cfInfo.BirthPlace
@@ -227,6 +227,13 @@ func (v *validator) check(vals *[numCols]string, r *Row, in *rowInfo) {
 	r.DataDecorrenza, decOK = date(colDecorrenza, "data di decorrenza", false)
 	if vals[colDecorrenza] == "" {
 		r.DataDecorrenza, decOK = r.DataRilascio, rilOK
+	}
+	// A birth date read from the code is never after the pass was issued: a holder of a
+	// pass issued in 2019 with "21" in the code was born in 1921, not in 2021.
+	if birthFromCF && rilOK && p.DataNascita.After(r.DataRilascio) {
+		if info, err := domain.DecodeCF(p.CodiceFiscale, r.DataRilascio); err == nil {
+			p.DataNascita = info.Birth
+		}
 	}
 	r.DataScadenza, scaOK = date(colScadenza, "data di scadenza", true)
 	datesOK := rilOK && decOK && scaOK

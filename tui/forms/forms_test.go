@@ -852,3 +852,41 @@ func TestResizeWithErrorKeepsFields(t *testing.T) {
 	d.notSee("Errore")
 	d.see("Codice fiscale VRDLCU70C15L736W", "Telefono")
 }
+
+// Issue #8 at the desk: a real omocode code with a letter left of a digit, and a code
+// whose birthplace was not in force at the birth date (a note), are issued with no
+// override reason; a ceased state is named.
+func TestIssueRealCodes(t *testing.T) {
+	cases := []struct {
+		cf, surname, name string
+		see               []string
+	}{
+		{"CNTFNC84R44H5L1E", "Conti", "Francesca", []string{"nata il 04/10/1984 a ROMA (RM)", "concorda con i dati (OK)"}},
+		{"BNCLCU50C52D244Z", "Bianchi", "Lucia", []string{"nata il 12/03/1950 a DAIRAGO (MI)", "concorda con i dati (OK)", "Nota: il codice catastale D244 non era in vigore"}},
+		{"MCHFDA07A01D877A", "Machi", "Fadia", []string{"nato il 01/01/1907 a GALLICO (RC)", "concorda con i dati (OK)"}},
+		{"PTRMLN60E05Z118L", "Petrovic", "Milan", []string{"nato il 05/05/1960 a REPUBBLICA SOCIALISTA FEDERALE DI JUGOSLAVIA"}},
+	}
+	for _, c := range cases {
+		t.Run(c.cf, func(t *testing.T) {
+			h := newHarness(t)
+			d := h.open(NewIssue(h.ctx))
+			d.typ(c.cf)
+			d.see(c.see[0])
+			d.press("enter")
+			d.press("enter")
+			d.typ(c.surname)
+			d.press("enter")
+			d.typ(c.name)
+			d.see(c.see[1:]...)
+			d.enter(8) // to the end of the person: no reason asked
+			d.see("Titolare: " + strings.ToUpper(c.surname+" "+c.name))
+			d.enter(5)
+			d.press("n") // no consent
+			d.enter(3)   // no plate
+			_, id := d.closed()
+			if v := h.get(id); v.Holder.CodiceFiscale != c.cf || v.Holder.CFOverride != "" {
+				t.Errorf("holder %+v", v.Holder)
+			}
+		})
+	}
+}

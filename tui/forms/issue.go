@@ -310,13 +310,19 @@ func (f *issueForm) cfCheck() []string {
 	}
 	var lines []string
 	mm := f.mismatches()
+	var notes []string
+	if f.existing == nil && f.step == 1 {
+		for _, n := range domain.CheckPerson(f.person(), f.today).Notes {
+			notes = append(notes, "Nota: "+n.Message)
+		}
+	}
 	if s := strings.TrimSpace(f.luogo); s != "" && len(mm) < 3 { // room for the fields at 80×24
 		if pl, err := place(s, formkit.ParseDate(f.nascita)); err == nil {
 			lines = append(lines, "Luogo di nascita: "+pl.Label()+" · codice "+pl.Code)
 		}
 	}
 	if len(mm) == 0 {
-		return append(lines, "Codice fiscale: concorda con i dati (OK).")
+		return append(append(lines, "Codice fiscale: concorda con i dati (OK)."), notes...)
 	}
 	lines = append(lines, "Il codice fiscale NON concorda con i dati (correggerli o indicare il motivo):")
 	for _, m := range mm {

@@ -100,9 +100,12 @@ func (m *Model) cfLines(in *personInput, orig domain.Person) []string {
 	for _, e := range chk.Mismatches {
 		add("Non concorda: ", st.Warning.Render, e.Message)
 	}
+	for _, e := range chk.Notes {
+		add("Nota: ", st.Muted.Render, e.Message)
+	}
 	switch {
-	case len(out) == 0:
-		out = append(out, "  "+st.OK.Render("Codice fiscale corretto e concorde con i dati."))
+	case len(out) == len(chk.Notes):
+		out = append([]string{"  " + st.OK.Render("Codice fiscale corretto e concorde con i dati.")}, out...)
 	case len(chk.Mismatches) > 0 && cfErrors == 0:
 		out = append(out, st.Muted.Render(common.Truncate("  Si salva lo stesso solo con un motivo (es. codice della tessera sanitaria).", m.w)))
 	}
