@@ -607,7 +607,7 @@ func TestHolderDeceased(t *testing.T) {
 	if !reflect.DeepEqual(dropped, []Plate{orig.Plates[3], orig.Plates[4]}) {
 		t.Errorf("dropped = %+v, want plates 4 and 5", dropped)
 	}
-	if ov := Authorise("AA111AA", died, []Holding{{Pass: n}}); ov.Authorised {
+	if ov := Authorise("AA111AA", Italy, died, []Holding{{Pass: n}}); ov.Authorised {
 		t.Error("a plate of a deceased holder is authorised on the day of death")
 	}
 

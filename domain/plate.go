@@ -13,7 +13,8 @@ const (
 	PlateAuto        PlateClass = "autoveicolo" // AA 000 AA, since 1994
 	PlateMoto        PlateClass = "motoveicolo" // AA 00000, since 1999
 	PlateRimorchio   PlateClass = "rimorchio"   // XA 000 AA series, since 2013
-	PlateCiclomotore PlateClass = "ciclomotore" // 6 characters starting with X
+	PlateCiclomotore PlateClass = "ciclomotore" // 6 characters: X + 5 (1999), AA 000 A (current series: BX983C)
+	PlateEE          PlateClass = "escursionisti esteri" // EE 000 AA: vehicles of people living abroad
 	PlateProvinciale PlateClass = "provinciale" // old provincial plates: MI 3A5678, ROMA…
 	PlateEstera      PlateClass = "estera"      // foreign: any format, with a country
 	PlateUnknown     PlateClass = "sconosciuto" // unrecognised Italian format: a warning, not an error
@@ -44,6 +45,12 @@ type Plate struct {
 	AddedAt time.Time  `json:"added_at,omitzero"`
 	AddedBy string     `json:"added_by,omitempty"`
 	Channel Channel    `json:"channel,omitempty"`
+}
+
+// Is reports whether the plate is that vehicle: the same number and the same country
+// (an Italian AB123CD and a French AB123CD are two vehicles).
+func (p Plate) Is(number, country string) bool {
+	return p.Number == number && NormalizeCountry(p.Country) == NormalizeCountry(country)
 }
 
 // Window is the plate window with the open end resolved to the pass expiry.
@@ -86,7 +93,8 @@ var (
 	reAuto        = regexp.MustCompile(`^` + plateLetter + `{2}[0-9]{3}` + plateLetter + `{2}$`)
 	reRimorchio   = regexp.MustCompile(`^X` + plateLetter + `[0-9]{3}` + plateLetter + `{2}$`)
 	reMoto        = regexp.MustCompile(`^` + plateLetter + `{2}[0-9]{5}$`)
-	reCiclomotore = regexp.MustCompile(`^X[0-9A-Z]{5}$`)
+	reCiclomotore = regexp.MustCompile(`^X[0-9A-Z]{5}$|^` + plateLetter + `{2}[0-9]{3}` + plateLetter + `$`)
+	reEE          = regexp.MustCompile(`^EE[0-9]{3}` + plateLetter + `{2}$`)
 	reProvinciale = regexp.MustCompile(`^(AG|AL|AN|AO|AP|AQ|AR|AT|AV|BA|BG|BL|BN|BO|BR|BS|BZ|CA|CB|CE|CH|CL|CN|CO|CR|CS|CT|CZ|EN|FE|FG|FI|FO|FR|GE|GO|GR|IM|IS|LE|LI|LT|LU|MC|ME|MI|MN|MO|MS|MT|NA|NO|NU|OR|PA|PC|PD|PE|PG|PI|PN|PR|PS|PT|PV|PZ|RA|RC|RE|RG|RI|RM|ROMA|RO|SA|SI|SO|SP|SR|SS|SV|TA|TE|TN|TO|TP|TR|TS|TV|UD|VA|VC|VE|VI|VR|VT|AO|KR|VV|BI|LO|LC|PO|RN|CI|VS|OG|OT|MB|FM|BT)[0-9][0-9A-Z]{3,5}$`)
 	rePlateChars  = regexp.MustCompile(`^[A-Z0-9]{2,12}$`)
 )
@@ -99,6 +107,8 @@ func ClassifyPlate(number, country string) (PlateClass, string) {
 		return PlateEstera, ""
 	}
 	switch {
+	case reEE.MatchString(number): // before autoveicolo: the EE series is not issued to residents
+		return PlateEE, ""
 	case reRimorchio.MatchString(number):
 		return PlateRimorchio, ""
 	case reAuto.MatchString(number):

@@ -87,7 +87,8 @@ func TestClassifyPlate(t *testing.T) {
 		{"AB1234CD", "", PlateUnknown},
 		{"AB12CD", "", PlateUnknown},
 		{"A123BCD", "", PlateUnknown},
-		{"AB123C", "", PlateUnknown},
+		{"AB123C", "", PlateCiclomotore}, // current moped series (issue #8)
+		{"AB123I", "", PlateUnknown},
 		{"1234567", "", PlateUnknown},
 		{"X2B3C", "", PlateUnknown},   // moped with 5 characters
 		{"X2B3C4D", "", PlateUnknown}, // moped with 7 characters
@@ -190,5 +191,26 @@ func TestClassifyPlateRoma(t *testing.T) {
 		if got, _ := ClassifyPlate(p, "IT"); got != PlateProvinciale {
 			t.Errorf("%s: %s, want provinciale", p, got)
 		}
+	}
+}
+
+// TestPlateVectors reads domain/testdata/targhe.tsv (issue #8: moped plates of the
+// current series, EE plates).
+func TestPlateVectors(t *testing.T) {
+	for _, f := range readTSV(t, "testdata/targhe.tsv", 5) {
+		num := NormalizePlate(f[0])
+		class, warn := ClassifyPlate(num, f[1])
+		if num != f[2] || string(class) != f[3] || (class == PlateUnknown) != (warn != "") {
+			t.Errorf("%q (%q): %s %s %q; want %s %s (%s)", f[0], f[1], num, class, warn, f[2], f[3], f[4])
+		}
+	}
+}
+
+// Two plates are the same vehicle only with the same country (issue #8).
+func TestPlateIs(t *testing.T) {
+	it := Plate{Number: "AB123CD"}
+	fr := Plate{Number: "AB123CD", Country: "FR"}
+	if !it.Is("AB123CD", "") || !it.Is("AB123CD", "Italia") || it.Is("AB123CD", "FR") || !fr.Is("AB123CD", "fr") || fr.Is("AB123CD", "IT") {
+		t.Error("Plate.Is does not tell countries apart")
 	}
 }

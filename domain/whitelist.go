@@ -1,6 +1,9 @@
 package domain
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Holding is one pass that carries a plate, with its holder's date of death (zero if alive).
 type Holding struct {
@@ -12,6 +15,7 @@ type Holding struct {
 type Verdict struct {
 	Authorised bool   `json:"authorised"`
 	Plate      string `json:"plate"`
+	Country    string `json:"country"`
 	Day        Date   `json:"day"`
 	PassID     uint64 `json:"-"`
 	Number     string `json:"numero_contrassegno,omitempty"`
@@ -19,18 +23,23 @@ type Verdict struct {
 	Reason     string `json:"reason"`
 }
 
-// Authorise answers "is plate authorised on day, and by which pass?": authorised means a
+// Authorise answers "is plate (of country) authorised on day, and by which pass?": authorised means a
 // pass in force on day (not suspended, revoked, replaced, expired or before its start,
 // holder alive) holding the plate with day inside the plate window. When no pass
-// authorises it, Reason says why, for the most relevant pass.
-func Authorise(plate string, day Date, holdings []Holding) Verdict {
-	v := Verdict{Plate: plate, Day: day}
+// authorises it, Reason says why, for the most relevant pass. Passes holding the same
+// number of another country are not that vehicle's: they are left out.
+func Authorise(plate, country string, day Date, holdings []Holding) Verdict {
+	country = NormalizeCountry(country)
+	v := Verdict{Plate: plate, Country: country, Day: day}
+	holdings = slices.DeleteFunc(slices.Clone(holdings), func(h Holding) bool {
+		return !slices.ContainsFunc(h.Pass.Plates, func(pl Plate) bool { return pl.Is(plate, country) })
+	})
 	if len(holdings) == 0 {
 		v.Reason = "targa non associata ad alcun contrassegno"
 		return v
 	}
 	for _, h := range holdings {
-		reason := refusal(plate, day, h)
+		reason := refusal(plate, country, day, h)
 		if reason == "" {
 			v.Authorised, v.PassID, v.Number, v.Comune = true, h.Pass.ID, h.Pass.Number, h.Pass.Comune
 			v.Reason = fmt.Sprintf("autorizzata dal contrassegno %s", h.Pass.Number)
@@ -44,7 +53,7 @@ func Authorise(plate string, day Date, holdings []Holding) Verdict {
 }
 
 // refusal is "" when h authorises plate on day, otherwise the reason in Italian.
-func refusal(plate string, day Date, h Holding) string {
+func refusal(plate, country string, day Date, h Holding) string {
 	p := h.Pass
 	// Death first: a pass revoked for the holder's death (P8) is also Revocato, and the
 	// gate operator must read why, not only "revocato".
@@ -74,7 +83,7 @@ func refusal(plate string, day Date, h Holding) string {
 		return fmt.Sprintf("contrassegno %s scaduto il %s", p.Number, p.DataScadenza)
 	}
 	for _, pl := range p.Plates {
-		if pl.Number != plate {
+		if !pl.Is(plate, country) {
 			continue
 		}
 		if f, t := pl.Window(p.DataScadenza); day.InRange(f, t) {

@@ -77,7 +77,9 @@ func TestAuthorise(t *testing.T) {
 		{"last day of a closed plate window", "AB123CD", day, []Holding{{Pass: wlPass(func(p *Pass) { p.Plates[0].To = day })}},
 			true, "autorizzata dal contrassegno L736_2024_00015"},
 		{"the pass does not hold that plate", "EF456GH", day, []Holding{{Pass: wlPass(nil)}},
-			false, "targa fuori dal periodo di validità sul contrassegno L736_2024_00015"},
+			false, "targa non associata ad alcun contrassegno"},
+		{"the pass holds the same number of another country", "AB123CD", day, []Holding{{Pass: wlPass(func(p *Pass) { p.Plates[0].Country = "FR" })}},
+			false, "targa non associata ad alcun contrassegno"},
 		{"another plate of the pass in window, this one not", "AB123CD", day, []Holding{{Pass: wlPass(func(p *Pass) {
 			p.Plates[0].To = d(2025, 12, 31)
 			p.Plates = append(p.Plates, Plate{ID: 2, Number: "EF456GH", From: d(2026, 1, 1)})
@@ -90,17 +92,18 @@ func TestAuthorise(t *testing.T) {
 			true, "autorizzata dal contrassegno L736_2024_00015"},
 	}
 	for _, tt := range tests {
-		v := Authorise(tt.plate, tt.day, tt.holdings)
+		v := Authorise(tt.plate, Italy, tt.day, tt.holdings)
 		if v.Authorised != tt.ok || v.Reason != tt.reason {
 			t.Errorf("%s: Authorise = %v %q, want %v %q", tt.name, v.Authorised, v.Reason, tt.ok, tt.reason)
 		}
 		if v.Plate != tt.plate || v.Day != tt.day {
 			t.Errorf("%s: verdict for %s on %s, want %s on %s", tt.name, v.Plate, v.Day, tt.plate, tt.day)
 		}
-		if len(tt.holdings) > 0 && (v.Number != "L736_2024_00015" || v.PassID != 7 || v.Comune != "L736") {
+		none := v.Reason == "targa non associata ad alcun contrassegno"
+		if !none && (v.Number != "L736_2024_00015" || v.PassID != 7 || v.Comune != "L736") {
 			t.Errorf("%s: verdict names pass %d %q of %q, want 7 L736_2024_00015 of L736", tt.name, v.PassID, v.Number, v.Comune)
 		}
-		if len(tt.holdings) == 0 && (v.Number != "" || v.PassID != 0) {
+		if none && (v.Number != "" || v.PassID != 0) {
 			t.Errorf("%s: verdict names a pass without holdings: %+v", tt.name, v)
 		}
 	}
@@ -133,7 +136,7 @@ func TestAuthoriseSeveralPasses(t *testing.T) {
 		{"refused by all, only history", []Holding{{Pass: old}}, false, 3, "L736_2024_00015", "L736", "rinnovato dal 01/01/2026"},
 	}
 	for _, tt := range tests {
-		v := Authorise("AB123CD", day, tt.holdings)
+		v := Authorise("AB123CD", Italy, day, tt.holdings)
 		if v.Authorised != tt.ok || v.PassID != tt.id || v.Number != tt.number || v.Comune != tt.comune || !strings.Contains(v.Reason, tt.reasonPart) {
 			t.Errorf("%s: Authorise = %+v; want authorised %v by %d %s of %s, reason with %q", tt.name, v, tt.ok, tt.id, tt.number, tt.comune, tt.reasonPart)
 		}
@@ -175,12 +178,12 @@ func TestAuthoriseAcrossTransitions(t *testing.T) {
 		{"transfer, from that day", oldT, nextT, today, false, true},
 	}
 	for _, tt := range tests {
-		vo := Authorise("AB123CD", tt.day, []Holding{{Pass: tt.old}})
-		vn := Authorise("AB123CD", tt.day, []Holding{{Pass: tt.nxt}})
+		vo := Authorise("AB123CD", Italy, tt.day, []Holding{{Pass: tt.old}})
+		vn := Authorise("AB123CD", Italy, tt.day, []Holding{{Pass: tt.nxt}})
 		if vo.Authorised != tt.wantOld || vn.Authorised != tt.wantNext {
 			t.Errorf("%s: old %v (%s), next %v (%s); want %v, %v", tt.name, vo.Authorised, vo.Reason, vn.Authorised, vn.Reason, tt.wantOld, tt.wantNext)
 		}
-		if both := Authorise("AB123CD", tt.day, []Holding{{Pass: tt.old}, {Pass: tt.nxt}}); !both.Authorised {
+		if both := Authorise("AB123CD", Italy, tt.day, []Holding{{Pass: tt.old}, {Pass: tt.nxt}}); !both.Authorised {
 			t.Errorf("%s: the lineage does not authorise the plate: %s", tt.name, both.Reason)
 		}
 	}
@@ -195,7 +198,7 @@ func TestAuthoriseAcrossTransitions(t *testing.T) {
 		day  Date
 		want bool
 	}{{d(2026, 5, 19), true}, {died, false}, {today, false}} {
-		if v := Authorise("AB123CD", tt.day, []Holding{{Pass: dead}}); v.Authorised != tt.want {
+		if v := Authorise("AB123CD", Italy, tt.day, []Holding{{Pass: dead}}); v.Authorised != tt.want {
 			t.Errorf("deceased on %s: Authorise on %s = %v (%s), want %v", died, tt.day, v.Authorised, v.Reason, tt.want)
 		}
 	}

@@ -108,7 +108,7 @@ func TestImportSample(t *testing.T) {
 		zanon.Holder.Comune != "L736" || zanon.Pass.Plates[0].Role != domain.RolePrincipale || !zanon.Pass.Plates[0].To.Equal(date(2026, 12, 31)) {
 		t.Errorf("ZANON's pass %+v holder %+v", zanon.Pass, zanon.Holder)
 	}
-	if w, _ := e.s.Whitelist("FG456HJ", e.clk.now()); !w.Authorised || w.Number != "VE-1234" {
+	if w, _ := e.s.Whitelist("FG456HJ", "IT", e.clk.now()); !w.Authorised || w.Number != "VE-1234" {
 		t.Errorf("imported plate not in the whitelist: %+v", w)
 	}
 	var tail []store.AuditEntry

@@ -290,7 +290,7 @@ func TestDuplicateWithFreshNumber(t *testing.T) {
 	if p, err := e.s.FindByNumber(mario, "l736_2025_00002"); err != nil || p.ID != d.ID {
 		t.Errorf("FindByNumber(new) = %d, %v", p.ID, err)
 	}
-	w, err := e.s.Whitelist("AB123CD", e.clk.now())
+	w, err := e.s.Whitelist("AB123CD", "IT", e.clk.now())
 	if err != nil || !w.Authorised || w.Number != "L736_2025_00002" {
 		t.Errorf("whitelist after duplicate = %+v, %v", w, err)
 	}
@@ -360,7 +360,7 @@ func TestTransferToAnotherComune(t *testing.T) {
 	if ps, _ := e.s.SearchPeople(mario, "ROSSI", 0); len(ps) != 1 || ps[0].Comune != "L736" || ps[0].ID != first.Pass.PersonID {
 		t.Errorf("Venezia's people %+v", ps)
 	}
-	w, _ := e.s.Whitelist("AB123CD", e.clk.now())
+	w, _ := e.s.Whitelist("AB123CD", "IT", e.clk.now())
 	if !w.Authorised || w.Comune != "G224" || w.PassID != moved.ID {
 		t.Errorf("whitelist after transfer %+v", w)
 	}
@@ -487,10 +487,10 @@ func TestSuspendResumeRevoke(t *testing.T) {
 	if v := e.get(mario, r.Pass.ID); v.Status != domain.Attivo {
 		t.Errorf("status before the suspension starts = %s", v.Status)
 	}
-	if w, _ := e.s.Whitelist("AB123CD", e.clk.now()); !w.Authorised {
+	if w, _ := e.s.Whitelist("AB123CD", "IT", e.clk.now()); !w.Authorised {
 		t.Errorf("whitelist before the suspension starts: %+v", w)
 	}
-	if w, _ := e.s.Whitelist("AB123CD", from.Time().Add(12*time.Hour)); w.Authorised || !strings.Contains(w.Reason, "sospeso dal 15/06/2025") {
+	if w, _ := e.s.Whitelist("AB123CD", "IT", from.Time().Add(12*time.Hour)); w.Authorised || !strings.Contains(w.Reason, "sospeso dal 15/06/2025") {
 		t.Errorf("whitelist during the suspension: %+v", w)
 	}
 	e.clk.set(from)

@@ -67,7 +67,7 @@ func (s *Service) planPlate(tx *store.Tx, a Actor, p domain.Pass, in PlateInput)
 		}
 		for _, op := range o.Plates {
 			of, ot := op.Window(o.DataScadenza)
-			if op.Number == pl.Number && !ot.Before(f) && !t.Before(of) {
+			if op.Is(pl.Number, pl.Country) && !ot.Before(f) && !t.Before(of) {
 				plan.Overlaps = append(plan.Overlaps, fmt.Sprintf("la targa %s è anche sul contrassegno %s (comune %s) dal %s al %s", pl.Number, o.Number, o.Comune, of, ot))
 			}
 		}

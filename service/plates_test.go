@@ -77,7 +77,7 @@ func TestAddPlateFinestraTemporaleNeedsConfirmation(t *testing.T) {
 		{"FG456HJ", date(2025, time.July, 9), false},
 		{"FG456HJ", start, true},
 	} {
-		w, err := e.s.Whitelist(c.plate, noon(c.day))
+		w, err := e.s.Whitelist(c.plate, "IT", noon(c.day))
 		if err != nil || w.Authorised != c.ok {
 			t.Errorf("Whitelist(%s, %s) = %+v, %v; want authorised %v", c.plate, c.day, w, err, c.ok)
 		}
@@ -210,7 +210,7 @@ func TestPlateChangesInHistoryWithWhoAndChannel(t *testing.T) {
 		removed.Detail != "rimossa targa AB123CD (era valida dal 10/06/2025 al 10/06/2030)" {
 		t.Errorf("remove entry %+v", removed)
 	}
-	if w, _ := e.s.Whitelist("AB123CD", e.clk.now()); w.Authorised {
+	if w, _ := e.s.Whitelist("AB123CD", "IT", e.clk.now()); w.Authorised {
 		t.Errorf("removed plate still authorised: %+v", w)
 	}
 }

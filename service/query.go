@@ -1,6 +1,7 @@
 package service
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -102,7 +103,7 @@ func (s *Service) FindByNumber(a Actor, number string) (domain.Pass, error) {
 
 // Query is a search of the passes table (P10).
 type Query struct {
-	Text       string         // number, codice fiscale, surname/name or plate (prefixes)
+	Text       string         // number, codice fiscale, surname/name or plate (prefixes); "AB123CD (FR)": that country's plate only
 	States     []domain.State // as shown (attivo, in_scadenza, scaduto…); empty = all
 	Channel    domain.Channel
 	Kind       domain.Kind
@@ -111,6 +112,29 @@ type Query struct {
 	Sort       string // "nome" (default), "scadenza", "numero"
 	Limit      int    // default 200
 	Comune     string // system actor only: restrict to a comune
+}
+
+// PlateLabel is a plate as operators read it: "AB123CD", or "AB123CD (FR)" abroad
+// (the same number in two countries is two vehicles). Search takes it back.
+func PlateLabel(pl domain.Plate) string {
+	if c := domain.NormalizeCountry(pl.Country); c != domain.Italy {
+		return pl.Number + " (" + c + ")"
+	}
+	return pl.Number
+}
+
+// splitPlateCountry reads "AB123CD (FR)" as the plate prefix and its country; any other
+// text comes back whole, with no country.
+func splitPlateCountry(text string) (string, string) {
+	if strings.HasSuffix(text, ")") {
+		if open := strings.LastIndexByte(text, '('); open > 0 {
+			c := strings.TrimSpace(text[open+1 : len(text)-1])
+			if n := len(c); n >= 1 && n <= 3 && strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
+				return strings.TrimSpace(text[:open]), domain.NormalizeCountry(c)
+			}
+		}
+	}
+	return text, ""
 }
 
 // Row is one line of the passes table.
@@ -135,7 +159,7 @@ func rowOf(p domain.Pass, status domain.State) Row {
 		Kind: p.Kind, Status: status, Channel: p.Channel, Scadenza: p.DataScadenza, Duplicate: p.Duplicate,
 		National: string(p.National.Status)}
 	for _, pl := range p.Plates {
-		r.Plates = append(r.Plates, pl.Number)
+		r.Plates = append(r.Plates, PlateLabel(pl))
 	}
 	return r
 }
@@ -227,8 +251,18 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 			if digits || len(compact) >= 6 {
 				load(tx.PassIDsByPrefix("cf", compact, q.Limit*4))
 			}
-			if plate := domain.NormalizePlate(text); digits && len(plate) >= 2 {
-				load(tx.PassIDsByPrefix("plate", plate, q.Limit*4))
+			plateText, country := splitPlateCountry(text)
+			if plate := domain.NormalizePlate(plateText); digits && len(plate) >= 2 {
+				ids := tx.PassIDsByPrefix("plate", plate, q.Limit*4)
+				if country != "" { // only passes holding such a plate of that country
+					ids = slices.DeleteFunc(ids, func(id uint64) bool {
+						p, err := tx.Pass(id)
+						return err != nil || !slices.ContainsFunc(p.Plates, func(pl domain.Plate) bool {
+							return strings.HasPrefix(pl.Number, plate) && domain.NormalizeCountry(pl.Country) == country
+						})
+					})
+				}
+				load(ids)
 			}
 			if !digits {
 				if err := listComuni(); err != nil {

@@ -51,7 +51,7 @@ func TestWhitelist(t *testing.T) {
 		{"suspended", "FG456HJ", e.clk.now(), false, 0, "sospeso dal 10/06/2025"},
 		{"unknown plate", "ZZ999ZZ", e.clk.now(), false, 0, "non associata"},
 	} {
-		w, err := e.s.Whitelist(c.plate, c.at)
+		w, err := e.s.Whitelist(c.plate, "IT", c.at)
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
@@ -64,7 +64,7 @@ func TestWhitelist(t *testing.T) {
 			t.Errorf("%s: number %s comune %s", c.name, w.Number, w.Comune)
 		}
 	}
-	_, err = e.s.Whitelist("A$", e.clk.now())
+	_, err = e.s.Whitelist("A$", "IT", e.clk.now())
 	wantErr(t, "invalid plate", err, "non valida")
 }
 
@@ -100,11 +100,11 @@ func TestMarkDeceased(t *testing.T) {
 	if h.Action != "decesso" || !strings.Contains(h.Detail, "01/06/2025") || !strings.Contains(h.Detail, "rimossa targa FG456HJ") {
 		t.Errorf("audit %+v", h)
 	}
-	w, err := e.s.Whitelist("AB123CD", e.clk.now())
+	w, err := e.s.Whitelist("AB123CD", "IT", e.clk.now())
 	if err != nil || w.Authorised || !strings.Contains(w.Reason, "deceduto") {
 		t.Errorf("whitelist after death = %+v, %v; want refused, 'deceduto'", w, err)
 	}
-	if w, _ := e.s.Whitelist("AB123CD", noon(date(2025, time.May, 31))); !w.Authorised {
+	if w, _ := e.s.Whitelist("AB123CD", "IT", noon(date(2025, time.May, 31))); !w.Authorised {
 		t.Errorf("whitelist the day before death = %+v", w)
 	}
 	// The national platform hears of it.

@@ -11,9 +11,10 @@ import (
 	"vivipass/store"
 )
 
-// Whitelist answers "is plate authorised at instant, and by which pass?" (T6) for the
-// whole circuit: gates of any comune ask about plates of every comune.
-func (s *Service) Whitelist(plate string, at time.Time) (domain.Verdict, error) {
+// Whitelist answers "is plate of country (empty: Italy) authorised at instant, and by
+// which pass?" (T6) for the whole circuit: gates of any comune ask about plates of
+// every comune.
+func (s *Service) Whitelist(plate, country string, at time.Time) (domain.Verdict, error) {
 	plate = domain.NormalizePlate(plate)
 	if err := domain.CheckPlateNumber(plate); err != nil {
 		return domain.Verdict{}, err
@@ -37,7 +38,7 @@ func (s *Service) Whitelist(plate string, at time.Time) (domain.Verdict, error) 
 			}
 			hs = append(hs, domain.Holding{Pass: p, HolderDied: died})
 		}
-		v = domain.Authorise(plate, day, hs)
+		v = domain.Authorise(plate, country, day, hs)
 		return nil
 	})
 	return v, err
@@ -120,7 +121,7 @@ func (s *Service) Export(a Actor, what string, at domain.Date, w io.Writer) (int
 					if listed[key] || !at.InRange(f, t) {
 						continue // one row per plate and lineage: the window in force on at
 					}
-					v := domain.Authorise(pl.Number, at, []domain.Holding{{Pass: p, HolderDied: died}})
+					v := domain.Authorise(pl.Number, pl.Country, at, []domain.Holding{{Pass: p, HolderDied: died}})
 					if !v.Authorised {
 						continue
 					}

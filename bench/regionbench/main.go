@@ -50,7 +50,7 @@ func main() {
 	})
 	now := time.Now()
 	measure("whitelist check", *n*4, 100*time.Microsecond, func() {
-		svc.Whitelist(pick(plates), now)
+		svc.Whitelist(pick(plates), "IT", now)
 	})
 }
 

@@ -40,7 +40,7 @@ func commands() map[string]command {
 		"import":       {"import [--dry-run] [--json] [--valid-only] [--progress] [--comune CODICE] FILE", "importa il pregresso da un CSV del tracciato", cmdImport},
 		"template-csv": {"template-csv", "stampa il tracciato CSV per l'import", cmdTemplate},
 		"export":       {"export passes|plates|whitelist [--at DATA] [--comune CODICE]", "esporta in CSV su stdout", cmdExport},
-		"whitelist":    {"whitelist check TARGA [--at ISTANTE] [--json]", "la targa è autorizzata? da quale contrassegno?", cmdWhitelist},
+		"whitelist":    {"whitelist check TARGA [--nazione SIGLA] [--at ISTANTE] [--json]", "la targa è autorizzata? da quale contrassegno?", cmdWhitelist},
 		"pass":         {"pass show NUMERO [--json]", "mostra un contrassegno", cmdPass},
 		"search":       {"search TESTO [--json] [--comune CODICE]", "cerca per numero, codice fiscale, nome, targa", cmdSearch},
 		"deceased":     {"deceased import FILE [--json]", "registra i decessi (codice fiscale e data per riga)", cmdDeceased},

@@ -200,9 +200,18 @@ func parseInstant(s string) (time.Time, error) {
 	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, domain.Rome), nil
 }
 
+// plateLabel is the plate as a gate operator reads it: "AB123CD", or "AB123CD (FR)".
+func plateLabel(v domain.Verdict) string {
+	if v.Country == domain.Italy {
+		return v.Plate
+	}
+	return v.Plate + " (" + v.Country + ")"
+}
+
 func cmdWhitelist(e *env, args []string) error {
 	f := newFlags("whitelist", commands()["whitelist"].usage)
 	at := f.String("at", "", "istante (predefinito: adesso)")
+	country := f.String("nazione", domain.Italy, "nazione della targa (sigla, es. FR, D, CH)")
 	asJSON := f.Bool("json", false, "risultato in JSON")
 	pos, err := f.parse(args, 2)
 	if err != nil {
@@ -222,7 +231,7 @@ func cmdWhitelist(e *env, args []string) error {
 		return err
 	}
 	defer done()
-	v, err := svc.Whitelist(pos[1], when)
+	v, err := svc.Whitelist(pos[1], *country, when)
 	if err != nil {
 		return err
 	}
@@ -231,9 +240,9 @@ func cmdWhitelist(e *env, args []string) error {
 			return err
 		}
 	} else if v.Authorised {
-		fmt.Fprintf(e.stdout, "AUTORIZZATA: targa %s il %s, contrassegno %s del comune %s\n", v.Plate, v.Day, v.Number, v.Comune)
+		fmt.Fprintf(e.stdout, "AUTORIZZATA: targa %s il %s, contrassegno %s del comune %s\n", plateLabel(v), v.Day, v.Number, v.Comune)
 	} else {
-		fmt.Fprintf(e.stdout, "NON AUTORIZZATA: targa %s il %s: %s\n", v.Plate, v.Day, v.Reason)
+		fmt.Fprintf(e.stdout, "NON AUTORIZZATA: targa %s il %s: %s\n", plateLabel(v), v.Day, v.Reason)
 	}
 	if !v.Authorised {
 		return exitError{3} // scripts at the gate can test the exit code
