@@ -10,14 +10,14 @@ import (
 type PlateClass string
 
 const (
-	PlateAuto        PlateClass = "autoveicolo" // AA 000 AA, since 1994
-	PlateMoto        PlateClass = "motoveicolo" // AA 00000, since 1999
-	PlateRimorchio   PlateClass = "rimorchio"   // XA 000 AA series, since 2013
-	PlateCiclomotore PlateClass = "ciclomotore" // 6 characters: X + 5 (1999), AA 000 A (current series: BX983C)
+	PlateAuto        PlateClass = "autoveicolo"          // AA 000 AA, since 1994
+	PlateMoto        PlateClass = "motoveicolo"          // AA 00000, since 1999
+	PlateRimorchio   PlateClass = "rimorchio"            // XA 000 AA series, since 2013
+	PlateCiclomotore PlateClass = "ciclomotore"          // 6 characters: X + 5 (1999), AA 000 A (current series: BX983C)
 	PlateEE          PlateClass = "escursionisti esteri" // EE 000 AA: vehicles of people living abroad
-	PlateProvinciale PlateClass = "provinciale" // old provincial plates: MI 3A5678, ROMA…
-	PlateEstera      PlateClass = "estera"      // foreign: any format, with a country
-	PlateUnknown     PlateClass = "sconosciuto" // unrecognised Italian format: a warning, not an error
+	PlateProvinciale PlateClass = "provinciale"          // old provincial plates: MI 3A5678, ROMA…
+	PlateEstera      PlateClass = "estera"               // foreign: any format, with a country
+	PlateUnknown     PlateClass = "sconosciuto"          // unrecognised Italian format: a warning, not an error
 )
 
 // PlateRole is the plate's place on the national circuit (T3).
