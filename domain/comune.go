@@ -37,11 +37,18 @@ type ComuneSettings struct {
 	Version           uint64     `json:"version"`
 }
 
-// DefaultComuneSettings are the settings of a comune nobody has configured yet.
+// CircuitRegion is the ISTAT id of the region whose ZTL circuit vivipass serves
+// (Veneto): its comuni are members until an administrator says otherwise.
+const CircuitRegion = "05"
+
+// DefaultComuneSettings are the settings of a comune nobody has configured yet: a
+// comune of the circuit's region is a member, one outside it is not (a pass moved to
+// Milano leaves the circuit, P6).
 func DefaultComuneSettings(code string) ComuneSettings {
+	pl, _ := ComuneByCode(code)
 	return ComuneSettings{
 		Code:           code,
-		CircuitMember:  true,
+		CircuitMember:  pl.Region == CircuitRegion,
 		ExpiryRule:     ExpiryFiveYears,
 		AlertDays:      60,
 		TrustedSenders: []string{DefaultTrustedSender},

@@ -243,25 +243,50 @@ func (p Pass) Transfer(to string, day Date) (old, next Pass, err error) {
 	if err = CheckTransition(p, ActTransfer, day); err != nil {
 		return
 	}
-	to = normCode(to) // stored upper case: "g224" would be another comune for scopes and indexes
-	if to == p.Comune {
-		err = errorf("il contrassegno è già del comune %s", to)
+	dest, err := transferDestination(p, to, day)
+	if err != nil {
 		return
 	}
-	last, ok := ComuneByCode(to)
-	if !ok {
-		err = errorf("comune di destinazione %q sconosciuto", to)
-		return
-	}
-	if !last.ValidAt(day) { // ComuneByCode also gives comuni that no longer exist
-		err = errorf("il comune di destinazione %s (%s) è cessato il %s", to, last.Name, last.To)
-		return
-	}
+	to = dest.Code
 	old, next = p.Clone(), p.successor()
 	old.State, old.StateFrom, old.StateReason = Trasferito, day, "trasferito al comune "+to
 	next.Comune = to
 	next.State, next.StateFrom, next.StateReason = p.State, p.StateFrom, p.StateReason
 	return
+}
+
+// TransferOut ends the pass here because the holder moved to a comune outside the
+// circuit (P6): no successor; the pass is closed from day as "trasferito fuori
+// circuito", so its plates leave the whitelist, and the national platform is told.
+func (p Pass) TransferOut(to string, day Date) (Pass, error) {
+	if err := CheckTransition(p, ActTransfer, day); err != nil {
+		return Pass{}, err
+	}
+	dest, err := transferDestination(p, to, day)
+	if err != nil {
+		return Pass{}, err
+	}
+	n := p.Clone()
+	n.State, n.StateFrom = TrasferitoFuori, day
+	n.StateReason = "trasferito al comune " + dest.Label() + ", fuori dal circuito"
+	return n, nil
+}
+
+// transferDestination checks the comune a pass moves to: it exists on day and is not
+// the pass's own.
+func transferDestination(p Pass, to string, day Date) (Place, error) {
+	to = normCode(to) // stored upper case: "g224" would be another comune for scopes and indexes
+	if to == p.Comune {
+		return Place{}, errorf("il contrassegno è già del comune %s", to)
+	}
+	last, ok := ComuneByCode(to)
+	if !ok {
+		return Place{}, errorf("comune di destinazione %q sconosciuto", to)
+	}
+	if !last.ValidAt(day) { // ComuneByCode also gives comuni that no longer exist
+		return Place{}, errorf("il comune di destinazione %s (%s) è cessato il %s", to, last.Name, last.To)
+	}
+	return last, nil
 }
 
 // Suspend suspends from a date with a reason (P7).

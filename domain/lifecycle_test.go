@@ -55,6 +55,7 @@ func lcFixtures() []lcFixture {
 		{"rinnovato", lcPass(func(p *Pass) { p.State, p.StateFrom = Rinnovato, d(2026, 5, 1) }), "rinnovato"},
 		{"sostituito", lcPass(func(p *Pass) { p.State, p.StateFrom = Sostituito, d(2026, 5, 1) }), "sostituito"},
 		{"trasferito", lcPass(func(p *Pass) { p.State, p.StateFrom = Trasferito, d(2026, 5, 1) }), "trasferito"},
+		{"trasferito fuori circuito", lcPass(func(p *Pass) { p.State, p.StateFrom = TrasferitoFuori, d(2026, 5, 1) }), "trasferito fuori circuito"},
 	}
 }
 
@@ -496,6 +497,51 @@ func TestTransfer(t *testing.T) {
 		}
 		if err != nil || next.Comune != tt.wantComune {
 			t.Errorf("Transfer(%q) = comune %q, %v; want %q", tt.to, next.Comune, err, tt.wantComune)
+		}
+	}
+}
+
+// P6, issue #8: a holder who moves outside the circuit: the pass ends here, with no
+// successor, its plates out of the whitelist from that day.
+func TestTransferOut(t *testing.T) {
+	p := lcPass(nil)
+	orig := p.Clone()
+	n, err := p.TransferOut("f205", lcDay) // Milano
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p, orig) {
+		t.Error("TransferOut changed the caller's pass")
+	}
+	if n.State != TrasferitoFuori || n.StateFrom != lcDay || n.StateReason != "trasferito al comune MILANO (MI), fuori dal circuito" ||
+		n.Comune != p.Comune || !n.Current() || !n.State.Closed() || n.HoldsActive(lcDay) {
+		t.Errorf("after TransferOut: %+v", n)
+	}
+	if st := n.Status(lcDay, 60); st != TrasferitoFuori {
+		t.Errorf("Status = %s", st)
+	}
+	pl := p.Plates[0].Number
+	if v := Authorise(pl, Italy, lcDay.AddDays(-1), []Holding{{Pass: n}}); !v.Authorised {
+		t.Errorf("the day before: %+v", v)
+	}
+	if v := Authorise(pl, Italy, lcDay, []Holding{{Pass: n}}); v.Authorised || !strings.Contains(v.Reason, "trasferito fuori circuito dal") {
+		t.Errorf("from the day of the transfer: %+v", v)
+	}
+	for _, to := range []string{"L736", "Q999", "A012"} {
+		if _, err := p.TransferOut(to, lcDay); err == nil {
+			t.Errorf("TransferOut(%s) accepted", to)
+		}
+	}
+	if _, err := n.TransferOut("F205", lcDay); err == nil {
+		t.Error("a pass already transferred out was transferred again")
+	}
+}
+
+// The circuit is Veneto's: its comuni are members by default, others are not (P6).
+func TestDefaultCircuitMember(t *testing.T) {
+	for code, want := range map[string]bool{"L736": true, "G224": true, "L781": true, "F205": false, "H501": false} {
+		if got := DefaultComuneSettings(code).CircuitMember; got != want {
+			t.Errorf("DefaultComuneSettings(%s).CircuitMember = %v, want %v", code, got, want)
 		}
 	}
 }

@@ -48,17 +48,22 @@ const (
 	Rinnovato  State = "rinnovato"
 	Sostituito State = "sostituito"
 	Trasferito State = "trasferito"
+	// TrasferitoFuori: the holder moved to a comune outside the circuit (P6). The pass
+	// ends here: no successor, its plates leave the whitelist from that day.
+	TrasferitoFuori State = "trasferito_fuori_circuito"
 )
 
 // AllStates in the order the TUI lists them.
 func AllStates() []State {
-	return []State{Attivo, InScadenza, Scaduto, Sospeso, Revocato, Rinnovato, Sostituito, Trasferito}
+	return []State{Attivo, InScadenza, Scaduto, Sospeso, Revocato, Rinnovato, Sostituito, Trasferito, TrasferitoFuori}
 }
 
 func (s State) Label() string {
 	switch s {
 	case InScadenza:
 		return "in scadenza"
+	case TrasferitoFuori:
+		return "trasferito fuori circuito"
 	case "":
 		return ""
 	}
@@ -80,7 +85,7 @@ func ParseState(s string) (State, bool) {
 // Closed reports whether the version is history: it can no longer change.
 func (s State) Closed() bool {
 	switch s {
-	case Rinnovato, Sostituito, Trasferito, Revocato:
+	case Rinnovato, Sostituito, Trasferito, TrasferitoFuori, Revocato:
 		return true
 	}
 	return false

@@ -47,6 +47,7 @@ func TestStates(t *testing.T) {
 		{Rinnovato, "rinnovato", true, "RINNOVATO"},
 		{Sostituito, "sostituito", true, "sostituito"},
 		{Trasferito, "trasferito", true, "trasferito"},
+		{TrasferitoFuori, "trasferito fuori circuito", true, "Trasferito fuori circuito"},
 	}
 	if len(AllStates()) != len(tests) {
 		t.Fatalf("AllStates() has %d states, the test knows %d", len(AllStates()), len(tests))

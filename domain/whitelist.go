@@ -69,7 +69,7 @@ func refusal(plate, country string, day Date, h Holding) string {
 		if p.StateFrom.IsZero() || !day.Before(p.StateFrom) {
 			return fmt.Sprintf("contrassegno %s revocato dal %s", p.Number, p.StateFrom)
 		}
-	case Rinnovato, Sostituito, Trasferito:
+	case Rinnovato, Sostituito, Trasferito, TrasferitoFuori:
 		if p.StateFrom.IsZero() || !day.Before(p.StateFrom) {
 			return fmt.Sprintf("contrassegno %s %s dal %s", p.Number, p.State.Label(), p.StateFrom)
 		}

@@ -119,8 +119,23 @@ func (s *Service) DuplicatePass(a Actor, c Change, reason domain.DuplicateReason
 	return res, err
 }
 
-// TransferPass hands a pass, with plates and history, to another comune (P6): the only
-// door between comuni. The holder's record is copied to (or found in) the new comune.
+// InCircuit reports whether a comune is a member of the circuit on this server (its
+// settings say so; by default the comuni of the circuit's region): a pass moved there
+// is handed over, a pass moved elsewhere ends here (P6).
+func (s *Service) InCircuit(comune string) (bool, error) {
+	var member bool
+	err := s.view(func(tx *store.Tx) error {
+		st, err := tx.ComuneSettings(strings.ToUpper(strings.TrimSpace(comune)))
+		member = st.CircuitMember
+		return err
+	})
+	return member, err
+}
+
+// TransferPass hands a pass, with plates and history, to another comune of the circuit
+// (P6): the only door between comuni. The holder's record is copied to (or found in)
+// the new comune. To a comune outside the circuit the pass ends here instead
+// (domain.Pass.TransferOut), and the result says so in a warning.
 func (s *Service) TransferPass(a Actor, c Change, to string) (Result, error) {
 	today := s.Today()
 	to = strings.ToUpper(strings.TrimSpace(to))
@@ -129,6 +144,11 @@ func (s *Service) TransferPass(a Actor, c Change, to string) (Result, error) {
 		p, err := loadPassForChange(tx, a, c.PassID, c.Version)
 		if err != nil {
 			return err
+		}
+		if dest, err := tx.ComuneSettings(to); err != nil {
+			return err
+		} else if !dest.CircuitMember {
+			return s.transferOut(tx, a, p, to, today, &res, ev)
 		}
 		old, next, err := p.Transfer(to, today)
 		if err != nil {
@@ -170,6 +190,27 @@ func (s *Service) TransferPass(a Actor, c Change, to string) (Result, error) {
 		return err
 	})
 	return res, err
+}
+
+// transferOut closes a pass whose holder moved outside the circuit: in place, with the
+// national platform told and the handover on the history.
+func (s *Service) transferOut(tx *store.Tx, a Actor, p domain.Pass, to string, today domain.Date, res *Result, ev *[]Event) error {
+	n, err := p.TransferOut(to, today)
+	if err != nil {
+		return err
+	}
+	s.stamp(&n, a)
+	if err := national(tx, &n, domain.ActTransfer); err != nil {
+		return err
+	}
+	if err := tx.PutPass(&n); err != nil {
+		return err
+	}
+	res.Pass = n
+	res.Warnings = append(res.Warnings, fmt.Sprintf("il comune %s non aderisce al circuito: il contrassegno %s è chiuso qui come trasferito fuori circuito dal %s e le sue targhe escono dalla whitelist",
+		to, n.Number, today))
+	*ev = append(*ev, PassChanged{n.ID, n.Comune})
+	return s.audit(tx, a, n.Comune, string(domain.ActTransfer), "contrassegno "+n.Number, n.Lineage, n.StateReason)
 }
 
 // SuspendPass suspends from a date with a reason.

@@ -890,3 +890,23 @@ func TestIssueRealCodes(t *testing.T) {
 		})
 	}
 }
+
+// Issue #8, point 6: moving a holder to Milano says, before the confirmation, that the
+// pass ends here; after it the pass is "trasferito fuori circuito".
+func TestTransferOutsideTheCircuitSaid(t *testing.T) {
+	h := newHarness(t)
+	v := h.issue("ROSSI", "MARIO", domain.MustDate(1980, time.January, 1), today, service.PlateInput{Number: "AB123CD"})
+	d := h.open(NewTransfer(h.ctx, v))
+	d.typ("Milano")
+	d.see("Destinazione: MILANO (MI) · codice F205", "FUORI DAL CIRCUITO", "trasferito fuori circuito")
+	d.fits()
+	d.press("enter")
+	d.press("s")
+	notice, _ := d.closed()
+	if !strings.HasPrefix(notice, "Contrassegno L736_2025_00001 chiuso: trasferito fuori circuito (MILANO (MI))") {
+		t.Errorf("notice %q", notice)
+	}
+	if p := h.get(v.Pass.ID).Pass; p.State != domain.TrasferitoFuori || p.Comune != "L736" {
+		t.Errorf("pass %+v", p)
+	}
+}

@@ -233,7 +233,12 @@ func NewTransfer(ctx *common.Context, v service.PassView) common.Page {
 		if err != nil {
 			return []string{"Destinazione: " + errorText(err)}
 		}
-		return []string{"Destinazione: " + pl.Label() + " · codice " + pl.Code}
+		lines := []string{"Destinazione: " + pl.Label() + " · codice " + pl.Code}
+		if in, err := ctx.Svc.InCircuit(pl.Code); err == nil && !in {
+			lines = append(lines, "FUORI DAL CIRCUITO: il contrassegno sarà chiuso qui come «trasferito fuori circuito» da oggi,",
+				"le sue targhe usciranno dalla whitelist e la piattaforma nazionale sarà avvisata.")
+		}
+		return lines
 	}
 	f.submit = func() tea.Cmd {
 		pl, _ := resolve()
@@ -242,6 +247,9 @@ func NewTransfer(ctx *common.Context, v service.PassView) common.Page {
 		}
 		return f.run(func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
 			res, err := svc.TransferPass(a, c, pl.Code)
+			if res.Pass.State == domain.TrasferitoFuori {
+				return fmt.Sprintf("Contrassegno %s chiuso: trasferito fuori circuito (%s); le sue targhe escono dalla whitelist", res.Pass.Number, pl.Label()), err
+			}
 			return joinWarnings(fmt.Sprintf("Contrassegno %s trasferito a %s, che da ora lo gestisce", res.Pass.Number, pl.Label()), res.Warnings), err
 		})
 	}

@@ -44,7 +44,7 @@ func NewKeyMap() KeyMap {
 
 // The filter choices, cycled by their keys; index 0 is "all".
 var (
-	stateChoices   = []domain.State{"", domain.Attivo, domain.InScadenza, domain.Scaduto, domain.Sospeso, domain.Revocato, domain.Trasferito}
+	stateChoices   = []domain.State{"", domain.Attivo, domain.InScadenza, domain.Scaduto, domain.Sospeso, domain.Revocato, domain.Trasferito, domain.TrasferitoFuori}
 	channelChoices = []domain.Channel{"", domain.Sportello, domain.App, domain.Import}
 	kindChoices    = []domain.Kind{"", domain.Permanente, domain.Temporaneo}
 	expiryChoices  = []struct {
