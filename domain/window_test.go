@@ -221,3 +221,39 @@ func TestOverlaps(t *testing.T) {
 		}
 	}
 }
+
+// Issue #8, point 7 (T3, T4): reconciliation never closes or removes the principale or
+// the secondaria; the plan keeps them and says the setting cannot be honoured.
+func TestReconcileKeepsNationalPlates(t *testing.T) {
+	d := MustDate
+	end := d(2029, 3, 1)
+	plates := []Plate{
+		{ID: 1, Number: "AB123CD", From: d(2024, 3, 1), Role: RolePrincipale},
+		{ID: 2, Number: "EF456GH", From: d(2024, 3, 1), Role: RoleSecondaria},
+		{ID: 3, Number: "GH789JK", From: d(2024, 3, 1)},
+		{ID: 4, Number: "KL012MN", From: d(2025, 7, 1), To: d(2025, 7, 10)},
+	}
+	plan := Reconcile(plates, 0, d(2025, 7, 1), d(2025, 7, 10), end)
+	kinds := map[uint32]PlateChangeKind{}
+	for _, c := range plan {
+		kinds[c.PlateID] = c.Kind
+	}
+	if kinds[1] != ChangeKeep || kinds[2] != ChangeKeep || kinds[3] != ChangeClose || kinds[4] != ChangeRemove || Honoured(plan) {
+		t.Fatalf("plan %+v", plan)
+	}
+	after := ApplyChanges(plates, plan)
+	if len(after) != 3 || after[0] != plates[0] || after[1] != plates[1] || after[2].To != d(2025, 6, 30) {
+		t.Errorf("after %+v", after)
+	}
+	if ov := RegionalOverlaps(append(after, Plate{ID: 5, Number: "XY", From: d(2025, 7, 1), To: d(2025, 7, 10)}), end); len(ov) != 0 {
+		t.Errorf("regional overlaps %+v", ov)
+	}
+	if !Honoured(Reconcile(plates[2:3], 0, d(2025, 7, 1), d(2025, 7, 10), end)) {
+		t.Error("a regional plate only: the plan is honoured")
+	}
+	for _, c := range plan {
+		if c.Kind == ChangeKeep && !strings.Contains(c.Text, "non si chiude né si rimuove") {
+			t.Errorf("text %q", c.Text)
+		}
+	}
+}

@@ -308,7 +308,8 @@ func (s *Service) newPlate(p *domain.Pass, in PlateInput, a Actor) (domain.Plate
 }
 
 // checkPlates enforces T3 (one principale, one secondaria) and, where the comune has
-// finestra temporale on, T4 (no overlapping windows).
+// finestra temporale on, T4 (no overlapping windows between regional plates: a
+// national plate is never reconciled away, domain.Reconcile).
 func checkPlates(p domain.Pass, st domain.ComuneSettings) error {
 	roles := map[domain.PlateRole]string{}
 	for _, pl := range p.Plates {
@@ -326,7 +327,7 @@ func checkPlates(p domain.Pass, st domain.ComuneSettings) error {
 		}
 	}
 	if st.FinestraTemporale {
-		if ov := domain.Overlaps(p.Plates, p.DataScadenza); len(ov) > 0 {
+		if ov := domain.RegionalOverlaps(p.Plates, p.DataScadenza); len(ov) > 0 {
 			return &domain.Error{Message: fmt.Sprintf("finestra temporale attiva: le targhe %s e %s hanno periodi sovrapposti", ov[0][0].Number, ov[0][1].Number)}
 		}
 	}

@@ -551,6 +551,31 @@ func TestStaleFollowsTheRenewedVersion(t *testing.T) {
 	}
 }
 
+// Issue #8, point 7 (T3, T4): a regional plate added over the principale, with the
+// finestra temporale on, never closes the principale: the plan says the setting cannot
+// be honoured and asks; once confirmed both plates are valid, the principale untouched.
+func TestAddPlateFinestraNeverTouchesThePrincipale(t *testing.T) {
+	h := newHarness(t)
+	h.finestra()
+	v := h.issue("ROSSI", "MARIO", domain.MustDate(1980, time.January, 1), domain.MustDate(2024, time.March, 1),
+		service.PlateInput{Number: "AB123CD", Role: domain.RolePrincipale})
+	d := h.open(NewAddPlate(h.ctx, v))
+	d.typ("CD456EF")
+	d.enter(5) // targa, nazione, dal, al, ruolo: solo regionale
+	d.stillOpen()
+	d.see("la targa AB123CD è principale per il circuito nazionale e non si chiude né si rimuove",
+		"ATTENZIONE: la finestra temporale non si può rispettare", "Aggiungere la targa? Sì No")
+	d.fits()
+	d.press("s")
+	if notice, _ := d.closed(); !strings.HasPrefix(notice, "Targa CD456EF aggiunta") {
+		t.Errorf("notice %q", notice)
+	}
+	p := h.get(v.Pass.ID).Pass
+	if len(p.Plates) != 2 || p.Plates[0].Role != domain.RolePrincipale || !p.Plates[0].To.IsZero() || p.Plates[1].Role != domain.RoleNone {
+		t.Errorf("plates %+v", p.Plates)
+	}
+}
+
 // T4: with the finestra temporale on, the plan (the other plate closed the day
 // before) is shown and applied only once confirmed.
 func TestAddPlateFinestraTemporaleConfirmed(t *testing.T) {
@@ -568,7 +593,7 @@ func TestAddPlateFinestraTemporaleConfirmed(t *testing.T) {
 	d.see("La targa AB123CD non sarà più principale")
 	d.press("enter")
 	d.stillOpen()
-	d.see("Con la finestra temporale (una sola targa valida alla volta) cambiano:",
+	d.see("Con la finestra temporale (una sola targa valida alla volta):",
 		"la targa AB123CD sarà valida fino al 09/06/2025 (invece che fino al 01/03/2029)",
 		"Attenzione: la targa AB123CD non sarà più principale", "Aggiungere la targa? Sì No")
 	d.fits()

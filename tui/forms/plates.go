@@ -152,17 +152,30 @@ func (f *addPlateForm) planLines() []string {
 	pl := f.plan.Plate
 	_, to := pl.Window(f.view.Pass.DataScadenza)
 	lines := []string{fmt.Sprintf("Targa %s (%s, %s) dal %s al %s, %s.", pl.Number, pl.Country, pl.Class, pl.From, to, roleLabel(pl.Role))}
-	if len(f.plan.Changes) > 0 {
-		lines = append(lines, "Con la finestra temporale (una sola targa valida alla volta) cambiano:")
-		for _, c := range f.plan.Changes {
-			lines = append(lines, "  • "+c.Text)
-		}
-	}
+	lines = append(lines, finestraLines(f.plan.Changes, "")...)
 	for _, o := range f.plan.Overlaps {
 		lines = append(lines, "  • "+o+" (consentito)")
 	}
 	for _, w := range f.plan.Warnings {
 		lines = append(lines, "  • Attenzione: "+w)
+	}
+	return lines
+}
+
+// finestraLines shows a finestra temporale plan (T4) under indent: what changes, and
+// when a national plate keeps the setting from being honoured, that it stays as it is
+// and the confirmation is the operator's choice.
+func finestraLines(changes []domain.PlateChange, indent string) []string {
+	if len(changes) == 0 {
+		return nil
+	}
+	lines := []string{indent + "Con la finestra temporale (una sola targa valida alla volta):"}
+	for _, c := range changes {
+		lines = append(lines, indent+"  • "+c.Text)
+	}
+	if !domain.Honoured(changes) {
+		lines = append(lines, indent+"ATTENZIONE: la finestra temporale non si può rispettare senza toccare una targa del circuito",
+			indent+"nazionale, che resta com'è. Confermare solo se va bene così; altrimenti cambiare le date.")
 	}
 	return lines
 }

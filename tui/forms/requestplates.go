@@ -249,6 +249,14 @@ func planRequestPlates(svc *service.Service, a service.Actor, c service.Change, 
 			if w != "" {
 				pp.Warnings = append(pp.Warnings, ad.number+": "+w)
 			}
+			if pp.Plate.Role != domain.RoleNone { // the new plate takes the role first, as PlanPlate does
+				for j, o := range sim.Plates {
+					if o.Role == pp.Plate.Role {
+						sim.Plates[j].Role = domain.RoleNone
+						pp.Warnings = append(pp.Warnings, fmt.Sprintf("la targa %s non sarà più %s", o.Number, pp.Plate.Role))
+					}
+				}
+			}
 			if finestra {
 				f, t := pp.Plate.Window(end)
 				pp.Changes = domain.Reconcile(sim.Plates, 0, f, t, end)
@@ -262,13 +270,10 @@ func planRequestPlates(svc *service.Service, a service.Actor, c service.Change, 
 				pp.Warnings = append(pp.Warnings, fmt.Sprintf("%s è già sul contrassegno dal %s al %s: i due periodi si sovrappongono", o.Number, of, ot))
 			}
 		}
-		if pl.Role != domain.RoleNone {
+		if pl.Role != domain.RoleNone && i == 0 { // the first addition's plan came from the service
 			for j, o := range sim.Plates {
 				if o.Role == pl.Role {
 					sim.Plates[j].Role = domain.RoleNone
-					if i > 0 {
-						pp.Warnings = append(pp.Warnings, fmt.Sprintf("la targa %s non sarà più %s", o.Number, pl.Role))
-					}
 				}
 			}
 		}
@@ -278,12 +283,7 @@ func planRequestPlates(svc *service.Service, a service.Actor, c service.Change, 
 		plan.steps = append(plan.steps, plateStep{add: &in, changes: pp.Changes, number: pl.Number})
 		_, to := pl.Window(end)
 		item(fmt.Sprintf("aggiungere %s (%s) dal %s al %s, %s", pl.Number, pl.Class, pl.From, to, roleLabel(pl.Role)))
-		if len(pp.Changes) > 0 {
-			plan.lines = append(plan.lines, "   Con la finestra temporale (una sola targa valida alla volta) cambiano:")
-			for _, ch := range pp.Changes {
-				plan.lines = append(plan.lines, "  • "+ch.Text)
-			}
-		}
+		plan.lines = append(plan.lines, finestraLines(pp.Changes, "   ")...)
 		for _, o := range pp.Overlaps {
 			plan.lines = append(plan.lines, "  • "+o+" (consentito)")
 		}

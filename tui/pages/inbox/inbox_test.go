@@ -225,7 +225,7 @@ func TestCreaPraticaPlatesReconciled(t *testing.T) {
 	}
 	end := rossi.DataScadenza
 	f.see("the plan", "1. aggiungere AB123CD (autoveicolo) dal 01/12/2026 al "+end.String()+", principale",
-		"Con la finestra temporale (una sola targa valida alla volta) cambiano:",
+		"Con la finestra temporale (una sola targa valida alla volta):",
 		"• la targa AB123CD sarà valida fino al 30/11/2026 (invece che fino al "+end.String()+")",
 		"• la targa GD555RS (dal "+rossi.Plates[1].From.String()+" al "+end.String()+") sarà rimossa",
 		"• Attenzione: la targa AB123CD non sarà più principale",
