@@ -251,8 +251,12 @@ func (s *Service) checkImport(tx *store.Tx, a Actor, rows []legacy.Row, comune s
 				skip = true
 			} else {
 				bad = true
+				holder := p.HolderCF
+				if !a.Sees(p.Comune) { // issued here, now another comune's: not ours to show (M4)
+					holder = "contrassegno ora gestito da un altro comune"
+				}
 				rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "numero_pass",
-					Message: fmt.Sprintf("il numero %s è già usato nel comune %s per un'altra persona (%s)", r.Number, c, p.HolderCF)})
+					Message: fmt.Sprintf("il numero %s è già usato nel comune %s per un'altra persona (%s)", r.Number, c, holder)})
 			}
 			break
 		}
@@ -267,7 +271,7 @@ func (s *Service) checkImport(tx *store.Tx, a Actor, rows []legacy.Row, comune s
 			if p, ok, err := activePassOf(tx, r.Person.CodiceFiscale, today, 0); err != nil {
 				return nil, err
 			} else if ok {
-				rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "codice_fiscale", Message: errActive(r.Person.CodiceFiscale, p).Error()})
+				rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "codice_fiscale", Message: errActive(a, r.Person.CodiceFiscale, p).Error()})
 				continue
 			}
 		}

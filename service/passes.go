@@ -120,9 +120,20 @@ func activePassOf(tx *store.Tx, cf string, day domain.Date, exceptLineage uint64
 	return domain.Pass{}, false, nil
 }
 
-func errActive(cf string, p domain.Pass) error {
-	return &domain.Error{Message: fmt.Sprintf("il codice fiscale %s ha già un contrassegno attivo: %s (comune %s, scadenza %s)",
-		cf, p.Number, p.Comune, p.DataScadenza)}
+// errActive refuses a second active pass (P5). The existing pass is named to an actor
+// who sees its comune; to another comune's operator only that it exists, and where
+// (M4: neither its number nor its expiry, which are that comune's data).
+func errActive(a Actor, cf string, p domain.Pass) error {
+	if a.Sees(p.Comune) {
+		return &domain.Error{Message: fmt.Sprintf("il codice fiscale %s ha già un contrassegno attivo: %s (comune %s, scadenza %s)",
+			cf, p.Number, p.Comune, p.DataScadenza)}
+	}
+	name := p.Comune
+	if pl, ok := domain.ComuneByCode(p.Comune); ok {
+		name = pl.Label()
+	}
+	return &domain.Error{Message: fmt.Sprintf("il codice fiscale %s ha già un contrassegno attivo rilasciato da un altro comune del circuito (%s): "+
+		"una persona può averne uno solo; per un nuovo contrassegno quel comune deve prima trasferirlo o chiuderlo", cf, name)}
 }
 
 // IssuePass issues a new pass (P1, P2, P5).
@@ -149,7 +160,7 @@ func (s *Service) IssuePass(a Actor, req IssueRequest) (Result, error) {
 		if p, ok, err := activePassOf(tx, holder.CodiceFiscale, today, 0); err != nil {
 			return err
 		} else if ok {
-			return errActive(holder.CodiceFiscale, p)
+			return errActive(a, holder.CodiceFiscale, p)
 		}
 		in := req.Pass
 		if in.DataRilascio.IsZero() {

@@ -53,7 +53,7 @@ func (s *Service) SavePerson(a Actor, p domain.Person, override string) (domain.
 		if err := tx.PutPerson(&p); err != nil {
 			return err
 		}
-		if err := s.refreshHolder(tx, p, oldCF, today); err != nil {
+		if err := s.refreshHolder(tx, a, p, oldCF, today); err != nil {
 			return err
 		}
 		*ev = append(*ev, PersonChanged{p.ID, p.Comune})
@@ -76,7 +76,7 @@ func cfFree(tx *store.Tx, cf, comune string, self uint64) error {
 // looking only under the new one left them there, so P5 no longer saw the active pass
 // and a second one could be issued to the corrected code. The correction is refused
 // when the new code already has another active pass.
-func (s *Service) refreshHolder(tx *store.Tx, p domain.Person, oldCF string, today domain.Date) error {
+func (s *Service) refreshHolder(tx *store.Tx, a Actor, p domain.Person, oldCF string, today domain.Date) error {
 	ids := tx.PassIDsByCF(p.CodiceFiscale)
 	if oldCF != "" && oldCF != p.CodiceFiscale {
 		ids = append(ids, tx.PassIDsByCF(oldCF)...)
@@ -93,7 +93,7 @@ func (s *Service) refreshHolder(tx *store.Tx, p domain.Person, oldCF string, tod
 			if other, ok, err := activePassOf(tx, p.CodiceFiscale, today, ps.Lineage); err != nil {
 				return err
 			} else if ok {
-				return errActive(p.CodiceFiscale, other)
+				return errActive(a, p.CodiceFiscale, other)
 			}
 		}
 		if ps.HolderName != p.FullName() || ps.HolderCF != p.CodiceFiscale {

@@ -186,6 +186,7 @@ func TestExport(t *testing.T) {
 type verdict struct {
 	Authorised bool   `json:"authorised"`
 	Plate      string `json:"plate"`
+	Country    string `json:"country"`
 	Day        string `json:"day"`
 	Number     string `json:"numero_contrassegno"`
 	Comune     string `json:"comune"`
@@ -195,7 +196,7 @@ type verdict struct {
 func check(t *testing.T, code int, db, plate string, extra ...string) verdict {
 	t.Helper()
 	r := must(t, code, append([]string{"whitelist", "check", plate, "--json", "--db", db}, extra...)...)
-	checkKeys(t, "whitelist check --json", r.stdout, []string{"authorised", "plate", "day", "reason"}, []string{"numero_contrassegno", "comune"})
+	checkKeys(t, "whitelist check --json", r.stdout, []string{"authorised", "plate", "country", "day", "reason"}, []string{"numero_contrassegno", "comune"})
 	var v verdict
 	strictJSON(t, r.stdout, &v)
 	if v.Reason == "" {
@@ -223,6 +224,13 @@ func TestWhitelistCheck(t *testing.T) {
 	}
 	r = must(t, 3, "whitelist", "check", "GD555RS", "--db", db)
 	contains(t, "stdout", r.stdout, "NON AUTORIZZATA")
+	// A French AB123CD is another vehicle (issue #8).
+	v = check(t, 3, db, "AB123CD", "--nazione", "fr")
+	if v.Authorised || v.Country != "FR" || v.Number != "" {
+		t.Errorf("AB123CD (FR): %+v", v)
+	}
+	r = must(t, 3, "whitelist", "check", "AB123CD", "--nazione", "FR", "--db", db)
+	contains(t, "stdout", r.stdout, "NON AUTORIZZATA: targa AB123CD (FR)")
 
 	// --at in the past: the day of issue (authorised), and 2020 (before the pass).
 	v = check(t, 0, db, "AB123CD", "--at", issued)
