@@ -484,14 +484,23 @@ func checkCFPlace(inCF, given string, birth Date) (CFMismatch, bool) {
 			return CFMismatch{}, true
 		}
 	}
-	periods := make([]string, len(rows))
+	// The periods of the code, contiguous rows merged: "dal 17/03/1861 al 11/05/1928 e
+	// dal 10/12/1991" (a note must fit under the form at 80×24).
+	var periods []string
+	from := rows[0].From
 	for i, r := range rows {
-		periods[i] = r.Label() + " " + validityText(r)
+		if i+1 < len(rows) && !r.To.IsZero() && rows[i+1].From.Equal(r.To.AddDays(1)) {
+			continue
+		}
+		periods = append(periods, validityText(Place{From: from, To: r.To}))
+		if i+1 < len(rows) {
+			from = rows[i+1].From
+		}
 	}
 	return CFMismatch{
 		Field: "luogo_nascita", Expected: code, Found: inCF, Note: true,
-		Message: fmt.Sprintf("il codice catastale %s non era in vigore alla data di nascita %s (%s); il codice fiscale resta valido",
-			code, birth, strings.Join(periods, "; ")),
+		Message: fmt.Sprintf("il codice catastale %s (%s) non era in vigore alla data di nascita %s (in vigore %s); il codice fiscale resta valido",
+			code, rows[len(rows)-1].Name, birth, strings.Join(periods, " e ")),
 	}, false
 }
 

@@ -269,7 +269,7 @@ func TestCheckCFAgreement(t *testing.T) {
 
 		{"comune code before it existed", borgoVeneto1950,
 			with(func(p *CFPerson) { p.Birth = MustDate(1950, 1, 1); p.BirthPlace = "M402" }),
-			[]string{"luogo_nascita (nota)"}, "il codice catastale M402 non era in vigore alla data di nascita 01/01/1950 (BORGO VENETO (PD) dal 17/02/2018)"},
+			[]string{"luogo_nascita (nota)"}, "il codice catastale M402 (BORGO VENETO) non era in vigore alla data di nascita 01/01/1950 (in vigore dal 17/02/2018)"},
 		{"comune code before it existed, birth date from the code", borgoVeneto1950,
 			CFPerson{BirthPlace: "m402"},
 			[]string{"luogo_nascita (nota)"}, "non era in vigore alla data di nascita 01/01/1950"},

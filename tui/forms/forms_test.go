@@ -887,7 +887,7 @@ func TestIssueRealCodes(t *testing.T) {
 		see               []string
 	}{
 		{"CNTFNC84R44H5L1E", "Conti", "Francesca", []string{"nata il 04/10/1984 a ROMA (RM)", "concorda con i dati (OK)"}},
-		{"BNCLCU50C52D244Z", "Bianchi", "Lucia", []string{"nata il 12/03/1950 a DAIRAGO (MI)", "concorda con i dati (OK)", "Nota: il codice catastale D244 non era in vigore"}},
+		{"BNCLCU50C52D244Z", "Bianchi", "Lucia", []string{"nata il 12/03/1950 a DAIRAGO (MI)", "concorda con i dati (OK)", "Nota: il codice catastale D244 (DAIRAGO) non era in vigore"}},
 		{"MCHFDA07A01D877A", "Machi", "Fadia", []string{"nato il 01/01/1907 a GALLICO (RC)", "concorda con i dati (OK)"}},
 		{"PTRMLN60E05Z118L", "Petrovic", "Milan", []string{"nato il 05/05/1960 a REPUBBLICA SOCIALISTA FEDERALE DI JUGOSLAVIA"}},
 	}
