@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"runtime/debug"
 	"sort"
 
 	"vivipass/domain"
@@ -104,4 +105,34 @@ func printable(k []byte) string {
 		}
 	}
 	return string(out)
+}
+
+// VerifyFile opens a copy of the register read-only (a backup) and verifies it as
+// Verify does: every index and the audit chain. A copy too damaged to read is an error,
+// not a crash: bbolt maps the file, and a corrupt page faults (the guard turns the fault
+// into an error; the copy's read transaction is then left open until the process ends).
+func VerifyFile(path string) (problems []Problem, passes int, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			problems, err = nil, fmt.Errorf("la copia %s è danneggiata (%v)", path, r)
+		}
+	}()
+	db, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		return nil, 0, fmt.Errorf("la copia %s non è utilizzabile: %w", path, err)
+	}
+	err = db.View(func(tx *Tx) error {
+		var err error
+		if problems, err = tx.Verify(); err != nil {
+			return err
+		}
+		passes = tx.bucket("passes").Stats().KeyN
+		return nil
+	})
+	db.Close() // not deferred: after a fault the read transaction stays open and Close would wait on it
+	if err != nil {
+		return nil, 0, fmt.Errorf("la copia %s non è leggibile: %w", path, err)
+	}
+	return problems, passes, nil
 }

@@ -57,6 +57,9 @@ type data struct {
 	days     int
 	notices  []service.Notice
 	warn     []string
+	// The last copy of the register, for administrators (M7); hasBackup false: none yet.
+	backup    service.BackupOutcome
+	hasBackup bool
 }
 
 type loadedMsg struct {
@@ -107,6 +110,11 @@ func (m *Model) load() tea.Cmd {
 		}
 		for _, w := range warnings {
 			d.warn = append(d.warn, w(svc, a)...)
+		}
+		if a.Admin() {
+			if d.backup, d.hasBackup, err = svc.LastBackup(); err != nil {
+				return loadedMsg{err: err}
+			}
 		}
 		return loadedMsg{d: d}
 	}
@@ -216,8 +224,47 @@ func (m *Model) top() []string {
 	for _, w := range m.data.warn {
 		lines = append(lines, st.Warning.Render("Attenzione: ")+w)
 	}
+	if m.ctx.Actor.Admin() {
+		lines = append(lines, m.backupLines()...)
+	}
 	lines = append(lines, "", st.Title.Render(fmt.Sprintf("In scadenza entro %d giorni: %d", m.data.days, len(m.data.expiring))))
 	return lines
+}
+
+// backupLines is the last copy of the register: a failure in red until the next
+// success, with the last copy that did succeed (M7).
+func (m *Model) backupLines() []string {
+	st, b := m.ctx.Styles, m.data.backup
+	width := max(20, m.w)
+	switch {
+	case !m.data.hasBackup:
+		return []string{st.Muted.Render(common.Truncate("Backup: nessuno ancora (il server li fa con --backup-dir; a mano: vivipass backup FILE)", width))}
+	case !b.OK():
+		last := "nessun backup riuscito finora"
+		if !b.LastSuccess.IsZero() {
+			last = "ultimo riuscito il " + common.When(b.LastSuccess)
+		}
+		var out []string
+		for _, l := range formkit.Wrap("Backup NON riuscito il "+common.When(b.At)+": "+b.Err+" ("+last+")", width) {
+			out = append(out, st.Error.Render(l))
+		}
+		return out
+	}
+	return []string{st.Muted.Render(common.Truncate(fmt.Sprintf("Ultimo backup: %s, %s, %d versioni di contrassegni, verificato",
+		common.When(b.At), humanSize(b.Size), b.Passes), width))}
+}
+
+// humanSize is a size an operator reads: "204 MB".
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d kB", n>>10)
+	}
+	return fmt.Sprintf("%d byte", n)
 }
 
 func (m *Model) layout() { m.table.SetSize(m.w, max(3, m.h-len(m.top()))) }
