@@ -28,7 +28,9 @@ func register(t *testing.T) *service.Service {
 	return svc
 }
 
-func rome(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, domain.Rome) }
+func rome(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, domain.Rome)
+}
 
 func TestNext(t *testing.T) {
 	sc := Schedule{At: 2*time.Hour + 30*time.Minute}
