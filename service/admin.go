@@ -3,6 +3,7 @@ package service
 import (
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,7 +71,7 @@ func (s *Service) AddOperator(a Actor, op domain.Operator) (domain.Operator, err
 		if err := tx.PutOperator(op); err != nil {
 			return err
 		}
-		*ev = append(*ev, AdminChanged{op.Comune})
+		*ev = append(*ev, AdminChanged{op.Comune}, OperatorChanged{op.Name, op.Comune})
 		return s.audit(tx, a, op.Comune, "operatore registrato", "operatore "+op.Name, 0,
 			fmt.Sprintf("ruolo %s, %d chiavi", op.Role, len(op.Keys)))
 	})
@@ -93,8 +94,49 @@ func (s *Service) RemoveOperator(a Actor, name string) error {
 		if err := tx.DeleteOperator(name); err != nil {
 			return err
 		}
-		*ev = append(*ev, AdminChanged{op.Comune})
+		*ev = append(*ev, AdminChanged{op.Comune}, OperatorChanged{op.Name, op.Comune})
 		return s.audit(tx, a, op.Comune, "operatore rimosso", "operatore "+name, 0, "")
+	})
+}
+
+// SetOperatorRole changes an operator's role (M4): administrators of the operator's
+// comune only, and never their own (an administrator cannot lock the comune out by
+// mistake). The operator's open sessions take the new role at once.
+func (s *Service) SetOperatorRole(a Actor, operator string, role domain.Role) error {
+	if !a.Admin() {
+		return ErrForbidden
+	}
+	if role != domain.RoleOperatore && role != domain.RoleAmministratore {
+		return &domain.Error{Message: fmt.Sprintf("ruolo %q non valido: operatore o amministratore", role)}
+	}
+	if operator == a.Operator {
+		return &domain.Error{Message: "un amministratore non può cambiare il proprio ruolo: lo fa un altro amministratore"}
+	}
+	return s.updateOperator(a, operator, "ruolo operatore", string(role), func(op *domain.Operator) { op.Role = role })
+}
+
+// RemoveOperatorKey removes one SSH key of an operator (by its SHA256 fingerprint): the
+// sessions opened with it close at once; the operator's other keys keep working.
+func (s *Service) RemoveOperatorKey(a Actor, operator, fingerprint string) error {
+	if !a.Admin() {
+		return ErrForbidden
+	}
+	has := func(op domain.Operator) bool {
+		return slices.ContainsFunc(op.Keys, func(k domain.OperatorKey) bool { return k.Fingerprint == fingerprint })
+	}
+	found := false
+	if err := s.view(func(tx *store.Tx) error {
+		op, err := tx.Operator(operator)
+		found = err == nil && a.Sees(op.Comune) && has(op)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if !found {
+		return &domain.Error{Message: fmt.Sprintf("l'operatore %s non ha la chiave %s", operator, fingerprint)}
+	}
+	return s.updateOperator(a, operator, "chiave rimossa", fingerprint, func(op *domain.Operator) {
+		op.Keys = slices.DeleteFunc(op.Keys, func(k domain.OperatorKey) bool { return k.Fingerprint == fingerprint })
 	})
 }
 
@@ -246,7 +288,7 @@ func (s *Service) updateOperator(a Actor, operator, action, detail string, chang
 		if err := tx.PutOperator(op); err != nil {
 			return err
 		}
-		*ev = append(*ev, AdminChanged{op.Comune})
+		*ev = append(*ev, AdminChanged{op.Comune}, OperatorChanged{op.Name, op.Comune})
 		return s.audit(tx, a, op.Comune, action, "operatore "+operator, 0, detail)
 	})
 }

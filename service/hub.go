@@ -26,6 +26,16 @@ type AdminChanged struct{ InComune string }
 
 func (e AdminChanged) Comune() string { return e.InComune }
 
+// OperatorChanged: an operator was registered, changed (role, keys, preferences) or
+// removed. The operator's own sessions follow at once: closed when the operator or the
+// session's key is gone, with the new role otherwise (tui.Model).
+type OperatorChanged struct {
+	Name     string
+	InComune string
+}
+
+func (e OperatorChanged) Comune() string { return e.InComune }
+
 // InboxChanged: the PEC inbox of comune changed (messages stored, a request's state or
 // links changed).
 type InboxChanged struct{ InComune string }

@@ -37,6 +37,9 @@ type Options struct {
 	Sections []Section
 	Warnings []home.Warning
 	Forms    pass.Forms
+	// KeyFingerprint is the SSH key the session authenticated with (empty on the local
+	// terminal): when an administrator removes it, the session ends at once.
+	KeyFingerprint string
 }
 
 // Section is an entry of the top bar.
@@ -51,6 +54,7 @@ type Section struct {
 type Model struct {
 	ctx      *common.Context
 	global   keys.Global
+	all      []Section // every section; sections is what the operator's role shows
 	sections []Section
 	pages    []common.Page // one per section, made when first opened
 	// stacks are the pages opened over each section (scheda, forms), the last on top.
@@ -65,27 +69,23 @@ type Model struct {
 	help     help.Model
 	events   <-chan service.Event
 	cancel   func()
+	// fingerprint is Options.KeyFingerprint; ended, once set, is why the session ended
+	// without the operator (access revoked): the server prints it after the desk.
+	fingerprint string
+	ended       string
 }
 
 // New makes the root model of a session.
 func New(o Options) *Model {
 	ctx := &common.Context{Svc: o.Svc, Operator: o.Operator, Actor: service.OperatorActor(o.Operator),
 		Styles: styles.New(o.Plain || o.Operator.Plain)}
-	m := &Model{ctx: ctx, global: keys.NewGlobal(), forms: o.Forms}
+	m := &Model{ctx: ctx, global: keys.NewGlobal(), forms: o.Forms, fingerprint: o.KeyFingerprint}
 	g := m.global
-	m.sections = append([]Section{
+	m.all = append([]Section{
 		{Name: "Home", Key: g.Home, New: func(c *common.Context) common.Page { return home.New(c, o.Warnings...) }},
 		{Name: "Contrassegni", Key: g.Passes, New: func(c *common.Context) common.Page { return passes.New(c, o.Forms.NewIssue) }},
 	}, o.Sections...)
-	var visible []Section
-	for _, s := range m.sections {
-		if !s.AdminOnly || ctx.Actor.Admin() {
-			visible = append(visible, s)
-		}
-	}
-	m.sections = visible
-	m.pages = make([]common.Page, len(m.sections))
-	m.stacks = make([][]common.Page, len(m.sections))
+	m.showSections()
 	m.pages[0] = m.sections[0].New(ctx) // Home: there is always a page on top
 	m.help = help.New()
 	// The bubble's default greys are true colours: ours keep to the 16 ANSI ones.
@@ -94,6 +94,87 @@ func New(o Options) *Model {
 		FullKey: st.HelpKey, FullDesc: st.HelpDesc, FullSeparator: st.Muted}
 	m.events, m.cancel = o.Svc.Hub().Subscribe(o.Operator.Comune)
 	return m
+}
+
+// showSections sets the sections the operator's role shows, keeping the pages (and the
+// forms over them) of those that stay; the one on screen stays on screen if it can.
+func (m *Model) showSections() {
+	var sections []Section
+	var pages []common.Page
+	var stacks [][]common.Page
+	active := 0
+	for _, s := range m.all {
+		if s.AdminOnly && !m.ctx.Actor.Admin() {
+			continue
+		}
+		var p common.Page
+		var st []common.Page
+		for i, old := range m.sections {
+			if old.Name == s.Name {
+				p, st = m.pages[i], m.stacks[i]
+				if i == m.active {
+					active = len(sections)
+				}
+			}
+		}
+		sections, pages, stacks = append(sections, s), append(pages, p), append(stacks, st)
+	}
+	m.sections, m.pages, m.stacks, m.active = sections, pages, stacks, active
+}
+
+// Ended is why the session ended without the operator ("" if it did not): the
+// operator or the session's key was removed, or the operator moved to another comune.
+func (m *Model) Ended() string { return m.ended }
+
+// operatorMsg is the operator as the register has them now; gone: removed, or the
+// session's key no longer theirs.
+type operatorMsg struct {
+	op   domain.Operator
+	gone bool
+}
+
+// checkOperator reads the session's operator again after a change (M4: sessions follow
+// the register).
+func (m *Model) checkOperator() tea.Cmd {
+	svc, name, fp := m.ctx.Svc, m.ctx.Operator.Name, m.fingerprint
+	return func() tea.Msg {
+		if fp != "" {
+			op, ok := svc.Authenticate(fp)
+			return operatorMsg{op: op, gone: !ok || op.Name != name}
+		}
+		ops, err := svc.Operators(service.SystemActor(""))
+		if err != nil {
+			return common.NoticeMsg{Text: "Impossibile rileggere l'operatore: " + err.Error(), Error: true}
+		}
+		for _, op := range ops {
+			if op.Name == name {
+				return operatorMsg{op: op}
+			}
+		}
+		return operatorMsg{gone: true}
+	}
+}
+
+// followOperator applies the operator as now registered: gone, or moved to another
+// comune, ends the session; a new role shows (or hides) Amministrazione at once.
+func (m *Model) followOperator(msg operatorMsg) tea.Cmd {
+	cur := m.ctx.Operator
+	switch {
+	case msg.gone:
+		m.ended = "vivipass: l'accesso è stato revocato da un amministratore, sessione chiusa."
+		return tea.Quit
+	case msg.op.Comune != cur.Comune:
+		m.ended = "vivipass: l'operatore è stato assegnato a un altro comune, sessione chiusa.\nRicollegarsi per continuare."
+		return tea.Quit
+	}
+	m.ctx.Operator = msg.op
+	if msg.op.Role == cur.Role {
+		return nil
+	}
+	m.ctx.Actor = service.OperatorActor(msg.op)
+	m.showSections()
+	m.notice, m.isErr = "Il tuo ruolo è cambiato: ora sei "+string(msg.op.Role)+".", false
+	return nil
 }
 
 // Close ends the session's subscription to events.
@@ -296,8 +377,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.DataChangedMsg:
 		// Every page of the session that is open reloads.
 		var cmds []tea.Cmd
+		if e, ok := msg.Event.(service.OperatorChanged); ok && e.Name == m.ctx.Operator.Name {
+			cmds = append(cmds, m.checkOperator())
+		}
 		m.each(func(s, i int, _ common.Page) { cmds = append(cmds, m.deliver(s, i, msg)) })
 		return m, tea.Batch(append(cmds, m.waitEvent())...)
+	case operatorMsg:
+		return m, m.followOperator(msg)
 	}
 	if cmd, ok := m.rootMsg(m.active, nil, msg); ok {
 		return m, cmd
