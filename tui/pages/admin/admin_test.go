@@ -213,6 +213,10 @@ func TestOperatorsAddAndRemove(t *testing.T) {
 	if n := h.LastNotice(); !strings.Contains(n.Text, "proprio operatore") {
 		t.Errorf("removing oneself: notice %+v", n)
 	}
+	h.Press(ok.Role)
+	if n := h.LastNotice(); !strings.Contains(n.Text, "proprio ruolo") {
+		t.Errorf("changing one's own role: notice %+v", n)
+	}
 
 	h.Press(ok.Add)
 	h.WantView("add form", "Nuovo operatore del comune L736 VENEZIA", "Nome utente", "Ruolo", "Chiave pubblica SSH")
@@ -257,6 +261,26 @@ func TestOperatorsAddAndRemove(t *testing.T) {
 		t.Fatalf("second key: %+v", op)
 	}
 	h.WantView("two keys", "(2) SHA256:", "lucia@casa")
+
+	// One key taken away: the other still enters (issue #9: sessions follow the register).
+	h.Press(ok.RemoveKey)
+	h.WantView("remove key form", "Chiave da togliere", fp, fp2, "si chiudono subito")
+	h.Fits("remove key form")
+	h.Press(form.Select.Next) // the first key
+	if _, found := h.Svc.Authenticate(fp); found {
+		t.Error("the removed key still authenticates")
+	}
+	if op, found := h.Svc.Authenticate(fp2); !found || op.Name != "lucia" {
+		t.Error("the other key no longer authenticates")
+	}
+	// The role, both ways; never one's own.
+	h.Press(ok.Role)
+	h.WantView("role asks", "Rendere lucia operatore?", "Le sue sessioni aperte cambiano subito")
+	yes()
+	if op, _ := h.Svc.Authenticate(fp2); op.Role != domain.RoleOperatore {
+		t.Errorf("role after the change: %s", op.Role)
+	}
+	h.WantView("role listed", "lucia", "operatore")
 
 	h.Press(ok.Remove)
 	h.WantView("removal asks", "Rimuovere l'operatore lucia?", "non potrà più aprire sessioni")

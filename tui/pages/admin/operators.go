@@ -19,6 +19,7 @@ import (
 // OperatorKeys are the keys of Operatori.
 type OperatorKeys struct {
 	Up, Down, Add, AddKey, Remove key.Binding
+	Role, RemoveKey               key.Binding
 }
 
 // NewOperatorKeys is the default.
@@ -29,6 +30,9 @@ func NewOperatorKeys() OperatorKeys {
 		Add:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "nuovo operatore")),
 		AddKey: key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "aggiungi chiave")),
 		Remove: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "rimuovi")),
+		Role:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "ruolo")),
+		// The sessions opened with the key close at once (M4).
+		RemoveKey: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "togli chiave")),
 	}
 }
 
@@ -78,7 +82,7 @@ func (v *operatorsView) help() []key.Binding {
 		return v.dlg.Help()
 	}
 	k := v.keys
-	return []key.Binding{k.Up, k.Add, k.AddKey, k.Remove}
+	return []key.Binding{k.Up, k.Add, k.AddKey, k.RemoveKey, k.Role, k.Remove}
 }
 
 func (v *operatorsView) setSize(w, h int) {
@@ -145,6 +149,24 @@ func (v *operatorsView) update(msg tea.Msg) tea.Cmd {
 			return common.Notice("Non si rimuove il proprio operatore: lo fa un altro amministratore.")
 		}
 		return v.open(v.removeDialog(op))
+	case key.Matches(k, v.keys.Role):
+		op, ok := v.table.Selected()
+		switch {
+		case !ok:
+			return nil
+		case op.Name == v.ctx.Operator.Name:
+			return common.Notice("Non si cambia il proprio ruolo: lo fa un altro amministratore.")
+		}
+		return v.open(v.roleDialog(op))
+	case key.Matches(k, v.keys.RemoveKey):
+		op, ok := v.table.Selected()
+		switch {
+		case !ok:
+			return nil
+		case len(op.Keys) == 0:
+			return common.Notice(op.Name + " non ha chiavi SSH.")
+		}
+		return v.open(v.removeKeyDialog(op))
 	}
 	return nil
 }
@@ -189,7 +211,7 @@ func (v *operatorsView) view() string {
 	}
 	var b strings.Builder
 	b.WriteString(v.table.View(st, "Nessun operatore.") + "\n")
-	b.WriteString(st.Muted.Render(common.Truncate("a nuovo operatore · k aggiungi una chiave a quello scelto · x rimuovilo", v.w)) + "\n\n")
+	b.WriteString(st.Muted.Render(common.Truncate("a nuovo · k aggiungi chiave · d togli chiave · r ruolo · x rimuovi", v.w)) + "\n\n")
 	if op, ok := v.table.Selected(); ok {
 		b.WriteString(st.Label.Render("Chiavi di "+op.Name) + "\n")
 		if len(op.Keys) == 0 {
@@ -296,8 +318,54 @@ func (v *operatorsView) removeDialog(op domain.Operator) *formkit.Dialog {
 			if err := svc.RemoveOperator(a, op.Name); err != nil {
 				return doneMsg{err: err}
 			}
-			return doneMsg{notice: "Operatore " + op.Name + " rimosso: le sue chiavi non aprono più nuove sessioni."}
+			return doneMsg{notice: "Operatore " + op.Name + " rimosso: le sue sessioni aperte si chiudono e le sue chiavi non entrano più."}
 		},
 		No: func() tea.Msg { return doneMsg{notice: "Operatore " + op.Name + " non rimosso."} },
 	}.Dialog(v.ctx.Styles.Plain, v.w, v.h-3)
+}
+
+// roleDialog asks before switching an operator between operatore and amministratore:
+// their open sessions take the new role at once.
+func (v *operatorsView) roleDialog(op domain.Operator) *formkit.Dialog {
+	svc, a := v.ctx.Svc, v.ctx.Actor
+	to, what := domain.RoleAmministratore, "potrà anche importare, gestire operatori, impostazioni, bacheca, moduli e stampanti"
+	if op.Role == domain.RoleAmministratore {
+		to, what = domain.RoleOperatore, "non potrà più entrare in Amministrazione"
+	}
+	return formkit.Question{Title: "Ruolo di un operatore",
+		Ask: fmt.Sprintf("Rendere %s %s?", op.Name, to), Yes: "Sì, cambia ruolo",
+		What: fmt.Sprintf("Ora è %s: %s. Le sue sessioni aperte cambiano subito.", op.Role, what),
+		Do: func() tea.Msg {
+			if err := svc.SetOperatorRole(a, op.Name, to); err != nil {
+				return doneMsg{err: err}
+			}
+			return doneMsg{notice: fmt.Sprintf("%s ora è %s.", op.Name, to), focus: op.Name}
+		},
+		No: func() tea.Msg { return doneMsg{notice: "Ruolo di " + op.Name + " non cambiato.", focus: op.Name} },
+	}.Dialog(v.ctx.Styles.Plain, v.w, v.h-3)
+}
+
+// removeKeyDialog removes one of an operator's SSH keys: the sessions opened with it
+// close at once, the other keys keep working.
+func (v *operatorsView) removeKeyDialog(op domain.Operator) *formkit.Dialog {
+	svc, a, plain := v.ctx.Svc, v.ctx.Actor, v.ctx.Styles.Plain
+	fp := op.Keys[0].Fingerprint
+	var options []huh.Option[string]
+	for _, k := range op.Keys {
+		options = append(options, huh.NewOption(common.Truncate(k.Fingerprint+"  "+k.Comment, max(20, v.w-8)), k.Fingerprint))
+	}
+	groups := func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(huh.NewSelect[string]().Key("key").Title("Chiave da togliere").Options(options...).Value(&fp)).
+			Title("Chiavi SSH di " + op.Name).
+			Description("Le sessioni aperte con la chiave tolta si chiudono subito; le altre chiavi continuano a entrare.")}
+	}
+	submit := func() tea.Cmd {
+		return func() tea.Msg {
+			if err := svc.RemoveOperatorKey(a, op.Name, fp); err != nil {
+				return doneMsg{err: err}
+			}
+			return doneMsg{notice: fmt.Sprintf("Chiave %s tolta a %s.", fp, op.Name), focus: op.Name}
+		}
+	}
+	return formkit.NewDialog("Togli una chiave SSH", plain, v.w, v.h-3, groups, submit)
 }
