@@ -446,4 +446,3 @@ func (in *inbox) Read(p []byte) (int, error) {
 		}
 	}
 }
-
