@@ -27,10 +27,10 @@ func TestSafeName(t *testing.T) {
 		{"domanda?.pdf", "domanda_.pdf"},
 		{`"virgolette" <e> |pipe|:*.txt`, "_virgolette_ _e_ _pipe___.txt"},
 		{"però è già.pdf", "però è già.pdf"},
-		{"pero\u0300.pdf", "però.pdf"},                   // NFD from a Mac: NFC
-		{"fattura\u202Egpj.exe", "fatturagpj.exe"},      // right-to-left override dropped
-		{"zero\u200Bwidth.txt", "zerowidth.txt"},        // zero-width space dropped
-		{"bad\xff\xfeutf8.txt", "bad_utf8.txt"},         // invalid UTF-8
+		{"pero\u0300.pdf", "però.pdf"},             // NFD from a Mac: NFC
+		{"fattura\u202Egpj.exe", "fatturagpj.exe"}, // right-to-left override dropped
+		{"zero\u200Bwidth.txt", "zerowidth.txt"},   // zero-width space dropped
+		{"bad\xff\xfeutf8.txt", "bad_utf8.txt"},    // invalid UTF-8
 		{"CON", "_CON"},
 		{"nul.txt", "_nul.txt"},
 		{"com1.jpg", "_com1.jpg"},
