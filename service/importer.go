@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +22,9 @@ type ImportRequest struct {
 	Comune    string // every row belongs to this comune; "" = each row to its comune_residenza
 	DryRun    bool   // check only
 	ValidOnly bool   // import the valid rows even when others have errors
+	// Ctx, when not nil, cancels the import (ctrl+c of a command run inside the server):
+	// a cancelled import writes nothing, as a killed one.
+	Ctx context.Context
 }
 
 // ImportError is one problem of one row (row numbers as the spreadsheet shows them).
@@ -68,8 +72,15 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 	}
 	name := filepath.Base(req.FileName)
 	hash := FileHash(req.Data)
+	ctx := req.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	f, err := legacy.Parse(req.Data, today)
 	req.Data = nil // the rows own copies of what they keep: let the file go
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
 		return rep, err
 	}
@@ -114,8 +125,11 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		return rep, nil // nothing to write: the register stays exactly as it was
 	}
 	w := &importWriter{s: s, a: a, file: name, today: today, now: s.now().UTC().Truncate(time.Second),
-		people: map[string]personRef{}, bulk: store.NewBulk(), total: len(todo), progress: progress}
+		people: map[string]personRef{}, bulk: store.NewBulk(), total: len(todo), progress: progress, ctx: ctx}
 	finish := func(tx *store.Tx) error {
+		if err := ctx.Err(); err != nil {
+			return err // cancelled: this last transaction rolls back, nothing is swapped in
+		}
 		if err := tx.PutImport(store.ImportRecord{SHA256: hash, File: name, At: w.now, By: a.Operator,
 			Imported: len(todo), Skipped: rep.Skipped}); err != nil {
 			return err
@@ -197,6 +211,9 @@ func (s *Service) importLarge(w *importWriter, todo []importRow, finish func(*st
 		return err
 	}
 	if err := sdb.Close(); err != nil {
+		return err
+	}
+	if err := w.ctx.Err(); err != nil {
 		return err
 	}
 	if err := s.db.ReplaceWith(scratch); err != nil {
@@ -297,6 +314,7 @@ type importWriter struct {
 	done     int
 	total    int
 	progress func(done, total int)
+	ctx      context.Context
 }
 
 // personRef is what a pass needs of its holder.
@@ -311,6 +329,11 @@ func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
 	a, now, today, people, file := w.a, w.now, w.today, w.people, w.file
 	tx.Collect(w.bulk)
 	for _, r := range rows {
+		if w.done%100 == 0 {
+			if err := w.ctx.Err(); err != nil {
+				return err
+			}
+		}
 		key := r.comune + "|" + r.Person.CodiceFiscale
 		holder, ok := people[key]
 		if !ok {

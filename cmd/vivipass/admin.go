@@ -24,7 +24,7 @@ func cmdOperator(e *env, args []string) error {
 	}
 	switch args[0] {
 	case "add":
-		f := newFlags("operator add", u)
+		f := e.flags("operator add", u)
 		name := f.String("name", "", "nome (utente SSH)")
 		role := f.String("role", "operatore", "operatore o amministratore")
 		comune := f.String("comune", "", "codice catastale del comune")
@@ -39,7 +39,7 @@ func cmdOperator(e *env, args []string) error {
 		if *name == "" || *comune == "" || *keyFile == "" {
 			return usageError{"--name, --comune e --key sono obbligatori", u}
 		}
-		data, err := os.ReadFile(*keyFile)
+		data, err := e.readFile(*keyFile)
 		if err != nil {
 			return fmt.Errorf("impossibile leggere la chiave %s: %w", *keyFile, err)
 		}
@@ -47,12 +47,12 @@ func cmdOperator(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		svc, done, err := openService(*f.db)
+		svc, done, err := e.open(*f.db)
 		if err != nil {
 			return err
 		}
 		defer done()
-		op, err := svc.AddOperator(cliActor(), domain.Operator{Name: *name, Role: r, Comune: upperCode(*comune), Keys: keys})
+		op, err := svc.AddOperator(e.actor(), domain.Operator{Name: *name, Role: r, Comune: upperCode(*comune), Keys: keys})
 		if err != nil {
 			return err
 		}
@@ -66,17 +66,17 @@ func cmdOperator(e *env, args []string) error {
 		}
 		return nil
 	case "list":
-		f := newFlags("operator list", u)
+		f := e.flags("operator list", u)
 		asJSON := f.Bool("json", false, "risultato in JSON")
 		if _, err := f.parse(args[1:], 0); err != nil {
 			return err
 		}
-		svc, done, err := openService(*f.db)
+		svc, done, err := e.open(*f.db)
 		if err != nil {
 			return err
 		}
 		defer done()
-		ops, err := svc.Operators(cliActor())
+		ops, err := svc.Operators(e.actor())
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func cmdOperator(e *env, args []string) error {
 		}
 		return tw.Flush()
 	case "plain":
-		f := newFlags("operator plain", u)
+		f := e.flags("operator plain", u)
 		pos, err := f.parse(args[1:], 2)
 		if err != nil {
 			return err
@@ -129,12 +129,12 @@ func cmdOperator(e *env, args []string) error {
 		default:
 			return usageError{fmt.Sprintf("valore %q non valido: on oppure off", pos[1]), u}
 		}
-		svc, done, err := openService(*f.db)
+		svc, done, err := e.open(*f.db)
 		if err != nil {
 			return err
 		}
 		defer done()
-		if err := svc.SetOperatorPlain(cliActor(), pos[0], on); err != nil {
+		if err := svc.SetOperatorPlain(e.actor(), pos[0], on); err != nil {
 			return err
 		}
 		if on {
@@ -144,17 +144,17 @@ func cmdOperator(e *env, args []string) error {
 		}
 		return nil
 	case "remove":
-		f := newFlags("operator remove", u)
+		f := e.flags("operator remove", u)
 		pos, err := f.parse(args[1:], 1)
 		if err != nil {
 			return err
 		}
-		svc, done, err := openService(*f.db)
+		svc, done, err := e.open(*f.db)
 		if err != nil {
 			return err
 		}
 		defer done()
-		if err := svc.RemoveOperator(cliActor(), pos[0]); err != nil {
+		if err := svc.RemoveOperator(e.actor(), pos[0]); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Operatore %s rimosso: le sue chiavi non danno più accesso.\n", pos[0])
@@ -164,17 +164,25 @@ func cmdOperator(e *env, args []string) error {
 }
 
 func cmdBackup(e *env, args []string) error {
-	f := newFlags("backup", commands()["backup"].usage)
+	f := e.flags("backup", commands()["backup"].usage)
 	pos, err := f.parse(args, 1)
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(*f.db, store.Options{})
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	n, err := db.BackupFile(pos[0])
+	defer done()
+	target := e.path(pos[0])
+	if a, err := os.Stat(svc.DB().Path()); err == nil {
+		if b, err := os.Stat(target); err == nil && os.SameFile(a, b) {
+			// The copy is renamed over the target: over the register in use, it would
+			// put the register's file out of the reach of its running server.
+			return fmt.Errorf("%s è il database stesso: indicare un altro file per la copia", pos[0])
+		}
+	}
+	n, err := svc.DB().BackupFile(target)
 	if err != nil {
 		return err
 	}
@@ -185,7 +193,7 @@ func cmdBackup(e *env, args []string) error {
 // cmdRestore replaces the database with a backup: the backup is checked first (schema,
 // indexes, audit chain), the current file is kept beside it, and the switch is a rename.
 func cmdRestore(e *env, args []string) error {
-	f := newFlags("restore", commands()["restore"].usage)
+	f := e.flags("restore", commands()["restore"].usage)
 	pos, err := f.parse(args, 1)
 	if err != nil {
 		return err
@@ -267,7 +275,7 @@ func fileExists(path string) bool {
 }
 
 func cmdAudit(e *env, args []string) error {
-	f := newFlags("audit", commands()["audit"].usage)
+	f := e.flags("audit", commands()["audit"].usage)
 	pos, err := f.parse(args, 1)
 	if err != nil {
 		return err
@@ -275,7 +283,7 @@ func cmdAudit(e *env, args []string) error {
 	if pos[0] != "verify" {
 		return usageError{"sottocomando sconosciuto " + pos[0], f.usage}
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
@@ -296,7 +304,7 @@ func cmdAudit(e *env, args []string) error {
 }
 
 func cmdStore(e *env, args []string) error {
-	f := newFlags("store", commands()["store"].usage)
+	f := e.flags("store", commands()["store"].usage)
 	pos, err := f.parse(args, 1)
 	if err != nil {
 		return err
@@ -304,7 +312,7 @@ func cmdStore(e *env, args []string) error {
 	if pos[0] != "verify" {
 		return usageError{"sottocomando sconosciuto " + pos[0], f.usage}
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}

@@ -14,17 +14,17 @@ import (
 
 // cmdDesk opens the desk for one operator on this terminal.
 func cmdDesk(e *env, args []string) error {
-	f := newFlags("vivipass", "[--db FILE] [--operator NOME]")
+	f := e.flags("vivipass", "[--db FILE] [--operator NOME]")
 	opName := f.String("operator", "", "operatore (predefinito: il primo registrato)")
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	ops, err := svc.Operators(cliActor())
+	ops, err := svc.Operators(e.actor())
 	if err != nil {
 		return err
 	}

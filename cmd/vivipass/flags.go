@@ -16,11 +16,17 @@ type flags struct {
 	db    *string
 }
 
-func newFlags(name, usage string) *flags {
+func newFlags(name, usage string) *flags { return newFlagsDB(name, usage, defaultDB()) }
+
+// flags is newFlags with the default database of whoever typed the command: inside
+// the server, the client's (its VIVIPASS_DB, XDG_DATA_HOME, HOME), not the server's.
+func (e *env) flags(name, usage string) *flags { return newFlagsDB(name, usage, e.defaultDB) }
+
+func newFlagsDB(name, usage, db string) *flags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	f := &flags{FlagSet: fs, usage: usage}
-	f.db = fs.String("db", defaultDB(), "file del database")
+	f.db = fs.String("db", db, "file del database")
 	return f
 }
 

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,10 +26,18 @@ type command struct {
 	run   func(env *env, args []string) error
 }
 
-// env is what every command gets: where to write, and how to open the database.
+// env is what every command gets: its streams, its context, who typed it and where,
+// and how to reach the register (env.go). A body writes only to stdout and stderr,
+// reads only stdin, and gets its service from open: the same body runs in this process
+// and inside a running server (remote.go).
 type env struct {
 	stdout, stderr io.Writer
 	stdin          io.Reader
+	ctx            context.Context // cancelled by ctrl+c in the client when run inside the server
+	cwd            string          // the client's working directory inside the server; "" in-process
+	defaultDB      string          // the database when --db is not given
+	user           string          // $USER of whoever typed the command
+	served         *served         // the server the command runs in; nil in-process
 }
 
 func commands() map[string]command {
@@ -57,25 +66,35 @@ func commands() map[string]command {
 }
 
 func main() {
-	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin}
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, ctx: context.Background(),
+		defaultDB: defaultDB(), user: os.Getenv("USER")}
+	if code, ok := forward(e, os.Args[1:]); ok {
+		os.Exit(code) // run inside the server that holds the database
+	}
 	os.Exit(run(e, os.Args[1:]))
 }
 
 // run dispatches and turns errors into Italian messages and exit codes (1 error, 2 usage).
 func run(e *env, args []string) int {
 	if len(args) > 0 && (args[0] == "aiuto" || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
-		usage(e.stdout)
+		usage(e.stdout, e.defaultDB)
 		return 0
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if err := e.served.refuse(""); err != nil {
+			return report(e, err)
+		}
 		return report(e, cmdDesk(e, args))
 	}
 	name := args[0]
 	c, ok := commands()[name]
 	if !ok {
 		fmt.Fprintf(e.stderr, "comando sconosciuto %q\n\n", name)
-		usage(e.stderr)
+		usage(e.stderr, e.defaultDB)
 		return 2
+	}
+	if err := e.served.refuse(name); err != nil {
+		return report(e, err)
 	}
 	return report(e, c.run(e, args[1:]))
 }
@@ -98,6 +117,10 @@ func report(e *env, err error) int {
 	if errors.As(err, &fail) {
 		return fail.code
 	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(e.stderr, "errore: comando interrotto (ctrl+c)")
+		return 1
+	}
 	fmt.Fprintf(e.stderr, "errore: %s\n", err)
 	return 1
 }
@@ -112,7 +135,7 @@ type exitError struct{ code int }
 
 func (x exitError) Error() string { return fmt.Sprintf("uscita %d", x.code) }
 
-func usage(w io.Writer) {
+func usage(w io.Writer, db string) {
 	fmt.Fprintln(w, "vivipass: gestione dei contrassegni di parcheggio per disabili (CUDE)")
 	fmt.Fprintln(w, "\nuso:")
 	fmt.Fprintln(w, "  vivipass [--db FILE] [--operator NOME]   apre la scrivania su questo terminale")
@@ -125,7 +148,7 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  vivipass %s\n      %s\n", cs[n].usage, cs[n].help)
 	}
-	fmt.Fprintf(w, "\nOgni comando accetta --db FILE (predefinito: %s, o la variabile VIVIPASS_DB).\n", defaultDB())
+	fmt.Fprintf(w, "\nOgni comando accetta --db FILE (predefinito: %s, o la variabile VIVIPASS_DB).\n", db)
 }
 
 // defaultDB is the database used when --db is not given: $VIVIPASS_DB, else
@@ -162,15 +185,6 @@ func createService(path string) (*service.Service, func(), error) {
 		return nil, nil, err
 	}
 	return service.New(db), func() { db.Close() }, nil
-}
-
-// cliActor is the administrator at the server's shell: every comune.
-func cliActor() service.Actor {
-	name := "cli"
-	if u := os.Getenv("USER"); u != "" {
-		name = "cli:" + u
-	}
-	return service.SystemActor(name)
 }
 
 func upperCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,12 +81,19 @@ func runEnv() []string {
 }
 
 // vp runs the binary to completion (at most two minutes).
-func vp(t *testing.T, args ...string) result {
+func vp(t testing.TB, args ...string) result {
+	t.Helper()
+	return vpIn(t, "", nil, args...)
+}
+
+// vpIn is vp in the working directory dir ("": the test's), with stdin.
+func vpIn(t testing.TB, dir string, stdin io.Reader, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = runEnv()
+	cmd.Dir, cmd.Stdin = dir, stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -102,7 +110,7 @@ func vp(t *testing.T, args ...string) result {
 }
 
 // must runs the binary and fails the test unless it exits with code.
-func must(t *testing.T, code int, args ...string) result {
+func must(t testing.TB, code int, args ...string) result {
 	t.Helper()
 	r := vp(t, args...)
 	if r.code != code {
@@ -130,7 +138,7 @@ func newDB(t *testing.T, comune string) string {
 }
 
 // demoDB creates a database with the demo data.
-func demoDB(t *testing.T) string {
+func demoDB(t testing.TB) string {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "vivipass.db")
 	must(t, 0, "demo", "--db", db)

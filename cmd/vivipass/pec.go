@@ -55,7 +55,7 @@ func cmdPec(e *env, args []string) error {
 
 func pecConfigure(e *env, args []string) error {
 	const u = "pec configure --comune CODICE --host H --port P --user U --password-file F --security tls|starttls|plain [--folder INBOX] [--archive-folder NOME] [--ca-file F] [--interval 5m] [--disabled]"
-	f := newFlags("pec configure", u)
+	f := e.flags("pec configure", u)
 	comune := f.String("comune", "", "codice catastale del comune")
 	host := f.String("host", "", "server IMAP della casella PEC")
 	port := f.Int("port", 993, "porta IMAP (993 tls, 143 starttls)")
@@ -81,17 +81,17 @@ func pecConfigure(e *env, args []string) error {
 		if p == "" {
 			return p
 		}
-		if a, err := filepath.Abs(p); err == nil {
+		if a, err := filepath.Abs(e.path(p)); err == nil {
 			return a
 		}
 		return p
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	pc, err := svc.PECConfigure(cliActor(), service.PECSettings{Comune: upperCode(*comune), Host: *host, Port: *port, User: *user,
+	pc, err := svc.PECConfigure(e.actor(), service.PECSettings{Comune: upperCode(*comune), Host: *host, Port: *port, User: *user,
 		Security: *security, Folder: *folder, ArchiveFolder: *archive, Keyword: *keyword, PasswordFile: abs(*pwFile),
 		CAFile: abs(*caFile), Interval: *interval, Disabled: *disabled})
 	if err != nil {
@@ -117,7 +117,7 @@ func pecConfigure(e *env, args []string) error {
 
 func pecSync(e *env, args []string) error {
 	const u = "pec sync --once [--comune CODICE] [--progress] [--json] [--batch N]  |  pec sync [--comune CODICE] (continua fino a ctrl+c)"
-	f := newFlags("pec sync", u)
+	f := e.flags("pec sync", u)
 	once := f.Bool("once", false, "una lettura e basta (senza: legge a intervalli fino a ctrl+c)")
 	comune := f.String("comune", "", "solo la casella di questo comune")
 	progress := f.Bool("progress", false, "scrive su stderr \"scaricati: N\" dopo ogni gruppo di messaggi salvati")
@@ -129,17 +129,24 @@ func pecSync(e *env, args []string) error {
 	if err := checkComune(upperCode(*comune)); err != nil {
 		return err
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	a := cliActor()
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
+	a := e.actor()
+	ctx := e.ctx
+	if e.served == nil { // inside the server, ctrl+c in the client cancels e.ctx
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+		defer stop()
+	}
 	if !*once {
 		if *comune != "" || *asJSON || *progress || *batch != 0 {
 			return usageError{"--comune, --json, --progress e --batch valgono con --once", u}
+		}
+		if e.served != nil {
+			return errors.New("il server in esecuzione legge già le caselle PEC a intervalli: per una lettura subito usare vivipass pec sync --once")
 		}
 		fmt.Fprintln(e.stdout, "lettura della posta PEC a intervalli: ctrl+c per terminare")
 		log := slog.New(slog.NewTextHandler(e.stderr, nil))
@@ -264,7 +271,7 @@ func itemJSON(it store.PECItem) pecItemJSON {
 
 func pecList(e *env, args []string) error {
 	const u = "pec list [--json] [--comune CODICE] [--state STATO] [--kind TIPO] [--open]"
-	f := newFlags("pec list", u)
+	f := e.flags("pec list", u)
 	asJSON := f.Bool("json", false, "risultato in JSON: un oggetto per messaggio")
 	comune := f.String("comune", "", "solo i messaggi di questo comune")
 	state := f.String("state", "", "solo in questo stato (nuova, in_lavorazione, integrazione_richiesta, evasa, respinta)")
@@ -289,12 +296,12 @@ func pecList(e *env, args []string) error {
 			return usageError{fmt.Sprintf("tipo %q non valido: request, receipt, anomaly, other o quarantine", *kind), u}
 		}
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	items, err := svc.PECList(cliActor(), filter)
+	items, err := svc.PECList(e.actor(), filter)
 	if err != nil {
 		return err
 	}
@@ -510,7 +517,7 @@ func showJSON(d service.PECDetail) pecShowJSON {
 
 func pecShow(e *env, args []string) error {
 	const u = "pec show ID [--json]"
-	f := newFlags("pec show", u)
+	f := e.flags("pec show", u)
 	asJSON := f.Bool("json", false, "risultato in JSON")
 	pos, err := f.parse(args, 1)
 	if err != nil {
@@ -520,12 +527,12 @@ func pecShow(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	d, err := svc.PECItem(cliActor(), id)
+	d, err := svc.PECItem(e.actor(), id)
 	if err != nil {
 		return err
 	}
@@ -610,7 +617,7 @@ func printPECItem(w io.Writer, d service.PECDetail) {
 
 func pecState(e *env, args []string) error {
 	const u = "pec state ID STATO [--note TESTO]"
-	f := newFlags("pec state", u)
+	f := e.flags("pec state", u)
 	note := f.String("note", "", "nota (obbligatoria per respinta e integrazione richiesta)")
 	pos, err := f.parse(args, 2)
 	if err != nil {
@@ -624,12 +631,12 @@ func pecState(e *env, args []string) error {
 	if !ok {
 		return usageError{fmt.Sprintf("stato %q non valido: in_lavorazione, integrazione_richiesta, evasa o respinta", pos[1]), u}
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	it, err := svc.SetRequestState(cliActor(), id, 0, st, *note)
+	it, err := svc.SetRequestState(e.actor(), id, 0, st, *note)
 	if err != nil {
 		return err
 	}
@@ -639,7 +646,7 @@ func pecState(e *env, args []string) error {
 
 func pecAttachments(e *env, args []string) error {
 	const u = "pec attachments ID --dir CARTELLA"
-	f := newFlags("pec attachments", u)
+	f := e.flags("pec attachments", u)
 	dir := f.String("dir", "", "cartella in cui salvare gli allegati (con nomi sicuri)")
 	pos, err := f.parse(args, 1)
 	if err != nil {
@@ -652,22 +659,22 @@ func pecAttachments(e *env, args []string) error {
 	if *dir == "" {
 		return usageError{"indicare la cartella con --dir", u}
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	files, err := svc.PECAttachments(cliActor(), id)
+	files, err := svc.PECAttachments(e.actor(), id)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*dir, 0o700); err != nil {
+	if err := os.MkdirAll(e.path(*dir), 0o700); err != nil {
 		return err
 	}
 	for _, a := range files {
 		// SafeName has no separator nor ".."; O_EXCL never overwrites what is there.
 		path := filepath.Join(*dir, a.SafeName)
-		fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		fh, err := os.OpenFile(e.path(path), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
 			return fmt.Errorf("impossibile salvare %s: %w", a.SafeName, err)
 		}
@@ -685,17 +692,17 @@ func pecAttachments(e *env, args []string) error {
 
 func pecStatus(e *env, args []string) error {
 	const u = "pec status [--comune CODICE]"
-	f := newFlags("pec status", u)
+	f := e.flags("pec status", u)
 	comune := f.String("comune", "", "solo la casella di questo comune")
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	a := cliActor()
+	a := e.actor()
 	cfgs, err := svc.PECConfigs(a)
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -30,7 +29,7 @@ func cmdPrint(e *env, args []string) error {
 		return usageError{"indicare card, module, calibration o reminders", printUsage}
 	}
 	sub := args[0]
-	f := newFlags("print "+sub, printUsage)
+	f := e.flags("print "+sub, printUsage)
 	out := f.String("out", "", "file PDF da scrivere")
 	queue := f.String("printer", "", "coda CUPS su cui stampare (lpstat -p)")
 	want := map[string]int{"card": 1, "module": 2, "calibration": 0, "reminders": 0}
@@ -52,12 +51,12 @@ func cmdPrint(e *env, args []string) error {
 			return err
 		}
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	a := cliActor()
+	a := e.actor()
 	var doc service.Document
 	switch sub {
 	case "card":
@@ -89,12 +88,15 @@ func cmdPrint(e *env, args []string) error {
 			return templateError(e, err)
 		}
 	}
-	d, err := svc.Deliver(context.Background(), a, doc, service.Target{File: *out, Queue: *queue})
+	d, err := svc.Deliver(e.ctx, a, doc, service.Target{File: e.path(*out), Queue: *queue})
 	if err != nil {
 		if d.Job.ID != "" {
 			return fmt.Errorf("%s: %w", d.Job.ID, err)
 		}
 		return err
+	}
+	if d.File != "" {
+		d.File = *out // as typed: the same words in-process and through the server
 	}
 	pages := ""
 	if doc.Pages > 0 {
@@ -132,7 +134,7 @@ func templateError(e *env, err error) error {
 }
 
 func cmdVerify(e *env, args []string) error {
-	f := newFlags("verify", commands()["verify"].usage)
+	f := e.flags("verify", commands()["verify"].usage)
 	showKey := f.Bool("public-key", false, "stampa la chiave pubblica del database, per chi verifica")
 	keyText := f.String("key", "", "chiave pubblica (ed25519:…): verifica senza database")
 	pos, err := f.parse(args, -1)
@@ -143,7 +145,7 @@ func cmdVerify(e *env, args []string) error {
 		if len(pos) != 0 {
 			return usageError{"--public-key non vuole altri argomenti", f.usage}
 		}
-		svc, done, err := openService(*f.db)
+		svc, done, err := e.open(*f.db)
 		if err != nil {
 			return err
 		}
@@ -169,7 +171,7 @@ func cmdVerify(e *env, args []string) error {
 			return err
 		}
 	} else {
-		svc, done, err := openService(*f.db)
+		svc, done, err := e.open(*f.db)
 		if err != nil {
 			return err
 		}
@@ -204,13 +206,13 @@ func cmdTemplates(e *env, args []string) error {
 	if !ok {
 		return usageError{"sottocomando sconosciuto " + sub, templateUsage}
 	}
-	f := newFlags("template "+sub, templateUsage)
+	f := e.flags("template "+sub, templateUsage)
 	comuneFlag := f.String("comune", "", "codice catastale del comune (predefinito: quello del database)")
 	pos, err := f.parse(args[1:], n)
 	if err != nil {
 		return err
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
@@ -219,7 +221,7 @@ func cmdTemplates(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := cliActor()
+	a := e.actor()
 	switch sub {
 	case "list":
 		list, err := svc.Templates(a, comune)
@@ -248,13 +250,13 @@ func cmdTemplates(e *env, args []string) error {
 			_, err = e.stdout.Write(t.File())
 			return err
 		}
-		if err := os.WriteFile(pos[1], t.File(), 0o644); err != nil {
+		if err := os.WriteFile(e.path(pos[1]), t.File(), 0o644); err != nil {
 			return fmt.Errorf("impossibile scrivere %s: %w", pos[1], err)
 		}
 		fmt.Fprintf(e.stdout, "Modulo %s esportato in %s.\n", t.Name, pos[1])
 		return nil
 	case "import":
-		data, err := os.ReadFile(pos[0])
+		data, err := e.readFile(pos[0])
 		if err != nil {
 			return fmt.Errorf("impossibile leggere %s: %w", pos[0], err)
 		}
@@ -321,7 +323,7 @@ func cmdPrinter(e *env, args []string) error {
 	if !ok {
 		return usageError{"sottocomando sconosciuto " + sub, printerUsage}
 	}
-	f := newFlags("printer "+sub, printerUsage)
+	f := e.flags("printer "+sub, printerUsage)
 	comuneFlag := f.String("comune", "", "codice catastale del comune (predefinito: quello del database)")
 	dx := f.String("offset-x", "", "correzione orizzontale in mm (positiva verso destra)")
 	dy := f.String("offset-y", "", "correzione verticale in mm (positiva verso il basso)")
@@ -330,12 +332,12 @@ func cmdPrinter(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	a := cliActor()
+	a := e.actor()
 	if sub == "list" {
 		ps, err := svc.Printers(a)
 		if err != nil {

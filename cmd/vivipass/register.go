@@ -1,10 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,7 +21,7 @@ func printJSON(w io.Writer, v any) error {
 }
 
 func cmdInit(e *env, args []string) error {
-	f := newFlags("init", commands()["init"].usage)
+	f := e.flags("init", commands()["init"].usage)
 	comune := f.String("comune", "", "codice catastale del comune")
 	if _, err := f.parse(args, 0); err != nil {
 		return err
@@ -36,7 +37,7 @@ func cmdInit(e *env, args []string) error {
 		return err
 	}
 	defer done()
-	if err := svc.Init(cliActor(), upperCode(*comune)); err != nil {
+	if err := svc.Init(e.actor(), upperCode(*comune)); err != nil {
 		return err
 	}
 	p, _ := domain.ComuneByCode(upperCode(*comune))
@@ -45,16 +46,16 @@ func cmdInit(e *env, args []string) error {
 }
 
 func cmdDemo(e *env, args []string) error {
-	f := newFlags("demo", commands()["demo"].usage)
+	f := e.flags("demo", commands()["demo"].usage)
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
-	svc, done, err := createService(*f.db)
+	svc, done, err := e.create(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	n, err := svc.LoadDemo(cliActor())
+	n, err := svc.LoadDemo(e.actor())
 	if err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func cmdDemo(e *env, args []string) error {
 }
 
 func cmdTemplate(e *env, args []string) error {
-	f := newFlags("template-csv", commands()["template-csv"].usage)
+	f := e.flags("template-csv", commands()["template-csv"].usage)
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
@@ -76,7 +77,7 @@ func cmdTemplate(e *env, args []string) error {
 }
 
 func cmdImport(e *env, args []string) error {
-	f := newFlags("import", commands()["import"].usage)
+	f := e.flags("import", commands()["import"].usage)
 	dry := f.Bool("dry-run", false, "controlla soltanto, non scrive")
 	asJSON := f.Bool("json", false, "risultato in JSON")
 	validOnly := f.Bool("valid-only", false, "importa le righe valide anche se altre hanno errori")
@@ -89,11 +90,15 @@ func cmdImport(e *env, args []string) error {
 	if err := checkComune(upperCode(*comune)); err != nil {
 		return err
 	}
-	data, err := os.ReadFile(pos[0])
+	data, err := e.readFile(pos[0])
 	if err != nil {
 		return fmt.Errorf("impossibile leggere %s: %w", pos[0], err)
 	}
-	svc, done, err := openService(*f.db)
+	name := pos[0]
+	if name == "-" {
+		name = "stdin"
+	}
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
@@ -102,8 +107,11 @@ func cmdImport(e *env, args []string) error {
 	if *showProgress {
 		progress = func(done, total int) { fmt.Fprintf(e.stderr, "avanzamento: %d/%d\n", done, total) }
 	}
-	rep, err := svc.Import(cliActor(), service.ImportRequest{FileName: pos[0], Data: data, Comune: upperCode(*comune),
-		DryRun: *dry, ValidOnly: *validOnly}, progress)
+	rep, err := svc.Import(e.actor(), service.ImportRequest{FileName: name, Data: data, Comune: upperCode(*comune),
+		DryRun: *dry, ValidOnly: *validOnly, Ctx: e.ctx}, progress)
+	if errors.Is(err, context.Canceled) {
+		err = errors.New("import interrotto (ctrl+c): nessuna modifica al registro")
+	}
 	if *asJSON {
 		if rep.Errors == nil {
 			rep.Errors = []service.ImportError{}
@@ -136,7 +144,7 @@ func cmdImport(e *env, args []string) error {
 	}
 	if rep.Rows > 0 || err == nil {
 		fmt.Fprintf(e.stdout, "File %s (%s, separatore %q): %d righe, %d valide, %d errori, %d già presenti.\n",
-			pos[0], rep.Encoding, rep.Separator, rep.Rows, rep.Valid, len(rep.Errors), rep.Skipped)
+			name, rep.Encoding, rep.Separator, rep.Rows, rep.Valid, len(rep.Errors), rep.Skipped)
 	}
 	if err != nil {
 		return err
@@ -156,7 +164,7 @@ func cmdImport(e *env, args []string) error {
 func isReportError(err error) bool { _, ok := err.(*service.ImportRefused); return ok }
 
 func cmdExport(e *env, args []string) error {
-	f := newFlags("export", commands()["export"].usage)
+	f := e.flags("export", commands()["export"].usage)
 	at := f.String("at", "", "data di riferimento (gg/mm/aaaa o aaaa-mm-gg; predefinita: oggi)")
 	comune := f.String("comune", "", "solo questo comune")
 	pos, err := f.parse(args, 1)
@@ -169,14 +177,14 @@ func cmdExport(e *env, args []string) error {
 			return err
 		}
 	}
-	a := cliActor()
+	a := e.actor()
 	if c := upperCode(*comune); c != "" {
 		if err := checkComune(c); err != nil {
 			return err
 		}
 		a.Comune = c
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
@@ -209,7 +217,7 @@ func plateLabel(v domain.Verdict) string {
 }
 
 func cmdWhitelist(e *env, args []string) error {
-	f := newFlags("whitelist", commands()["whitelist"].usage)
+	f := e.flags("whitelist", commands()["whitelist"].usage)
 	at := f.String("at", "", "istante (predefinito: adesso)")
 	country := f.String("nazione", domain.Italy, "nazione della targa (sigla, es. FR, D, CH)")
 	asJSON := f.Bool("json", false, "risultato in JSON")
@@ -226,7 +234,7 @@ func cmdWhitelist(e *env, args []string) error {
 			return err
 		}
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
@@ -251,7 +259,7 @@ func cmdWhitelist(e *env, args []string) error {
 }
 
 func cmdPass(e *env, args []string) error {
-	f := newFlags("pass", commands()["pass"].usage)
+	f := e.flags("pass", commands()["pass"].usage)
 	asJSON := f.Bool("json", false, "risultato in JSON")
 	pos, err := f.parse(args, 2)
 	if err != nil {
@@ -260,12 +268,12 @@ func cmdPass(e *env, args []string) error {
 	if pos[0] != "show" {
 		return usageError{"sottocomando sconosciuto " + pos[0], f.usage}
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	a := cliActor()
+	a := e.actor()
 	p, err := svc.FindByNumber(a, pos[1])
 	if err != nil {
 		return err
@@ -433,7 +441,7 @@ func passJSON(v service.PassView) passOut {
 }
 
 func cmdSearch(e *env, args []string) error {
-	f := newFlags("search", commands()["search"].usage)
+	f := e.flags("search", commands()["search"].usage)
 	asJSON := f.Bool("json", false, "risultato in JSON")
 	comune := f.String("comune", "", "solo questo comune")
 	limit := f.Int("limit", 50, "numero massimo di risultati")
@@ -447,12 +455,12 @@ func cmdSearch(e *env, args []string) error {
 	if err := checkComune(upperCode(*comune)); err != nil {
 		return err
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	res, err := svc.Search(cliActor(), service.Query{Text: strings.Join(pos, " "), Comune: upperCode(*comune), Limit: *limit})
+	res, err := svc.Search(e.actor(), service.Query{Text: strings.Join(pos, " "), Comune: upperCode(*comune), Limit: *limit})
 	if err != nil {
 		return err
 	}
@@ -484,7 +492,7 @@ func cmdSearch(e *env, args []string) error {
 }
 
 func cmdDeceased(e *env, args []string) error {
-	f := newFlags("deceased", commands()["deceased"].usage)
+	f := e.flags("deceased", commands()["deceased"].usage)
 	asJSON := f.Bool("json", false, "risultato in JSON")
 	pos, err := f.parse(args, 2)
 	if err != nil {
@@ -493,16 +501,16 @@ func cmdDeceased(e *env, args []string) error {
 	if pos[0] != "import" {
 		return usageError{"sottocomando sconosciuto " + pos[0], f.usage}
 	}
-	data, err := os.ReadFile(pos[1])
+	data, err := e.readFile(pos[1])
 	if err != nil {
 		return fmt.Errorf("impossibile leggere %s: %w", pos[1], err)
 	}
-	svc, done, err := openService(*f.db)
+	svc, done, err := e.open(*f.db)
 	if err != nil {
 		return err
 	}
 	defer done()
-	rep, err := svc.ImportDeceased(cliActor(), data)
+	rep, err := svc.ImportDeceased(e.actor(), data)
 	if *asJSON {
 		if rep.Errors == nil {
 			rep.Errors = []service.DeceasedError{}

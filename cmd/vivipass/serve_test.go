@@ -56,7 +56,7 @@ var listenRe = regexp.MustCompile(`server SSH su (\S+)`)
 var hostKeyRe = regexp.MustCompile(`chiave dell'host: \S+ \((SHA256:\S+)\)`)
 
 // startServe runs `vivipass serve` on a free loopback port and waits for its address.
-func startServe(t *testing.T, args ...string) *serving {
+func startServe(t testing.TB, args ...string) *serving {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--ssh", "127.0.0.1:0"}, args...)...)
 	cmd.Env = runEnv()
@@ -112,7 +112,7 @@ func startServe(t *testing.T, args ...string) *serving {
 }
 
 // stop sends SIGTERM and waits for the exit code.
-func (s *serving) stop(t *testing.T) int {
+func (s *serving) stop(t testing.TB) int {
 	t.Helper()
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

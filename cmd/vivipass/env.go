@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"vivipass/control"
+	"vivipass/service"
+)
+
+// What a command body uses instead of the process's own: the same calls work in this
+// process and inside the server (where the process's cwd, $USER and database are the
+// server's, not the caller's).
+
+// actor is the administrator at the server's shell: every comune, recorded under the
+// name of whoever typed the command.
+func (e *env) actor() service.Actor {
+	name := "cli"
+	if e.user != "" {
+		name = "cli:" + e.user
+	}
+	return service.SystemActor(name)
+}
+
+// path is a path from the command line, relative to where it was typed.
+func (e *env) path(p string) string {
+	if e.cwd == "" || p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(e.cwd, p)
+}
+
+// open gives the service of the database at path: in-process it opens the file
+// (close with done); inside the server it is the server's own, never closed by the body.
+func (e *env) open(path string) (svc *service.Service, done func(), err error) {
+	if e.served == nil {
+		return openService(path)
+	}
+	if err := e.served.same(e.path(path)); err != nil {
+		return nil, nil, err
+	}
+	return e.served.svc, func() {}, nil
+}
+
+// create is open for the commands that may create the database (demo).
+func (e *env) create(path string) (*service.Service, func(), error) {
+	if e.served == nil {
+		return createService(path)
+	}
+	return e.open(path)
+}
+
+// readFile reads a file named on the command line ("-": stdin, at most
+// control.MaxStdin bytes). Inside the server only a regular file of at most
+// control.MaxStdin bytes: a path to /dev/zero or a FIFO must not take the server's
+// memory or hang it.
+func (e *env) readFile(p string) ([]byte, error) {
+	if p == "-" {
+		data, err := io.ReadAll(io.LimitReader(e.stdin, control.MaxStdin+1))
+		if err == nil && len(data) > control.MaxStdin {
+			err = fmt.Errorf("l'ingresso standard supera %d MiB", control.MaxStdin>>20)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("impossibile leggere l'ingresso standard: %w", err)
+		}
+		return data, nil
+	}
+	if e.served == nil {
+		return os.ReadFile(p)
+	}
+	f, err := os.Open(e.path(p))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, err
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s non è un file regolare", p)
+	case fi.Size() > control.MaxStdin:
+		return nil, fmt.Errorf("%s supera %d MiB, il massimo per un comando eseguito dal server in funzione", p, control.MaxStdin>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, control.MaxStdin+1))
+	if err == nil && len(data) > control.MaxStdin {
+		err = fmt.Errorf("%s supera %d MiB", p, control.MaxStdin>>20)
+	}
+	return data, err
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"vivipass/control"
+	"vivipass/service"
+)
+
+// The two ends of the control socket (package control) in the binary: forward sends a
+// command line to the server that holds the database; served runs it there, through
+// the same command table as in-process.
+
+// forward runs args inside the server holding the database, if there is one: the
+// file is locked by another process and its socket answers. ok is false when the
+// command must run here (no server; or a locked file with no socket, where opening it
+// says the database is in use, as it always did).
+func forward(e *env, args []string) (code int, ok bool) {
+	db := dbOf(args, e.defaultDB)
+	if !lockedByOther(db) {
+		return 0, false
+	}
+	conn, err := control.Dial(control.SocketPath(db))
+	if errors.Is(err, control.ErrNotServing) {
+		return 0, false
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "errore: %s\n", err)
+		return 1, true
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "errore: cartella di lavoro non leggibile: %s\n", err)
+		return 1, true
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		if _, ok := <-sigs; !ok {
+			return
+		}
+		cancel() // the server cancels the command, which says how it ended
+		fmt.Fprintln(e.stderr, "interruzione inviata al server (ctrl+c di nuovo per uscire senza attendere)")
+		if _, ok := <-sigs; ok {
+			fmt.Fprintln(e.stderr, "errore: uscita senza attendere il server: il comando potrebbe essere ancora in corso")
+			os.Exit(1)
+		}
+	}()
+	code, err = control.Run(ctx, conn, control.Request{Args: args, Dir: cwd, DefaultDB: e.defaultDB, User: e.user},
+		e.stdin, e.stdout, e.stderr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "errore: %s\n", err)
+		return 1, true
+	}
+	return code, true
+}
+
+// dbOf is the database a command line names, as its flags will read it: the last
+// --db (or -db, --db=FILE), else def; absolute.
+func dbOf(args []string, def string) string {
+	db := def
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--db" || a == "-db":
+			if i+1 < len(args) {
+				db = args[i+1]
+				i++
+			}
+		case strings.HasPrefix(a, "--db="):
+			db = strings.TrimPrefix(a, "--db=")
+		case strings.HasPrefix(a, "-db="):
+			db = strings.TrimPrefix(a, "-db=")
+		}
+	}
+	if abs, err := filepath.Abs(db); err == nil {
+		db = abs
+	}
+	return db
+}
+
+// lockedByOther reports whether another process holds the database file (bbolt's
+// flock), or whether this user cannot even read it (then only the socket can tell).
+func lockedByOther(db string) bool {
+	f, err := os.Open(db)
+	if err != nil {
+		return errors.Is(err, fs.ErrPermission)
+	}
+	defer f.Close() // closing our descriptor never releases the holder's lock
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+	if err == nil {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		return false
+	}
+	return errors.Is(err, syscall.EWOULDBLOCK)
+}
+
+// served is the running server a command executes in.
+type served struct {
+	svc  *service.Service
+	db   string // absolute
+	desk string // how operators connect: "ssh -p 2222 NOME@host"
+	pid  int
+}
+
+// serveControl opens the control socket of `serve` beside the database (db, relative
+// to the server's cwd) and prints its path; the caller shuts it down before closing
+// the database.
+func serveControl(e *env, svc *service.Service, db, desk string, log *slog.Logger) (*control.Server, error) {
+	abs, err := filepath.Abs(db)
+	if err != nil {
+		return nil, err
+	}
+	s := &served{svc: svc, db: abs, desk: desk, pid: os.Getpid()}
+	cs, err := control.Listen(control.Config{Path: control.SocketPath(abs), Handler: s.handle, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(e.stdout, "comandi di vivipass (dallo stesso utente o da root) tramite il socket %s\n", cs.Path())
+	return cs, nil
+}
+
+// handle runs one command line that came through the socket.
+func (s *served) handle(ctx context.Context, c *control.Call) int {
+	e := &env{stdout: c.Stdout, stderr: c.Stderr, stdin: c.Stdin, ctx: ctx, cwd: c.Dir,
+		defaultDB: c.DefaultDB, user: c.User, served: s}
+	if e.defaultDB == "" {
+		e.defaultDB = s.db
+	}
+	return run(e, c.Args)
+}
+
+// same refuses a --db that is not the server's database (the client found this
+// socket beside the file it named, so it is: unless a file was moved meanwhile).
+func (s *served) same(db string) error {
+	want, err := os.Stat(s.db)
+	if err != nil {
+		return err
+	}
+	got, err := os.Stat(db)
+	if err != nil || !os.SameFile(want, got) {
+		return fmt.Errorf("il server in esecuzione (pid %d) usa il database %s, non %s", s.pid, s.db, db)
+	}
+	return nil
+}
+
+// refuse says why a command cannot run inside the server ("" is the desk); nil when
+// it can, or when there is no server (s nil).
+func (s *served) refuse(name string) error {
+	if s == nil {
+		return nil
+	}
+	switch name {
+	case "":
+		return fmt.Errorf("il server vivipass è in esecuzione (pid %d): la scrivania si apre collegandosi con %s", s.pid, s.desk)
+	case "serve":
+		return fmt.Errorf("il server vivipass è già in esecuzione su %s (pid %d)", s.db, s.pid)
+	case "restore":
+		return fmt.Errorf("il ripristino sostituisce il file del database: fermare prima il server (pid %d: ctrl+c nel suo terminale, oppure kill %d), "+
+			"poi ripetere vivipass restore (una copia si fa anche con il server acceso: vivipass backup FILE)", s.pid, s.pid)
+	case "init":
+		return fmt.Errorf("il database %s esiste ed è in uso dal server (pid %d): init non si esegue con il server acceso; fermarlo prima (kill %d)", s.db, s.pid, s.pid)
+	}
+	return nil
+}
