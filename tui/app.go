@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"vivipass/domain"
+	"vivipass/files"
 	"vivipass/service"
 	"vivipass/tui/common"
 	"vivipass/tui/keys"
@@ -37,6 +38,10 @@ type Options struct {
 	Sections []Section
 	Warnings []home.Warning
 	Forms    pass.Forms
+	// Files holds every comune's folder on the server; the session reaches its
+	// operator's only. FilesHint: how to reach it from the counter PC (Context).
+	Files     *files.Store
+	FilesHint string
 	// KeyFingerprint is the SSH key the session authenticated with (empty on the local
 	// terminal): when an administrator removes it, the session ends at once.
 	KeyFingerprint string
@@ -78,7 +83,11 @@ type Model struct {
 // New makes the root model of a session.
 func New(o Options) *Model {
 	ctx := &common.Context{Svc: o.Svc, Operator: o.Operator, Actor: service.OperatorActor(o.Operator),
-		Styles: styles.New(o.Plain || o.Operator.Plain)}
+		Styles: styles.New(o.Plain || o.Operator.Plain), FilesHint: o.FilesHint}
+	if o.Files != nil {
+		// An unusable folder leaves Files nil: the pages that need a file say so.
+		ctx.Files, _ = o.Files.Comune(o.Operator.Comune)
+	}
 	m := &Model{ctx: ctx, global: keys.NewGlobal(), forms: o.Forms, fingerprint: o.KeyFingerprint}
 	g := m.global
 	m.all = append([]Section{

@@ -21,7 +21,7 @@ func desk(t *testing.T, name string) *tui.Model {
 	t.Helper()
 	svc := tuitest.Demo(t, fixedNow)
 	g := keys.NewGlobal()
-	m := tui.New(tui.Options{Svc: svc, Operator: tuitest.Operator(t, svc, name), Plain: true, Forms: forms.PassForms(), Sections: []tui.Section{
+	m := tui.New(tui.Options{Svc: svc, Operator: tuitest.Operator(t, svc, name), Plain: true, Files: tuitest.Files(t), Forms: forms.PassForms(), Sections: []tui.Section{
 		{Name: "Anagrafica", Key: g.People, New: func(c *common.Context) common.Page { return people.New(c) }},
 		{Name: "Amministrazione", Key: g.Admin, AdminOnly: true, New: func(c *common.Context) common.Page { return admin.New(c) }},
 	}})
@@ -57,7 +57,7 @@ func TestIdleDeskSendsNothing(t *testing.T) {
 		{"nuovo rilascio", []string{"f2", "ctrl+n"}, "R", "Codice fiscale"},
 		{"rinnovo", []string{"f2", "B", "I", "A", "enter", "r", "enter"}, "backspace", "Data di rilascio"},
 		{"nuova persona", []string{"f3", "ctrl+n"}, "R", "Nuova persona"},
-		{"import", []string{"f4", "1"}, "/", "File CSV sul server: /"},
+		{"import", []string{"f4", "1"}, "down", "La cartella import/ è vuota"},
 		{"nuovo operatore", []string{"f4", "2", "a"}, "x", "Nome utente SSH"},
 		{"nuovo avviso", []string{"f4", "4", "a", "T", "enter"}, "x", "Testo"},
 	}

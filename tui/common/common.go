@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"vivipass/domain"
+	"vivipass/files"
 	"vivipass/service"
 	"vivipass/tui/styles"
 )
@@ -24,6 +25,12 @@ type Context struct {
 	Styles   styles.Styles
 	Width    int
 	Height   int
+	// Files is the folder of the operator's comune on the server: the only files the
+	// desk reads or writes (nil: no folder configured, and no file can be chosen).
+	Files *files.Folder
+	// FilesHint says how the operator reaches that folder from the counter PC
+	// ("sftp -P 2222 mario@server"); empty on the server's own terminal.
+	FilesHint string
 }
 
 // Page is one screen. Only the root returns a tea.View; pages render strings.

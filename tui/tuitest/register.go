@@ -2,10 +2,12 @@ package tuitest
 
 import (
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"vivipass/domain"
+	"vivipass/files"
 	"vivipass/service"
 	"vivipass/store"
 	"vivipass/tui/common"
@@ -50,9 +52,33 @@ func Operator(t *testing.T, svc *service.Service, name string) domain.Operator {
 	return domain.Operator{}
 }
 
-// Session is the context of operator name's session at 80×24, plain (no colours).
+// Session is the context of operator name's session at 80×24, plain (no colours), with
+// the folder of the operator's comune in a files store of the test (Files).
 func Session(t *testing.T, svc *service.Service, name string) *common.Context {
 	t.Helper()
 	op := Operator(t, svc, name)
-	return &common.Context{Svc: svc, Operator: op, Actor: service.OperatorActor(op), Styles: styles.New(true), Width: 80, Height: 24}
+	folder, err := Files(t).Comune(op.Comune)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &common.Context{Svc: svc, Operator: op, Actor: service.OperatorActor(op), Styles: styles.New(true), Width: 80, Height: 24,
+		Files: folder, FilesHint: "sftp -P 2222 " + op.Name + "@server"}
 }
+
+// Files is the files store of the test: one per test, every session of it shares it
+// (each reaches its comune's folder only).
+func Files(t *testing.T) *files.Store {
+	t.Helper()
+	if s, ok := stores.Load(t); ok {
+		return s.(*files.Store)
+	}
+	s, err := files.New(filepath.Join(t.TempDir(), "file"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stores.Store(t, s)
+	t.Cleanup(func() { stores.Delete(t) })
+	return s
+}
+
+var stores sync.Map // *testing.T → *files.Store

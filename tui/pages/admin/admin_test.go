@@ -80,19 +80,47 @@ func TestMenu(t *testing.T) {
 	h.WantView("esc back to the menu", "1 Import massivi")
 }
 
+// put writes a file into a subfolder of the session's comune folder, as SFTP would.
+func put(t *testing.T, h *tuitest.Harness, sub, name string, data []byte) {
+	t.Helper()
+	if _, err := h.Ctx.Files.Create(sub, name, data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// chooseFile moves the cursor of a file list onto name.
+func chooseFile(t *testing.T, h *tuitest.Harness, name string) {
+	t.Helper()
+	ik := admin.NewImportKeys()
+	for range 20 {
+		h.Press(ik.Up)
+	}
+	for range 20 {
+		for _, l := range strings.Split(h.View(), "\n") {
+			if strings.HasPrefix(l, ">") && strings.Contains(l, name) {
+				return
+			}
+		}
+		h.Press(ik.Down)
+	}
+	t.Fatalf("%s not in the list:\n%s", name, h.View())
+}
+
 func TestImportSample(t *testing.T) {
-	sample := filepath.Join(sharedDir(t), "samples", "legacy", "pregresso-esempio.csv")
-	if _, err := os.Stat(sample); err != nil {
+	sample, err := os.ReadFile(filepath.Join(sharedDir(t), "samples", "legacy", "pregresso-esempio.csv"))
+	if err != nil {
 		t.Fatalf("sample file missing: %v", err)
 	}
 	h, k := newAdmin(t, false)
 	h.Press(k.Import)
-	h.WantView("import page", "File CSV sul server:", "si legge sul server")
+	h.WantView("empty folder", "dalla cartella import/ del comune", "La cartella import/ è vuota", "sftp -P 2222 admin@server")
 	h.Fits("import page")
-	if !h.Page.Capturing() {
-		t.Error("the path field does not capture the keys")
+	if h.Page.Capturing() {
+		t.Error("the file list captures the keys: no path is typed any more")
 	}
-	h.Type(sample)
+	put(t, h, "import", "pregresso-esempio.csv", sample)
+	h.Press(admin.NewImportKeys().Reload)
+	h.WantView("listed", "pregresso-esempio.csv")
 	h.Send(tuitest.Key("enter"))
 	h.WantView("dry run", "Righe 3 · valide 3 (già nel registro 0) · con errori 0", "UTF-8, separatore ;", "i: importa 3 righe")
 	h.Fits("dry run")
@@ -121,47 +149,36 @@ func TestImportSample(t *testing.T) {
 
 	// The same file again: all already there, nothing to import.
 	h.Press(admin.NewImportKeys().Again)
-	h.Clear()
-	h.Type(sample)
 	h.Send(tuitest.Key("enter"))
 	h.WantView("second check", "già nel registro 3", "non c'è nulla da importare")
 }
 
 func TestImportErrorsByRowAndColumn(t *testing.T) {
-	sample := filepath.Join(sharedDir(t), "samples", "legacy", "pregresso-esempio.csv")
-	data, err := os.ReadFile(sample)
+	data, err := os.ReadFile(filepath.Join(sharedDir(t), "samples", "legacy", "pregresso-esempio.csv"))
 	if err != nil {
 		t.Fatalf("sample file missing: %v", err)
 	}
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
 	// Row 3 (the second data row): an impossible expiry date.
 	lines[2] = strings.Replace(lines[2], "10/05/2023", "31/02/2023", 1)
-	dir := t.TempDir()
-	bad := filepath.Join(dir, "errato.csv")
-	if err := os.WriteFile(bad, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	binary := filepath.Join(dir, "foto.csv")
-	os.WriteFile(binary, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"), 0o600)
 
 	h, k := newAdmin(t, false)
 	ik := admin.NewImportKeys()
+	put(t, h, "import", "errato.csv", []byte(strings.Join(lines, "\n")+"\n"))
+	put(t, h, "import", "foto.csv", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"))
+	// A link planted in the folder is neither listed nor followed.
+	os.Symlink("/etc/passwd", filepath.Join(h.Ctx.Files.Path(), "import", "passwd.csv"))
 	h.Press(k.Import)
-	try := func(path string, want ...string) {
-		t.Helper()
-		h.Clear()
-		h.Type(path)
-		h.Send(tuitest.Key("enter"))
-		h.WantView(path, want...)
-		h.Press(ik.Again)
+	h.WantView("listed", "errato.csv", "foto.csv")
+	if strings.Contains(h.View(), "passwd") {
+		t.Fatalf("a link is offered:\n%s", h.View())
 	}
-	try("registro.csv", "non è un percorso completo")
-	try(filepath.Join(dir, "manca.csv"), "non esiste sul server")
-	try(dir, "è una cartella")
-	try(binary, "Il file non si importa")
+	chooseFile(t, h, "foto.csv")
+	h.Send(tuitest.Key("enter"))
+	h.WantView("binary", "Il file non si importa")
+	h.Press(ik.Again)
 
-	h.Clear()
-	h.Type(bad)
+	chooseFile(t, h, "errato.csv")
 	h.Send(tuitest.Key("enter"))
 	h.WantView("errors", "valide 2", "con errori 1", "Errori (1, in 1 riga)", "Riga Colonna", "3 data_scadenza", "31/02/2023",
 		"i: importa solo le 2 righe valide")

@@ -3,9 +3,6 @@ package admin
 import (
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -13,13 +10,14 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
-	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"vivipass/files"
 	"vivipass/service"
 	"vivipass/tui/common"
+	"vivipass/tui/components"
 	"vivipass/tui/components/formkit"
 )
 
@@ -30,7 +28,7 @@ const maxImport = 512 << 20
 type importStage int
 
 const (
-	stagePath      importStage = iota // typing the path
+	stagePath      importStage = iota // choosing the file of import/
 	stageChecking                     // dry run under way
 	stageChecked                      // report of the check, waiting for "importa"
 	stageImporting                    // writing, progress bar
@@ -40,12 +38,14 @@ const (
 // ImportKeys are the keys of Import massivi.
 type ImportKeys struct {
 	Check, Import, Again, Up, Down, PgUp, PgDown key.Binding
+	Reload                                       key.Binding
 }
 
 // NewImportKeys is the default.
 func NewImportKeys() ImportKeys {
 	return ImportKeys{
 		Check:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("invio", "controlla il file")),
+		Reload: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rileggi la cartella")),
 		Import: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "importa")),
 		Again:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "altro file")),
 		Up:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scorri")),
@@ -55,14 +55,15 @@ func NewImportKeys() ImportKeys {
 	}
 }
 
-// importView is Import massivi (M1): the path of a CSV on the server, a check of every
+// importView is Import massivi (M1): a CSV of the comune's import/ folder, a check of every
 // row first (nothing written), the errors by row and column in a scrollable report,
 // then the import with a progress bar fed by the service's progress callback.
 type importView struct {
 	ctx    *common.Context
 	keys   ImportKeys
 	stage  importStage
-	path   textinput.Model
+	list   components.List[files.Entry] // the CSV files of import/, newest first
+	listed error                        // why the folder could not be read
 	seq    int
 	file   string
 	data   []byte // the checked content: the import writes what the report describes
@@ -79,15 +80,32 @@ type importView struct {
 }
 
 func newImport(ctx *common.Context) *importView {
-	ti := formkit.TextInput("File CSV sul server: ", "/percorso/del/registro.csv", 4096)
 	bar := progress.New(progress.WithFillCharacters('█', '░'), progress.WithColors(lipgloss.Blue))
 	if ctx.Styles.Plain {
 		bar.FullColor, bar.EmptyColor = lipgloss.NoColor{}, lipgloss.NoColor{}
 	}
-	v := &importView{ctx: ctx, keys: NewImportKeys(), path: ti, bar: bar,
+	v := &importView{ctx: ctx, keys: NewImportKeys(), bar: bar,
 		vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
-	v.path.Focus()
+	v.list.Columns = []components.Column{{Title: "File", Width: 30, Flex: true}, {Title: "Dimensione", Width: 10}, {Title: "Caricato", Width: 16}}
 	return v
+}
+
+// filesMsg is the listing of import/.
+type filesMsg struct {
+	entries []files.Entry
+	err     error
+}
+
+// listFiles reads the comune's import/ folder.
+func (v *importView) listFiles() tea.Cmd {
+	folder := v.ctx.Files
+	return func() tea.Msg {
+		if folder == nil {
+			return filesMsg{err: errors.New("la cartella dei file del comune non è configurata su questo server")}
+		}
+		entries, err := folder.List("import")
+		return filesMsg{entries, err}
+	}
 }
 
 // importJob is an import running in its own goroutine. Its state lives here, behind
@@ -141,17 +159,20 @@ func (v *importView) init() tea.Cmd {
 	if v.job != nil && v.stage == stageImporting {
 		return tea.Batch(v.job.wait(), func() tea.Msg { return importWakeMsg{v.job} })
 	}
+	if v.stage == stagePath {
+		return v.listFiles()
+	}
 	return nil
 }
 
-func (v *importView) capturing() bool { return v.stage == stagePath }
+func (v *importView) capturing() bool { return false }
 func (v *importView) busy() bool      { return v.stage == stageChecking || v.stage == stageImporting }
 
 func (v *importView) help() []key.Binding {
 	k := v.keys
 	switch v.stage {
 	case stagePath:
-		return []key.Binding{k.Check}
+		return []key.Binding{k.Check, k.Up, k.Reload}
 	case stageChecked:
 		imp := k.Import
 		if n := v.rep.Valid - v.rep.Skipped; n == 0 {
@@ -168,7 +189,7 @@ func (v *importView) help() []key.Binding {
 
 func (v *importView) setSize(w, h int) {
 	v.w, v.h = w, h
-	v.path.SetWidth(max(10, w-len([]rune(v.path.Prompt))-2))
+	v.list.SetSize(w, max(3, h-8))
 	v.bar.SetWidth(max(20, min(60, w-2)))
 	v.vp.SetWidth(w)
 	v.vp.SetHeight(max(3, h-7))
@@ -177,6 +198,13 @@ func (v *importView) setSize(w, h int) {
 
 func (v *importView) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case filesMsg:
+		v.listed = msg.err
+		v.list.Set(msg.entries, func(e files.Entry) []string {
+			return []string{e.Name, files.Bytes(e.Size), common.When(e.ModTime)}
+		})
+		v.list.SetSize(v.w, max(3, v.h-8))
+		return nil
 	case checkedMsg:
 		if msg.seq != v.seq || v.stage != stageChecking {
 			return nil
@@ -211,11 +239,6 @@ func (v *importView) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return v.key(msg)
 	}
-	if v.stage == stagePath {
-		var cmd tea.Cmd
-		v.path, cmd = v.path.Update(msg) // a pasted path
-		return cmd
-	}
 	return nil
 }
 
@@ -223,12 +246,17 @@ func (v *importView) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.keys
 	switch v.stage {
 	case stagePath:
-		if key.Matches(msg, k.Check) {
+		switch {
+		case key.Matches(msg, k.Check):
 			return v.check()
+		case key.Matches(msg, k.Up):
+			v.list.Move(-1)
+		case key.Matches(msg, k.Down):
+			v.list.Move(1)
+		case key.Matches(msg, k.Reload):
+			return v.listFiles()
 		}
-		var cmd tea.Cmd
-		v.path, cmd = v.path.Update(msg)
-		return cmd
+		return nil
 	case stageChecked, stageDone:
 		switch {
 		case key.Matches(msg, k.Up):
@@ -241,7 +269,7 @@ func (v *importView) key(msg tea.KeyPressMsg) tea.Cmd {
 			v.vp.PageDown()
 		case key.Matches(msg, k.Again):
 			v.stage, v.data, v.failed = stagePath, nil, ""
-			return v.path.Focus()
+			return v.listFiles()
 		case key.Matches(msg, k.Import) && v.stage == stageChecked:
 			return v.start()
 		}
@@ -252,21 +280,21 @@ func (v *importView) key(msg tea.KeyPressMsg) tea.Cmd {
 // check reads the file and runs the import as a dry run: every row checked against the
 // file and the register, nothing written.
 func (v *importView) check() tea.Cmd {
-	path := strings.TrimSpace(v.path.Value())
-	if path == "" {
-		return common.Notice("Indicare il percorso del file CSV sul server.")
+	e, ok := v.list.Selected()
+	if !ok {
+		return common.Notice("Nessun file da controllare nella cartella import/ del comune.")
 	}
 	v.seq++
 	v.stage = stageChecking
-	v.path.Blur()
-	seq, svc, a := v.seq, v.ctx.Svc, v.ctx.Actor
+	seq, svc, a, folder, name := v.seq, v.ctx.Svc, v.ctx.Actor, v.ctx.Files, e.Name
+	v.file = name
 	return func() tea.Msg {
-		data, err := readCSV(path)
+		data, err := folder.Read("import", name, maxImport)
 		if err != nil {
-			return checkedMsg{seq: seq, file: path, err: err}
+			return checkedMsg{seq: seq, file: name, err: err}
 		}
-		rep, err := svc.Import(a, service.ImportRequest{FileName: path, Data: data, DryRun: true}, nil)
-		return checkedMsg{seq, path, data, rep, err}
+		rep, err := svc.Import(a, service.ImportRequest{FileName: "import/" + name, Data: data, DryRun: true}, nil)
+		return checkedMsg{seq, name, data, rep, err}
 	}
 }
 
@@ -288,45 +316,6 @@ func (v *importView) start() tea.Cmd {
 		j.finish(rep, err)
 	}()
 	return j.wait()
-}
-
-// readCSV reads a register file named on the server: a regular file only (a FIFO or a
-// device would block the session), of a sane size.
-func readCSV(path string) ([]byte, error) {
-	if !filepath.IsAbs(path) {
-		return nil, fmt.Errorf("%q non è un percorso completo: indicarlo dalla radice, es. /srv/import/registro.csv", path)
-	}
-	st, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("il file %s non esiste sul server", path)
-	case errors.Is(err, fs.ErrPermission):
-		return nil, fmt.Errorf("il file %s non è leggibile: il server non ha il permesso di aprirlo", path)
-	case err != nil:
-		return nil, fmt.Errorf("il file %s non si apre: %v", path, err)
-	case st.IsDir():
-		return nil, fmt.Errorf("%s è una cartella: indicare il file CSV", path)
-	case !st.Mode().IsRegular():
-		return nil, fmt.Errorf("%s non è un file normale: indicare il file CSV", path)
-	case st.Size() > maxImport:
-		return nil, fmt.Errorf("il file %s è di %d MB: troppo grande per un registro (al massimo %d MB)", path, st.Size()>>20, maxImport>>20)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrPermission) {
-			return nil, fmt.Errorf("il file %s non è leggibile: il server non ha il permesso di aprirlo", path)
-		}
-		return nil, fmt.Errorf("il file %s non si apre: %v", path, err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s non è un file normale: indicare il file CSV", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxImport))
-	if err != nil {
-		return nil, fmt.Errorf("lettura di %s non riuscita: %v", path, err)
-	}
-	return data, nil
 }
 
 // rowsWithErrors counts the rows an error list names (several errors may share a row).
@@ -401,13 +390,19 @@ func (v *importView) view() string {
 	var b strings.Builder
 	switch v.stage {
 	case stagePath:
-		b.WriteString("\nIl file si legge sul server di vivipass (non sul computer dello sportello): CSV\n" +
-			"del modello di import, separato da ; o da virgola. Prima si controlla ogni riga,\n" +
-			"senza scrivere nulla; poi si decide se importare.\n\n")
-		b.WriteString(v.path.View())
+		for _, l := range formkit.Wrap("Un CSV del modello di import (separato da ; o da virgola) dalla cartella import/ del comune. "+
+			"Prima si controlla ogni riga, senza scrivere nulla; poi si decide se importare. "+formkit.UploadHint(v.ctx, "import"), max(20, v.w-1)) {
+			b.WriteString(l + "\n")
+		}
+		b.WriteString("\n")
+		if v.listed != nil {
+			b.WriteString(st.Error.Render(common.Truncate(common.ErrorText(v.listed), v.w)))
+			return b.String()
+		}
+		b.WriteString(v.list.View(st, "La cartella import/ è vuota: caricarvi il file, poi r per rileggerla."))
 		return b.String()
 	case stageChecking:
-		return "\n" + common.Truncate("Controllo di "+strings.TrimSpace(v.path.Value())+" in corso: ogni riga, sul file e sul registro…", v.w)
+		return "\n" + common.Truncate("Controllo di import/"+v.file+" in corso: ogni riga, sul file e sul registro…", v.w)
 	case stageImporting:
 		pct := 0.0
 		if v.total > 0 {

@@ -233,19 +233,20 @@ func png30x40(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-func TestPhotoFromAFileOnTheServer(t *testing.T) {
+// A3, issue #9: the photo is chosen among the files of the comune's foto/ folder (put
+// there over SFTP); no path of the server is ever typed, a link planted in the folder is
+// not followed, and another comune's photos are not offered.
+func TestPhotoFromTheComuneFolder(t *testing.T) {
 	h, k := newPage(t, "mario")
 	enter, yes := formKeys(t, h)
-	dir := t.TempDir()
 	photo := png30x40(t)
-	good := filepath.Join(dir, "rossi.foto") // the name says nothing: the content does
-	if err := os.WriteFile(good, photo, 0o600); err != nil {
-		t.Fatal(err)
+	folder := h.Ctx.Files
+	mustCreate := func(name string, data []byte) {
+		t.Helper()
+		if _, err := folder.Create("foto", name, data); err != nil {
+			t.Fatal(err)
+		}
 	}
-	text := filepath.Join(dir, "rossi.jpg")
-	os.WriteFile(text, []byte("non sono una foto"), 0o600)
-	big := filepath.Join(dir, "grande.png")
-	os.WriteFile(big, append(append([]byte{}, photo...), make([]byte, 5<<20)...), 0o600)
 	rossi := personID(t, h, "RSSMRA80A01L736U")
 	h.Run(h.Page.(*people.Model).Show(rossi.ID))
 
@@ -254,31 +255,47 @@ func TestPhotoFromAFileOnTheServer(t *testing.T) {
 		t.Errorf("removing a missing photo: notice %+v", n)
 	}
 	h.Press(k.Photo)
-	h.WantView("photo form", "Foto di ROSSI MARIO", "Percorso del file sul server", "JPEG o PNG, al massimo 5 MB")
-	h.Fits("photo form")
-	attempt := func(path string, want ...string) {
-		t.Helper()
-		h.Clear()
-		h.Type(path)
-		enter()
-		h.WantView(path, want...)
-		if img, _ := h.Svc.Photo(h.Ctx.Actor, rossi.ID); img != nil {
-			t.Fatalf("%s: a photo was stored", path)
-		}
-	}
-	attempt("foto/rossi.png", "indicare il percorso completo")
-	attempt(filepath.Join(dir, "manca.png"), "Errore:", "non esiste sul server")
-	attempt(dir, "è una cartella")
-	attempt(text, "non è una foto JPEG o PNG leggibile")
-	attempt(big, "al massimo di 5 MB")
-	h.Clear()
-	h.Type(good)
+	h.WantView("empty folder", "Foto di ROSSI MARIO", "La cartella foto/ del comune è vuota", "sftp -P 2222 mario@server")
+	h.Fits("empty folder")
 	enter()
+	h.WantView("nothing to choose", "nessun file da scegliere in foto/")
+	h.Press(k.Back)
+
+	mustCreate("rossi.foto", photo) // the name says nothing: the content does
+	mustCreate("testo.jpg", []byte("non sono una foto"))
+	// A link planted in the folder (say, by someone with a shell) is never followed.
+	os.Symlink("/etc/passwd", filepath.Join(folder.Path(), "foto", "passwd.jpg"))
+	// Padova's photo, in Padova's folder.
+	pd, err := tuitest.Files(t).Comune("G224")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pd.Create("foto", "di-padova.png", photo)
+
+	choose := func(name string) {
+		t.Helper()
+		h.Press(k.Photo)
+		h.WantView("photo form", "File della foto", "rossi.foto", "testo.jpg")
+		if v := h.View(); strings.Contains(v, "passwd") || strings.Contains(v, "di-padova") {
+			t.Fatalf("offered a link or another comune's file:\n%s", v)
+		}
+		for !strings.Contains(selectedLine(h.View()), name) {
+			h.Press(form.Select.Down)
+		}
+		enter()
+	}
+	choose("testo.jpg")
+	h.WantView("not a photo", "non è una foto JPEG o PNG leggibile")
+	if img, _ := h.Svc.Photo(h.Ctx.Actor, rossi.ID); img != nil {
+		t.Fatal("a text file was stored as the photo")
+	}
+	h.Press(k.Back)
+	choose("rossi.foto")
 	if img, _ := h.Svc.Photo(h.Ctx.Actor, rossi.ID); !bytes.Equal(img, photo) {
 		t.Fatalf("stored photo: %d bytes, want the file's %d", len(img), len(photo))
 	}
 	h.WantView("scheda with the photo", "presente (PNG 30×40, 1 KB)")
-	if n := h.LastNotice(); n.Text != "Foto di ROSSI MARIO allegata." {
+	if n := h.LastNotice(); n.Text != "Foto di ROSSI MARIO allegata (foto/rossi.foto)." {
 		t.Errorf("notice %+v", n)
 	}
 
@@ -342,4 +359,14 @@ func TestReloadOnDataChanged(t *testing.T) {
 	}
 	h.Send(common.DataChangedMsg{Event: service.PersonChanged{PersonID: rossi.ID, InComune: "L736"}})
 	h.WantView("reloaded", "nuova@example.it")
+}
+
+// selectedLine is the line of a select with the cursor (huh marks it with ">").
+func selectedLine(view string) string {
+	for _, l := range strings.Split(view, "\n") {
+		if strings.Contains(l, "> ") {
+			return l
+		}
+	}
+	return ""
 }

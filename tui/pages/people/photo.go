@@ -3,11 +3,6 @@ package people
 import (
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -17,97 +12,37 @@ import (
 )
 
 // maxPhoto is the largest photo the service accepts; reading stops one byte after it,
-// so a huge file (or a device) named by mistake never fills the server's memory.
+// so a huge file named by mistake never fills the server's memory.
 const maxPhoto = 5 << 20
 
-// readPhoto reads the file an operator named on the server (A3). The name is used only
-// to open that file: its extension says nothing (the service decodes the content), and
-// only a regular file is read, so a FIFO or a device cannot block the session.
-func readPhoto(path string) ([]byte, error) {
-	path = strings.TrimSpace(path)
-	if path == "" {
-		return nil, errors.New("indicare il percorso del file della foto sul server")
-	}
-	if !filepath.IsAbs(path) {
-		return nil, fmt.Errorf("%q non è un percorso completo: indicarlo dalla radice, es. /srv/foto/rossi.jpg", path)
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, openError(path, err)
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s è una cartella: indicare il file della foto", path)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s non è un file normale: indicare il file della foto", path)
-	}
-	if st.Size() > maxPhoto {
-		return nil, fmt.Errorf("il file %s è di %.1f MB: la foto può essere al massimo di 5 MB", path, float64(st.Size())/(1<<20))
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, openError(path, err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s non è un file normale: indicare il file della foto", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxPhoto+1))
-	if err != nil {
-		return nil, fmt.Errorf("lettura di %s non riuscita: %v", path, err)
-	}
-	if len(data) == 0 {
-		return nil, fmt.Errorf("il file %s è vuoto", path)
-	}
-	return data, nil // over 5 MB after all (it grew): the service refuses it
-}
-
-func openError(path string, err error) error {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("il file %s non esiste sul server", path)
-	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("il file %s non è leggibile: il server non ha il permesso di aprirlo", path)
-	}
-	return fmt.Errorf("il file %s non si apre: %v", path, err)
-}
-
-// photoDialog attaches or replaces the photo from a file on the server.
+// photoDialog attaches or replaces the photo with a file of the comune's foto/ folder
+// (A3): the operator chooses it, never types a path of the server.
 func (m *Model) photoDialog(p domain.Person) *formkit.Dialog {
-	path := ""
+	name := ""
 	title := "Foto di " + p.FullName()
-	desc := "JPEG o PNG, al massimo 5 MB. Il file si legge sul server di vivipass, non sul computer dello sportello."
-	if p.HasPhoto {
-		desc = "La foto nuova sostituisce quella presente. " + desc
-	}
 	plain := m.ctx.Styles.Plain
 	groups := func() []*huh.Group {
-		return []*huh.Group{huh.NewGroup(
-			huh.NewInput().Key("path").Title("Percorso del file sul server").Description(desc).
-				Placeholder("/percorso/della/foto.jpg").CharLimit(4096).Value(&path).
-				Validate(func(s string) error {
-					if strings.TrimSpace(s) == "" {
-						return errors.New("indicare il percorso del file della foto")
-					}
-					if !filepath.IsAbs(strings.TrimSpace(s)) {
-						return errors.New("indicare il percorso completo, dalla radice (es. /srv/foto/rossi.jpg)")
-					}
-					return nil
-				}),
-		)}
+		what := "JPEG o PNG, al massimo 5 MB."
+		if p.HasPhoto {
+			what = "La foto nuova sostituisce quella presente. " + what
+		}
+		return []*huh.Group{huh.NewGroup(formkit.FileChoice(m.ctx, "foto", "File della foto", &name)).Title(title).Description(what)}
 	}
-	svc, a, id, name := m.ctx.Svc, m.ctx.Actor, p.ID, p.FullName()
+	svc, a, id, who, folder := m.ctx.Svc, m.ctx.Actor, p.ID, p.FullName(), m.ctx.Files
 	submit := func() tea.Cmd {
-		file := path
+		file := name
 		return func() tea.Msg {
-			img, err := readPhoto(file)
+			if folder == nil {
+				return savedMsg{err: errors.New("la cartella dei file del comune non è configurata su questo server")}
+			}
+			img, err := folder.Read("foto", file, maxPhoto+1)
 			if err != nil {
 				return savedMsg{err: err}
 			}
 			if err := svc.SetPhoto(a, id, img); err != nil {
 				return savedMsg{err: fmt.Errorf("foto non allegata: %s", err)}
 			}
-			return savedMsg{notice: "Foto di " + name + " allegata.", show: id}
+			return savedMsg{notice: "Foto di " + who + " allegata (foto/" + file + ").", show: id}
 		}
 	}
 	return formkit.NewDialog(title, plain, m.w, m.formHeight(), groups, submit)
