@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
+	"vivipass/backup"
 	"vivipass/domain"
 	"vivipass/server"
 	"vivipass/service"
@@ -24,11 +26,18 @@ const shutdownGrace = 10 * time.Second
 // cmdServe serves the desk over SSH until SIGTERM or SIGINT: the host key is kept next
 // to the database (host_ed25519), and every operator connects with a registered key.
 func cmdServe(e *env, args []string) error {
-	const use = "serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA]"
+	const use = "serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA] [--backup-dir CARTELLA] [--backup-at 02:30] [--keep 14]"
 	f := newFlags("vivipass serve", use)
 	addr := f.String("ssh", ":2222", "indirizzo di ascolto SSH (host:porta)")
 	idleText := f.String("idle", "30m", "chiude le sessioni senza tasti premuti da tanto (es. 30m, 1h; 0 = mai)")
+	backupDir := f.String("backup-dir", "", "cartella dei backup giornalieri (vuoto: nessun backup automatico)")
+	backupAt := f.String("backup-at", "02:30", "ora del backup giornaliero, ora italiana (hh:mm)")
+	keep := f.Int("keep", 14, "backup da conservare (i più recenti)")
 	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	schedule, err := backupSchedule(*backupDir, *backupAt, *keep, use)
+	if err != nil {
 		return err
 	}
 	idle, err := time.ParseDuration(strings.TrimSpace(*idleText))
@@ -89,6 +98,12 @@ func cmdServe(e *env, args []string) error {
 			log.Warn("lettura PEC terminata", "errore", err.Error())
 		}
 	}()
+	if schedule != nil { // the daily copy (M7); it ends with the other workers
+		fmt.Fprintf(e.stdout, "backup: ogni giorno alle %s in %s (si tengono gli ultimi %d)\n", *backupAt, schedule.Dir, schedule.Keep)
+		go (&backup.Scheduler{Svc: svc, Schedule: *schedule, Log: log}).Run(workers)
+	} else {
+		fmt.Fprintln(e.stdout, "backup: nessun backup automatico (--backup-dir CARTELLA per attivarli)")
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -119,6 +134,28 @@ func cmdServe(e *env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// backupSchedule reads the backup flags of serve: nil without --backup-dir.
+func backupSchedule(dir, at string, keep int, use string) (*backup.Schedule, error) {
+	if strings.TrimSpace(dir) == "" {
+		return nil, nil
+	}
+	when, err := backup.ParseAt(at)
+	if err != nil {
+		return nil, usageError{err.Error() + " (--backup-at)", use}
+	}
+	if keep < 1 || keep > 3650 {
+		return nil, usageError{fmt.Sprintf("--keep %d fuori intervallo: da 1 a 3650", keep), use}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("cartella dei backup %s non utilizzabile: %v", abs, err)
+	}
+	return &backup.Schedule{Dir: abs, At: when, Keep: keep}, nil
 }
 
 // hostHint is the host part of the connection hint: the listening address, or "host"
