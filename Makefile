@@ -27,6 +27,7 @@ bench:
 	bash bench/region.sh
 	bash bench/pec.sh
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/sshbench/
+	$(GO) test -run '^$$' -bench Socket -benchtime 1x ./cmd/vivipass/
 
 ## lint: formatting and vet
 lint:

@@ -83,6 +83,15 @@ func cmdServe(e *env, args []string) error {
 	if _, p, err := net.SplitHostPort(ln.Addr().String()); err == nil {
 		port = p
 	}
+	// The control socket (control/): while this process holds the database, every other
+	// vivipass command runs here through it. It closes before the database does.
+	ctl, err := serveControl(e, svc, *f.db, fmt.Sprintf("ssh -p %s NOME@%s", port, hostHint(ln.Addr())), log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	closeDB := done
+	done = func() { ctl.Shutdown(shutdownGrace); closeDB() }
 	fmt.Fprintf(e.stdout, "vivipass: server SSH su %s (database %s)\n", ln.Addr(), *f.db)
 	fmt.Fprintf(e.stdout, "chiave dell'host: %s (%s)\n", hostKey, srv.HostKey())
 	fmt.Fprintf(e.stdout, "gli operatori si collegano con: ssh -p %s NOME@%s\n", port, hostHint(ln.Addr()))
