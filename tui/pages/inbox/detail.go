@@ -20,7 +20,7 @@ import (
 type DetailKeys struct {
 	Up, Down, PgUp, PgDown            key.Binding
 	Create, Plates, State, Link, Save key.Binding
-	OpenPass, OpenPerson              key.Binding
+	Photo, OpenPass, OpenPerson       key.Binding
 }
 
 // NewDetailKeys is the default key map of the detail.
@@ -35,7 +35,8 @@ func NewDetailKeys() DetailKeys {
 		Plates:     b("t", "targhe della richiesta"),
 		State:      b("e", "esito"),
 		Link:       b("l", "collega"),
-		Save:       b("s", "salva allegati"),
+		Save:       b("s", "allegati in allegati/"),
+		Photo:      b("f", "foto al titolare"),
 		OpenPass:   b("o", "apri contrassegno"),
 		OpenPerson: b("p", "anagrafica"),
 	}
@@ -104,12 +105,12 @@ func (m *Detail) ShortHelp() []key.Binding {
 	if m.hasPlates() && m.d.Item.Type != parse.TypeTarghe.String() {
 		out = append(out, k.Plates)
 	}
-	return append(out, k.State, k.Link, k.Save, k.Up)
+	return append(out, k.State, k.Link, k.Save, k.Photo, k.Up)
 }
 
 func (m *Detail) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{{k.Up, k.PgUp, k.OpenPass, k.OpenPerson}, {k.Create, k.Plates, k.State, k.Link, k.Save}}
+	return [][]key.Binding{{k.Up, k.PgUp, k.OpenPass, k.OpenPerson}, {k.Create, k.Plates, k.State, k.Link, k.Save, k.Photo}}
 }
 
 func (m *Detail) SetSize(w, h int) {
@@ -168,8 +169,11 @@ func (m *Detail) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		m.d, m.pass, m.loaded = msg.d, msg.pass, true
 		return m, nil
 	case doneMsg:
-		if m.dlg == nil {
-			return m, nil
+		if m.dlg == nil { // a one-key action: attachments saved, the photo taken
+			if msg.err != nil {
+				return m, common.Err(msg.err)
+			}
+			return m, tea.Batch(m.load(), func() tea.Msg { return common.NoticeMsg{Text: msg.notice, Error: msg.error} })
 		}
 		if msg.err != nil {
 			// The item reloads too: a refusal for a version changed meanwhile is
@@ -220,7 +224,9 @@ func (m *Detail) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.open(m.searchDialog())
 	case key.Matches(msg, k.Save):
-		return m.open(m.saveDialog())
+		return m.saveAttachments()
+	case key.Matches(msg, k.Photo):
+		return m.usePhoto()
 	case key.Matches(msg, k.OpenPass):
 		if m.pass == nil {
 			return common.Notice("La richiesta non è collegata a un contrassegno: l per collegarla.")

@@ -108,7 +108,7 @@ func (f *fixture) configure() {
 func desk(t *testing.T, svc *service.Service, op domain.Operator) *tui.Model {
 	t.Helper()
 	g := keys.NewGlobal()
-	m := tui.New(tui.Options{Svc: svc, Operator: op, Plain: true, Forms: forms.PassForms(),
+	m := tui.New(tui.Options{Svc: svc, Operator: op, Plain: true, Forms: forms.PassForms(), Files: tuitest.Files(t), FilesHint: "sftp -P 2222 " + op.Name + "@server",
 		Sections: []tui.Section{{Name: "Richieste PEC", Key: g.Inbox, New: func(c *common.Context) common.Page { return inbox.New(c) }}},
 		Warnings: []home.Warning{inbox.Warning}})
 	t.Cleanup(m.Close)

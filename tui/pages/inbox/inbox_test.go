@@ -2,9 +2,9 @@ package inbox_test
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -291,75 +291,94 @@ func TestCreaPraticaPlatesRemoval(t *testing.T) {
 
 // Saving the attachments writes them into the directory typed, under their safe names,
 // and never over an existing file: the second save is refused and says so.
+// V4, issue #9: one key saves every attachment into the comune's allegati/ folder under
+// safe names (the names the sender wrote are never paths), never over a file already
+// there; Padova's folder gets nothing.
 func TestSaveAttachments(t *testing.T) {
 	f := newFixture(t, "mario", "nomi-pericolosi.eml")
 	it := f.item("RINNOVO") // the newest renewal: the one with the dangerous names
 	if it.RequestID != "VV-2026-000912" {
 		it = f.item("VV-2026-000912")
 	}
-	files, err := f.svc.PECAttachments(sys, it.ID)
+	atts, err := f.svc.PECAttachments(sys, it.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	folder, err := tuitest.Files(t).Comune("L736")
+	if err != nil {
+		t.Fatal(err)
+	}
 	f.open(it.ID)
 	f.key("s")
-	f.see("save dialog", "Salva allegati", "Cartella sul server", "tutti gli allegati (11)")
-	f.key("enter")
-	f.see("no directory", "indicare la cartella del server in cui salvare")
-	f.typeText("relativa")
-	f.key("enter")
-	f.see("relative directory", "non è un percorso completo")
-	for range 8 {
-		f.key("backspace")
+	f.see("saved", "Salvati in allegati/: istanza.xml", "passwd", "x.exe")
+	entries, err := folder.List("allegati")
+	if err != nil || len(entries) != len(atts) {
+		t.Fatalf("%d files in allegati/ (%v), want %d", len(entries), err, len(atts))
 	}
-	f.typeText(dir)
-	f.key("enter", "enter")
-	f.see("saved", "Salvato in "+dir+": istanza.xml, passwd, x.exe")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(entries) != len(files) {
-		t.Errorf("%d files in the directory, want %d", len(entries), len(files))
-	}
-	for _, a := range files {
-		got, err := os.ReadFile(filepath.Join(dir, a.SafeName))
+	for _, a := range atts {
+		got, err := folder.Read("allegati", a.SafeName, 1<<20)
 		if err != nil || !bytes.Equal(got, a.Data) {
 			t.Errorf("%s: %d bytes, %v", a.SafeName, len(got), err)
 		}
 	}
-	// Nothing outside the directory: the names the sender wrote are never paths.
-	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "passwd")); err == nil {
-		t.Error("passwd written outside the directory")
+	// Nothing outside the folder: the names the sender wrote are never paths.
+	if err := filepath.WalkDir(filepath.Dir(folder.Path()), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(p, filepath.Join(folder.Path(), "allegati")) {
+			t.Errorf("written outside allegati/: %s", p)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 
-	// Again: every file is there already; none is overwritten.
+	// Again: nothing already there is overwritten; the new copies get new names.
 	marker := []byte("modificato dall'operatore")
-	if err := os.WriteFile(filepath.Join(dir, "passwd"), marker, 0o600); err != nil {
+	if err := folder.Remove("allegati", "passwd"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := folder.Create("allegati", "passwd", marker); err != nil {
 		t.Fatal(err)
 	}
 	f.key("s")
-	f.typeText(dir)
-	f.key("enter", "enter")
-	f.see("refused", "Salva allegati", "già presenti in "+dir+", non sovrascritti: istanza.xml, passwd")
-	if got, _ := os.ReadFile(filepath.Join(dir, "passwd")); !bytes.Equal(got, marker) {
+	f.see("saved again", "Salvati in allegati/: istanza-1.xml")
+	if got, _ := folder.Read("allegati", "passwd", 1<<10); !bytes.Equal(got, marker) {
 		t.Errorf("passwd overwritten: %q", got)
 	}
-	// One file only, and the message as fetched.
-	f.key("esc")
-	other := t.TempDir()
-	f.key("s")
-	f.typeText(other)
-	f.key("enter")
-	for range len(files) + 1 {
-		f.key("down")
+	if entries, _ := folder.List("allegati"); len(entries) != 2*len(atts) {
+		t.Errorf("%d files after saving twice, want %d", len(entries), 2*len(atts))
 	}
-	f.key("enter")
-	raw := "messaggio-pec-" + strconv.FormatUint(it.ID, 10) + ".eml"
-	f.see("raw", "Salvato in "+other+": "+raw)
-	if got, _ := f.svc.PECRaw(sys, it.ID); !fileIs(t, filepath.Join(other, raw), got) {
-		t.Error("the .eml differs from the stored message")
+	pd, _ := tuitest.Files(t).Comune("G224")
+	if entries, _ := pd.List("allegati"); len(entries) != 0 {
+		t.Errorf("Padova's folder got %d files", len(entries))
+	}
+}
+
+// A3, issue #9: the request's photo becomes the linked holder's photo with one key.
+func TestRequestPhotoToHolder(t *testing.T) {
+	f := newFixture(t, "mario")
+	it := f.item("RINNOVO")
+	f.open(it.ID)
+	d, err := f.svc.PECItem(f.actor(), it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Person == nil {
+		t.Fatalf("the sample renewal is not linked to a person: %+v", d.Item)
+	}
+	var photo []byte
+	atts, _ := f.svc.PECAttachments(sys, it.ID)
+	for i, a := range d.Parsed.Attachments {
+		if a.Type == "FOTOTESSERA" {
+			photo = atts[i].Data
+		}
+	}
+	if photo == nil {
+		t.Fatal("the sample renewal has no photo")
+	}
+	f.key("f")
+	f.see("photo taken", "La foto della richiesta è ora la foto di "+d.Person.FullName())
+	if got, _ := f.svc.Photo(f.actor(), d.Person.ID); !bytes.Equal(got, photo) {
+		t.Errorf("the holder's photo is %d bytes, want the request's %d", len(got), len(photo))
 	}
 }
 

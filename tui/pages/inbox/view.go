@@ -301,6 +301,11 @@ func (m *Detail) attachmentLines(add func(label, value string)) {
 		}
 		add(label, s)
 	}
+	where := "s li salva nella cartella allegati/ del comune"
+	if m.ctx.FilesHint != "" {
+		where += ", da leggere dal PC dello sportello con " + m.ctx.FilesHint
+	}
+	add("", where)
 }
 
 // wrap breaks text at spaces to width cells, and a word longer than that (a file name
