@@ -10,7 +10,7 @@
 //     Passwords and keyboard-interactive are not offered at all.
 //   - session (session.go): the operator is found again from the key the connection
 //     actually authenticated with (never from a value left by an earlier attempt), a PTY
-//     is required, commands and subsystems are refused; then one tea.Program is built
+//     is required, commands are refused; then one tea.Program is built
 //     with the root model of the desk (tui.New with the options of Config.Desk, the same
 //     wiring as the local terminal) and the session's colour profile: Ascii when the
 //     session's NO_COLOR is set to anything, or the operator is in plain mode.
@@ -22,8 +22,12 @@
 //   - idle: a session with no key pressed for Config.IdleTimeout ends with a message
 //     (the SSH connection's own idle timeout cannot tell an operator away from a screen
 //     that other operators' changes keep redrawing).
+//   - sftp (sftp.go): the "sftp" subsystem, when Config.Files is set, serves the
+//     operator's comune folder (files.Folder) and nothing else; every other subsystem is
+//     refused.
 //   - shutdown (Shutdown): new connections stop, every session is told and its program
-//     quits, then the connections close; the caller closes the database afterwards.
+//     quits, SFTP sessions are closed (an upload in progress leaves nothing), then the
+//     connections close; the caller closes the database afterwards.
 //
 // Every session's root model is Closed when the session ends, whatever ended it, so no
 // subscription to the service's events outlives its session.
@@ -45,6 +49,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"vivipass/domain"
+	"vivipass/files"
 	"vivipass/service"
 	"vivipass/tui"
 )
@@ -77,8 +82,12 @@ type Config struct {
 	IdleTimeout time.Duration
 	// FPS is the highest frame rate of a session; 0 means DefaultFPS.
 	FPS int
-	// Log receives one line per connection, refusal and session end; nil discards.
+	// Log receives one line per connection, refusal and session end, and per SFTP
+	// session and transfer; nil discards.
 	Log *slog.Logger
+	// Files holds the comuni's folders, served over SFTP (each operator sees their
+	// comune's); nil refuses SFTP.
+	Files *files.Store
 }
 
 // Server is the SSH server of the desk.
@@ -91,9 +100,10 @@ type Server struct {
 	mu        sync.Mutex
 	closing   bool
 	sessions  map[ssh.Session]*session
+	sftp      map[*sftpSession]struct{}
 	refused   map[string]*refusal // by remote address, until the connection fails or gets in
 	listeners []net.Listener
-	wg        sync.WaitGroup // running sessions
+	wg        sync.WaitGroup // running sessions, desk and SFTP
 }
 
 // New makes a server; it listens when Serve or ListenAndServe is called.
@@ -110,7 +120,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.FPS == 0 {
 		cfg.FPS = DefaultFPS
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, idle: cfg.IdleTimeout, sessions: map[ssh.Session]*session{}, refused: map[string]*refusal{}}
+	s := &Server{cfg: cfg, log: cfg.Log, idle: cfg.IdleTimeout, sessions: map[ssh.Session]*session{},
+		sftp: map[*sftpSession]struct{}{}, refused: map[string]*refusal{}}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -128,6 +139,11 @@ func New(cfg Config) (*Server, error) {
 			// A connection that does not finish the handshake in time is dropped.
 			srv.HandshakeTimeout = 30 * time.Second
 			srv.ConnectionFailedCallback = s.connectionFailed
+			// Subsystems other than these are refused.
+			srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
+			if cfg.Files != nil {
+				srv.SubsystemHandlers["sftp"] = s.sftpHandler
+			}
 			return nil
 		},
 	}
@@ -194,6 +210,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, se := range s.sessions {
 		open = append(open, se)
 	}
+	transfers := make([]*sftpSession, 0, len(s.sftp))
+	for ss := range s.sftp {
+		transfers = append(transfers, ss)
+	}
 	listeners := s.listeners
 	s.listeners = nil
 	s.mu.Unlock()
@@ -207,9 +227,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	cancel()
 	_ = s.ssh.Shutdown(stopped)
 
-	s.log.Info("chiusura del server", "sessioni", len(open))
+	s.log.Info("chiusura del server", "sessioni", len(open), "sessioni_sftp", len(transfers))
 	for _, se := range open {
 		se.end(endShutdown)
+	}
+	for _, ss := range transfers {
+		_ = ss.rs.Close() // its Serve returns; open uploads are dropped
 	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()

@@ -1,0 +1,508 @@
+package server
+
+// SFTP into the comune's own folder: `sftp -P PORT name@host` with the operator's
+// registered key (WinSCP and FileZilla alike). The session is bound to the operator of
+// the key the connection authenticated with, like the desk's, and sees one tree:
+//
+//	/                     the five subfolders, nothing else
+//	/foto/ritratto.jpg    the regular files of each subfolder
+//
+// Paths arrive cleaned by pkg/sftp ("/.." is "/") and are cleaned again here; anything
+// deeper than /sub/name, or a first element that is not a subfolder, does not exist.
+// Names go through files.SafeName, and every file operation is the files package's
+// (O_NOFOLLOW on every component, regular files only, never replacing a file, uploads
+// counted against the per-file limit and the comune's quota while written, invisible
+// until complete). No folder is created or removed, no link made; chmod, chown and
+// times are accepted and change nothing; a change of size is refused.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"charm.land/ssh"
+	"github.com/pkg/sftp"
+	gossh "golang.org/x/crypto/ssh"
+
+	"vivipass/domain"
+	"vivipass/files"
+)
+
+// sftpSession is one operator's open SFTP session.
+type sftpSession struct {
+	s       *Server
+	op      domain.Operator
+	folder  *files.Folder
+	remote  string
+	key     string // SHA256 fingerprint of the key used
+	started time.Time
+	rs      *sftp.RequestServer
+
+	uploads, downloads atomic.Int64 // transfers completed
+
+	mu      sync.Mutex
+	pending map[string]int // "sub/name" of the uploads open now
+}
+
+// sftpHandler serves the "sftp" subsystem (ssh.Server.SubsystemHandlers).
+func (s *Server) sftpHandler(sess ssh.Session) {
+	remote := sess.RemoteAddr().String()
+	key := ""
+	if pk := sess.PublicKey(); pk != nil {
+		key = gossh.FingerprintSHA256(pk)
+	}
+	op, ok := s.operatorOf(sess)
+	if !ok {
+		s.log.Info("sftp rifiutata: chiave non più registrata", "remoto", remote, "chiave", key)
+		sftpRefuse(sess, "la chiave usata non è più registrata per nessun operatore: rivolgersi all'amministratore.")
+		return
+	}
+	folder, err := s.cfg.Files.Comune(op.Comune)
+	if err != nil {
+		s.log.Error("sftp: cartella del comune non disponibile", "operatore", op.Name, "comune", op.Comune, "remoto", remote, "errore", err.Error())
+		sftpRefuse(sess, "la cartella del comune non è disponibile (l'errore è nel registro del server).")
+		return
+	}
+	ss := &sftpSession{s: s, op: op, folder: folder, remote: remote, key: key, started: time.Now(), pending: map[string]int{}}
+	h := &sftpFS{ss: ss}
+	ss.rs = sftp.NewRequestServer(sess, sftp.Handlers{FileGet: h, FilePut: h, FileCmd: h, FileList: h})
+	if !s.registerSFTP(ss) {
+		sftpRefuse(sess, "il server è in chiusura: riprovare tra qualche minuto.")
+		return
+	}
+	defer s.unregisterSFTP(ss)
+	s.log.Info("sftp aperta", ss.attrs("cartella", folder.Path())...)
+	err = ss.rs.Serve()
+	_ = ss.rs.Close()
+	attrs := ss.attrs("durata", time.Since(ss.started).Round(time.Second).String(),
+		"caricamenti", ss.uploads.Load(), "scaricamenti", ss.downloads.Load())
+	if err != nil && !errors.Is(err, io.EOF) {
+		attrs = append(attrs, "errore", err.Error())
+	}
+	s.log.Info("sftp chiusa", attrs...)
+}
+
+func sftpRefuse(sess ssh.Session, msg string) {
+	_, _ = fmt.Fprintln(sess.Stderr(), "vivipass: "+msg)
+	_ = sess.Exit(1)
+}
+
+// attrs are the log attributes of the session followed by more.
+func (ss *sftpSession) attrs(more ...any) []any {
+	return append([]any{"operatore", ss.op.Name, "comune", ss.folder.Code(), "remoto", ss.remote, "chiave", ss.key}, more...)
+}
+
+// logged writes one line about a transfer or a refusal.
+func (ss *sftpSession) logged(msg string, more ...any) {
+	ss.s.log.Info(msg, ss.attrs(more...)...)
+}
+
+func (ss *sftpSession) setPending(p string, delta int) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.pending[p] += delta
+	if ss.pending[p] <= 0 {
+		delete(ss.pending, p)
+	}
+}
+
+func (ss *sftpSession) isPending(p string) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.pending[p] > 0
+}
+
+// registerSFTP adds a session unless the server is closing; Shutdown closes it.
+func (s *Server) registerSFTP(ss *sftpSession) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.sftp[ss] = struct{}{}
+	s.wg.Add(1)
+	return true
+}
+
+func (s *Server) unregisterSFTP(ss *sftpSession) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.sftp[ss]; ok {
+		delete(s.sftp, ss)
+		s.wg.Done()
+	}
+}
+
+// SFTPSessions is the number of open SFTP sessions.
+func (s *Server) SFTPSessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sftp)
+}
+
+// sftpPath is a path of the tree: the root (sub == ""), a subfolder (name == "") or a
+// file in a subfolder (name as the client sent it; the files package makes it safe).
+type sftpPath struct{ sub, name string }
+
+func (p sftpPath) String() string {
+	switch {
+	case p.sub == "":
+		return "/"
+	case p.name == "":
+		return p.sub
+	}
+	return p.sub + "/" + files.SafeName(p.name)
+}
+
+// sftpError is what the client is told: an Italian message (WinSCP and FileZilla show
+// it; OpenSSH's sftp shows the code's own text) and the SFTP status code.
+type sftpError struct {
+	msg  string
+	code error // one of sftp.ErrSSHFx…
+}
+
+func (e *sftpError) Error() string { return e.msg }
+func (e *sftpError) Unwrap() error { return e.code }
+
+func notFound(p string) error {
+	return &sftpError{"non esiste: " + p, sftp.ErrSSHFxNoSuchFile}
+}
+
+func denied(msg string) error { return &sftpError{msg, sftp.ErrSSHFxPermissionDenied} }
+
+// toSFTP gives an error of the files package its SFTP status code.
+func toSFTP(err error) error {
+	var se *sftpError
+	if err == nil || errors.As(err, &se) {
+		return err
+	}
+	code := sftp.ErrSSHFxFailure
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		code = sftp.ErrSSHFxNoSuchFile
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, fs.ErrExist), errors.Is(err, fs.ErrInvalid):
+		code = sftp.ErrSSHFxPermissionDenied
+	}
+	return &sftpError{err.Error(), code}
+}
+
+// parse maps a path of the request onto the tree.
+func parse(p string) (sftpPath, error) {
+	clean := path.Clean("/" + p)
+	if clean == "/" {
+		return sftpPath{}, nil
+	}
+	parts := strings.Split(clean[1:], "/")
+	if len(parts) > 2 || !slices.Contains(files.Subfolders, parts[0]) {
+		return sftpPath{}, notFound(clean)
+	}
+	if len(parts) == 1 {
+		return sftpPath{sub: parts[0]}, nil
+	}
+	return sftpPath{sub: parts[0], name: parts[1]}, nil
+}
+
+// parseFile is parse for a path that must name a file in a subfolder.
+func parseFile(p string) (sftpPath, error) {
+	sp, err := parse(p)
+	if err != nil {
+		return sp, err
+	}
+	if sp.name == "" {
+		return sp, denied("qui si possono mettere solo file dentro le cartelle " + strings.Join(files.Subfolders, ", ") + ": " + sp.String())
+	}
+	return sp, nil
+}
+
+// sftpFS is the request server's handlers for one session.
+type sftpFS struct{ ss *sftpSession }
+
+// fileInfo describes an entry of the tree to the client.
+type fileInfo struct {
+	name  string
+	size  int64
+	mode  fs.FileMode
+	mtime time.Time
+}
+
+func (fi *fileInfo) Name() string       { return fi.name }
+func (fi *fileInfo) Size() int64        { return fi.size }
+func (fi *fileInfo) Mode() fs.FileMode  { return fi.mode }
+func (fi *fileInfo) ModTime() time.Time { return fi.mtime }
+func (fi *fileInfo) IsDir() bool        { return fi.mode.IsDir() }
+func (fi *fileInfo) Sys() any           { return nil }
+
+func dirInfo(e files.Entry) os.FileInfo {
+	return &fileInfo{name: e.Name, mode: fs.ModeDir | 0o700, mtime: e.ModTime}
+}
+
+func regularInfo(e files.Entry) os.FileInfo {
+	return &fileInfo{name: e.Name, size: e.Size, mode: 0o600, mtime: e.ModTime}
+}
+
+type listerAt []os.FileInfo
+
+func (l listerAt) ListAt(out []os.FileInfo, off int64) (int, error) {
+	if off >= int64(len(l)) {
+		return 0, io.EOF
+	}
+	n := copy(out, l[off:])
+	if n < len(out) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// Filelist answers List (a directory's entries) and Stat.
+func (h *sftpFS) Filelist(r *sftp.Request) (sftp.ListerAt, error) {
+	p, err := parse(r.Filepath)
+	if err != nil {
+		return nil, err
+	}
+	f := h.ss.folder
+	switch r.Method {
+	case "List":
+		switch {
+		case p.sub == "":
+			dirs, err := f.Dirs()
+			if err != nil {
+				return nil, toSFTP(err)
+			}
+			var out listerAt
+			for _, d := range dirs {
+				out = append(out, dirInfo(d))
+			}
+			return out, nil
+		case p.name == "":
+			list, err := f.List(p.sub)
+			if err != nil {
+				return nil, toSFTP(err)
+			}
+			out := make(listerAt, 0, len(list))
+			for _, e := range list {
+				out = append(out, regularInfo(e))
+			}
+			return out, nil
+		}
+		return nil, &sftpError{"non è una cartella: " + p.String(), sftp.ErrSSHFxFailure}
+	case "Stat", "Lstat":
+		return h.stat(p)
+	case "Readlink":
+		return nil, &sftpError{"non è un collegamento: " + p.String(), sftp.ErrSSHFxFailure}
+	}
+	return nil, sftp.ErrSSHFxOpUnsupported
+}
+
+// Lstat is Stat: the tree holds no symlinks.
+func (h *sftpFS) Lstat(r *sftp.Request) (sftp.ListerAt, error) {
+	p, err := parse(r.Filepath)
+	if err != nil {
+		return nil, err
+	}
+	return h.stat(p)
+}
+
+func (h *sftpFS) stat(p sftpPath) (sftp.ListerAt, error) {
+	f := h.ss.folder
+	switch {
+	case p.sub == "":
+		dirs, err := f.Dirs()
+		if err != nil {
+			return nil, toSFTP(err)
+		}
+		latest := time.Time{}
+		for _, d := range dirs {
+			if d.ModTime.After(latest) {
+				latest = d.ModTime
+			}
+		}
+		return listerAt{dirInfo(files.Entry{Name: "/", ModTime: latest})}, nil
+	case p.name == "":
+		dirs, err := f.Dirs()
+		if err != nil {
+			return nil, toSFTP(err)
+		}
+		for _, d := range dirs {
+			if d.Name == p.sub {
+				return listerAt{dirInfo(d)}, nil
+			}
+		}
+		return nil, notFound(p.String())
+	}
+	e, err := f.Stat(p.sub, p.name)
+	if err != nil {
+		return nil, toSFTP(err)
+	}
+	return listerAt{regularInfo(e)}, nil
+}
+
+// Fileread opens a file for download.
+func (h *sftpFS) Fileread(r *sftp.Request) (io.ReaderAt, error) {
+	p, err := parseFile(r.Filepath)
+	if err != nil {
+		return nil, err
+	}
+	file, e, err := h.ss.folder.Open(p.sub, p.name)
+	if err != nil {
+		return nil, toSFTP(err)
+	}
+	return &download{ss: h.ss, file: file, path: p.sub + "/" + e.Name}, nil
+}
+
+// download is a file being read by the client; its Close logs the transfer.
+type download struct {
+	ss   *sftpSession
+	file *os.File
+	path string
+	sent atomic.Int64
+	once sync.Once
+}
+
+func (d *download) ReadAt(b []byte, off int64) (int, error) {
+	n, err := d.file.ReadAt(b, off)
+	d.sent.Add(int64(n))
+	return n, err
+}
+
+func (d *download) Close() error {
+	d.once.Do(func() {
+		d.file.Close()
+		d.ss.downloads.Add(1)
+		d.ss.logged("sftp scaricamento", "file", d.path, "byte", d.sent.Load())
+	})
+	return nil
+}
+
+// Filewrite starts an upload: a new file only (an existing one is never opened for
+// writing), written under a hidden name and given its own when the client closes it.
+func (h *sftpFS) Filewrite(r *sftp.Request) (io.WriterAt, error) {
+	p, err := parseFile(r.Filepath)
+	if err != nil {
+		h.ss.logged("sftp rifiutato", "operazione", "caricamento", "file", path.Clean("/"+r.Filepath), "motivo", err.Error())
+		return nil, err
+	}
+	f := h.ss.folder
+	if _, err := f.Stat(p.sub, p.name); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		if err == nil {
+			err = denied("esiste già " + p.String() + ": i file non si sovrascrivono (rinominarlo o eliminarlo prima)")
+		}
+		h.ss.logged("sftp rifiutato", "operazione", "caricamento", "file", p.String(), "motivo", err.Error())
+		return nil, toSFTP(err)
+	}
+	if !r.Pflags().Creat {
+		return nil, notFound(p.String())
+	}
+	u, err := f.NewUpload(p.sub, p.name)
+	if err != nil {
+		h.ss.logged("sftp caricamento non riuscito", "file", p.String(), "byte", 0, "errore", err.Error())
+		return nil, toSFTP(err)
+	}
+	key := p.sub + "/" + u.Name()
+	h.ss.setPending(key, 1)
+	return &upload{ss: h.ss, u: u, sub: p.sub, pending: key}, nil
+}
+
+// upload is a file being written by the client.
+type upload struct {
+	ss      *sftpSession
+	u       *files.Upload
+	sub     string
+	pending string
+	once    sync.Once
+	err     error
+}
+
+func (up *upload) WriteAt(b []byte, off int64) (int, error) {
+	n, err := up.u.WriteAt(b, off)
+	return n, toSFTP(err)
+}
+
+// TransferError: the connection ended with the file still open; Close drops it.
+func (up *upload) TransferError(err error) { up.u.Fail(err) }
+
+func (up *upload) Close() error {
+	up.once.Do(func() {
+		defer up.ss.setPending(up.pending, -1)
+		size := up.u.Size()
+		name, err := up.u.Commit()
+		if err != nil {
+			up.err = toSFTP(err)
+			up.ss.logged("sftp caricamento non riuscito", "file", up.pending, "byte", size, "errore", err.Error())
+			return
+		}
+		up.ss.uploads.Add(1)
+		up.ss.logged("sftp caricamento", "file", up.sub+"/"+name, "byte", size)
+	})
+	return up.err
+}
+
+// Filecmd: remove and rename files; setstat accepted without effect; no folders, no links.
+func (h *sftpFS) Filecmd(r *sftp.Request) error {
+	ss, f := h.ss, h.ss.folder
+	refuse := func(what string, err error) error {
+		ss.logged("sftp rifiutato", "operazione", what, "file", path.Clean("/"+r.Filepath), "motivo", err.Error())
+		return err
+	}
+	switch r.Method {
+	case "Setstat":
+		p, err := parse(r.Filepath)
+		if err != nil {
+			return err
+		}
+		if r.AttrFlags().Size {
+			return refuse("cambio di dimensione", denied("la dimensione di un file non si cambia: "+p.String()))
+		}
+		if p.name != "" && !ss.isPending(p.sub+"/"+files.SafeName(p.name)) {
+			if _, err := f.Stat(p.sub, p.name); err != nil {
+				return toSFTP(err)
+			}
+		}
+		return nil // permissions, owner and times: accepted, nothing changes
+	case "Remove":
+		p, err := parseFile(r.Filepath)
+		if err != nil {
+			return refuse("eliminazione", err)
+		}
+		e, err := f.Stat(p.sub, p.name)
+		if err == nil {
+			err = f.Remove(p.sub, p.name)
+		}
+		if err != nil {
+			return refuse("eliminazione", toSFTP(err))
+		}
+		ss.logged("sftp eliminazione", "file", p.String(), "byte", e.Size)
+		return nil
+	case "Rename", "PosixRename":
+		from, err := parseFile(r.Filepath)
+		if err != nil {
+			return refuse("rinomina", err)
+		}
+		to, err := parseFile(r.Target)
+		if err != nil {
+			return refuse("rinomina", err)
+		}
+		e, err := f.Stat(from.sub, from.name)
+		if err != nil {
+			return refuse("rinomina", toSFTP(err))
+		}
+		name, err := f.Rename(from.sub, from.name, to.sub, to.name)
+		if err != nil {
+			return refuse("rinomina", toSFTP(err))
+		}
+		ss.logged("sftp rinomina", "file", from.String(), "nuovo_nome", to.sub+"/"+name, "byte", e.Size)
+		return nil
+	case "Mkdir", "Rmdir":
+		return refuse(strings.ToLower(r.Method), denied("le cartelle sono fisse ("+strings.Join(files.Subfolders, ", ")+"): non se ne creano né se ne eliminano"))
+	case "Symlink", "Link":
+		return refuse(strings.ToLower(r.Method), denied("i collegamenti non sono ammessi"))
+	}
+	return refuse(strings.ToLower(r.Method), sftp.ErrSSHFxOpUnsupported)
+}
