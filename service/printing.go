@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"vivipass/domain"
+	"vivipass/files"
 	"vivipass/printing"
 	"vivipass/store"
 )
@@ -776,8 +777,12 @@ func (s *Service) SavePrintSettings(a Actor, comune string, c PrintSettingsChang
 
 // Target is where a document goes: a PDF file, or a CUPS queue.
 type Target struct {
-	File  string
+	File  string // a path of the server: the command line's
 	Queue string
+	// Folder and Name: a PDF in the comune's stampe/ folder (the desk), under a safe
+	// name, never over a file already there (the folder adds -1, -2…).
+	Folder *files.Folder
+	Name   string
 }
 
 // Delivery is what happened to a document.
@@ -801,11 +806,22 @@ func (d Delivery) Message() string {
 // file); the command line's paths are the administrator's and may.
 func (s *Service) Deliver(ctx context.Context, a Actor, doc Document, to Target) (Delivery, error) {
 	var d Delivery
-	if (to.File == "") == (to.Queue == "") {
+	if n := btoi(to.File != "") + btoi(to.Queue != "") + btoi(to.Folder != nil); n != 1 {
 		return d, &domain.Error{Message: "indicare un file PDF oppure una stampante"}
 	}
 	where := ""
-	if to.File != "" {
+	if to.Folder != nil {
+		name := strings.TrimSpace(to.Name)
+		if !strings.EqualFold(filepath.Ext(name), ".pdf") {
+			name += ".pdf"
+		}
+		saved, err := to.Folder.Create("stampe", name, doc.PDF)
+		if err != nil {
+			return d, err
+		}
+		d.File = "stampe/" + saved
+		where = "nel file " + d.File
+	} else if to.File != "" {
 		if err := writeFileAtomic(to.File, doc.PDF, a.Comune == ""); err != nil {
 			return d, err
 		}
@@ -831,6 +847,13 @@ func (s *Service) Deliver(ctx context.Context, a Actor, doc Document, to Target)
 		return s.audit(tx, a, p.Comune, "stampa", "contrassegno "+p.Number, p.Lineage, doc.What+" "+where)
 	})
 	return d, err
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // writeFileAtomic writes data to path through a temporary file in the same folder;

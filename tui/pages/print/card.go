@@ -81,7 +81,7 @@ type (
 // NewCard opens Stampa on a pass (the Scheda contrassegno's key).
 func NewCard(ctx *common.Context, v service.PassView) common.Page {
 	return &Card{ctx: ctx, keys: NewCardKeys(), id: v.Pass.ID, number: v.Pass.Number, holder: v.Holder.FullName(),
-		mode: printing.ModeFronteRetro, path: defaultDir() + "/"}
+		mode: printing.ModeFronteRetro, path: ""}
 }
 
 func (m *Card) Title() string { return "Stampa del contrassegno " + m.number }
@@ -214,7 +214,7 @@ func (m *Card) form() *formkit.Dialog {
 				).Value(&m.mode),
 				huh.NewSelect[string]().Key("dest").Title("Stampante").Options(m.setup.options()...).Value(&m.queue),
 			),
-			huh.NewGroup(pathInput(&m.path)).WithHideFunc(func() bool { return m.queue != fileDest }),
+			huh.NewGroup(nameInput(m.ctx, &m.path)).WithHideFunc(func() bool { return m.queue != fileDest }),
 		}
 	}
 	svc, a, id := m.ctx.Svc, m.ctx.Actor, m.id
@@ -232,13 +232,13 @@ func (m *Card) form() *formkit.Dialog {
 // print makes the card and hands it to the printer (or writes the file).
 func (m *Card) print() tea.Cmd {
 	m.step, m.outcome, m.failed = cardPrinting, "", false
-	svc, a, id, mode, queue, file := m.ctx.Svc, m.ctx.Actor, m.id, m.mode, m.queue, m.file
+	svc, a, id, mode, queue, file, folder := m.ctx.Svc, m.ctx.Actor, m.id, m.mode, m.queue, m.file, m.ctx.Files
 	return func() tea.Msg {
 		doc, err := svc.CardDocument(a, id, mode, queue)
 		if err != nil {
 			return cardDoneMsg{err: err}
 		}
-		d, err := deliver(svc, a, doc, queue, file)
+		d, err := deliver(svc, a, folder, doc, queue, file)
 		return cardDoneMsg{d, err}
 	}
 }
@@ -305,7 +305,7 @@ func (m *Card) modeLine() string {
 // destLine says where the card goes.
 func (m *Card) destLine() string {
 	if m.queue == fileDest {
-		return "Destinazione: file " + m.file
+		return "Destinazione: file stampe/" + m.file
 	}
 	s := "Destinazione: stampante " + m.queue
 	if m.twoSides() {

@@ -29,15 +29,14 @@ func TestCardToFile(t *testing.T) {
 	d.openPass("BIA")
 	d.shows("k stampa")
 	d.keys("k")
-	d.shows("Stampa del contrassegno "+v.Pass.Number, "Modalità", "> fronte-retro", "> file PDF sul server")
+	d.shows("Stampa del contrassegno "+v.Pass.Number, "Modalità", "> fronte-retro", "> file PDF nella cartella stampe/")
 	d.fits()
-	dir := t.TempDir()
+	dir := d.stampe
 	d.keys("enter", "enter") // mode (fronte-retro), destination (no printer: the file)
-	d.shows("File PDF sul server")
-	d.clearAndType(dir + "/")
-	d.keys("enter")
+	d.shows("Nome del file PDF", "cartella stampe/")
+	d.keys("enter") // empty: the document's own name
 	file := filepath.Join(dir, "contrassegno-"+v.Pass.Number+"-fronte-retro.pdf")
-	s := d.shows("┌─ Fronte", "["+v.Pass.Number, "["+v.Pass.DataScadenza.String(), "Destinazione: file "+dir,
+	s := d.shows("┌─ Fronte", "["+v.Pass.Number, "["+v.Pass.DataScadenza.String(), "Destinazione: file stampe/",
 		"invio stampa", "tab: retro", "│  QR")
 	if !regexp.MustCompile(`│ *\[ *DUPLICATO *\] *│`).MatchString(s) {
 		t.Errorf("no DUPLICATO box inside the card:\n%s", s)
@@ -66,7 +65,7 @@ func TestCardToFile(t *testing.T) {
 	d.keys("m")
 	d.shows("Modalità")
 	d.keys("up", "up", "enter", "enter")
-	d.clearAndType(filepath.Join(dir, "solo-fronte.pdf"))
+	d.clearAndType("solo-fronte")
 	d.keys("enter")
 	d.shows("Modalità fronte ·", "┌─ Fronte")
 	if strings.Contains(d.screen(), "tab: retro") {
@@ -121,7 +120,7 @@ func TestCardPrinterPreselected(t *testing.T) {
 	d := newDesk(t, svc, "mario")
 	d.openPass("ROSSI M")
 	d.keys("k")
-	d.shows("> stampante DESK1 (la tua)", "file PDF sul server")
+	d.shows("> stampante DESK1 (la tua)", "file PDF nella cartella stampe/")
 	d.keys("enter", "enter")
 	d.shows("calibrazione X +1,5 mm, Y −0,5 mm", "Destinazione: stampante DESK1 · fronte-retro automatico, lato lungo")
 	d.fits()

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"charm.land/huh/v2"
 
+	"vivipass/files"
 	"vivipass/service"
+	"vivipass/tui/common"
+	"vivipass/tui/components/formkit"
 )
 
 // fileDest is the destination "file PDF sul server" among the queues (a queue name is
@@ -55,7 +56,7 @@ func (s setup) options() []huh.Option[string] {
 		}
 		add(p.Queue, label)
 	}
-	return append(opts, huh.NewOption("file PDF sul server", fileDest))
+	return append(opts, huh.NewOption("file PDF nella cartella stampe/", fileDest))
 }
 
 // printer is the settings of a configured queue (zero when not configured).
@@ -68,60 +69,38 @@ func (s setup) printer(q string) service.Printer {
 	return service.Printer{Queue: q}
 }
 
-// defaultDir is the folder first offered for PDF files: the process's working
-// directory (where the desk was started), else the temporary directory.
-func defaultDir() string {
-	if wd, err := os.Getwd(); err == nil {
-		return wd
-	}
-	return os.TempDir()
-}
-
-// resolvePath is the file a document goes to: a folder (one that exists, or a path
-// ending in /) gets the document's own name.
-func resolvePath(p, name string) string {
-	p = strings.TrimSpace(p)
-	if strings.HasSuffix(p, string(filepath.Separator)) {
-		return filepath.Join(p, name)
-	}
-	if st, err := os.Stat(p); err == nil && st.IsDir() {
-		return filepath.Join(p, name)
-	}
-	return p
-}
-
-// fileFor is the file a document goes to: none on a printer (queue), else the path
-// typed (a folder gets name).
-func fileFor(queue, path, name string) string {
+// fileFor is the name of the PDF a document goes to in the comune's stampe/ folder:
+// none on a printer (queue), else what the operator typed, or the document's own name.
+func fileFor(queue, typed, name string) string {
 	if queue != fileDest {
 		return ""
 	}
-	return resolvePath(path, name)
-}
-
-// pathInput asks for a folder or a PDF file on the server.
-func pathInput(v *string) *huh.Input {
-	return huh.NewInput().Key("path").Title("File PDF sul server").
-		Description("Una cartella (il file prende il nome del documento) oppure il percorso di un file .pdf.").
-		CharLimit(4096).Value(v).Validate(checkPath)
-}
-
-func checkPath(s string) error {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return errors.New("indicare una cartella o un file sul server")
-	case !filepath.IsAbs(s):
-		return errors.New("indicare un percorso assoluto (comincia con /)")
+	if t := strings.TrimSpace(typed); t != "" {
+		return t
 	}
-	return nil
+	return name
 }
 
-// deliver sends doc to a queue, or to file when queue is fileDest.
-func deliver(svc *service.Service, a service.Actor, doc service.Document, queue, file string) (service.Delivery, error) {
+// nameInput asks for the name of the PDF in stampe/ (empty: the document's name).
+func nameInput(ctx *common.Context, v *string) *huh.Input {
+	return formkit.SaveName(ctx, "stampe", "Nome del file PDF", v).Placeholder("vuoto: il nome del documento").
+		Validate(func(string) error {
+			if ctx.Files == nil {
+				return errors.New("la cartella dei file del comune non è configurata su questo server: scegliere una stampante")
+			}
+			return nil
+		})
+}
+
+// deliver sends doc to a queue, or (queue fileDest) to the PDF file named file in the
+// comune's stampe/ folder.
+func deliver(svc *service.Service, a service.Actor, folder *files.Folder, doc service.Document, queue, file string) (service.Delivery, error) {
 	to := service.Target{Queue: queue}
 	if queue == fileDest {
-		to = service.Target{File: file}
+		if folder == nil {
+			return service.Delivery{}, errors.New("la cartella dei file del comune non è configurata su questo server")
+		}
+		to = service.Target{Folder: folder, Name: file}
 	}
 	return svc.Deliver(context.Background(), a, doc, to)
 }
@@ -129,7 +108,7 @@ func deliver(svc *service.Service, a service.Actor, doc service.Document, queue,
 // where says where a document goes: "sulla stampante X", "nel file Y".
 func where(queue, file string) string {
 	if queue == fileDest {
-		return "nel file " + file
+		return "nel file stampe/" + file
 	}
 	return "sulla stampante " + queue
 }

@@ -45,7 +45,7 @@ type docForm struct {
 }
 
 func newDocForm(ctx *common.Context, above int) docForm {
-	return docForm{ctx: ctx, keys: NewDocKeys(), above: above, path: defaultDir() + "/"}
+	return docForm{ctx: ctx, keys: NewDocKeys(), above: above, path: ""}
 }
 
 // Capturing: the form has the keyboard (esc abandons it); the outcome leaves esc to the

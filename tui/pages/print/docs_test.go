@@ -3,6 +3,7 @@ package print_test
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,12 +20,11 @@ func TestModulesToFile(t *testing.T) {
 	v := passBy(t, svc, d.a, "ROSSI")
 	d.openPass("ROSSI M")
 	d.keys("l")
-	d.shows("Moduli per il contrassegno "+v.Pass.Number, "> Ricevuta di consegna", "Autorizzazione", "> file PDF sul server")
+	d.shows("Moduli per il contrassegno "+v.Pass.Number, "> Ricevuta di consegna", "Autorizzazione", "> file PDF nella cartella stampe/")
 	d.fits()
-	dir := t.TempDir()
+	dir := d.stampe
 	d.keys("enter", "enter")
-	d.clearAndType(dir + "/")
-	d.keys("enter")
+	d.keys("enter") // the name left empty: the document's own
 	file := filepath.Join(dir, "ricevuta-"+v.Pass.Number+".pdf")
 	d.shows("Modulo «Ricevuta di consegna", "salvato in", filepath.Base(file), "invio per un altro modulo")
 	info := printtest.PDFInfoFile(t, file)
@@ -38,17 +38,28 @@ func TestModulesToFile(t *testing.T) {
 	d.keys("enter")
 	d.shows("Modulo")
 	d.keys("up", "up", "enter", "enter")
-	d.clearAndType(filepath.Join(dir, "aut.pdf"))
+	d.clearAndType("aut")
 	d.keys("enter")
 	d.shows("Modulo «Autorizzazione", "aut.pdf")
 	if text := printtest.Text(t, mustRead(t, filepath.Join(dir, "aut.pdf"))); !strings.Contains(text, "ROSSI") {
 		t.Errorf("autorizzazione text:\n%s", text)
 	}
-	// A file that cannot be written: the form again, with the reason.
+	// The same name again never replaces the file: the new one is aut-1.pdf; a name
+	// that tries to leave the folder stays in it.
 	d.keys("enter", "enter", "enter")
-	d.clearAndType("/nonexistent/dir/x.pdf")
+	d.clearAndType("aut.pdf")
 	d.keys("enter")
-	d.shows("Errore: impossibile scrivere in /nonexistent/dir")
+	d.shows("aut-1.pdf")
+	if text := printtest.Text(t, mustRead(t, filepath.Join(dir, "aut.pdf"))); !strings.Contains(text, "ROSSI") {
+		t.Error("aut.pdf was replaced")
+	}
+	d.keys("enter", "enter", "enter")
+	d.clearAndType("../../../../tmp/fuori.pdf")
+	d.keys("enter")
+	d.shows("Modulo «Autorizzazione", "salvato in")
+	if _, err := os.Stat("/tmp/fuori.pdf"); err == nil {
+		t.Error("a PDF was written outside stampe/")
+	}
 	d.keys("esc")
 	d.shows("Storico")
 }
@@ -73,11 +84,10 @@ func TestReminders(t *testing.T) {
 	if len(rows) < 2 {
 		t.Fatalf("the demo has %d passes expiring within 400 days: the test wants more than one", len(rows))
 	}
-	dir := t.TempDir()
+	dir := d.stampe
 	d.clearAndType("400")
 	d.keys("enter", "enter")
-	d.clearAndType(dir + "/")
-	d.keys("enter")
+	d.keys("enter") // the document's own name
 	file := filepath.Join(dir, "promemoria-entro-400-giorni-2026-11-26.pdf")
 	d.shows(fmt.Sprintf("%d lettere di promemoria (contrassegni in scadenza entro 400 giorni) salvate in", len(rows)), filepath.Base(file))
 	pdf := mustRead(t, file)

@@ -113,7 +113,7 @@ func newImported(ctx *common.Context, t printing.Template, file string) *Editor 
 	m := newEditor(ctx)
 	m.load, m.isNew, m.dirty = t.Name, true, true
 	m.from = "importato"
-	m.note = "Importato da " + file + ": controllarlo e salvarlo (ctrl+s)."
+	m.note = "Importato da moduli/" + file + ": controllarlo e salvarlo (ctrl+s)."
 	m.name.SetValue(t.Name)
 	m.title.SetValue(t.Title)
 	m.body.SetValue(strings.TrimRight(t.Body, "\n"))

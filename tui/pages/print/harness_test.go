@@ -1,6 +1,7 @@
 package print_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,24 +27,29 @@ var fixedNow = time.Date(2026, 11, 26, 10, 0, 0, 0, domain.Rome)
 // Moduli, Home's reminders, Amministrazione's entries), 80×24, driven through the root:
 // the answers of the commands reach the page that asked, as in the program.
 type desk struct {
-	t   *testing.T
-	svc *service.Service
-	m   *tui.Model
-	a   service.Actor
+	t      *testing.T
+	svc    *service.Service
+	m      *tui.Model
+	a      service.Actor
+	stampe string // the comune's stampe/ folder, where PDF files go
 }
 
 func newDesk(t *testing.T, svc *service.Service, name string) *desk {
 	t.Helper()
 	op := tuitest.Operator(t, svc, name)
 	g := keys.NewGlobal()
-	m := tui.New(tui.Options{Svc: svc, Operator: op, Plain: true,
+	m := tui.New(tui.Options{Svc: svc, Operator: op, Plain: true, Files: tuitest.Files(t),
 		Forms: pass.Forms{Print: print.NewCard, Modules: print.NewModules},
 		Sections: []tui.Section{
 			{Name: "Anagrafica", Key: g.People, New: func(c *common.Context) common.Page { return people.New(c) }},
 			{Name: "Amministrazione", Key: g.Admin, AdminOnly: true, New: func(c *common.Context) common.Page { return admin.New(c) }},
 		}})
 	t.Cleanup(m.Close)
-	d := &desk{t: t, svc: svc, m: m, a: service.OperatorActor(op)}
+	folder, err := tuitest.Files(t).Comune(op.Comune)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &desk{t: t, svc: svc, m: m, a: service.OperatorActor(op), stampe: filepath.Join(folder.Path(), "stampe")}
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	d.keys("f1")
 	return d

@@ -74,10 +74,10 @@ func (m *Modules) form() *formkit.Dialog {
 				huh.NewSelect[string]().Key("tpl").Title("Modulo").Options(opts...).Value(&m.tpl),
 				huh.NewSelect[string]().Key("dest").Title("Destinazione").Options(m.setup.options()...).Value(&m.queue),
 			),
-			huh.NewGroup(pathInput(&m.path)).WithHideFunc(func() bool { return m.queue != fileDest }),
+			huh.NewGroup(nameInput(m.ctx, &m.path)).WithHideFunc(func() bool { return m.queue != fileDest }),
 		}
 	}
-	svc, a, id, number := m.ctx.Svc, m.ctx.Actor, m.id, m.number
+	svc, a, id, number, folder := m.ctx.Svc, m.ctx.Actor, m.id, m.number, m.ctx.Files
 	submit := func() tea.Cmd {
 		tpl := m.tpl
 		queue, file := m.target(fmt.Sprintf("%s-%s.pdf", tpl, number))
@@ -92,7 +92,7 @@ func (m *Modules) form() *formkit.Dialog {
 			if err != nil {
 				return docDoneMsg{err: err}
 			}
-			d, err := deliver(svc, a, doc, queue, file)
+			d, err := deliver(svc, a, folder, doc, queue, file)
 			if err != nil {
 				return docDoneMsg{err: err}
 			}

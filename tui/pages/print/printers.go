@@ -310,7 +310,7 @@ func (m *Printers) deleteDialog(p service.Printer) *formkit.Dialog {
 // calibrationDialog prints the calibration page on the queue (or writes it to a file,
 // with the queue's offsets, to look at it first).
 func (m *Printers) calibrationDialog(p service.Printer) *formkit.Dialog {
-	dest, path := p.Queue, defaultDir()+"/"
+	dest, path := p.Queue, ""
 	groups := func() []*huh.Group {
 		return []*huh.Group{
 			huh.NewGroup(
@@ -318,10 +318,10 @@ func (m *Printers) calibrationDialog(p service.Printer) *formkit.Dialog {
 					huh.NewOption("stampante "+p.Queue, p.Queue), huh.NewOption("file PDF sul server", fileDest)).Value(&dest),
 			).Title("Pagina di calibrazione per " + p.Queue).
 				Description("Righelli e mirini in posizioni note: si misura dove cadono e si corregge.\nCorrezioni attuali: X " + mm(p.OffsetX) + ", Y " + mm(p.OffsetY) + "."),
-			huh.NewGroup(pathInput(&path)).WithHideFunc(func() bool { return dest != fileDest }),
+			huh.NewGroup(nameInput(m.ctx, &path)).WithHideFunc(func() bool { return dest != fileDest }),
 		}
 	}
-	svc, a := m.ctx.Svc, m.ctx.Actor
+	svc, a, folder := m.ctx.Svc, m.ctx.Actor, m.ctx.Files
 	submit := func() tea.Cmd {
 		queue, file := dest, fileFor(dest, path, "calibrazione-"+p.Queue+".pdf")
 		return func() tea.Msg {
@@ -329,7 +329,7 @@ func (m *Printers) calibrationDialog(p service.Printer) *formkit.Dialog {
 			if err != nil {
 				return printerDoneMsg{err: err}
 			}
-			d, err := deliver(svc, a, doc, queue, file)
+			d, err := deliver(svc, a, folder, doc, queue, file)
 			if err != nil {
 				return printerDoneMsg{err: err}
 			}

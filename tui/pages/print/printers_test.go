@@ -44,12 +44,11 @@ func TestPrinters(t *testing.T) {
 	}
 
 	// The calibration page into a file: a page of the card's size.
-	dir := t.TempDir()
+	dir := d.stampe
 	d.keys("c")
 	d.shows("Pagina di calibrazione per DESK1", "X +1,5 mm, Y −0,5 mm", "> stampante DESK1")
 	d.keys("down", "enter")
-	d.clearAndType(dir + "/")
-	d.keys("enter")
+	d.keys("enter") // the document's own name
 	d.shows("Pagina di calibrazione per DESK1: salvato in", "Misurare dove cadono i mirini")
 	info := printtest.PDFInfoFile(t, filepath.Join(dir, "calibrazione-DESK1.pdf"))
 	if info.Pages != 1 || math.Abs(info.W-148) > 0.5 || math.Abs(info.H-106) > 0.5 {
@@ -90,7 +89,7 @@ func TestIdle(t *testing.T) {
 	}{
 		{"editor", "admin", []string{"f4", "5", "down", "down", "enter", "tab"}, "x", "Tag (invio inserisce)"},
 		{"nuovo modulo", "admin", []string{"f4", "5", "n"}, "a", "Nome a"},
-		{"stampa", "mario", []string{"f2", "R", "O", "S", "S", "I", " ", "M", "enter", "k", "enter", "enter"}, "/", "File PDF sul server"},
+		{"stampa", "mario", []string{"f2", "R", "O", "S", "S", "I", " ", "M", "enter", "k", "enter", "enter"}, "x", "Nome del file PDF"},
 		{"anteprima", "mario", []string{"f2", "R", "O", "S", "S", "I", " ", "M", "enter", "k", "enter", "enter", "enter"}, "tab", "┌─ Retro"},
 		{"promemoria", "mario", []string{"p"}, "1", "Scadenza entro (giorni)"},
 		{"stampanti", "admin", []string{"f4", "6", "n"}, "Q", "Coda CUPS"},

@@ -80,10 +80,10 @@ func (m *Reminders) form() *formkit.Dialog {
 					CharLimit(4).Value(&m.days).Validate(checkDays),
 				huh.NewSelect[string]().Key("dest").Title("Destinazione").Options(m.setup.options()...).Value(&m.queue),
 			),
-			huh.NewGroup(pathInput(&m.path)).WithHideFunc(func() bool { return m.queue != fileDest }),
+			huh.NewGroup(nameInput(m.ctx, &m.path)).WithHideFunc(func() bool { return m.queue != fileDest }),
 		}
 	}
-	svc, a := m.ctx.Svc, m.ctx.Actor
+	svc, a, folder := m.ctx.Svc, m.ctx.Actor, m.ctx.Files
 	submit := func() tea.Cmd {
 		days, _ := strconv.Atoi(strings.TrimSpace(m.days))
 		queue, file := m.target(fmt.Sprintf("promemoria-entro-%d-giorni-%s.pdf", days, svc.Today().ISO()))
@@ -92,7 +92,7 @@ func (m *Reminders) form() *formkit.Dialog {
 			if err != nil {
 				return docDoneMsg{err: err}
 			}
-			d, err := deliver(svc, a, doc, queue, file)
+			d, err := deliver(svc, a, folder, doc, queue, file)
 			if err != nil {
 				return docDoneMsg{err: err}
 			}

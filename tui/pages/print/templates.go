@@ -2,7 +2,6 @@ package print
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -215,51 +214,46 @@ func (m *Templates) deleteDialog(t service.TemplateInfo) *formkit.Dialog {
 }
 
 func (m *Templates) exportDialog(t service.TemplateInfo) *formkit.Dialog {
-	path := defaultDir() + "/"
+	name := t.Name + ".txt"
 	groups := func() []*huh.Group {
-		return []*huh.Group{huh.NewGroup(
-			huh.NewInput().Key("path").Title("File sul server").
-				Description("Una cartella (il file si chiama " + t.Name + ".txt) oppure il percorso del file.").
-				CharLimit(4096).Value(&path).Validate(checkPath),
-		).Title("Esporta il modulo «" + t.Name + "» (" + t.Title + ")")}
+		return []*huh.Group{huh.NewGroup(formkit.SaveName(m.ctx, "moduli", "Nome del file", &name)).
+			Title("Esporta il modulo «" + t.Name + "» (" + t.Title + ")")}
 	}
-	svc, a := m.ctx.Svc, m.ctx.Actor
+	svc, a, folder := m.ctx.Svc, m.ctx.Actor, m.ctx.Files
 	submit := func() tea.Cmd {
-		file := resolvePath(path, t.Name+".txt")
+		file := strings.TrimSpace(name)
 		return func() tea.Msg {
 			tpl, _, err := svc.Template(a, "", t.Name)
 			if err != nil {
 				return templateDoneMsg{err: err}
 			}
-			if err := common.CreateServerFile(file, tpl.File()); err != nil {
+			saved, err := folder.Create("moduli", file, tpl.File())
+			if err != nil {
 				return templateDoneMsg{err: err}
 			}
-			return templateDoneMsg{notice: "Modulo «" + t.Name + "» esportato in " + file + ".", focus: t.Name}
+			return templateDoneMsg{notice: "Modulo «" + t.Name + "» esportato in moduli/" + saved + ".", focus: t.Name}
 		}
 	}
 	return formkit.NewDialog("Gestione moduli: esporta", m.ctx.Styles.Plain, m.w, m.h-2, groups, submit)
 }
 
 func (m *Templates) importDialog() *formkit.Dialog {
-	path := defaultDir() + "/"
+	name := ""
 	groups := func() []*huh.Group {
-		return []*huh.Group{huh.NewGroup(
-			huh.NewInput().Key("path").Title("File sul server").
-				Description("Un modulo esportato (intestazione nome/titolo tra due righe ---, poi il testo) o un testo semplice: il nome viene dal file.").
-				CharLimit(4096).Value(&path).Validate(checkPath),
-		).Title("Importa un modulo: si apre nell'editor, da controllare e salvare")}
+		return []*huh.Group{huh.NewGroup(formkit.FileChoice(m.ctx, "moduli", "File del modulo", &name)).
+			Title("Importa un modulo: si apre nell'editor, da controllare e salvare").
+			Description("Un modulo esportato (intestazione nome/titolo tra due righe ---, poi il testo) o un testo semplice: il nome viene dal file.")}
 	}
-	ctx := m.ctx
+	ctx, folder := m.ctx, m.ctx.Files
 	submit := func() tea.Cmd {
-		file := strings.TrimSpace(path)
+		file := name
 		return func() tea.Msg {
-			// A path typed by an administrator of one comune: a regular file of template
-			// size only (never /dev/zero, a FIFO, or a large file of the server).
-			data, err := common.ReadServerFile(file, "un modulo", 256<<10)
+			// A file of the comune's moduli/ folder, of template size only.
+			data, err := folder.Read("moduli", file, 256<<10)
 			if err != nil {
 				return templateDoneMsg{err: err}
 			}
-			t, err := printing.ParseTemplateFile(filepath.Base(file), data)
+			t, err := printing.ParseTemplateFile(file, data)
 			if _, tagErr := err.(*printing.TemplateError); err != nil && !tagErr {
 				return templateDoneMsg{err: err} // not a template file: nothing to open
 			}

@@ -74,13 +74,12 @@ func TestTemplateExportImportDelete(t *testing.T) {
 	d.keys("f4", "5")
 	d.keys("down", "down") // ricevuta
 	d.shows("> ricevuta")
-	dir := t.TempDir()
+	dir := filepath.Join(filepath.Dir(d.stampe), "moduli")
 	d.keys("e")
-	d.shows("Esporta il modulo «ricevuta»")
-	d.clearAndType(dir + "/")
+	d.shows("Esporta il modulo «ricevuta»", "Nome del file", "ricevuta.txt")
 	d.keys("enter")
 	file := filepath.Join(dir, "ricevuta.txt")
-	d.shows("Modulo «ricevuta» esportato in")
+	d.shows("Modulo «ricevuta» esportato in moduli/ricevuta.txt")
 	data := mustRead(t, file)
 	if !strings.HasPrefix(string(data), "---\nnome: ricevuta\ntitolo: ") || !strings.Contains(string(data), "#codice_univoco#") {
 		t.Fatalf("exported:\n%s", data)
@@ -90,9 +89,9 @@ func TestTemplateExportImportDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.keys("i")
-	d.clearAndType(file)
+	d.shows("File del modulo", "ricevuta.txt")
 	d.keys("enter")
-	d.shows("Gestione moduli › Modulo ricevuta · importato, sostituisce il predefinito", "Importato da "+dir, "RICEVUTA DI CONSEGNA DEL", "controllo: nessun errore")
+	d.shows("Gestione moduli › Modulo ricevuta · importato, sostituisce il predefinito", "Importato da moduli/ricevuta.txt", "RICEVUTA DI CONSEGNA DEL", "controllo: nessun errore")
 	d.keys("ctrl+s")
 	d.shows("Modulo «ricevuta» salvato: versione 1")
 	if tpl, v, _ := svc.Template(d.a, "", "ricevuta"); v != 1 || !strings.Contains(tpl.Body, "DEL CONTRASSEGNO") {
@@ -107,8 +106,8 @@ func TestTemplateExportImportDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.keys("i")
-	d.clearAndType(bad)
-	d.keys("enter")
+	d.shows("prova.txt")
+	d.keys("enter") // the newest first
 	d.shows("Modulo prova", "Riga 1, colonna 9: tag #signore# sconosciuto")
 	d.keys("esc", "esc")
 	// Delete the comune's ricevuta: asked first; "no" keeps it.
