@@ -55,7 +55,7 @@ func BenchmarkSocket(b *testing.B) {
 			b.ReportMetric(float64(ms)/1e6, "ms-socket-"+key)
 		}
 	}
-	if n := len(tw.srv.served()); n != b.N*runs*len(commands) {
+	if n := len(tw.srv.waitServed(b.N * runs * len(commands))); n != b.N*runs*len(commands) {
 		b.Errorf("the server ran %d commands, want %d: the socket runs did not go through it", n, b.N*runs*len(commands))
 	}
 }

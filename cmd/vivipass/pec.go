@@ -182,6 +182,9 @@ func pecSync(e *env, args []string) error {
 		}
 		rep, err := svc.PECSync(ctx, a, c, opts)
 		rep.Comune = c
+		if err != nil && ctx.Err() != nil {
+			err = errors.New("lettura interrotta (ctrl+c): i messaggi già salvati restano, la prossima lettura riprende da lì")
+		}
 		o := outcome{PECSyncReport: rep}
 		if err != nil {
 			o.Error = err.Error()

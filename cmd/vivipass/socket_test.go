@@ -14,12 +14,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"vivipass/internal/mailtest"
 )
 
 // twin is a register copied in two folders: here is closed, there is served.
@@ -61,6 +64,42 @@ func (s *serving) served() []string {
 	return out
 }
 
+// waitServed waits (a few seconds at most) until the log shows n commands served
+// from the socket: the server's stderr reaches the test through a pipe, after the
+// client may have ended.
+func (s *serving) waitServed(n int) []string {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got := s.served()
+		if len(got) >= n || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitLog waits (a few seconds at most) until the server's log holds every text.
+func (s *serving) waitLog(t testing.TB, want ...string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		logs, missing := s.logs(), ""
+		for _, w := range want {
+			if !strings.Contains(logs, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server's log does not show %q:\n%s", missing, logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // both runs args (with --db vivipass.db, relative) in both folders and fails unless
 // the exit codes and outputs are the same and the served run went through the socket.
 func (tw *twin) both(t *testing.T, code int, stdin []byte, args ...string) (local, remote result) {
@@ -75,7 +114,7 @@ func (tw *twin) both(t *testing.T, code int, stdin []byte, args ...string) (loca
 	if remote.code != local.code || remote.stdout != local.stdout || remote.stderr != local.stderr {
 		t.Errorf("through the server the command differs:\n=== in-process:\n%s\n=== through the socket:\n%s", local, remote)
 	}
-	served := tw.srv.served()
+	served := tw.srv.waitServed(before + 1)
 	want := fmt.Sprintf("%s → %d", strings.Join(args, " "), remote.code)
 	if len(served) != before+1 || served[len(served)-1] != want {
 		t.Errorf("the server did not run %q from its socket: %q", want, served[before:])
@@ -214,49 +253,20 @@ func TestSocketInterrupt(t *testing.T) {
 	s := startServe(t, "--db", db)
 	defer s.stop(t)
 
-	cmd := exec.Command(bin, "import", "--progress", "--db", db, big)
-	cmd.Env = runEnv()
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
+	progress, r := interruptAtProgress(t, "avanzamento: ", "import", "--progress", "--db", db, big)
+	if progress == "avanzamento: 30000/30000" {
+		t.Fatalf("the import ended before the first progress line was read: the test proves nothing\n%s", r)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	if r.code != 1 {
+		t.Fatalf("interrupted import: exit %d, want 1\n%s", r.code, r)
 	}
-	deadline := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
-	defer deadline.Stop()
-	sc := bufio.NewScanner(stderr)
-	var seen []string
-	interrupted := false
-	for sc.Scan() {
-		seen = append(seen, sc.Text())
-		if !interrupted && strings.HasPrefix(sc.Text(), "avanzamento: ") {
-			if sc.Text() == "avanzamento: 30000/30000" {
-				t.Fatalf("the import ended before the first progress line was read: the test proves nothing\n%s", strings.Join(seen, "\n"))
-			}
-			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-				t.Fatal(err)
-			}
-			interrupted = true
-		}
-	}
-	err = cmd.Wait()
-	all := strings.Join(seen, "\n")
-	if !interrupted {
-		t.Fatalf("no progress line streamed from the server (%v):\n%s", err, all)
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 1 {
-		t.Fatalf("interrupted import: exit %d (%v), want 1\nstdout:\n%s\nstderr:\n%s", code, err, out.String(), all)
-	}
-	contains(t, "stderr", all, "import interrotto", "nessuna modifica al registro")
-	if strings.Contains(out.String(), "Importati") {
-		t.Errorf("stdout says the import was done:\n%s", out.String())
+	contains(t, "stderr", r.stderr, "import interrotto", "nessuna modifica al registro")
+	if strings.Contains(r.stdout, "Importati") {
+		t.Errorf("stdout says the import was done:\n%s", r)
 	}
 
 	// The server is still there, and the register as before.
-	r := must(t, 0, "store", "verify", "--db", db)
+	r = must(t, 0, "store", "verify", "--db", db)
 	contains(t, "store verify", r.stdout, "Database coerente")
 	if n := auditCount(t, db); n != before {
 		t.Errorf("audit entries after the interrupted import: %d, want %d", n, before)
@@ -266,8 +276,7 @@ func TestSocketInterrupt(t *testing.T) {
 	if leftovers, _ := filepath.Glob(db + ".import-*"); len(leftovers) > 0 {
 		t.Errorf("copies of the register left behind: %v", leftovers)
 	}
-	served := strings.Join(s.served(), "\n")
-	contains(t, "commands served", served, "import --progress --db "+db+" "+big+" → 1", "store verify --db "+db+" → 0")
+	s.waitLog(t, `comando="import --progress --db `+db+" "+big+`" uscita=1`, `comando="store verify --db `+db+`" uscita=0`)
 }
 
 // TestSocketOtherUser: the socket answers only its server's user and root. CI runs as
@@ -337,15 +346,12 @@ func TestSocketOtherUser(t *testing.T) {
 		t.Errorf("nobody through a 0666 socket: %s", r)
 	}
 	contains(t, "nobody's stderr", r.stderr, "comando rifiutato", "solo dall'utente che lo ha avviato o da root")
-	refusal := regexp.MustCompile(`level=WARN msg="comando rifiutato: utente non autorizzato" uid=65534 pid=\d+ comando="search ROSSI --db ` + regexp.QuoteMeta(db) + `"`)
-	if !refusal.MatchString(s.logs()) {
-		t.Errorf("the refusal is not logged with who and what:\n%s", s.logs())
-	}
-	if len(s.served()) != 0 {
-		t.Errorf("commands ran for nobody: %v", s.served())
-	}
-	// Root still gets through.
+	s.waitLog(t, `level=WARN msg="comando rifiutato: utente non autorizzato" uid=65534 pid=`, ` comando="search ROSSI --db `+db+`"`)
+	// Root still gets through, and it is the only command the server ran.
 	must(t, 0, "search", "ROSSI", "--db", db)
+	if served := s.waitServed(1); len(served) != 1 || !strings.HasPrefix(served[0], "search ROSSI") {
+		t.Errorf("commands served: %q, want root's search only", served)
+	}
 }
 
 // TestSocketStale: a server killed with SIGKILL leaves its socket: commands open the
@@ -375,7 +381,7 @@ func TestSocketStale(t *testing.T) {
 
 	s2 := startServe(t, "--db", db)
 	must(t, 0, "search", "ROSSI", "--db", db)
-	if n := len(s2.served()); n != 1 {
+	if n := len(s2.waitServed(1)); n != 1 {
 		t.Errorf("the new server ran %d commands, want 1\n%s", n, s2.logs())
 	}
 	if code := s2.stop(t); code != 0 {
@@ -384,4 +390,87 @@ func TestSocketStale(t *testing.T) {
 	if _, err := os.Lstat(sock); !os.IsNotExist(err) {
 		t.Errorf("socket left after SIGTERM: %v", err)
 	}
+}
+
+// TestPecThroughSocket: `pec sync --once --progress` inside the server streams its
+// progress, ctrl+c stops it there, the next sync stores the rest exactly once, and the
+// attachments go to a folder named relative to the client.
+func TestPecThroughSocket(t *testing.T) {
+	t.Parallel()
+	const n = 200
+	d := mailtest.StartDovecot(t, cliPecUser, cliPecPassword)
+	d.Save("INBOX", mailtest.Requests(t, 1, n)...)
+	db := pecDB(t, d, "--disabled") // the server's own worker leaves this mailbox to the command
+	s := startServe(t, "--db", db)
+	defer s.stop(t)
+
+	progress, r := interruptAtProgress(t, "scaricati: ", "pec", "sync", "--once", "--progress", "--batch", "25", "--comune", "L736", "--db", db)
+	if r.code != 1 {
+		t.Fatalf("interrupted sync: exit %d, want 1\n%s", r.code, r)
+	}
+	contains(t, "stderr", r.stderr, "lettura interrotta")
+	stored, _ := strconv.Atoi(strings.TrimPrefix(progress, "scaricati: "))
+	if after := len(pecListJSON(t, db)); stored <= 0 || after < stored || after >= n {
+		t.Errorf("after %q and ctrl+c: %d items stored, want at least %d and fewer than %d", progress, after, stored, n)
+	}
+	r = must(t, 0, "pec", "sync", "--once", "--json", "--comune", "L736", "--db", db)
+	contains(t, "second sync", r.stdout, `"comune": "L736"`)
+	items := pecListJSON(t, db)
+	ids := map[string]bool{}
+	for _, it := range items {
+		ids[it.RequestID] = true
+	}
+	if len(items) != n || len(ids) != n {
+		t.Errorf("after the second sync: %d items, %d distinct requests, want %d", len(items), len(ids), n)
+	}
+	id := strconv.FormatUint(items[0].ID, 10)
+	client := t.TempDir()
+	r = vpIn(t, client, nil, "pec", "attachments", id, "--dir", "allegati", "--db", db)
+	if r.code != 0 {
+		t.Fatalf("pec attachments: %s", r)
+	}
+	if files, _ := os.ReadDir(filepath.Join(client, "allegati")); len(files) == 0 {
+		t.Errorf("no attachment in the client's folder: %s", r)
+	}
+	s.waitLog(t, `comando="pec sync --once --progress --batch 25 --comune L736 --db `+db+`" uscita=1`,
+		`comando="pec sync --once --json --comune L736 --db `+db+`" uscita=0`, `comando="pec attachments `+id+` --dir allegati --db `+db+`" uscita=0`)
+	must(t, 0, "store", "verify", "--db", db)
+}
+
+// interruptAtProgress runs the binary with args and sends it SIGINT (ctrl+c) at the
+// first stderr line starting with prefix, while it runs: the line came as it was
+// written (streamed). It returns that line and the run; fatal if no such line came.
+func interruptAtProgress(t *testing.T, prefix string, args ...string) (string, result) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = runEnv()
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
+	defer deadline.Stop()
+	sc := bufio.NewScanner(pipe)
+	var seen []string
+	line := ""
+	for sc.Scan() {
+		seen = append(seen, sc.Text())
+		if line == "" && strings.HasPrefix(sc.Text(), prefix) {
+			line = sc.Text()
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	err = cmd.Wait()
+	r := result{args: args, stdout: out.String(), stderr: strings.Join(seen, "\n") + "\n", code: cmd.ProcessState.ExitCode()}
+	if line == "" {
+		t.Fatalf("no line %q on stderr (%v):\n%s", prefix, err, r)
+	}
+	return line, r
 }
