@@ -15,6 +15,7 @@ import (
 
 	"vivipass/backup"
 	"vivipass/domain"
+	"vivipass/files"
 	"vivipass/server"
 	"vivipass/service"
 	"vivipass/tui"
@@ -26,13 +27,14 @@ const shutdownGrace = 10 * time.Second
 // cmdServe serves the desk over SSH until SIGTERM or SIGINT: the host key is kept next
 // to the database (host_ed25519), and every operator connects with a registered key.
 func cmdServe(e *env, args []string) error {
-	const use = "serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA] [--backup-dir CARTELLA] [--backup-at 02:30] [--keep 14]"
+	const use = "serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA] [--backup-dir CARTELLA] [--backup-at 02:30] [--keep 14] [--files CARTELLA]"
 	f := newFlags("vivipass serve", use)
 	addr := f.String("ssh", ":2222", "indirizzo di ascolto SSH (host:porta)")
 	idleText := f.String("idle", "30m", "chiude le sessioni senza tasti premuti da tanto (es. 30m, 1h; 0 = mai)")
 	backupDir := f.String("backup-dir", "", "cartella dei backup giornalieri (vuoto: nessun backup automatico)")
 	backupAt := f.String("backup-at", "02:30", "ora del backup giornaliero, ora italiana (hh:mm)")
 	keep := f.Int("keep", 14, "backup da conservare (i più recenti)")
+	filesDir := f.String("files", "", "cartella dei file dei comuni, raggiungibili via SFTP (default: 'file' accanto al database)")
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
@@ -57,6 +59,14 @@ func cmdServe(e *env, args []string) error {
 	}
 	defer func() { done() }()
 
+	// Each comune's folder (files/), served over SFTP to its operators.
+	if *filesDir == "" {
+		*filesDir = filepath.Join(filepath.Dir(*f.db), "file")
+	}
+	fileStore, err := files.New(*filesDir)
+	if err != nil {
+		return err
+	}
 	hostKey := filepath.Join(filepath.Dir(*f.db), server.HostKeyName)
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	srv, err := server.New(server.Config{
@@ -66,6 +76,7 @@ func cmdServe(e *env, args []string) error {
 		HostKeyPath: hostKey,
 		IdleTimeout: idle,
 		Log:         log,
+		Files:       fileStore,
 	})
 	if err != nil {
 		return err
@@ -95,6 +106,7 @@ func cmdServe(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "vivipass: server SSH su %s (database %s)\n", ln.Addr(), *f.db)
 	fmt.Fprintf(e.stdout, "chiave dell'host: %s (%s)\n", hostKey, srv.HostKey())
 	fmt.Fprintf(e.stdout, "gli operatori si collegano con: ssh -p %s NOME@%s\n", port, hostHint(ln.Addr()))
+	fmt.Fprintf(e.stdout, "file dei comuni: %s (con la stessa chiave: sftp -P %s NOME@%s)\n", fileStore.Base(), port, hostHint(ln.Addr()))
 	fmt.Fprintln(e.stdout, "ctrl+c o SIGTERM per chiudere")
 
 	// The background workers of the process: the PEC mailboxes of every configured comune.
