@@ -49,7 +49,7 @@ type sftpSession struct {
 	uploads, downloads atomic.Int64 // transfers completed
 
 	mu      sync.Mutex
-	pending map[string]int // "sub/name" of the uploads open now
+	pending map[string][]*upload // the uploads open now, by "sub/name"
 }
 
 // sftpHandler serves the "sftp" subsystem (ssh.Server.SubsystemHandlers).
@@ -71,7 +71,7 @@ func (s *Server) sftpHandler(sess ssh.Session) {
 		sftpRefuse(sess, "la cartella del comune non è disponibile (l'errore è nel registro del server).")
 		return
 	}
-	ss := &sftpSession{s: s, op: op, folder: folder, remote: remote, key: key, started: time.Now(), pending: map[string]int{}}
+	ss := &sftpSession{s: s, op: op, folder: folder, remote: remote, key: key, started: time.Now(), pending: map[string][]*upload{}}
 	h := &sftpFS{ss: ss}
 	ss.rs = sftp.NewRequestServer(sess, sftp.Handlers{FileGet: h, FilePut: h, FileCmd: h, FileList: h})
 	if !s.registerSFTP(ss) {
@@ -80,8 +80,9 @@ func (s *Server) sftpHandler(sess ssh.Session) {
 	}
 	defer s.unregisterSFTP(ss)
 	s.log.Info("sftp aperta", ss.attrs("cartella", folder.Path())...)
+	// Serve returns when the client closes its end; the channel stays open for the
+	// exit status (scp fails without one), sent as this handler returns.
 	err = ss.rs.Serve()
-	_ = ss.rs.Close()
 	attrs := ss.attrs("durata", time.Since(ss.started).Round(time.Second).String(),
 		"caricamenti", ss.uploads.Load(), "scaricamenti", ss.downloads.Load())
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -105,19 +106,32 @@ func (ss *sftpSession) logged(msg string, more ...any) {
 	ss.s.log.Info(msg, ss.attrs(more...)...)
 }
 
-func (ss *sftpSession) setPending(p string, delta int) {
+func (ss *sftpSession) addPending(up *upload) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	ss.pending[p] += delta
-	if ss.pending[p] <= 0 {
-		delete(ss.pending, p)
+	ss.pending[up.pending] = append(ss.pending[up.pending], up)
+}
+
+func (ss *sftpSession) dropPending(up *upload) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	list := slices.DeleteFunc(ss.pending[up.pending], func(o *upload) bool { return o == up })
+	if len(list) == 0 {
+		delete(ss.pending, up.pending)
+	} else {
+		ss.pending[up.pending] = list
 	}
 }
 
-func (ss *sftpSession) isPending(p string) bool {
+// pendingSizes are the sizes written so far by the uploads open now under p.
+func (ss *sftpSession) pendingSizes(p string) []int64 {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	return ss.pending[p] > 0
+	var out []int64
+	for _, up := range ss.pending[p] {
+		out = append(out, up.u.Size())
+	}
+	return out
 }
 
 // registerSFTP adds a session unless the server is closing; Shutdown closes it.
@@ -217,9 +231,23 @@ func parseFile(p string) (sftpPath, error) {
 		return sp, err
 	}
 	if sp.name == "" {
-		return sp, denied("qui si possono mettere solo file dentro le cartelle " + strings.Join(files.Subfolders, ", ") + ": " + sp.String())
+		return sp, onlyInside(sp.String())
 	}
 	return sp, nil
+}
+
+// parseTarget is parseFile for a file to be made (upload, rename): a path outside the
+// subfolders is refused, not missing.
+func parseTarget(p string) (sftpPath, error) {
+	sp, err := parseFile(p)
+	if err != nil && errors.Is(err, sftp.ErrSSHFxNoSuchFile) {
+		err = onlyInside(path.Clean("/" + p))
+	}
+	return sp, err
+}
+
+func onlyInside(p string) error {
+	return denied("i file vanno dentro le cartelle " + strings.Join(files.Subfolders, ", ") + ": " + p)
 }
 
 // sftpFS is the request server's handlers for one session.
@@ -384,7 +412,7 @@ func (d *download) Close() error {
 // Filewrite starts an upload: a new file only (an existing one is never opened for
 // writing), written under a hidden name and given its own when the client closes it.
 func (h *sftpFS) Filewrite(r *sftp.Request) (io.WriterAt, error) {
-	p, err := parseFile(r.Filepath)
+	p, err := parseTarget(r.Filepath)
 	if err != nil {
 		h.ss.logged("sftp rifiutato", "operazione", "caricamento", "file", path.Clean("/"+r.Filepath), "motivo", err.Error())
 		return nil, err
@@ -405,9 +433,9 @@ func (h *sftpFS) Filewrite(r *sftp.Request) (io.WriterAt, error) {
 		h.ss.logged("sftp caricamento non riuscito", "file", p.String(), "byte", 0, "errore", err.Error())
 		return nil, toSFTP(err)
 	}
-	key := p.sub + "/" + u.Name()
-	h.ss.setPending(key, 1)
-	return &upload{ss: h.ss, u: u, sub: p.sub, pending: key}, nil
+	up := &upload{ss: h.ss, u: u, sub: p.sub, pending: p.sub + "/" + u.Name()}
+	h.ss.addPending(up)
+	return up, nil
 }
 
 // upload is a file being written by the client.
@@ -430,7 +458,7 @@ func (up *upload) TransferError(err error) { up.u.Fail(err) }
 
 func (up *upload) Close() error {
 	up.once.Do(func() {
-		defer up.ss.setPending(up.pending, -1)
+		defer up.ss.dropPending(up)
 		size := up.u.Size()
 		name, err := up.u.Commit()
 		if err != nil {
@@ -457,13 +485,23 @@ func (h *sftpFS) Filecmd(r *sftp.Request) error {
 		if err != nil {
 			return err
 		}
-		if r.AttrFlags().Size {
-			return refuse("cambio di dimensione", denied("la dimensione di un file non si cambia: "+p.String()))
+		if p.name == "" {
+			return nil
 		}
-		if p.name != "" && !ss.isPending(p.sub+"/"+files.SafeName(p.name)) {
-			if _, err := f.Stat(p.sub, p.name); err != nil {
+		// The file, or an upload of this session under that name (a client sets the
+		// attributes of the handle it is writing).
+		sizes := ss.pendingSizes(p.sub + "/" + files.SafeName(p.name))
+		if len(sizes) == 0 {
+			e, err := f.Stat(p.sub, p.name)
+			if err != nil {
 				return toSFTP(err)
 			}
+			sizes = []int64{e.Size}
+		}
+		// OpenSSH's scp sets the size it wrote at the end of an upload: the size a
+		// file already has is fine, any other is refused.
+		if r.AttrFlags().Size && !slices.Contains(sizes, int64(r.Attributes().Size)) {
+			return refuse("cambio di dimensione", denied("la dimensione di un file non si cambia: "+p.String()))
 		}
 		return nil // permissions, owner and times: accepted, nothing changes
 	case "Remove":
@@ -485,7 +523,7 @@ func (h *sftpFS) Filecmd(r *sftp.Request) error {
 		if err != nil {
 			return refuse("rinomina", err)
 		}
-		to, err := parseFile(r.Target)
+		to, err := parseTarget(r.Target)
 		if err != nil {
 			return refuse("rinomina", err)
 		}

@@ -54,17 +54,22 @@ func keyFile(t *testing.T, dir, name string, priv ed25519.PrivateKey) string {
 // the batch with 1; 255 is a connection refused).
 func (f *fixture) openSSHSFTP(user string, priv ed25519.PrivateKey, dir, batch string) (string, int) {
 	f.t.Helper()
-	bin, err := exec.LookPath("sftp")
+	return f.openSSH("sftp", user, priv, dir, batch, "-b", "-", user+"@127.0.0.1")
+}
+
+// openSSH runs an OpenSSH client (sftp, scp) with the operator's key and args.
+func (f *fixture) openSSH(name, user string, priv ed25519.PrivateKey, dir, stdin string, args ...string) (string, int) {
+	f.t.Helper()
+	bin, err := exec.LookPath(name)
 	if err != nil {
-		f.t.Fatal("the OpenSSH sftp client is needed: .ci/run installs openssh-client")
+		f.t.Fatalf("the OpenSSH %s client is needed: .ci/run installs openssh-client", name)
 	}
 	_, port, _ := net.SplitHostPort(f.addr)
-	cmd := exec.Command(bin, "-b", "-", "-P", port, "-i", keyFile(f.t, f.dir, user, priv), "-F", "/dev/null",
+	cmd := exec.Command(bin, append([]string{"-P", port, "-i", keyFile(f.t, f.dir, user, priv), "-F", "/dev/null",
 		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes",
-		"-o", "IdentityAgent=none", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10",
-		user+"@127.0.0.1")
+		"-o", "IdentityAgent=none", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10"}, args...)...)
 	cmd.Dir = dir
-	cmd.Stdin = strings.NewReader(batch)
+	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	switch {
@@ -73,7 +78,7 @@ func (f *fixture) openSSHSFTP(user string, priv ed25519.PrivateKey, dir, batch s
 	case errors.As(err, &exit):
 		return string(out), exit.ExitCode()
 	}
-	f.t.Fatalf("sftp: %v\n%s", err, out)
+	f.t.Fatalf("%s: %v\n%s", name, err, out)
 	return "", -1
 }
 
@@ -187,6 +192,21 @@ func TestSFTPOpenSSH(t *testing.T) {
 	out, code = f.openSSHSFTP("mario", f.priv["mario"], local, "chmod 777 /foto/ritratto.jpg\n")
 	if fi, err := os.Stat(filepath.Join(venezia.Path(), "foto", "ritratto.jpg")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("chmod (exit %d, %s): mode %v %v", code, out, fi.Mode(), err)
+	}
+
+	// scp (the SFTP protocol in OpenSSH ≥ 9) works the same way.
+	out, code = f.openSSH("scp", "mario", f.priv["mario"], local, "", "ritratto.jpg", "mario@127.0.0.1:stampe/")
+	if code != 0 {
+		t.Errorf("scp up: exit %d:\n%s", code, out)
+	}
+	out, code = f.openSSH("scp", "mario", f.priv["mario"], local, "", "mario@127.0.0.1:/stampe/ritratto.jpg", "scp.jpg")
+	if data, _ := os.ReadFile(filepath.Join(local, "scp.jpg")); code != 0 || !bytes.Equal(data, photo) {
+		t.Errorf("scp down: exit %d, %d bytes:\n%s", code, len(data), out)
+	}
+	for _, args := range [][]string{{"ritratto.jpg", "mario@127.0.0.1:/"}, {"mario@127.0.0.1:../../segreto.txt", "s.txt"}} {
+		if out, code := f.openSSH("scp", "mario", f.priv["mario"], local, "", args...); code == 0 {
+			t.Errorf("scp %v: exit 0:\n%s", args, out)
+		}
 	}
 
 	// Padova's operator sees Padova's folder only.
@@ -354,6 +374,25 @@ func TestSFTPClient(t *testing.T) {
 	if data, _ := get(c, "/foto/a.txt"); string(data) != "uno" {
 		t.Errorf("a.txt = %q", data)
 	}
+	for _, p := range []string{"/x.txt", "/../x.txt", "/G224/foto/x.txt", "/foto/sotto/x.txt", "/foto"} {
+		if err := put(t, c, p, []byte("x")); !isStatus(err, fxPermissionDenied) {
+			t.Errorf("put %s: %v", p, err)
+		}
+	}
+	// The handle being written: its size may be set to what was written, no other.
+	w, err := c.Create("/foto/handle.txt")
+	must(t, err)
+	_, err = w.Write([]byte("0123456789"))
+	must(t, err)
+	must(t, w.Truncate(10))
+	must(t, w.Chmod(0o644))
+	if err := w.Truncate(4); !isStatus(err, fxPermissionDenied) {
+		t.Errorf("truncating an upload: %v", err)
+	}
+	must(t, w.Close())
+	if data, _ := get(c, "/foto/handle.txt"); string(data) != "0123456789" {
+		t.Errorf("handle.txt = %q", data)
+	}
 	if _, err := c.OpenFile("/foto/nuovo.txt", os.O_WRONLY); !isStatus(err, fxNoSuchFile) {
 		t.Errorf("write without create: %v", err)
 	}
@@ -415,6 +454,7 @@ func TestSFTPClient(t *testing.T) {
 	if _, err := c.ReadLink("/foto/a.txt"); err == nil {
 		t.Error("readlink answered")
 	}
+	must(t, c.Truncate("/foto/a.txt", 3)) // the size it has: nothing to do
 	must(t, c.Chmod("/foto/a.txt", 0o777))
 	must(t, c.Chown("/foto/a.txt", 0, 0))
 	must(t, c.Chtimes("/foto/a.txt", time.Unix(0, 0), time.Unix(0, 0)))
@@ -438,7 +478,8 @@ func TestSFTPClient(t *testing.T) {
 	for _, e := range ents {
 		names = append(names, e.Name())
 	}
-	if !slices.Equal(names, []string{"a.txt"}) {
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"a.txt", "handle.txt"}) {
 		t.Errorf("/foto lists %v", names)
 	}
 	for _, n := range []string{"fuori.txt", "zero.bin", "tubo"} {
@@ -467,7 +508,7 @@ func TestSFTPClient(t *testing.T) {
 	if err := put(t, c, "/import/grande.csv", make([]byte, 300<<10)); !isStatus(err, fxFailure) {
 		t.Errorf("over the limit: %v", err)
 	}
-	w, err := c.Create("/import/buco.csv")
+	w, err = c.Create("/import/buco.csv")
 	must(t, err)
 	if _, err := w.WriteAt([]byte("x"), 1<<40); err == nil {
 		t.Error("a write at 1 TB accepted")
