@@ -4,17 +4,22 @@
 package backup
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"vivipass/domain"
 	"vivipass/service"
+	"vivipass/store"
 )
 
 // Prefix and Suffix frame the name of a scheduled copy: vivipass-20261203-0230.db.
@@ -129,5 +134,35 @@ func (s *Scheduler) Run(ctx context.Context) {
 			continue
 		}
 		log.Info("backup scritto e verificato", "file", o.File, "byte", o.Size, "contrassegni", o.Passes, "durata", o.Took.Round(time.Millisecond).String())
+	}
+}
+
+// VerifyApart is a service.CopyVerifier that checks a copy in a child process, `exe
+// store verify --db COPY --json`, at the lowest CPU priority: the hundreds of MB that
+// rebuilding a region's indexes allocates stay out of the server's heap, and its CPU
+// goes to the sessions first. exe is the vivipass binary.
+func VerifyApart(exe string) service.CopyVerifier {
+	return func(path string) ([]store.Problem, int, error) {
+		var out, errOut bytes.Buffer
+		cmd := exec.Command(exe, "store", "verify", "--json", "--db", path)
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		cmd.Env = append(os.Environ(), "VIVIPASS_DB="+path)
+		if err := cmd.Start(); err != nil {
+			return nil, 0, fmt.Errorf("verifica della copia non avviata: %w", err)
+		}
+		_ = syscall.Setpriority(syscall.PRIO_PROCESS, cmd.Process.Pid, 19)
+		waitErr := cmd.Wait()
+		var res struct {
+			Problems []store.Problem `json:"problems"`
+			Passes   int             `json:"passes"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+			msg := strings.TrimSpace(errOut.String())
+			if msg == "" && waitErr != nil {
+				msg = waitErr.Error()
+			}
+			return nil, 0, fmt.Errorf("la copia %s non si verifica: %s", path, strings.TrimPrefix(msg, "errore: "))
+		}
+		return res.Problems, res.Passes, nil
 	}
 }

@@ -251,13 +251,20 @@ func (s *Service) AuditVerify() (int, []store.AuditProblem, error) {
 
 // StoreVerify rebuilds and compares every index.
 func (s *Service) StoreVerify() ([]store.Problem, error) {
-	var pr []store.Problem
-	err := s.view(func(tx *store.Tx) error {
-		var err error
-		pr, err = tx.Verify()
-		return err
-	})
+	pr, _, err := s.StoreCheck()
 	return pr, err
+}
+
+// StoreCheck is StoreVerify with the number of pass versions in the register.
+func (s *Service) StoreCheck() (problems []store.Problem, passes int, err error) {
+	err = s.view(func(tx *store.Tx) error {
+		if problems, err = tx.Verify(); err != nil {
+			return err
+		}
+		passes = tx.PassCount()
+		return nil
+	})
+	return problems, passes, err
 }
 
 // FileHash is the sha256 of a file's content, to name it in the audit log.

@@ -26,6 +26,17 @@ func (o BackupOutcome) OK() bool { return o.Err == "" }
 
 const backupMetaKey = "backup_last"
 
+// CopyVerifier checks a copy of the register (every index and the audit chain) and
+// counts its pass versions: store.VerifyFile, or the same in a process of its own.
+type CopyVerifier func(path string) (problems []store.Problem, passes int, err error)
+
+// WithCopyVerifier checks backups with v. The server verifies them in a child process:
+// rebuilding a region's indexes allocates hundreds of MB, and in the server's own heap
+// the collector would make the typing sessions pay for it.
+func WithCopyVerifier(v CopyVerifier) Option { return func(s *Service) { s.copyVerifier = v } }
+
+func (s *Service) verifyCopy(path string) ([]store.Problem, int, error) { return s.copyVerifier(path) }
+
 // BackupTo writes a hot copy of the register to path (M7) while operators keep working,
 // then verifies the copy (every index and the audit chain, store.VerifyFile): a copy
 // that does not verify is removed and the outcome is a failure. The outcome is recorded
@@ -37,18 +48,22 @@ func (s *Service) BackupTo(a Actor, path string) (BackupOutcome, error) {
 	}
 	start := s.now()
 	o := BackupOutcome{At: start, File: path}
-	size, err := s.db.BackupFile(path)
-	if err == nil {
+	var err error
+	inBackground(func() {
+		var size int64
+		if size, err = s.db.BackupFile(path); err != nil {
+			return
+		}
 		o.Size = size
 		var problems []store.Problem
-		problems, o.Passes, err = store.VerifyFile(path)
+		problems, o.Passes, err = s.verifyCopy(path)
 		if err == nil && len(problems) > 0 {
 			err = fmt.Errorf("la copia %s non è coerente (%d problemi, es. %s: %s): copia eliminata", path, len(problems), problems[0].Index, problems[0].Message)
 		}
 		if err != nil {
 			removeFile(path)
 		}
-	}
+	})
 	o.Took = s.now().Sub(start)
 	if err != nil {
 		o.Err = err.Error()

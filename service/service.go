@@ -76,6 +76,8 @@ type Service struct {
 	spooler printing.Spooler
 	// pec holds the mailbox connections and the running PEC worker (pec.go).
 	pec pecRuntime
+	// copyVerifier checks a backup copy (WithCopyVerifier; default store.VerifyFile).
+	copyVerifier CopyVerifier
 }
 
 // Option configures a Service.
@@ -86,7 +88,7 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 
 // New wraps an open database.
 func New(db *store.DB, opts ...Option) *Service {
-	s := &Service{db: db, hub: NewHub(), now: time.Now}
+	s := &Service{db: db, hub: NewHub(), now: time.Now, copyVerifier: store.VerifyFile}
 	for _, o := range opts {
 		o(s)
 	}

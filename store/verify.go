@@ -127,7 +127,7 @@ func VerifyFile(path string) (problems []Problem, passes int, err error) {
 		if problems, err = tx.Verify(); err != nil {
 			return err
 		}
-		passes = tx.bucket("passes").Stats().KeyN
+		passes = tx.PassCount()
 		return nil
 	})
 	db.Close() // not deferred: after a fault the read transaction stays open and Close would wait on it
@@ -136,3 +136,6 @@ func VerifyFile(path string) (problems []Problem, passes int, err error) {
 	}
 	return problems, passes, nil
 }
+
+// PassCount is the number of pass versions in the register.
+func (t *Tx) PassCount() int { return t.bucket("passes").Stats().KeyN }

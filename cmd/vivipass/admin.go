@@ -182,11 +182,11 @@ func cmdBackup(e *env, args []string) error {
 			return fmt.Errorf("%s è il database stesso: indicare un altro file per la copia", pos[0])
 		}
 	}
-	n, err := svc.DB().BackupFile(target)
+	o, err := svc.BackupTo(e.actor(), target)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Copia scritta in %s (%d byte).\n", pos[0], n)
+	fmt.Fprintf(e.stdout, "Copia scritta e verificata in %s (%d byte, %d versioni di contrassegni).\n", pos[0], o.Size, o.Passes)
 	return nil
 }
 
@@ -305,6 +305,7 @@ func cmdAudit(e *env, args []string) error {
 
 func cmdStore(e *env, args []string) error {
 	f := e.flags("store", commands()["store"].usage)
+	asJSON := f.Bool("json", false, "risultato in JSON: {\"problems\": [...], \"passes\": N}")
 	pos, err := f.parse(args, 1)
 	if err != nil {
 		return err
@@ -317,9 +318,24 @@ func cmdStore(e *env, args []string) error {
 		return err
 	}
 	defer done()
-	problems, err := svc.StoreVerify()
+	problems, passes, err := svc.StoreCheck()
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		if problems == nil {
+			problems = []store.Problem{}
+		}
+		if err := printJSON(e.stdout, struct {
+			Problems []store.Problem `json:"problems"`
+			Passes   int             `json:"passes"`
+		}{problems, passes}); err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			return exitError{1}
+		}
+		return nil
 	}
 	for _, p := range problems {
 		fmt.Fprintf(e.stdout, "%s: %s\n", p.Index, p.Message)

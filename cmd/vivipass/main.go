@@ -56,7 +56,7 @@ func commands() map[string]command {
 		"backup":       {"backup FILE", "copia del database mentre è in uso", cmdBackup},
 		"restore":      {"restore FILE", "ripristina il database da una copia", cmdRestore},
 		"audit":        {"audit verify", "verifica la catena del registro delle modifiche", cmdAudit},
-		"store":        {"store verify", "verifica gli indici del database", cmdStore},
+		"store":        {"store verify [--json]", "verifica gli indici del database", cmdStore},
 		"pec":          {"pec configure|sync|list|show|state|attachments|status …", "la posta PEC delle richieste viviVeneto (vedi `vivipass pec -h`)", cmdPec},
 		"print":        {"print card|module|calibration|reminders … [--out FILE | --printer CODA]", "stampa la carta, un modulo, la pagina di calibrazione, i promemoria (vedi `vivipass print`)", cmdPrint},
 		"verify":       {"verify TESTO_QR [--key CHIAVE] | verify --public-key", "verifica la firma del codice QR di un contrassegno; stampa la chiave pubblica", cmdVerify},
@@ -171,20 +171,20 @@ func defaultDB() string {
 // openService opens the database and wraps it.
 // A mistyped --db must not quietly create an empty register and answer "nothing
 // found": only init and demo create the file.
-func openService(path string) (*service.Service, func(), error) {
+func openService(path string, opts ...service.Option) (*service.Service, func(), error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, nil, fmt.Errorf("database %s non trovato: crearlo con `vivipass init --comune CODICE --db %s` (o `vivipass demo`)", path, path)
 	}
-	return createService(path)
+	return createService(path, opts...)
 }
 
 // createService opens the database, creating it if missing.
-func createService(path string) (*service.Service, func(), error) {
+func createService(path string, opts ...service.Option) (*service.Service, func(), error) {
 	db, err := store.Open(path, store.Options{})
 	if err != nil {
 		return nil, nil, err
 	}
-	return service.New(db), func() { db.Close() }, nil
+	return service.New(db, opts...), func() { db.Close() }, nil
 }
 
 func upperCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }

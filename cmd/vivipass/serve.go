@@ -53,7 +53,13 @@ func cmdServe(e *env, args []string) error {
 	// find the handler in place (else it kills the process with the database open).
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	svc, done, err := openService(*f.db)
+	// Backups are verified in a child process (backup.VerifyApart): rebuilding a
+	// region's indexes in the server's heap would slow the sessions typing meanwhile.
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	svc, done, err := openService(*f.db, service.WithCopyVerifier(backup.VerifyApart(exe)))
 	if err != nil {
 		return err
 	}

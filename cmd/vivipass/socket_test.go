@@ -167,6 +167,8 @@ func TestThroughSocket(t *testing.T) {
 	contains(t, "operator list", l.stdout, `"nome": "mario"`)
 	tw.both(t, 0, nil, "audit", "verify")
 	tw.both(t, 0, nil, "store", "verify")
+	l, _ = tw.both(t, 0, nil, "store", "verify", "--json")
+	contains(t, "store verify --json", l.stdout, `"problems": []`, `"passes": `)
 	tw.both(t, 0, nil, "pec", "list", "--json")
 	tw.both(t, 0, nil, "verify", "--public-key")
 	tw.both(t, 0, nil, "template", "list", "--comune", "L736")
@@ -181,7 +183,7 @@ func TestThroughSocket(t *testing.T) {
 
 	// Files named relative to where the command is typed (the client's folder).
 	l, _ = tw.both(t, 0, nil, "backup", "copia.db")
-	contains(t, "backup", l.stdout, "Copia scritta in copia.db")
+	contains(t, "backup", l.stdout, "Copia scritta e verificata in copia.db")
 	for _, dir := range []string{tw.here, tw.there} {
 		r := vpIn(t, dir, nil, "store", "verify", "--db", "copia.db") // a closed file: in-process
 		if r.code != 0 || !strings.Contains(r.stdout, "Database coerente") {

@@ -171,7 +171,7 @@ func TestBackupRestore(t *testing.T) {
 	dir := t.TempDir()
 	copyFile := filepath.Join(dir, "copia.db")
 	r := must(t, 0, "backup", copyFile, "--db", db)
-	contains(t, "stdout", r.stdout, "Copia scritta in "+copyFile)
+	contains(t, "stdout", r.stdout, "Copia scritta e verificata in "+copyFile)
 	rossi := rowOf(t, db, "ROSSI", "ROSSI MARIO")
 	must(t, 0, "store", "verify", "--db", copyFile)
 	if got := rowOf(t, copyFile, "ROSSI", "ROSSI MARIO"); got.Numero != rossi.Numero {
