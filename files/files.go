@@ -1,4 +1,4 @@
-// Package files is each comune's folder on the server, <base>/<CODICE>/{foto,allegati,stampe,import,moduli}: the only files operators reach, by safe names, never through a symlink, within a size per file and a quota per comune.
+// Package files is each comune's folder on the server, <base>/<CODICE>/{foto,allegati,stampe,import,moduli}: the only files operators reach.
 package files
 
 import (
@@ -552,7 +552,7 @@ func (f *Folder) NewUpload(sub, name string) (*Upload, error) {
 // Name is the safe name the upload asked for (Commit may add a suffix).
 func (u *Upload) Name() string { return u.name }
 
-// Size is the bytes written so far (the end of the furthest write).
+// Size is the bytes written so far (the end of the furthest write; 0 once failed).
 func (u *Upload) Size() int64 {
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -587,22 +587,33 @@ func (u *Upload) grow(off int64, n int) error {
 	case u.err != nil:
 		return u.err
 	case off < 0:
-		u.err = fail(fs.ErrInvalid, "scrittura fuori dal file %s/%s", u.sub, u.name)
-		return u.err
+		return u.failLocked(fail(fs.ErrInvalid, "scrittura fuori dal file %s/%s", u.sub, u.name))
 	}
 	end := off + int64(n)
 	if end > u.f.s.limits.File || end < off {
-		u.err = u.f.tooLarge()
-		return u.err
+		return u.failLocked(u.f.tooLarge())
 	}
 	if end > u.size {
 		if err := u.f.reserve(end - u.size); err != nil {
-			u.err = err
-			return err
+			return u.failLocked(err)
 		}
 		u.size = end
 	}
 	return nil
+}
+
+// failLocked records the upload's first failure and gives its bytes back at once: a
+// dead upload must not crowd out the others still running (when several together
+// pass the quota, the first to fail makes room for the rest). u.mu is held.
+func (u *Upload) failLocked(err error) error {
+	if u.err == nil {
+		u.err = err
+	}
+	u.f.mu.Lock()
+	u.f.reserved -= u.size
+	u.f.mu.Unlock()
+	u.size = 0
+	return u.err
 }
 
 // Fail marks the upload failed (a connection dropped mid-transfer): Commit will refuse.
@@ -610,7 +621,7 @@ func (u *Upload) Fail(err error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.err == nil {
-		u.err = &Error{Msg: fmt.Sprintf("caricamento di %s/%s interrotto: %v", u.sub, u.name, err), Kind: err}
+		u.failLocked(&Error{Msg: fmt.Sprintf("caricamento di %s/%s interrotto: %v", u.sub, u.name, err), Kind: err})
 	}
 }
 

@@ -340,9 +340,18 @@ func TestLimits(t *testing.T) {
 	must(t, err)
 	_, err = a.WriteAt(make([]byte, 500), 0)
 	must(t, err)
-	if _, err := b.WriteAt(make([]byte, 500), 0); !errors.Is(err, ErrQuota) {
+	_, err = b.WriteAt(make([]byte, 100), 0)
+	must(t, err)
+	if _, err := b.WriteAt(make([]byte, 500), 100); !errors.Is(err, ErrQuota) {
 		t.Errorf("second upload past the quota: %v", err)
 	}
+	// The refused one gives its room back at once: a third fits beside the first.
+	c, err := f.NewUpload("stampe", "c.pdf")
+	must(t, err)
+	if _, err := c.WriteAt(make([]byte, 200), 0); err != nil {
+		t.Errorf("after a refused upload: %v", err)
+	}
+	c.Abort()
 	_, err = a.Commit()
 	must(t, err)
 	if _, err := b.Commit(); !errors.Is(err, ErrQuota) {

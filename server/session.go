@@ -15,6 +15,7 @@ import (
 	"charm.land/wish/v2"
 	bm "charm.land/wish/v2/bubbletea"
 	"github.com/charmbracelet/colorprofile"
+	gossh "golang.org/x/crypto/ssh"
 
 	"vivipass/domain"
 	"vivipass/tui"
@@ -28,6 +29,7 @@ const (
 	endIdle
 	endShutdown
 	endCrash
+	endRevoked // the operator, or the session's key, was removed (the desk says which)
 )
 
 func (r endReason) String() string {
@@ -38,6 +40,8 @@ func (r endReason) String() string {
 		return "chiusura del server"
 	case endCrash:
 		return "errore interno"
+	case endRevoked:
+		return "accesso revocato"
 	}
 	return "uscita"
 }
@@ -79,6 +83,16 @@ func (se *session) attach(p *tea.Program, m *tui.Model) bool {
 	defer se.mu.Unlock()
 	se.prog, se.model = p, m
 	return !se.ended
+}
+
+// revoked is why the desk ended the session itself (operator or key removed), or "".
+func (se *session) revoked() string {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	if se.model == nil {
+		return ""
+	}
+	return se.model.Ended()
 }
 
 // finish closes the model (its subscription to events) and reports why the session
@@ -170,7 +184,11 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 
 		close(se.done)
 		reason := se.finish()
-		if msg := s.farewell(reason); msg != "" {
+		msg := s.farewell(reason)
+		if ended := se.revoked(); ended != "" && reason == endByOperator {
+			reason, msg = endRevoked, ended
+		}
+		if msg != "" {
 			_, _ = fmt.Fprint(sess, "\n"+msg+"\n")
 		}
 		s.log.Info("sessione chiusa", "operatore", op.Name, "remoto", remote,
@@ -186,7 +204,17 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if se == nil {
 		return nil
 	}
-	m := tui.New(s.cfg.Desk(se.op, se.plain))
+	o := s.cfg.Desk(se.op, se.plain)
+	// The session follows the register: the key it came in with (removed: it ends), the
+	// comune's folder and how to reach it from the counter PC.
+	if pk := sess.PublicKey(); pk != nil {
+		o.KeyFingerprint = gossh.FingerprintSHA256(pk)
+	}
+	o.Files = s.cfg.Files
+	if o.Files != nil {
+		o.FilesHint = sftpHint(sess, se.op)
+	}
+	m := tui.New(o)
 	// MakeOptions gives input, output, environment, window size and wish's profile
 	// from the session's environment; what follows overrides it. Options returned by a
 	// plain bm.Handler would come before MakeOptions and lose (libraries.md §4).
@@ -230,6 +258,18 @@ func hint(sess ssh.Session, op domain.Operator) string {
 		port = p
 	}
 	return fmt.Sprintf("`ssh -p %s %s@host`", port, op.Name)
+}
+
+// sftpHint is the command that reaches the operator's comune folder from the counter PC.
+func sftpHint(sess ssh.Session, op domain.Operator) string {
+	host, port, err := net.SplitHostPort(sess.LocalAddr().String())
+	if err != nil {
+		return "sftp " + op.Name + "@server"
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() || ip.IsLoopback() {
+		host = "server"
+	}
+	return fmt.Sprintf("sftp -P %s %s@%s", port, op.Name, host)
 }
 
 // refuse writes msg on the session's error stream and ends it with status 1.

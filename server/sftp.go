@@ -444,12 +444,14 @@ type upload struct {
 	u       *files.Upload
 	sub     string
 	pending string
+	written atomic.Int64 // bytes received, for the log of a failed upload
 	once    sync.Once
 	err     error
 }
 
 func (up *upload) WriteAt(b []byte, off int64) (int, error) {
 	n, err := up.u.WriteAt(b, off)
+	up.written.Add(int64(n))
 	return n, toSFTP(err)
 }
 
@@ -463,13 +465,30 @@ func (up *upload) Close() error {
 		name, err := up.u.Commit()
 		if err != nil {
 			up.err = toSFTP(err)
-			up.ss.logged("sftp caricamento non riuscito", "file", up.pending, "byte", size, "errore", err.Error())
+			up.ss.logged("sftp caricamento non riuscito", "file", up.pending, "byte", up.written.Load(), "errore", err.Error())
 			return
 		}
 		up.ss.uploads.Add(1)
 		up.ss.logged("sftp caricamento", "file", up.sub+"/"+name, "byte", size)
 	})
 	return up.err
+}
+
+// StatVFS answers `df` (and WinSCP's free space) with the comune's quota: its size,
+// and what is left of it.
+func (h *sftpFS) StatVFS(r *sftp.Request) (*sftp.StatVFS, error) {
+	if _, err := parse(r.Filepath); err != nil {
+		return nil, err
+	}
+	used, err := h.ss.folder.Usage()
+	if err != nil {
+		return nil, toSFTP(err)
+	}
+	const block = 4096
+	quota := h.ss.folder.Limits().Comune
+	free := max(0, quota-used) / block
+	return &sftp.StatVFS{Bsize: block, Frsize: block, Blocks: uint64(quota / block), Bfree: uint64(free), Bavail: uint64(free),
+		Namemax: files.MaxNameBytes}, nil
 }
 
 // Filecmd: remove and rename files; setstat accepted without effect; no folders, no links.
