@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"golang.org/x/term"
 
 	"vivipass/domain"
+	"vivipass/files"
 	"vivipass/tui"
 )
 
@@ -45,12 +47,19 @@ func cmdDesk(e *env, args []string) error {
 		return fmt.Errorf("la scrivania richiede un terminale: avviare vivipass da un terminale, oppure collegarsi con ssh a `vivipass serve`")
 	}
 	plain := os.Getenv("NO_COLOR") != "" // no-color.org: any non-empty value
-	m := tui.New(desk(svc, *op, plain))
+	o := desk(svc, *op, plain)
+	// The comuni's folders beside the database, as `serve` keeps them by default.
+	if o.Files, err = files.New(filepath.Join(filepath.Dir(svc.DB().Path()), "file")); err != nil {
+		return err
+	}
+	m := tui.New(o)
 	defer m.Close()
 	opts := []tea.ProgramOption{tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
 	if plain {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	_, err = tea.NewProgram(m, opts...).Run()
+	if _, err = tea.NewProgram(m, opts...).Run(); err == nil && m.Ended() != "" {
+		fmt.Fprintln(e.stdout, m.Ended())
+	}
 	return err
 }
