@@ -15,7 +15,7 @@ import (
 )
 
 func cmdOperator(e *env, args []string) error {
-	const u = "operator add --name NOME --role operatore|amministratore --comune CODICE --key FILE_CHIAVE_PUBBLICA | operator list [--json] | operator remove NOME | operator plain NOME on|off"
+	const u = "operator add --name NOME --role operatore|amministratore --comune CODICE --key FILE_CHIAVE_PUBBLICA | operator list [--json] | operator remove NOME | operator role NOME operatore|amministratore | operator key-remove NOME IMPRONTA | operator plain NOME on|off"
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return helpRequest{"uso: vivipass " + u + "\n"}
@@ -157,7 +157,43 @@ func cmdOperator(e *env, args []string) error {
 		if err := svc.RemoveOperator(e.actor(), pos[0]); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Operatore %s rimosso: le sue chiavi non danno più accesso.\n", pos[0])
+		fmt.Fprintf(e.stdout, "Operatore %s rimosso: le sue sessioni aperte si chiudono e le sue chiavi non danno più accesso.\n", pos[0])
+		return nil
+	case "role":
+		f := e.flags("operator role", u)
+		pos, err := f.parse(args[1:], 2)
+		if err != nil {
+			return err
+		}
+		r, ok := domain.ParseRole(pos[1])
+		if !ok {
+			return usageError{fmt.Sprintf("ruolo %q non valido: operatore o amministratore", pos[1]), u}
+		}
+		svc, done, err := e.open(*f.db)
+		if err != nil {
+			return err
+		}
+		defer done()
+		if err := svc.SetOperatorRole(e.actor(), pos[0], r); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Operatore %s: ora %s (anche nelle sessioni aperte).\n", pos[0], r)
+		return nil
+	case "key-remove":
+		f := e.flags("operator key-remove", u)
+		pos, err := f.parse(args[1:], 2)
+		if err != nil {
+			return err
+		}
+		svc, done, err := e.open(*f.db)
+		if err != nil {
+			return err
+		}
+		defer done()
+		if err := svc.RemoveOperatorKey(e.actor(), pos[0], pos[1]); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Chiave %s tolta a %s: le sessioni aperte con essa si chiudono.\n", pos[1], pos[0])
 		return nil
 	}
 	return usageError{"sottocomando sconosciuto " + args[0], u}

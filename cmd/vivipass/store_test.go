@@ -116,6 +116,20 @@ func TestOperators(t *testing.T) {
 	if b := operators(t, db)["bruno"]; len(b.Chiavi) != 1 || b.Chiavi[0].Fingerprint != fp || b.Ruolo != "amministratore" {
 		t.Errorf("bruno: %+v", b)
 	}
+	// The role and the key, from the command line (issue #9).
+	r = must(t, 0, "operator", "role", "bruno", "operatore", "--db", db)
+	contains(t, "stdout", r.stdout, "bruno: ora operatore")
+	if b := operators(t, db)["bruno"]; b.Ruolo != "operatore" {
+		t.Errorf("bruno after role: %+v", b)
+	}
+	must(t, 2, "operator", "role", "bruno", "capo", "--db", db)
+	r = must(t, 1, "operator", "key-remove", "bruno", "SHA256:nessuna", "--db", db)
+	contains(t, "stderr", r.stderr, "non ha la chiave SHA256:nessuna")
+	r = must(t, 0, "operator", "key-remove", "bruno", fp, "--db", db)
+	contains(t, "stdout", r.stdout, "tolta a bruno")
+	if b := operators(t, db)["bruno"]; len(b.Chiavi) != 0 {
+		t.Errorf("bruno still has keys: %+v", b)
+	}
 	must(t, 0, "store", "verify", "--db", db)
 	auditCount(t, db)
 }
