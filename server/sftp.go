@@ -34,6 +34,7 @@ import (
 
 	"vivipass/domain"
 	"vivipass/files"
+	"vivipass/service"
 )
 
 // sftpSession is one operator's open SFTP session.
@@ -80,6 +81,8 @@ func (s *Server) sftpHandler(sess ssh.Session) {
 	}
 	defer s.unregisterSFTP(ss)
 	s.log.Info("sftp aperta", ss.attrs("cartella", folder.Path())...)
+	stopFollowing := ss.followRegister()
+	defer stopFollowing()
 	// Serve returns when the client closes its end; the channel stays open for the
 	// exit status (scp fails without one), sent as this handler returns.
 	err = ss.rs.Serve()
@@ -89,6 +92,27 @@ func (s *Server) sftpHandler(sess ssh.Session) {
 		attrs = append(attrs, "errore", err.Error())
 	}
 	s.log.Info("sftp chiusa", attrs...)
+}
+
+// followRegister ends the session when its operator, or the key it came in with, is
+// removed, or the operator moves to another comune (M4: sessions follow the register,
+// as the desk's do). It returns the function that stops following.
+func (ss *sftpSession) followRegister() func() {
+	events, cancel := ss.s.cfg.Svc.Hub().Subscribe(ss.op.Comune)
+	go func() {
+		for e := range events {
+			if c, ok := e.(service.OperatorChanged); !ok || c.Name != ss.op.Name {
+				continue
+			}
+			if op, ok := ss.s.cfg.Svc.Authenticate(ss.key); ok && op.Name == ss.op.Name && op.Comune == ss.op.Comune {
+				continue
+			}
+			ss.logged("sftp chiusa: accesso revocato")
+			_ = ss.rs.Close()
+			return
+		}
+	}()
+	return cancel
 }
 
 func sftpRefuse(sess ssh.Session, msg string) {

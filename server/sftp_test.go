@@ -619,10 +619,35 @@ func TestSFTPSessions(t *testing.T) {
 		t.Error("a removed key opened an SFTP session")
 	}
 
+	// An open SFTP session ends when its operator is removed (sessions follow the
+	// register, like the desk's); another operator's goes on.
+	f.register(domain.Operator{Name: "sara", Role: domain.RoleOperatore, Comune: "L736"})
+	sara, _ := f.sftpClient("sara")
+	if _, err := sara.ReadDir("/foto"); err != nil {
+		t.Fatalf("sara's session: %v", err)
+	}
+	must(t, f.svc.RemoveOperator(system, "sara"))
+	deadline = time.Now().Add(wait)
+	for {
+		if _, err := sara.ReadDir("/foto"); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the removed operator's SFTP session still answers")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(f.log.String(), `msg="sftp chiusa: accesso revocato" operatore=sara`) {
+		t.Errorf("the revocation is not in the log:\n%s", f.log.String())
+	}
+
 	// Shutdown closes the open sessions.
 	c, _ = f.sftpClient("giulia")
-	if n := f.srv.SFTPSessions(); n != 3 { // admin's, luca's opened before his key was removed, giulia's
-		t.Errorf("SFTPSessions() = %d, want 3", n)
+	for deadline = time.Now().Add(wait); f.srv.SFTPSessions() != 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := f.srv.SFTPSessions(); n != 2 { // admin's and giulia's (luca's and sara's ended with their removal)
+		t.Errorf("SFTPSessions() = %d, want 2", n)
 	}
 	start := time.Now()
 	f.stop()
