@@ -14,6 +14,27 @@ import (
 	"vivipass/store"
 )
 
+// operatorChange runs `operator SUB` with n arguments: do changes the register and says
+// what it did (printed only when it did).
+func operatorChange(e *env, args []string, u string, n int, do func(svc *service.Service, pos []string) (string, error)) error {
+	f := e.flags("operator "+args[0], u)
+	pos, err := f.parse(args[1:], n)
+	if err != nil {
+		return err
+	}
+	svc, done, err := e.open(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	msg, err := do(svc, pos)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, msg)
+	return nil
+}
+
 func cmdOperator(e *env, args []string) error {
 	const u = "operator add --name NOME --role operatore|amministratore --comune CODICE --key FILE_CHIAVE_PUBBLICA | operator list [--json] | operator remove NOME | operator role NOME operatore|amministratore | operator key-remove NOME IMPRONTA | operator plain NOME on|off"
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -116,85 +137,41 @@ func cmdOperator(e *env, args []string) error {
 		}
 		return tw.Flush()
 	case "plain":
-		f := e.flags("operator plain", u)
-		pos, err := f.parse(args[1:], 2)
-		if err != nil {
-			return err
-		}
-		var on bool
-		switch strings.ToLower(pos[1]) {
-		case "on", "si", "sì":
-			on = true
-		case "off", "no":
-		default:
-			return usageError{fmt.Sprintf("valore %q non valido: on oppure off", pos[1]), u}
-		}
-		svc, done, err := e.open(*f.db)
-		if err != nil {
-			return err
-		}
-		defer done()
-		if err := svc.SetOperatorPlain(e.actor(), pos[0], on); err != nil {
-			return err
-		}
-		if on {
-			fmt.Fprintf(e.stdout, "Operatore %s: modo semplice attivo (nessun colore) dalla prossima sessione.\n", pos[0])
-		} else {
-			fmt.Fprintf(e.stdout, "Operatore %s: colori attivi dalla prossima sessione.\n", pos[0])
-		}
-		return nil
+		return operatorChange(e, args, u, 2, func(svc *service.Service, pos []string) (string, error) {
+			var on bool
+			switch strings.ToLower(pos[1]) {
+			case "on", "si", "sì":
+				on = true
+			case "off", "no":
+			default:
+				return "", usageError{fmt.Sprintf("valore %q non valido: on oppure off", pos[1]), u}
+			}
+			if err := svc.SetOperatorPlain(e.actor(), pos[0], on); err != nil {
+				return "", err
+			}
+			if on {
+				return fmt.Sprintf("Operatore %s: modo semplice attivo (nessun colore) dalla prossima sessione.", pos[0]), nil
+			}
+			return fmt.Sprintf("Operatore %s: colori attivi dalla prossima sessione.", pos[0]), nil
+		})
 	case "remove":
-		f := e.flags("operator remove", u)
-		pos, err := f.parse(args[1:], 1)
-		if err != nil {
-			return err
-		}
-		svc, done, err := e.open(*f.db)
-		if err != nil {
-			return err
-		}
-		defer done()
-		if err := svc.RemoveOperator(e.actor(), pos[0]); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "Operatore %s rimosso: le sue sessioni aperte si chiudono e le sue chiavi non danno più accesso.\n", pos[0])
-		return nil
+		return operatorChange(e, args, u, 1, func(svc *service.Service, pos []string) (string, error) {
+			return fmt.Sprintf("Operatore %s rimosso: le sue sessioni aperte si chiudono e le sue chiavi non danno più accesso.", pos[0]),
+				svc.RemoveOperator(e.actor(), pos[0])
+		})
 	case "role":
-		f := e.flags("operator role", u)
-		pos, err := f.parse(args[1:], 2)
-		if err != nil {
-			return err
-		}
-		r, ok := domain.ParseRole(pos[1])
-		if !ok {
-			return usageError{fmt.Sprintf("ruolo %q non valido: operatore o amministratore", pos[1]), u}
-		}
-		svc, done, err := e.open(*f.db)
-		if err != nil {
-			return err
-		}
-		defer done()
-		if err := svc.SetOperatorRole(e.actor(), pos[0], r); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "Operatore %s: ora %s (anche nelle sessioni aperte).\n", pos[0], r)
-		return nil
+		return operatorChange(e, args, u, 2, func(svc *service.Service, pos []string) (string, error) {
+			r, ok := domain.ParseRole(pos[1])
+			if !ok {
+				return "", usageError{fmt.Sprintf("ruolo %q non valido: operatore o amministratore", pos[1]), u}
+			}
+			return fmt.Sprintf("Operatore %s: ora %s (anche nelle sessioni aperte).", pos[0], r), svc.SetOperatorRole(e.actor(), pos[0], r)
+		})
 	case "key-remove":
-		f := e.flags("operator key-remove", u)
-		pos, err := f.parse(args[1:], 2)
-		if err != nil {
-			return err
-		}
-		svc, done, err := e.open(*f.db)
-		if err != nil {
-			return err
-		}
-		defer done()
-		if err := svc.RemoveOperatorKey(e.actor(), pos[0], pos[1]); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "Chiave %s tolta a %s: le sessioni aperte con essa si chiudono.\n", pos[1], pos[0])
-		return nil
+		return operatorChange(e, args, u, 2, func(svc *service.Service, pos []string) (string, error) {
+			return fmt.Sprintf("Chiave %s tolta a %s: le sessioni aperte con essa si chiudono.", pos[1], pos[0]),
+				svc.RemoveOperatorKey(e.actor(), pos[0], pos[1])
+		})
 	}
 	return usageError{"sottocomando sconosciuto " + args[0], u}
 }

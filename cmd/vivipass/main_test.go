@@ -586,14 +586,17 @@ func TestOperatorPlain(t *testing.T) {
 	contains(t, "stderr", r.stderr, "non trovato")
 }
 
-// killAtProgress runs the binary with args and SIGKILLs it when stderr shows the first
-// line starting with prefix; it returns that line (fatal if the program ended first)
-// after the process is gone.
-func killAtProgress(t *testing.T, prefix string, args ...string) string {
+// signalAtProgress runs the binary with args and sends it sig when stderr shows the
+// first line starting with prefix; it returns that line and the run (fatal if the
+// program ended first). With SIGKILL the process must have died of it: a program that
+// finished first proves nothing.
+func signalAtProgress(t *testing.T, sig syscall.Signal, prefix string, args ...string) (string, result) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = runEnv()
-	stderr, err := cmd.StderrPipe()
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -602,28 +605,32 @@ func killAtProgress(t *testing.T, prefix string, args ...string) string {
 	}
 	deadline := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
 	defer deadline.Stop()
-	sc := bufio.NewScanner(stderr)
+	sc := bufio.NewScanner(pipe)
 	var seen []string
-	progress := ""
+	line := ""
 	for sc.Scan() {
 		seen = append(seen, sc.Text())
-		if strings.HasPrefix(sc.Text(), prefix) {
-			progress = sc.Text()
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatalf("kill: %v", err)
+		if line == "" && strings.HasPrefix(sc.Text(), prefix) {
+			line = sc.Text()
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
 			}
-			break
 		}
 	}
-	for sc.Scan() {
-		seen = append(seen, sc.Text())
-	}
 	err = cmd.Wait()
-	if progress == "" {
-		t.Fatalf("no progress line on stderr (%v):\n%s", err, strings.Join(seen, "\n"))
+	r := result{args: args, stdout: out.String(), stderr: strings.Join(seen, "\n") + "\n", code: cmd.ProcessState.ExitCode()}
+	if line == "" {
+		t.Fatalf("no line %q on stderr (%v):\n%s", prefix, err, r)
 	}
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); sig == syscall.SIGKILL && (!ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL) {
 		t.Fatalf("the process ended with %v, not killed by SIGKILL: it finished first, the test proves nothing", err)
 	}
-	return progress
+	return line, r
+}
+
+// killAtProgress SIGKILLs the binary at the first progress line and returns that line.
+func killAtProgress(t *testing.T, prefix string, args ...string) string {
+	t.Helper()
+	line, _ := signalAtProgress(t, syscall.SIGKILL, prefix, args...)
+	return line
 }

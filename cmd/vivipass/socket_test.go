@@ -6,7 +6,6 @@ package main
 // and exit codes; ctrl+c cancels in the server; other users are refused.
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -439,40 +438,8 @@ func TestPecThroughSocket(t *testing.T) {
 	must(t, 0, "store", "verify", "--db", db)
 }
 
-// interruptAtProgress runs the binary with args and sends it SIGINT (ctrl+c) at the
-// first stderr line starting with prefix, while it runs: the line came as it was
-// written (streamed). It returns that line and the run; fatal if no such line came.
+// interruptAtProgress sends SIGINT (ctrl+c) at the first progress line.
 func interruptAtProgress(t *testing.T, prefix string, args ...string) (string, result) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = runEnv()
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	pipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
-	defer deadline.Stop()
-	sc := bufio.NewScanner(pipe)
-	var seen []string
-	line := ""
-	for sc.Scan() {
-		seen = append(seen, sc.Text())
-		if line == "" && strings.HasPrefix(sc.Text(), prefix) {
-			line = sc.Text()
-			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	err = cmd.Wait()
-	r := result{args: args, stdout: out.String(), stderr: strings.Join(seen, "\n") + "\n", code: cmd.ProcessState.ExitCode()}
-	if line == "" {
-		t.Fatalf("no line %q on stderr (%v):\n%s", prefix, err, r)
-	}
-	return line, r
+	return signalAtProgress(t, syscall.SIGINT, prefix, args...)
 }
