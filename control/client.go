@@ -54,9 +54,9 @@ func Run(ctx context.Context, conn net.Conn, req Request, stdin io.Reader, stdou
 		defer wmu.Unlock()
 		return writeFrame(conn, typ, p)
 	}
-	if err := send(frameRequest, p); err != nil {
-		return 0, fmt.Errorf("invio del comando al server non riuscito: %w", err)
-	}
+	// A server that turns the command away (too many at once) writes why and closes:
+	// the request may then fail to go, but the answer is still there to read.
+	sendErr := send(frameRequest, p)
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
@@ -71,6 +71,9 @@ func Run(ctx context.Context, conn net.Conn, req Request, stdin io.Reader, stdou
 	for {
 		typ, p, err := readFrame(br, maxFrame)
 		if err != nil {
+			if sendErr != nil {
+				return 0, fmt.Errorf("invio del comando al server non riuscito: %w", sendErr)
+			}
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				err = errGone
 			}
