@@ -65,7 +65,7 @@ type entry struct {
 }
 
 var entries = []entry{
-	{"Import massivi", "il registro precedente da un file CSV sul server", func(c *common.Context) sub { return newImport(c) }, nil},
+	{"Import massivi", "il registro precedente da un file CSV della cartella import/", func(c *common.Context) sub { return newImport(c) }, nil},
 	{"Operatori", "chi accede, con quale ruolo e con quali chiavi SSH", func(c *common.Context) sub { return newOperators(c) }, nil},
 	{"Impostazioni del comune", "scadenza, finestra temporale, preavviso, PEC", func(c *common.Context) sub { return newSettings(c) }, nil},
 	{"Bacheca", "avvisi per gli operatori del comune", func(c *common.Context) sub { return newBacheca(c) }, nil},

@@ -14,7 +14,7 @@ import (
 	"vivipass/tui/components/formkit"
 )
 
-// fileDest is the destination "file PDF sul server" among the queues (a queue name is
+// fileDest is the destination "file PDF nella cartella stampe/" among the queues (a queue name is
 // never empty).
 const fileDest = ""
 

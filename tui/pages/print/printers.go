@@ -315,7 +315,7 @@ func (m *Printers) calibrationDialog(p service.Printer) *formkit.Dialog {
 		return []*huh.Group{
 			huh.NewGroup(
 				huh.NewSelect[string]().Key("dest").Title("Destinazione").Options(
-					huh.NewOption("stampante "+p.Queue, p.Queue), huh.NewOption("file PDF sul server", fileDest)).Value(&dest),
+					huh.NewOption("stampante "+p.Queue, p.Queue), huh.NewOption("file PDF nella cartella stampe/", fileDest)).Value(&dest),
 			).Title("Pagina di calibrazione per " + p.Queue).
 				Description("Righelli e mirini in posizioni note: si misura dove cadono e si corregge.\nCorrezioni attuali: X " + mm(p.OffsetX) + ", Y " + mm(p.OffsetY) + "."),
 			huh.NewGroup(nameInput(m.ctx, &path)).WithHideFunc(func() bool { return dest != fileDest }),
