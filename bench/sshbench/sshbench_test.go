@@ -16,9 +16,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,6 +44,7 @@ var (
 	conns    = flag.Int("conns", 40, "connections measured")
 	sessions = flag.Int("sessions", 30, "sessions open at once for the memory figure")
 	fps      = flag.Int("fps", 0, "the server's frame rate (0 = server.DefaultFPS)")
+	typists  = flag.Int("typists", 10, "sessions typing at once during the backups")
 )
 
 const (
@@ -141,6 +144,12 @@ type reply struct {
 }
 
 func child(dbPath string) int {
+	if path := os.Getenv("VIVIPASS_SSHBENCH_CPUPROFILE"); path != "" { // where the server's time goes
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	db, err := store.Open(dbPath, store.Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -148,10 +157,13 @@ func child(dbPath string) int {
 	}
 	defer db.Close()
 	var opts []service.Option
-	if exe := os.Getenv(exeEnv); exe != "" { // backups verified apart, as vivipass serve does
-		opts = append(opts, service.WithCopyVerifier(backup.VerifyApart(exe)))
+	var serving atomic.Pointer[server.Server]
+	typing := func() bool { s := serving.Load(); return s != nil && s.Typing(300*time.Millisecond) }
+	if exe := os.Getenv(exeEnv); exe != "" { // backups verified apart and paced, as vivipass serve does
+		opts = append(opts, service.WithCopyVerifier(backup.VerifyApart(exe, typing)))
 	}
 	svc := service.New(db, opts...)
+	server.TuneGC() // as vivipass serve does
 	cfg := server.Config{
 		Svc: svc,
 		Desk: func(op domain.Operator, plain bool) tui.Options {
@@ -166,6 +178,7 @@ func child(dbPath string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	serving.Store(srv)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -176,7 +189,7 @@ func child(dbPath string) int {
 	out.Encode(reply{Addr: ln.Addr().String()})
 	op, _ := svc.Authenticate(mustFingerprint())
 	actor := service.OperatorActor(op)
-	var backups backupLoop
+	backups := backupLoop{typing: typing}
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
 		var req request
@@ -248,6 +261,7 @@ func child(dbPath string) int {
 // backupLoop makes hot copies of the register (written and verified, service.BackupTo)
 // one after another in the child, while the sessions type.
 type backupLoop struct {
+	typing func() bool // the server's Typing: the verification waits while people type
 	stopCh chan struct{}
 	done   chan struct{}
 	n      int
@@ -266,8 +280,23 @@ func (l *backupLoop) start(svc *service.Service, path string) {
 			default:
 			}
 			start := time.Now()
-			_, err := svc.BackupTo(service.SystemActor("bench"), path)
-			os.Remove(path)
+			var err error
+			switch os.Getenv("VIVIPASS_SSHBENCH_BACKUPMODE") { // phases apart, to see which one costs
+			case "write":
+				_, err = svc.DB().BackupFile(path)
+			case "verify":
+				if _, err = os.Stat(path); err != nil {
+					_, err = svc.DB().BackupFile(path)
+				}
+				if err == nil {
+					_, _, err = backup.VerifyApart(os.Getenv(exeEnv), l.typing)(path)
+				}
+			default:
+				_, err = svc.BackupTo(service.SystemActor("bench"), path)
+			}
+			if os.Getenv("VIVIPASS_SSHBENCH_BACKUPMODE") != "verify" {
+				os.Remove(path)
+			}
 			if err != nil {
 				l.err = err
 				return
@@ -645,7 +674,7 @@ func firstPage() string { return fmt.Sprintf("%d+ trovati", passespage.FirstRows
 // (one after another, each written and verified), alternating A B A B; key → frame
 // latency over all sessions, per mode.
 func BenchmarkKeystrokeDuringBackup(b *testing.B) {
-	const nSessions, rounds, keysPerRound = 10, 4, 12
+	nSessions, rounds, keysPerRound := *typists, 4, 12
 	p := startServer(b)
 	names := p.ask(b, request{Op: "samples"}).Rows
 	empty := p.ask(b, request{Op: "search", Text: "", N: visibleRows})

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -59,7 +60,10 @@ func cmdServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc, done, err := openService(*f.db, service.WithCopyVerifier(backup.VerifyApart(exe)))
+	var serving atomic.Pointer[server.Server] // set below: the verification pauses while operators type
+	typing := func() bool { s := serving.Load(); return s != nil && s.Typing(300*time.Millisecond) }
+	svc, done, err := openService(*f.db, service.WithCopyVerifier(backup.VerifyApart(exe, typing)))
+	server.TuneGC()
 	if err != nil {
 		return err
 	}
@@ -87,6 +91,7 @@ func cmdServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	serving.Store(srv)
 	ln, err := net.Listen("tcp", *addr)
 	switch {
 	case errors.Is(err, syscall.EADDRINUSE):
