@@ -41,7 +41,7 @@ func BenchmarkSocket(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		fmt.Printf("%-16s %12s %12s %12s   (median of %d runs each, alternating)\n", "command", "closed db", "socket", "difference", runs)
+		fmt.Printf("%-16s %22s %22s %12s   (median (min–max) of %d runs each, alternating)\n", "command", "closed db", "socket", "difference", runs)
 		for _, c := range commands {
 			var closed, socket []time.Duration
 			for range runs {
@@ -49,7 +49,7 @@ func BenchmarkSocket(b *testing.B) {
 				socket = append(socket, timed(tw.there, c.args, c.code))
 			}
 			mc, ms := median(closed), median(socket)
-			fmt.Printf("%-16s %12s %12s %+11.1fms\n", c.name, ms1(mc), ms1(ms), float64(ms-mc)/1e6)
+			fmt.Printf("%-16s %22s %22s %+11.1fms\n", c.name, spread(closed), spread(socket), float64(ms-mc)/1e6)
 			key := map[string]string{"pass show": "pass", "whitelist check": "whitelist"}[c.name]
 			b.ReportMetric(float64(mc)/1e6, "ms-closed-"+key)
 			b.ReportMetric(float64(ms)/1e6, "ms-socket-"+key)
@@ -67,3 +67,8 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func ms1(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/1e6) }
+
+// spread is "median (min–max)".
+func spread(ds []time.Duration) string {
+	return fmt.Sprintf("%s (%s–%s)", ms1(median(ds)), ms1(slices.Min(ds)), ms1(slices.Max(ds)))
+}
