@@ -116,8 +116,8 @@ type served struct {
 }
 
 // serveControl opens the control socket of `serve` beside the database (db, relative
-// to the server's cwd) and prints its path; the caller shuts it down before closing
-// the database.
+// to the server's cwd); the caller prints its path and shuts it down before closing the
+// database.
 func serveControl(e *env, svc *service.Service, db, desk string, log *slog.Logger) (*control.Server, error) {
 	abs, err := filepath.Abs(db)
 	if err != nil {
@@ -128,7 +128,6 @@ func serveControl(e *env, svc *service.Service, db, desk string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(e.stdout, "comandi di vivipass (dallo stesso utente o da root) tramite il socket %s\n", cs.Path())
 	return cs, nil
 }
 

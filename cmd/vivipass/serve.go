@@ -118,6 +118,12 @@ func cmdServe(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "chiave dell'host: %s (%s)\n", hostKey, srv.HostKey())
 	fmt.Fprintf(e.stdout, "gli operatori si collegano con: ssh -p %s NOME@%s\n", port, hostHint(ln.Addr()))
 	fmt.Fprintf(e.stdout, "file dei comuni: %s (con la stessa chiave: sftp -P %s NOME@%s)\n", fileStore.Base(), port, hostHint(ln.Addr()))
+	fmt.Fprintf(e.stdout, "comandi di vivipass (dallo stesso utente o da root) tramite il socket %s\n", ctl.Path())
+	if schedule != nil {
+		fmt.Fprintf(e.stdout, "backup: ogni giorno alle %s in %s (si tengono gli ultimi %d)\n", *backupAt, schedule.Dir, schedule.Keep)
+	} else {
+		fmt.Fprintln(e.stdout, "backup: nessun backup automatico (--backup-dir CARTELLA per attivarli)")
+	}
 	fmt.Fprintln(e.stdout, "ctrl+c o SIGTERM per chiudere")
 
 	// The background workers of the process: the PEC mailboxes of every configured comune.
@@ -131,10 +137,7 @@ func cmdServe(e *env, args []string) error {
 		}
 	}()
 	if schedule != nil { // the daily copy (M7); it ends with the other workers
-		fmt.Fprintf(e.stdout, "backup: ogni giorno alle %s in %s (si tengono gli ultimi %d)\n", *backupAt, schedule.Dir, schedule.Keep)
 		go (&backup.Scheduler{Svc: svc, Schedule: *schedule, Log: log}).Run(workers)
-	} else {
-		fmt.Fprintln(e.stdout, "backup: nessun backup automatico (--backup-dir CARTELLA per attivarli)")
 	}
 
 	served := make(chan error, 1)

@@ -26,7 +26,7 @@ func (m *Model) photoDialog(p domain.Person) *formkit.Dialog {
 		if p.HasPhoto {
 			what = "La foto nuova sostituisce quella presente. " + what
 		}
-		return []*huh.Group{huh.NewGroup(formkit.FileChoice(m.ctx, "foto", "File della foto", &name)).Title(title).Description(what)}
+		return []*huh.Group{huh.NewGroup(formkit.FileChoice(m.ctx, "foto", "File della foto", &name)).Description(what)}
 	}
 	svc, a, id, who, folder := m.ctx.Svc, m.ctx.Actor, p.ID, p.FullName(), m.ctx.Files
 	submit := func() tea.Cmd {

@@ -296,7 +296,7 @@ func (m *Card) View() string {
 func (m *Card) modeLine() string {
 	s := "Modalità " + string(m.mode)
 	if m.queue == fileDest {
-		return s + " · nel file nessuna calibrazione"
+		return s + " · file PDF: nessuna calibrazione"
 	}
 	p := m.prev.Printer
 	return s + " · calibrazione X " + mm(p.OffsetX) + ", Y " + mm(p.OffsetY)
