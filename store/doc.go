@@ -29,6 +29,8 @@
 //	pec_sync/   comune 0 folder           → PECSyncState (JSON): UIDVALIDITY, last UID stored,
 //	                                        UIDs stored but not yet marked on the server
 //	pec_config/ comune                    → PECConfig (JSON): mailbox settings, never the password
+//	national_config/ comune               → NationalConfig (JSON): the national platform's
+//	                                        settings of a comune, never the password (schema 5)
 //	templates/  comune 0 name             → store.Template: a comune's document template (S6, schema 3)
 //	printing/   "comune" 0 code           → store.PrintSettings: card layout, heading, default queue (S1, schema 3)
 //	            "printer" 0 queue         → store.Printer: calibration offsets, duplex (S2, schema 3)

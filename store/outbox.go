@@ -9,8 +9,11 @@ import (
 type JobState string
 
 const (
-	JobPending JobState = "in_coda"
-	JobDone    JobState = "completato"
+	JobPending  JobState = "in_coda"
+	JobDone     JobState = "completato"
+	JobRejected JobState = "rifiutato"   // the platform refused it: an operator must act, then retry
+	JobManual   JobState = "a_mano"      // done by hand on the portal (manual mode)
+	JobSkipped  JobState = "non_inviare" // the pass is marked "non inviare"
 )
 
 // OutboxJob is one message for the national platform (N1–N3), written in the same
@@ -29,7 +32,11 @@ type OutboxJob struct {
 	Attempts  int       `json:"attempts"`
 	LastError string    `json:"last_error,omitempty"`
 	NextTry   time.Time `json:"next_try"`
+	Done      time.Time `json:"done,omitzero"`
 }
+
+// Job reads one job.
+func (t *Tx) Job(seq uint64) (OutboxJob, error) { return get[OutboxJob](t, "outbox", u64(seq)) }
 
 // Enqueue adds a job for the national platform.
 func (t *Tx) Enqueue(kind string, passID, lineage, version uint64, comune string) (OutboxJob, error) {
