@@ -61,6 +61,9 @@ type Change struct {
 	Plates         []Plate `json:"targhe"`                // at most two, principale first
 	Date           string  `json:"data_evento,omitempty"` // suspension, revocation, death, transfer
 	Reason         string  `json:"motivo,omitempty"`
+	// Destination is the comune a transferred pass moves to (KindTransfer only): the
+	// change goes with the credentials of the comune that managed it until then.
+	Destination string `json:"comune_destinazione,omitempty"`
 }
 
 // Receipt is what the platform answers: the CUDE ID for later updates, the codice
