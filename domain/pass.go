@@ -151,10 +151,11 @@ func ParseDuplicateReason(s string) (DuplicateReason, bool) {
 type NationalStatus string
 
 const (
-	NationalNone    NationalStatus = ""        // not sent (no consent, or nothing to send)
-	NationalPending NationalStatus = "in_coda" // an outbox job waits
-	NationalSent    NationalStatus = "inviato" // the platform answered
-	NationalFailed  NationalStatus = "errore"  // last attempt failed; retried
+	NationalNone    NationalStatus = ""            // not sent (no consent, or nothing to send)
+	NationalPending NationalStatus = "in_coda"     // an outbox job waits
+	NationalSent    NationalStatus = "inviato"     // the platform answered
+	NationalFailed  NationalStatus = "errore"      // last attempt failed; retried
+	NationalSkipped NationalStatus = "non_inviare" // an operator chose not to send it (N5)
 )
 
 func (s NationalStatus) Label() string {

@@ -385,7 +385,7 @@ func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
 		}
 		p.ID, p.Lineage = id, id
 		if p.National.Consent && p.National.Status == domain.NationalNone && p.HoldsActive(today) {
-			if err := national(tx, &p, domain.ActIssue); err != nil {
+			if err := queueNational(tx, &p, domain.ActIssue); err != nil {
 				return err
 			}
 		}

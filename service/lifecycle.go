@@ -28,7 +28,7 @@ func (s *Service) supersede(tx *store.Tx, a Actor, old, next domain.Pass, act do
 	if err := tx.PutPass(&old); err != nil {
 		return next, err
 	}
-	if err := national(tx, &next, act); err != nil {
+	if err := queueNational(tx, &next, act); err != nil {
 		return next, err
 	}
 	if err := tx.PutPass(&next); err != nil {
@@ -200,7 +200,7 @@ func (s *Service) transferOut(tx *store.Tx, a Actor, p domain.Pass, to string, t
 		return err
 	}
 	s.stamp(&n, a)
-	if err := national(tx, &n, domain.ActTransfer); err != nil {
+	if err := queueNational(tx, &n, domain.ActTransfer); err != nil {
 		return err
 	}
 	if err := tx.PutPass(&n); err != nil {

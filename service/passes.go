@@ -200,7 +200,7 @@ func (s *Service) IssuePass(a Actor, req IssueRequest) (Result, error) {
 		if err := tx.PutPass(&p); err != nil { // gives the ID national() needs
 			return err
 		}
-		if err := national(tx, &p, domain.ActIssue); err != nil {
+		if err := queueNational(tx, &p, domain.ActIssue); err != nil {
 			return err
 		}
 		if err := tx.PutPass(&p); err != nil {

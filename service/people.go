@@ -247,7 +247,7 @@ func (s *Service) deceased(tx *store.Tx, a Actor, cf string, died domain.Date, e
 			return nil, err
 		}
 		s.stamp(&n, a)
-		if err := national(tx, &n, domain.ActDeceased); err != nil {
+		if err := queueNational(tx, &n, domain.ActDeceased); err != nil {
 			return nil, err
 		}
 		if err := tx.PutPass(&n); err != nil {

@@ -179,7 +179,7 @@ func (s *Service) inPlaceTx(a Actor, c Change, act domain.Action, fn func(tx *st
 			return err
 		}
 		s.stamp(&n, a)
-		if err := national(tx, &n, act); err != nil {
+		if err := queueNational(tx, &n, act); err != nil {
 			return err
 		}
 		if err := tx.PutPass(&n); err != nil {

@@ -78,6 +78,8 @@ type Service struct {
 	pec pecRuntime
 	// copyVerifier checks a backup copy (WithCopyVerifier; default store.VerifyFile).
 	copyVerifier CopyVerifier
+	// platformFor reaches the national platform of a comune (WithPlatform).
+	platformFor PlatformFor
 }
 
 // Option configures a Service.
@@ -112,13 +114,21 @@ func (s *Service) update(fn func(tx *store.Tx, ev *[]Event) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	var events []Event
+	var last *store.Tx
 	err := s.db.Update(func(tx *store.Tx) error {
-		events = events[:0]
+		events, last = events[:0], tx
 		return fn(tx, &events)
 	})
 	if err == nil {
 		for _, e := range events {
 			s.hub.Publish(e)
+		}
+		seen := map[string]bool{}
+		for _, c := range last.Enqueued() { // jobs for the national platform: its worker sends them now
+			if !seen[c] {
+				seen[c] = true
+				s.hub.Publish(NationalQueued{c})
+			}
 		}
 	}
 	return err
@@ -174,11 +184,11 @@ func (s *Service) audit(tx *store.Tx, a Actor, comune, action, subject string, l
 	return err
 }
 
-// national queues the change for the national platform when the holder consented
+// queueNational queues the change for the national platform when the holder consented
 // (N1–N3): an issue needs a principale plate; later changes go once the pass is known
 // there or already queued.
-func national(tx *store.Tx, p *domain.Pass, act domain.Action) error {
-	if !p.National.Consent {
+func queueNational(tx *store.Tx, p *domain.Pass, act domain.Action) error {
+	if !p.National.Consent || p.National.Status == domain.NationalSkipped {
 		return nil
 	}
 	if _, ok := p.Principale(); !ok && p.National.CudeID == "" {

@@ -46,18 +46,24 @@ func (t *Tx) Enqueue(kind string, passID, lineage, version uint64, comune string
 	}
 	now := time.Now().UTC()
 	j := OutboxJob{Seq: seq, Key: fmt.Sprintf("%d-%d-%s", lineage, version, kind), Kind: kind,
-		PassID: passID, Lineage: lineage, Comune: comune, Created: now, State: JobPending, NextTry: now}
+		PassID: passID, Lineage: lineage, Comune: comune, Created: now, State: JobPending} // NextTry zero: at once
+	t.enqueued = append(t.enqueued, comune)
 	return j, put(t, "outbox", u64(seq), j)
 }
+
+// Enqueued lists the comuni of the jobs this transaction wrote (the national worker is
+// woken for them once it commits).
+func (t *Tx) Enqueued() []string { return t.enqueued }
 
 // PutJob saves a job's new state.
 func (t *Tx) PutJob(j OutboxJob) error { return put(t, "outbox", u64(j.Seq), j) }
 
-// Jobs lists the jobs (all, or only pending) in order.
-func (t *Tx) Jobs(pendingOnly bool) ([]OutboxJob, error) {
+// Jobs lists the jobs in order: all, or only the open ones (pending, or rejected and
+// waiting for an operator).
+func (t *Tx) Jobs(openOnly bool) ([]OutboxJob, error) {
 	var out []OutboxJob
 	err := forEach(t, "outbox", func(j OutboxJob) bool {
-		if !pendingOnly || j.State == JobPending {
+		if !openOnly || j.State == JobPending || j.State == JobRejected {
 			out = append(out, j)
 		}
 		return true

@@ -163,6 +163,8 @@ type Tx struct {
 	tx *bolt.Tx
 	// bulk, when not nil, collects the index entries of new records (see Bulk).
 	bulk *Bulk
+	// enqueued are the comuni of the outbox jobs this transaction wrote (Enqueued).
+	enqueued []string
 }
 
 func (t *Tx) bucket(name string) *bolt.Bucket {
