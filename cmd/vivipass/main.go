@@ -61,6 +61,8 @@ func commands() map[string]command {
 		"print":        {"print card|module|calibration|reminders … [--out FILE | --printer CODA]", "stampa la carta, un modulo, la pagina di calibrazione, i promemoria (vedi `vivipass print`)", cmdPrint},
 		"verify":       {"verify TESTO_QR [--key CHIAVE] | verify --public-key", "verifica la firma del codice QR di un contrassegno; stampa la chiave pubblica", cmdVerify},
 		"template":     {"template list|export NOME FILE|import FILE [--comune CODICE]", "moduli per i documenti (Gestione moduli)", cmdTemplates},
+		"national":     {"national configure|queue|retry|sync|manual|skip …", "la piattaforma nazionale CUDE: impostazioni, coda degli invii (vedi `vivipass national -h`)", cmdNational},
+		"national-sim": {"national-sim --addr INDIRIZZO [--state FILE] [--down] [--fail-rate F] [--latency D]", "simulatore della piattaforma nazionale (prove e dimostrazioni)", cmdNationalSim},
 		"printer":      {"printer list|set CODA [--offset-x MM] [--offset-y MM] [--duplex MODO]", "stampanti: calibrazione e fronte-retro", cmdPrinter},
 	}
 }
@@ -68,6 +70,10 @@ func commands() map[string]command {
 func main() {
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, ctx: context.Background(),
 		defaultDB: defaultDB(), user: os.Getenv("USER")}
+	// The simulator never uses the register: it runs here, whatever holds the database.
+	if len(os.Args) > 1 && os.Args[1] == "national-sim" {
+		os.Exit(run(e, os.Args[1:]))
+	}
 	if code, ok := forward(e, os.Args[1:]); ok {
 		os.Exit(code) // run inside the server that holds the database
 	}
@@ -184,7 +190,7 @@ func createService(path string, opts ...service.Option) (*service.Service, func(
 	if err != nil {
 		return nil, nil, err
 	}
-	return service.New(db, opts...), func() { db.Close() }, nil
+	return service.New(db, append([]service.Option{service.WithPlatform(platformFor)}, opts...)...), func() { db.Close() }, nil
 }
 
 func upperCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }

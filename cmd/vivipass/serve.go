@@ -139,6 +139,15 @@ func cmdServe(e *env, args []string) error {
 	if schedule != nil { // the daily copy (M7); it ends with the other workers
 		go (&backup.Scheduler{Svc: svc, Schedule: *schedule, Log: log}).Run(workers)
 	}
+	// The national platform's queue (N2): at once after each change, then as retries fall due.
+	go (&service.NationalWorker{Svc: svc, Drained: func(r service.DrainReport, err error) {
+		switch {
+		case err != nil:
+			log.Warn("piattaforma nazionale: giro della coda non riuscito", "errore", err.Error())
+		case r.Sent+r.Failed+r.Rejected > 0:
+			log.Info("piattaforma nazionale", "inviati", r.Sent, "non_riusciti", r.Failed, "rifiutati", r.Rejected, "in_attesa", r.Waiting)
+		}
+	}}).Run(workers)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

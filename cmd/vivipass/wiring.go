@@ -25,5 +25,15 @@ func desk(svc *service.Service, op domain.Operator, plain bool) tui.Options {
 			{Name: "Amministrazione", Key: g.Admin, AdminOnly: true, New: func(c *common.Context) common.Page { return admin.New(c) }},
 			{Name: "Richieste PEC", Key: g.Inbox, New: func(c *common.Context) common.Page { return inbox.New(c) }},
 		},
-		Warnings: []home.Warning{inbox.Warning}}
+		Warnings: []home.Warning{inbox.Warning, nationalWarning}}
+}
+
+// nationalWarning is the national platform's line on Home (N4): the password about to
+// expire, or the queue paused.
+func nationalWarning(svc *service.Service, a service.Actor) []string {
+	lines, err := svc.NationalBanner(a)
+	if err != nil {
+		return []string{"piattaforma nazionale: " + err.Error()}
+	}
+	return lines
 }
