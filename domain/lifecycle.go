@@ -249,7 +249,7 @@ func (p Pass) Transfer(to string, day Date) (old, next Pass, err error) {
 	}
 	to = dest.Code
 	old, next = p.Clone(), p.successor()
-	old.State, old.StateFrom, old.StateReason = Trasferito, day, "trasferito al comune "+to
+	old.State, old.StateFrom, old.StateReason, old.TransferredTo = Trasferito, day, "trasferito al comune "+to, to
 	next.Comune = to
 	next.State, next.StateFrom, next.StateReason = p.State, p.StateFrom, p.StateReason
 	return
@@ -267,7 +267,7 @@ func (p Pass) TransferOut(to string, day Date) (Pass, error) {
 		return Pass{}, err
 	}
 	n := p.Clone()
-	n.State, n.StateFrom = TrasferitoFuori, day
+	n.State, n.StateFrom, n.TransferredTo = TrasferitoFuori, day, dest.Code
 	n.StateReason = "trasferito al comune " + dest.Label() + ", fuori dal circuito"
 	return n, nil
 }

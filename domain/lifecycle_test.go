@@ -455,7 +455,7 @@ func TestTransfer(t *testing.T) {
 		t.Error("Transfer changed the caller's pass")
 	}
 	wantOld := orig.Clone()
-	wantOld.State, wantOld.StateFrom, wantOld.StateReason = Trasferito, lcDay, "trasferito al comune G224"
+	wantOld.State, wantOld.StateFrom, wantOld.StateReason, wantOld.TransferredTo = Trasferito, lcDay, "trasferito al comune G224", "G224"
 	if !reflect.DeepEqual(old, wantOld) {
 		t.Errorf("old version = %+v,\nwant %+v", old, wantOld)
 	}

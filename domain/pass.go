@@ -203,6 +203,7 @@ type Pass struct {
 	State           State           `json:"state"`
 	StateFrom       Date            `json:"state_from,omitzero"` // suspension, revocation or closing date
 	StateReason     string          `json:"state_reason,omitempty"`
+	TransferredTo   string          `json:"transferred_to,omitempty"` // the comune a trasferito version went to (P6)
 	Duplicate       bool            `json:"duplicate,omitempty"`
 	DuplicateReason DuplicateReason `json:"duplicate_reason,omitempty"`
 	Channel         Channel         `json:"channel"`

@@ -2,6 +2,8 @@ package service
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"vivipass/domain"
@@ -35,6 +37,9 @@ func (s *Service) LoadDemo(a Actor) (int, error) {
 	}
 	pd.FinestraTemporale, pd.ExpiryRule = true, domain.ExpiryBirthday
 	if _, err := s.SaveSettings(a, pd); err != nil {
+		return 0, err
+	}
+	if err := s.demoNational(a, today); err != nil {
 		return 0, err
 	}
 	for _, op := range []domain.Operator{
@@ -162,4 +167,26 @@ func roleIf(b bool) domain.PlateRole {
 		return domain.RolePrincipale
 	}
 	return domain.RoleNone
+}
+
+// demoNational links Venezia and Padova to the simulator of the national platform run
+// inside the process (the passwords in files beside the register, as real ones would
+// be), so a pass issued with the consent shows its CUDE ID and codice univoco a moment
+// later; Venezia's password expires in 10 days, so its Home shows the warning (N4).
+func (s *Service) demoNational(a Actor, today domain.Date) error {
+	dir := filepath.Dir(s.db.Path())
+	for _, c := range []struct {
+		comune, user string
+		expires      int
+	}{{"L736", "venezia", 10}, {"G224", "padova", 60}} {
+		pw := filepath.Join(dir, "piattaforma-nazionale-"+c.user+".password")
+		if err := os.WriteFile(pw, []byte(c.user+"\n"), 0o600); err != nil {
+			return fmt.Errorf("password della piattaforma dimostrativa non scritta: %w", err)
+		}
+		if _, err := s.NationalConfigure(a, NationalSettings{Comune: c.comune, User: c.user, PasswordFile: pw,
+			URL: SimulatorURL + filepath.Join(dir, "simulatore-nazionale.json"), PasswordExpires: today.AddDays(c.expires)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -94,8 +95,19 @@ func (s *Service) NationalConfigure(a Actor, in NationalSettings) (store.Nationa
 	return cfg, err
 }
 
-// checkPlatformURL: https, or http towards this machine only (tests and the demo).
+// SimulatorURL starts the address of the simulator run inside the process, for the
+// demo: "simulatore:" followed by the simulator's state file.
+const SimulatorURL = "simulatore:"
+
+// checkPlatformURL: https, http towards this machine only (tests), or the simulator
+// inside the process (the demo).
 func checkPlatformURL(raw string) error {
+	if state, ok := strings.CutPrefix(strings.TrimSpace(raw), SimulatorURL); ok {
+		if !filepath.IsAbs(state) {
+			return &domain.Error{Message: "simulatore: indicare il file di stato con un percorso completo"}
+		}
+		return nil
+	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" {
 		return &domain.Error{Message: fmt.Sprintf("indirizzo della piattaforma %q non valido: es. https://cude.example.it", raw)}
@@ -281,7 +293,7 @@ func (s *Service) NationalBanner(a Actor) ([]string, error) {
 			case days < 0:
 				out = append(out, fmt.Sprintf("la password della piattaforma nazionale è scaduta il %s: cambiarla sul Portale dell'Automobilista e aggiornarla in vivipass", exp))
 			case days <= cfg.WarnDays:
-				out = append(out, fmt.Sprintf("la password della piattaforma nazionale scade il %s (tra %d giorni): cambiarla per tempo", exp, days))
+				out = append(out, fmt.Sprintf("password CUDE nazionale in scadenza il %s (tra %d giorni)", exp, days))
 			}
 		}
 		return nil
@@ -360,11 +372,18 @@ func (s *Service) NationalDrain(ctx context.Context, now time.Time) (DrainReport
 			}
 			continue
 		}
-		p, err := s.platform(platforms, cfg)
 		var receipt national.Receipt
+		change, err := s.nationalChange(j)
+		if err == nil && change.Comune != cfg.Comune { // a transfer goes with the credentials of the comune it left
+			if sender, ok := cfgs[change.Comune]; ok && !sender.Manual && sender.Paused == "" {
+				cfg = sender
+			} else {
+				err = fmt.Errorf("il comune %s, che cede il contrassegno, non è collegato alla piattaforma", change.Comune)
+			}
+		}
 		if err == nil {
-			var change national.Change
-			if change, err = s.nationalChange(j); err == nil {
+			var p national.Platform
+			if p, err = s.platform(platforms, cfg); err == nil {
 				var pw national.Secret
 				if pw, err = nationalPassword(cfg); err == nil {
 					receipt, err = p.Send(ctx, national.Credentials{User: cfg.User, Password: pw}, change)
@@ -445,6 +464,18 @@ func (s *Service) nationalChange(j store.OutboxJob) (national.Change, error) {
 		}
 		if !holder.DataDecesso.IsZero() && j.Kind == string(domain.ActDeceased) {
 			c.Date = holder.DataDecesso.ISO()
+		}
+		if j.Kind == string(domain.ActTransfer) {
+			switch {
+			case p.State == domain.TrasferitoFuori: // ended here: the comune it went to
+				c.Destination = p.TransferredTo
+			case p.PrevID != 0: // handed over: the comune that held it tells the platform
+				prev, err := tx.Pass(p.PrevID)
+				if err != nil {
+					return err
+				}
+				c.Comune, c.Destination, c.Date = prev.Comune, p.Comune, prev.StateFrom.ISO()
+			}
 		}
 		for _, role := range []domain.PlateRole{domain.RolePrincipale, domain.RoleSecondaria} {
 			for _, pl := range p.Plates {

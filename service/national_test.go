@@ -23,6 +23,8 @@ type platformDouble struct {
 	applied  map[string]int // by key
 	answers  map[string]national.Receipt
 	kinds    []string // applied, in order
+	changes  []national.Change
+	users    []string // who sent each applied change
 	fail     error    // returned before applying
 	loseNext bool     // apply, then lose the answer (a crash before the commit)
 	cudes    int
@@ -55,6 +57,8 @@ func (p *platformDouble) Send(_ context.Context, cred national.Credentials, c na
 	p.answers[c.Key] = r
 	p.applied[c.Key]++
 	p.kinds = append(p.kinds, c.Kind)
+	p.changes = append(p.changes, c)
+	p.users = append(p.users, cred.User)
 	if p.loseNext {
 		p.loseNext = false
 		return national.Receipt{}, national.ErrUnavailable
@@ -213,7 +217,7 @@ func TestNationalPasswordExpired(t *testing.T) {
 		t.Errorf("banner 30 days before the expiry: %q", b)
 	}
 	e.clk.set(today.AddDays(20))
-	if b, _ := e.s.NationalBanner(a); len(b) != 1 || !strings.Contains(b[0], "scade il") {
+	if b, _ := e.s.NationalBanner(a); len(b) != 1 || !strings.Contains(b[0], "in scadenza il") {
 		t.Errorf("banner 10 days before: %q", b)
 	}
 	p.set(func(p *platformDouble) { p.fail = national.ErrPasswordExpired })
@@ -338,5 +342,40 @@ func TestNationalWorkerWakesOnChange(t *testing.T) {
 	}
 	if errors.Is(ctx.Err(), context.Canceled) == false {
 		t.Error("context")
+	}
+}
+
+// P6 and N3: a pass handed over inside the circuit is told to the platform by the comune
+// that held it, naming the one it goes to; a pass moved outside, by its own comune.
+func TestNationalTransfers(t *testing.T) {
+	e, p, a := nationalEnv(t)
+	t.Setenv("VIVIPASS_NATIONAL_PASSWORD_G224", "segreta")
+	if _, err := e.s.NationalConfigure(admin, service.NationalSettings{Comune: "G224", URL: "https://cude.example.it", User: "comune.padova"}); err != nil {
+		t.Fatal(err)
+	}
+	r := consentIssue(t, e, a, rossi(t))
+	moved, err := e.s.TransferPass(a, change(r.Pass), "G224")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2 := consentIssue(t, e, a, bianchi(t))
+	if _, err := e.s.TransferPass(a, change(r2.Pass), "F205"); err != nil { // Milano: outside
+		t.Fatal(err)
+	}
+	if rep := drain(t, e); rep.Sent != 4 {
+		t.Fatalf("%+v (platform saw %v)", rep, p.kinds)
+	}
+	var got []string
+	for i, c := range p.changes {
+		if c.Kind == national.KindTransfer {
+			got = append(got, fmt.Sprintf("%s→%s by %s on %s", c.Comune, c.Destination, p.users[i], c.Date))
+		}
+	}
+	want := []string{"L736→G224 by comune.venezia on " + today.ISO(), "L736→F205 by comune.venezia on " + today.ISO()}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("transfers sent: %q, want %q", got, want)
+	}
+	if v := e.get(giulia, moved.Pass.ID); v.Pass.National.CudeID == "" {
+		t.Errorf("Padova's version lacks the CUDE ID: %+v", v.Pass.National)
 	}
 }

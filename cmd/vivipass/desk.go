@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"vivipass/domain"
 	"vivipass/files"
+	"vivipass/service"
 	"vivipass/tui"
 )
 
@@ -54,6 +56,11 @@ func cmdDesk(e *env, args []string) error {
 	}
 	m := tui.New(o)
 	defer m.Close()
+	// The national platform's queue, as serve drains it: a pass saved with the consent
+	// shows its CUDE ID and codice univoco a moment later (the demo's simulator included).
+	ctx, stop := context.WithCancel(e.ctx)
+	defer stop()
+	go (&service.NationalWorker{Svc: svc}).Run(ctx)
 	opts := []tea.ProgramOption{tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
 	if plain {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))

@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"net"
+	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -20,8 +23,12 @@ const nationalUsage = "national configure --comune CODICE --url URL --user U [--
 	" | national manual NUMERO --cude-id ID --codice CODICE | national skip NUMERO"
 
 // platformFor reaches a comune's national platform: the HTTPS client of our contract
-// (docs/NATIONAL.md) at the configured address.
+// (docs/NATIONAL.md) at the configured address, or the simulator inside this process
+// (the demo's "simulatore:" address).
 func platformFor(cfg store.NationalConfig) (national.Platform, error) {
+	if file, ok := strings.CutPrefix(cfg.URL, service.SimulatorURL); ok {
+		return simulatorPlatform(file)
+	}
 	var opts []national.Option
 	if cfg.CAFile != "" {
 		opts = append(opts, national.WithCAFile(cfg.CAFile))
@@ -239,4 +246,33 @@ func nationalByHand(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Contrassegno %s: CUDE ID %s, codice univoco %s (inseriti a mano).\n", p.Number, p.National.CudeID, p.National.CodiceUnivoco)
 	return nil
+}
+
+// simulators are the platform simulators started inside this process, by state file
+// (the demo's "simulatore:" address): one per file, for the life of the process.
+var simulators = struct {
+	sync.Mutex
+	urls map[string]string
+}{urls: map[string]string{}}
+
+// simulatorPlatform is the client of the in-process simulator keeping its state in
+// file (started on a loopback port the first time).
+func simulatorPlatform(file string) (national.Platform, error) {
+	simulators.Lock()
+	defer simulators.Unlock()
+	url, ok := simulators.urls[file]
+	if !ok {
+		s, err := sim.New(sim.Options{Users: sim.DemoUsers(time.Now()), State: file})
+		if err != nil {
+			return nil, err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		go http.Serve(ln, s)
+		url = "http://" + ln.Addr().String()
+		simulators.urls[file] = url
+	}
+	return national.NewClient(url)
 }
