@@ -24,6 +24,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./domain/... ./pec/...
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./service/legacy/...
 	$(GO) test -run '^$$' -bench 'CardPDF|Reminders' -benchmem ./printing/ ./service/
+	$(GO) test -run '^$$' -bench 'NationalDrain|IssueWithConsent' -benchtime 1x ./service/
 	bash bench/region.sh
 	bash bench/pec.sh
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/sshbench/
