@@ -246,12 +246,10 @@ type PassEdit struct {
 	CodiceUnivoco  *string
 }
 
-// EditPass changes notes, consent and national data.
+// EditPass changes notes, consent and national data. A CUDE ID and a codice univoco
+// typed by hand (manual mode, N5) close the pass's sends not done: done on the portal.
 func (s *Service) EditPass(a Actor, c Change, e PassEdit) (Result, error) {
-	return s.inPlace(a, c, domain.ActEdit, func(p domain.Pass, today domain.Date) (domain.Pass, string, error) {
-		if err := domain.CheckTransition(p, domain.ActEdit, today); err != nil {
-			return p, "", err
-		}
+	return s.inPlaceTx(a, c, domain.ActEdit, func(tx *store.Tx, p domain.Pass) (domain.Pass, string, error) {
 		n := p.Clone()
 		var what []string
 		if e.Note != nil && *e.Note != p.Note {
@@ -276,6 +274,21 @@ func (s *Service) EditPass(a Actor, c Change, e PassEdit) (Result, error) {
 		}
 		if len(what) == 0 {
 			return p, "", &domain.Error{Message: "nessuna modifica da salvare"}
+		}
+		if (e.CudeID != nil || e.CodiceUnivoco != nil) && n.National.CudeID != "" && n.National.CodiceUnivoco != "" {
+			jobs, err := tx.Jobs(true)
+			if err != nil {
+				return p, "", err
+			}
+			for _, j := range jobs {
+				if j.Lineage == p.Lineage {
+					j.State, j.Done = store.JobManual, s.now().UTC()
+					if err := tx.PutJob(j); err != nil {
+						return p, "", err
+					}
+				}
+			}
+			n.National.Status, n.National.LastError = domain.NationalSent, ""
 		}
 		return n, "modificati: " + strings.Join(what, ", "), nil
 	})

@@ -146,6 +146,12 @@ type NationalQueued struct{ InComune string }
 
 func (e NationalQueued) Comune() string { return e.InComune }
 
+// The states of a job, for the desk (which does not import store).
+const (
+	JobPending  = store.JobPending
+	JobRejected = store.JobRejected
+)
+
 // NationalJob is a job of the queue as operators see it.
 type NationalJob struct {
 	store.OutboxJob

@@ -379,3 +379,24 @@ func TestNationalTransfers(t *testing.T) {
 		t.Errorf("Padova's version lacks the CUDE ID: %+v", v.Pass.National)
 	}
 }
+
+// N5: the CUDE ID and the codice univoco typed on the card (notes and national data)
+// close the pass's sends: done on the portal, no longer "in coda".
+func TestNationalTypedOnTheCard(t *testing.T) {
+	e, _, a := nationalEnv(t)
+	if _, err := e.s.NationalConfigure(admin, service.NationalSettings{Comune: "L736", Manual: true}); err != nil {
+		t.Fatal(err)
+	}
+	r := consentIssue(t, e, a, rossi(t))
+	cude, codice := "CUDE-42", "ABCDEF123456"
+	res, err := e.s.EditPass(a, change(r.Pass), service.PassEdit{CudeID: &cude, CodiceUnivoco: &codice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Pass.National; n.CudeID != cude || n.CodiceUnivoco != codice || n.Status != domain.NationalSent {
+		t.Errorf("national data %+v", n)
+	}
+	if jobs, _ := e.s.NationalQueue(a, true); len(jobs) != 0 {
+		t.Errorf("still queued: %+v", jobs)
+	}
+}

@@ -28,6 +28,7 @@ type KeyMap struct {
 	Import, Operators    key.Binding
 	Settings, Bacheca    key.Binding
 	Templates, Printers  key.Binding
+	National             key.Binding
 }
 
 // NewKeyMap is the default key map.
@@ -43,6 +44,7 @@ func NewKeyMap() KeyMap {
 		Bacheca:   key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "bacheca")),
 		Templates: key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "moduli")),
 		Printers:  key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "stampanti")),
+		National:  key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "circuito nazionale")),
 	}
 }
 
@@ -71,6 +73,7 @@ var entries = []entry{
 	{"Bacheca", "avvisi per gli operatori del comune", func(c *common.Context) sub { return newBacheca(c) }, nil},
 	{"Gestione moduli", "modelli dei documenti: testo, tag, file", nil, print.NewTemplates},
 	{"Stampanti", "calibrazione, fronte-retro, stampante di ciascuno", nil, print.NewPrinters},
+	{"Circuito nazionale", "invii alla piattaforma CUDE: coda, errori, riprova", func(c *common.Context) sub { return newNational(c) }, nil},
 }
 
 // Model is the page.
@@ -110,7 +113,7 @@ func (m *Model) ShortHelp() []key.Binding {
 
 func (m *Model) FullHelp() [][]key.Binding {
 	groups := [][]key.Binding{{m.keys.Up, m.keys.Open, m.keys.Back}, {m.keys.Import, m.keys.Operators, m.keys.Settings, m.keys.Bacheca},
-		{m.keys.Templates, m.keys.Printers}}
+		{m.keys.Templates, m.keys.Printers, m.keys.National}}
 	if m.open >= 0 {
 		groups = append(groups, m.subs[m.open].help())
 	}
@@ -200,6 +203,8 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		return m, m.Open(4)
 	case key.Matches(k, m.keys.Printers):
 		return m, m.Open(5)
+	case key.Matches(k, m.keys.National):
+		return m, m.Open(6)
 	}
 	return m, nil
 }

@@ -410,3 +410,35 @@ func TestOperatorSessionGetsNoAdminData(t *testing.T) {
 	}
 	h.WantView("refused", "operazione non consentita al proprio ruolo")
 }
+
+// Issue #10, N2: Circuito nazionale lists the sends to the platform of the comune with
+// their state, and puts one back in the queue at once; the password's expiry shows.
+func TestNationalQueuePage(t *testing.T) {
+	h, k := newAdmin(t, true)
+	h.Press(k.National)
+	h.WantView("queue", "Amministrazione › Circuito nazionale", "password CUDE nazionale in scadenza", "da inviare (f)", "rilascio", "in_coda")
+	h.Fits("queue")
+	for _, j := range mustQueue(t, h) {
+		if j.Comune != "L736" {
+			t.Errorf("another comune's send listed to Venezia: %+v", j)
+		}
+	}
+	nk := admin.NewNationalKeys()
+	h.Press(nk.Retry)
+	if n := h.LastNotice(); !strings.Contains(n.Text, "rimesso in coda") {
+		t.Errorf("retry: %+v", n)
+	}
+	h.Press(nk.Filter)
+	h.WantView("rejected", "rifiutati (f)", "Nessun invio rifiutati.")
+	h.Press(nk.Filter)
+	h.WantView("all", "tutti (f)", "rilascio")
+}
+
+func mustQueue(t *testing.T, h *tuitest.Harness) []service.NationalJob {
+	t.Helper()
+	jobs, err := h.Svc.NationalQueue(h.Ctx.Actor, false)
+	if err != nil || len(jobs) == 0 {
+		t.Fatalf("queue %v, %v", jobs, err)
+	}
+	return jobs
+}

@@ -1,0 +1,181 @@
+package admin
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"vivipass/domain"
+	"vivipass/service"
+	"vivipass/tui/common"
+	"vivipass/tui/components"
+	"vivipass/tui/components/formkit"
+)
+
+// NationalKeys are the keys of Circuito nazionale.
+type NationalKeys struct {
+	Up, Down, Retry, RetryAll, Filter key.Binding
+}
+
+// NewNationalKeys is the default.
+func NewNationalKeys() NationalKeys {
+	return NationalKeys{
+		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scegli")),
+		Down:     key.NewBinding(key.WithKeys("down")),
+		Retry:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "riprova ora")),
+		RetryAll: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "riprova tutti")),
+		Filter:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filtro")),
+	}
+}
+
+// nationalFilters are the views of the queue, in the order f cycles them.
+var nationalFilters = []struct {
+	label string
+	keep  func(state string) bool
+}{
+	{"da inviare", func(s string) bool { return s == string(service.JobPending) || s == string(service.JobRejected) }},
+	{"rifiutati", func(s string) bool { return s == string(service.JobRejected) }},
+	{"tutti", func(string) bool { return true }},
+}
+
+// nationalView is Circuito nazionale (N2): the queue of the sends to the national
+// platform, with their state, attempts, last error and next try; a send retried now.
+type nationalView struct {
+	ctx    *common.Context
+	keys   NationalKeys
+	table  components.List[service.NationalJob]
+	filter int
+	banner []string
+	seq    int
+	w, h   int
+}
+
+type nationalMsg struct {
+	seq    int
+	jobs   []service.NationalJob
+	banner []string
+	err    error
+}
+
+func newNational(ctx *common.Context) *nationalView {
+	v := &nationalView{ctx: ctx, keys: NewNationalKeys()}
+	v.table.Columns = []components.Column{{Title: "Contrassegno", Width: 15}, {Title: "Invio", Width: 13}, {Title: "Stato", Width: 10},
+		{Title: "Tent.", Width: 5}, {Title: "Prossimo", Width: 11}, {Title: "Ultimo errore", Width: 12, Flex: true}}
+	return v
+}
+
+func (v *nationalView) init() tea.Cmd { return v.load() }
+
+func (v *nationalView) load() tea.Cmd {
+	v.seq++
+	seq, svc, a := v.seq, v.ctx.Svc, v.ctx.Actor
+	return func() tea.Msg {
+		jobs, err := svc.NationalQueue(a, false)
+		if err != nil {
+			return nationalMsg{seq: seq, err: err}
+		}
+		banner, err := svc.NationalBanner(a)
+		return nationalMsg{seq, jobs, banner, err}
+	}
+}
+
+func (v *nationalView) capturing() bool { return false }
+func (v *nationalView) busy() bool      { return false }
+
+func (v *nationalView) help() []key.Binding {
+	k := v.keys
+	return []key.Binding{k.Up, k.Retry, k.RetryAll, k.Filter}
+}
+
+func (v *nationalView) setSize(w, h int) {
+	v.w, v.h = w, h
+	v.table.SetSize(w, max(3, h-6))
+}
+
+func (v *nationalView) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case nationalMsg:
+		if msg.seq != v.seq {
+			return nil
+		}
+		if msg.err != nil {
+			return common.Err(msg.err)
+		}
+		v.banner = msg.banner
+		keep := nationalFilters[v.filter].keep
+		var shown []service.NationalJob
+		for _, j := range msg.jobs {
+			if keep(string(j.State)) {
+				shown = append(shown, j)
+			}
+		}
+		v.table.Set(shown, func(j service.NationalJob) []string {
+			next := ""
+			if j.State == service.JobPending && !j.NextTry.IsZero() {
+				next = j.NextTry.In(domain.Rome).Format("02/01 15:04")
+			}
+			return []string{j.Number, j.Kind, string(j.State), fmt.Sprint(j.Attempts), next, j.LastError}
+		})
+		v.table.SetSize(v.w, max(3, v.h-6))
+		return nil
+	case common.DataChangedMsg:
+		return v.load()
+	case tea.KeyPressMsg:
+		k := v.keys
+		switch {
+		case key.Matches(msg, k.Up):
+			v.table.Move(-1)
+		case key.Matches(msg, k.Down):
+			v.table.Move(1)
+		case key.Matches(msg, k.Filter):
+			v.filter = (v.filter + 1) % len(nationalFilters)
+			return v.load()
+		case key.Matches(msg, k.Retry):
+			j, ok := v.table.Selected()
+			if !ok {
+				return nil
+			}
+			return v.retry(j.Seq, "Invio "+j.Kind+" di "+j.Number+" rimesso in coda: parte subito.")
+		case key.Matches(msg, k.RetryAll):
+			return v.retry(0, "Invii non completati rimessi in coda: partono subito.")
+		}
+	}
+	return nil
+}
+
+// retry puts a send (seq 0: every one not done) back in the queue, due now.
+func (v *nationalView) retry(seq uint64, done string) tea.Cmd {
+	svc, a := v.ctx.Svc, v.ctx.Actor
+	return func() tea.Msg {
+		n, err := svc.NationalRetry(a, seq)
+		switch {
+		case err != nil:
+			return common.NoticeMsg{Text: common.ErrorText(err), Error: true}
+		case n == 0:
+			return common.NoticeMsg{Text: "Niente da riprovare: l'invio è già completato."}
+		}
+		return common.NoticeMsg{Text: done}
+	}
+}
+
+func (v *nationalView) view() string {
+	st := v.ctx.Styles
+	var b strings.Builder
+	for _, l := range v.banner {
+		for _, w := range formkit.Wrap("Attenzione: "+l, max(20, v.w)) {
+			b.WriteString(st.Warning.Render(w) + "\n")
+		}
+	}
+	b.WriteString(st.Muted.Render(common.Truncate(fmt.Sprintf("Invii alla piattaforma nazionale · %s (f) · r riprova ora · R tutti",
+		nationalFilters[v.filter].label), v.w)) + "\n")
+	b.WriteString(v.table.View(st, "Nessun invio "+nationalFilters[v.filter].label+"."))
+	if j, ok := v.table.Selected(); ok && j.LastError != "" {
+		b.WriteString("\n")
+		for _, l := range formkit.Wrap("Ultimo errore: "+j.LastError, max(20, v.w)) {
+			b.WriteString(st.Error.Render(l) + "\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
