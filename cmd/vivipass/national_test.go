@@ -120,3 +120,82 @@ func TestNationalFromTheCommandLine(t *testing.T) {
 	r = must(t, 0, "national", "queue", "--all", "--db", db)
 	contains(t, "the whole queue", r.stdout, "decesso", "completato")
 }
+
+// simApplied reads the simulator's state file: how many times each key was applied.
+func simApplied(t *testing.T, file string) map[string]int {
+	t.Helper()
+	var st struct {
+		Keys map[string]struct {
+			Applied int `json:"applicazioni"`
+		} `json:"chiavi"`
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil // being replaced: read it again
+	}
+	out := map[string]int{}
+	for k, v := range st.Keys {
+		out[k] = v.Applied
+	}
+	return out
+}
+
+// N2, issue #10: the server killed (SIGKILL) in the middle of a drain, then started
+// again: every send reaches the platform exactly once (the simulator counts by key).
+func TestNationalKilledMidDrain(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	state := filepath.Join(dir, "stato.json")
+	users := write(t, "utenze.txt", []byte("venezia;segreta;L736;\n"))
+	url, _ := startSim(t, "--state", state, "--user-file", users, "--latency", "3ms")
+	db := newDB(t, "L736")
+	importJSON(t, 0, db, genRegion(t, 1200), "--comune", "L736", "--valid-only")
+	must(t, 0, "national", "configure", "--comune", "L736", "--url", url, "--user", "venezia",
+		"--password-file", write(t, "pw.txt", []byte("segreta")), "--db", db)
+	var queued []struct{}
+	if err := json.Unmarshal([]byte(must(t, 0, "national", "queue", "--json", "--db", db).stdout), &queued); err != nil || len(queued) < 50 {
+		t.Fatalf("%d jobs queued (%v): the test wants many", len(queued), err)
+	}
+
+	s := startServe(t, "--db", db)
+	deadline := time.Now().Add(30 * time.Second)
+	for len(simApplied(t, state)) < 20 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not start sending:\n%s", s.logs())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.cmd.Process.Kill() // mid-drain
+	<-s.exited
+	if n := len(simApplied(t, state)); n >= len(queued) {
+		t.Fatalf("the drain finished before the kill (%d of %d): the test proves nothing", n, len(queued))
+	}
+
+	s = startServe(t, "--db", db)
+	for {
+		var left []struct{}
+		json.Unmarshal([]byte(must(t, 0, "national", "queue", "--json", "--db", db).stdout), &left)
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline.Add(60 * time.Second)) {
+			t.Fatalf("%d jobs left after the restart:\n%s", len(left), s.logs())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code := s.stop(t); code != 0 {
+		t.Errorf("serve exited %d", code)
+	}
+	applied := simApplied(t, state)
+	if len(applied) != len(queued) {
+		t.Errorf("%d keys reached the platform, want %d", len(applied), len(queued))
+	}
+	for k, n := range applied {
+		if n != 1 {
+			t.Errorf("%s applied %d times", k, n)
+		}
+	}
+}
