@@ -586,3 +586,20 @@ func TestConcurrentDistinctKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestContextAndLatency(t *testing.T) {
+	r := newRig(t, sim.Options{Latency: 2 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := r.client.Send(ctx, cred, issue("x-1", "VE-0600"))
+	if !errors.Is(err, national.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("deadline: %v", err)
+	}
+	r.sim.SetLatency(0)
+	if _, err := r.client.Send(context.Background(), cred, issue("x-1", "VE-0600")); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.sim.Applied("L736", "x-1"); n != 1 {
+		t.Fatalf("applied %d", n)
+	}
+}

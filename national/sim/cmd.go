@@ -85,7 +85,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
-		IdleTimeout: 2 * time.Minute, ErrorLog: nil}
+		IdleTimeout: 2 * time.Minute}
 	if tlsOn {
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
 		if err != nil {
