@@ -15,6 +15,7 @@ import (
 	_ "time/tzdata" // civil dates are Italian whatever the server's zone files
 
 	"vivipass/domain"
+	"vivipass/national/sim"
 	"vivipass/service"
 	"vivipass/store"
 )
@@ -62,7 +63,7 @@ func commands() map[string]command {
 		"verify":       {"verify TESTO_QR [--key CHIAVE] | verify --public-key", "verifica la firma del codice QR di un contrassegno; stampa la chiave pubblica", cmdVerify},
 		"template":     {"template list|export NOME FILE|import FILE [--comune CODICE]", "moduli per i documenti (Gestione moduli)", cmdTemplates},
 		"national":     {"national configure|queue|retry|sync|manual|skip …", "la piattaforma nazionale CUDE: impostazioni, coda degli invii (vedi `vivipass national -h`)", cmdNational},
-		"national-sim": {"national-sim --addr INDIRIZZO [--state FILE] [--down] [--fail-rate F] [--latency D]", "simulatore della piattaforma nazionale (prove e dimostrazioni)", cmdNationalSim},
+		"national-sim": {sim.Usage, "simulatore della piattaforma nazionale (prove e dimostrazioni)", cmdNationalSim},
 		"printer":      {"printer list|set CODA [--offset-x MM] [--offset-y MM] [--duplex MODO]", "stampanti: calibrazione e fronte-retro", cmdPrinter},
 	}
 }
