@@ -87,6 +87,7 @@ func Tags() []Tag {
 		{"stato", GroupPass, "stato registrato (attivo, sospeso, revocato…)", []string{"Pass.State"}, pass(func(p domain.Pass) string { return p.State.Label() })},
 		{"data_stato", GroupPass, "data di sospensione, revoca o chiusura", []string{"Pass.StateFrom"}, pass(func(p domain.Pass) string { return p.StateFrom.String() })},
 		{"motivo_stato", GroupPass, "motivo di sospensione o revoca", []string{"Pass.StateReason"}, pass(func(p domain.Pass) string { return p.StateReason })},
+		{"comune_trasferimento", GroupPass, "comune in cui il contrassegno è stato trasferito", []string{"Pass.TransferredTo"}, pass(func(p domain.Pass) string { return domain.PlaceName(p.TransferredTo, domain.Date{}) })},
 		{"numero_precedente", GroupPass, "numero del contrassegno precedente (rinnovo, duplicato)", []string{"Pass.PreviousNumber"}, pass(func(p domain.Pass) string { return p.PreviousNumber })},
 		{"duplicato", GroupPass, "«sì» se è un duplicato, altrimenti «no»", []string{"Pass.Duplicate"}, pass(func(p domain.Pass) string { return siNo(p.Duplicate) })},
 		{"motivo_duplicato", GroupPass, "furto, smarrimento o deterioramento", []string{"Pass.DuplicateReason"}, pass(func(p domain.Pass) string { return string(p.DuplicateReason) })},
