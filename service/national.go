@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -432,9 +433,9 @@ func (s *Service) platform(cache map[string]national.Platform, cfg store.Nationa
 	return p, err
 }
 
-// nationalChange is the message of a job: the pass version it was written for, with the
-// holder, the plates for the national circuit (principale first), and the CUDE ID the
-// lineage has by now.
+// nationalChange is the message of a job: the pass as it was when the change was
+// made (the job's snapshot; a later change to the same version must not alter an
+// earlier message), with the CUDE ID the lineage has by now.
 func (s *Service) nationalChange(j store.OutboxJob) (national.Change, error) {
 	var c national.Change
 	err := s.view(func(tx *store.Tx) error {
@@ -442,57 +443,76 @@ func (s *Service) nationalChange(j store.OutboxJob) (national.Change, error) {
 		if err != nil {
 			return err
 		}
-		holder, err := tx.Person(p.PersonID)
-		if err != nil {
+		if len(j.Change) > 0 {
+			if err := json.Unmarshal(j.Change, &c); err != nil {
+				return fmt.Errorf("invio %d illeggibile: %w", j.Seq, err)
+			}
+		} else if c, err = changeOf(tx, p, j.Kind); err != nil { // a job written before the snapshots
 			return err
 		}
-		cude := p.National.CudeID
-		if cude == "" {
-			versions, err := tx.Versions(p)
-			if err != nil {
-				return err
-			}
-			for _, v := range versions {
-				if v.National.CudeID != "" {
-					cude = v.National.CudeID
-					break
-				}
-			}
+		c.Key = j.Key
+		if c.CudeID == "" {
+			c.CudeID = lineageCudeID(tx, p)
 		}
-		c = national.Change{Key: j.Key, Kind: j.Kind, Comune: p.Comune, CudeID: cude, Number: p.Number,
-			PreviousNumber: p.PreviousNumber, CodiceFiscale: holder.CodiceFiscale, Cognome: holder.Cognome, Nome: holder.Nome,
-			DataRilascio: p.DataRilascio.ISO(), DataScadenza: p.DataScadenza.ISO(), Reason: p.StateReason}
-		if cude == "" {
+		if c.CudeID == "" {
 			c.Kind = national.KindIssue // the platform has not heard of the pass yet
-		}
-		if !p.StateFrom.IsZero() {
-			c.Date = p.StateFrom.ISO()
-		}
-		if !holder.DataDecesso.IsZero() && j.Kind == string(domain.ActDeceased) {
-			c.Date = holder.DataDecesso.ISO()
-		}
-		if j.Kind == string(domain.ActTransfer) {
-			switch {
-			case p.State == domain.TrasferitoFuori: // ended here: the comune it went to
-				c.Destination = p.TransferredTo
-			case p.PrevID != 0: // handed over: the comune that held it tells the platform
-				prev, err := tx.Pass(p.PrevID)
-				if err != nil {
-					return err
-				}
-				c.Comune, c.Destination, c.Date = prev.Comune, p.Comune, prev.StateFrom.ISO()
-			}
-		}
-		for _, role := range []domain.PlateRole{domain.RolePrincipale, domain.RoleSecondaria} {
-			for _, pl := range p.Plates {
-				if pl.Role == role {
-					c.Plates = append(c.Plates, national.Plate{Number: pl.Number, Country: domain.NormalizeCountry(pl.Country)})
-				}
-			}
 		}
 		return c.Check()
 	})
 	return c, err
+}
+
+// lineageCudeID is the CUDE ID the platform gave the pass, on any of its versions.
+func lineageCudeID(tx *store.Tx, p domain.Pass) string {
+	if cur, err := currentVersion(tx, p); err == nil && cur.National.CudeID != "" {
+		return cur.National.CudeID
+	}
+	versions, _ := tx.Versions(p)
+	for _, v := range versions {
+		if v.National.CudeID != "" {
+			return v.National.CudeID
+		}
+	}
+	return ""
+}
+
+// changeOf is the message telling the platform of a change of kind to pass p as it is
+// now: the holder, the dates, the plates of the national circuit (principale first),
+// the event's date, and for a transfer who hands it over and to whom.
+func changeOf(tx *store.Tx, p domain.Pass, kind string) (national.Change, error) {
+	holder, err := tx.Person(p.PersonID)
+	if err != nil {
+		return national.Change{}, err
+	}
+	c := national.Change{Kind: kind, Comune: p.Comune, CudeID: p.National.CudeID, Number: p.Number,
+		PreviousNumber: p.PreviousNumber, CodiceFiscale: holder.CodiceFiscale, Cognome: holder.Cognome, Nome: holder.Nome,
+		DataRilascio: p.DataRilascio.ISO(), DataScadenza: p.DataScadenza.ISO(), Reason: p.StateReason}
+	if !p.StateFrom.IsZero() {
+		c.Date = p.StateFrom.ISO()
+	}
+	if !holder.DataDecesso.IsZero() && kind == string(domain.ActDeceased) {
+		c.Date = holder.DataDecesso.ISO()
+	}
+	if kind == string(domain.ActTransfer) {
+		switch {
+		case p.State == domain.TrasferitoFuori: // ended here: the comune it went to
+			c.Destination = p.TransferredTo
+		case p.PrevID != 0: // handed over: the comune that held it tells the platform
+			prev, err := tx.Pass(p.PrevID)
+			if err != nil {
+				return c, err
+			}
+			c.Comune, c.Destination, c.Date = prev.Comune, p.Comune, prev.StateFrom.ISO()
+		}
+	}
+	for _, role := range []domain.PlateRole{domain.RolePrincipale, domain.RoleSecondaria} {
+		for _, pl := range p.Plates {
+			if pl.Role == role {
+				c.Plates = append(c.Plates, national.Plate{Number: pl.Number, Country: domain.NormalizeCountry(pl.Country)})
+			}
+		}
+	}
+	return c, nil
 }
 
 // applyReceipt closes the job and writes the platform's answer on the pass, in one

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -191,7 +192,9 @@ func queueNational(tx *store.Tx, p *domain.Pass, act domain.Action) error {
 	if !p.National.Consent || p.National.Status == domain.NationalSkipped {
 		return nil
 	}
-	if _, ok := p.Principale(); !ok && p.National.CudeID == "" {
+	// A card the platform never heard of and that has no plate yet is not sent; once its
+	// issue is queued, every later change follows it (a death before the first send too).
+	if _, ok := p.Principale(); !ok && p.National.CudeID == "" && p.National.Status == domain.NationalNone {
 		return nil
 	}
 	kind := act
@@ -200,7 +203,16 @@ func queueNational(tx *store.Tx, p *domain.Pass, act domain.Action) error {
 	} else if act == domain.ActEdit {
 		return nil // notes and manual national data are not sent
 	}
-	if _, err := tx.Enqueue(string(kind), p.ID, p.Lineage, p.Version, p.Comune); err != nil {
+	// The message as of now: a later change to this version must not alter it.
+	c, err := changeOf(tx, *p, string(kind))
+	if err != nil {
+		return err
+	}
+	snapshot, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Enqueue(string(kind), p.ID, p.Lineage, p.Version, p.Comune, snapshot); err != nil {
 		return err
 	}
 	p.National.Status = domain.NationalPending

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -33,20 +34,23 @@ type OutboxJob struct {
 	LastError string    `json:"last_error,omitempty"`
 	NextTry   time.Time `json:"next_try"`
 	Done      time.Time `json:"done,omitzero"`
+	// Change is the message as it was when the change was made (national.Change, JSON);
+	// jobs written before schema 5 have none and are built from the pass when sent.
+	Change json.RawMessage `json:"change,omitempty"`
 }
 
 // Job reads one job.
 func (t *Tx) Job(seq uint64) (OutboxJob, error) { return get[OutboxJob](t, "outbox", u64(seq)) }
 
 // Enqueue adds a job for the national platform.
-func (t *Tx) Enqueue(kind string, passID, lineage, version uint64, comune string) (OutboxJob, error) {
+func (t *Tx) Enqueue(kind string, passID, lineage, version uint64, comune string, change []byte) (OutboxJob, error) {
 	seq, err := t.bucket("outbox").NextSequence()
 	if err != nil {
 		return OutboxJob{}, err
 	}
 	now := time.Now().UTC()
 	j := OutboxJob{Seq: seq, Key: fmt.Sprintf("%d-%d-%s", lineage, version, kind), Kind: kind,
-		PassID: passID, Lineage: lineage, Comune: comune, Created: now, State: JobPending} // NextTry zero: at once
+		PassID: passID, Lineage: lineage, Comune: comune, Created: now, State: JobPending, Change: change} // NextTry zero: at once
 	t.enqueued = append(t.enqueued, comune)
 	return j, put(t, "outbox", u64(seq), j)
 }
