@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -116,5 +117,91 @@ func TestNationalPasswordExpiredOverHTTPS(t *testing.T) {
 	e.s.NationalRetry(admin, 0)
 	if rep, _ := e.s.NationalDrain(context.Background(), e.clk.now()); rep.Sent != 1 {
 		t.Fatalf("after the new password: %+v", rep)
+	}
+}
+
+// The platform down all day over HTTPS: the day's retries fail, the night's run (an
+// injected clock) delivers, and the card gets its CUDE ID.
+func TestNationalDownAllDayOverHTTPS(t *testing.T) {
+	e, platform := httpsEnv(t, []sim.User{{Name: "venezia", Password: "segreta", Comune: "L736"}})
+	platform.SetDown(true)
+	r := consentIssue(t, e, mario, rossi(t))
+	for attempt := 1; ; attempt++ {
+		if rep, _ := e.s.NationalDrain(context.Background(), e.clk.now()); rep.Failed != 1 || rep.Sent != 0 {
+			t.Fatalf("attempt %d while down: %+v", attempt, rep)
+		}
+		jobs, _ := e.s.NationalQueue(mario, true)
+		if len(jobs) != 1 || !strings.Contains(jobs[0].LastError, "non raggiungibile") {
+			t.Fatalf("attempt %d: queue %+v", attempt, jobs)
+		}
+		next := jobs[0].NextTry.In(domain.Rome)
+		e.clk.set(domain.DateOf(next))
+		e.clk.t = next.Add(time.Second)
+		if next.Hour() == 3 && next.Minute() == 0 {
+			break // the day's retries are over: the night comes
+		}
+		if attempt > 10 {
+			t.Fatalf("no nightly retry after %d attempts", attempt)
+		}
+	}
+	platform.SetDown(false)
+	if rep, _ := e.s.NationalDrain(context.Background(), e.clk.now()); rep.Sent != 1 {
+		t.Fatalf("the night the platform answers: %+v", rep)
+	}
+	v := e.get(mario, r.Pass.ID)
+	if c, ok := platform.Card(v.Pass.National.CudeID); !ok || c.CodiceUnivoco != v.Pass.National.CodiceUnivoco {
+		t.Errorf("after the night: card %+v (known %v), pass %+v", c, ok, v.Pass.National)
+	}
+}
+
+// A rejection over HTTPS: the card was entered on the ministry's portal by hand before
+// the queue sent it, so the platform refuses the issue; the operator reads why on the
+// queue and the card, types the portal's CUDE ID and codice univoco, and the job closes.
+func TestNationalRejectionOverHTTPS(t *testing.T) {
+	e, platform := httpsEnv(t, []sim.User{{Name: "venezia", Password: "segreta", Comune: "L736"}})
+	platform.SetDown(true)
+	r := consentIssue(t, e, mario, rossi(t))
+	e.s.NationalDrain(context.Background(), e.clk.now())
+	jobs, _ := e.s.NationalQueue(mario, true)
+	if len(jobs) != 1 {
+		t.Fatalf("queue %+v", jobs)
+	}
+	// The same card typed on the portal: another key, the same comune and number.
+	var portal national.Change
+	if err := json.Unmarshal(jobs[0].Change, &portal); err != nil {
+		t.Fatal(err)
+	}
+	portal.Key, portal.Kind = "portale-1", national.KindIssue
+	platform.SetDown(false)
+	var cfg store.NationalConfig
+	_ = e.s.DB().View(func(tx *store.Tx) (err error) { cfg, err = tx.NationalConfig("L736"); return err })
+	cl, err := national.NewClient(cfg.URL, national.WithCAFile(cfg.CAFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	onPortal, err := cl.Send(context.Background(), national.Credentials{User: "venezia", Password: "segreta"}, portal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.s.NationalRetry(mario, 0)
+	if rep, _ := e.s.NationalDrain(context.Background(), e.clk.now()); rep.Rejected != 1 || rep.Sent != 0 {
+		t.Fatalf("%+v", rep)
+	}
+	jobs, _ = e.s.NationalQueue(mario, true)
+	if len(jobs) != 1 || jobs[0].State != store.JobRejected || !strings.Contains(jobs[0].LastError, "già sulla piattaforma") {
+		t.Fatalf("queue %+v", jobs)
+	}
+	if v := e.get(mario, r.Pass.ID); !strings.Contains(v.Pass.National.LastError, onPortal.CudeID) {
+		t.Errorf("the card does not say why: %+v", v.Pass.National)
+	}
+	if _, err := e.s.NationalManual(mario, r.Pass.ID, onPortal.CudeID, onPortal.CodiceUnivoco); err != nil {
+		t.Fatal(err)
+	}
+	if jobs, _ := e.s.NationalQueue(mario, true); len(jobs) != 0 {
+		t.Errorf("still open after the manual data: %+v", jobs)
+	}
+	if n := platform.Applied("L736", "portale-1"); n != 1 || len(platform.Cards()) != 1 {
+		t.Errorf("the platform has %d cards, the portal's key applied %d times", len(platform.Cards()), n)
 	}
 }
