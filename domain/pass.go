@@ -168,6 +168,8 @@ func (s NationalStatus) Label() string {
 		return "inviato"
 	case NationalFailed:
 		return "errore, in attesa di nuovo tentativo"
+	case NationalSkipped:
+		return "non inviare (scelta dell'operatore)"
 	}
 	return string(s)
 }

@@ -189,34 +189,59 @@ func (s *Service) NationalQueue(a Actor, pendingOnly bool) ([]NationalJob, error
 // comuni), a rejected one included: the operator has acted on the reason.
 func (s *Service) NationalRetry(a Actor, seq uint64) (int, error) {
 	n := 0
-	now := s.now().UTC()
 	err := s.update(func(tx *store.Tx, ev *[]Event) error {
-		jobs, err := tx.Jobs(false)
+		found := false
+		var err error
+		n, err = s.retryJobs(tx, ev, func(j store.OutboxJob) bool {
+			ok := (seq == 0 || j.Seq == seq) && a.Sees(j.Comune)
+			found = found || ok
+			return ok
+		})
+		if err == nil && seq != 0 && !found {
+			err = &domain.Error{Message: fmt.Sprintf("invio %d non trovato", seq)}
+		}
+		return err
+	})
+	return n, err
+}
+
+// NationalRetryPass sends the jobs not done of a pass (any of its versions) again at
+// once: the Scheda contrassegno's retry.
+func (s *Service) NationalRetryPass(a Actor, passID uint64) (int, error) {
+	n := 0
+	err := s.update(func(tx *store.Tx, ev *[]Event) error {
+		p, err := loadPass(tx, a, passID)
 		if err != nil {
 			return err
 		}
-		found := false
-		for _, j := range jobs {
-			if (seq != 0 && j.Seq != seq) || !a.Sees(j.Comune) {
-				continue
-			}
-			found = true
-			if j.State != store.JobPending && j.State != store.JobRejected {
-				continue
-			}
-			j.State, j.NextTry = store.JobPending, now
-			if err := tx.PutJob(j); err != nil {
-				return err
-			}
-			n++
-			*ev = append(*ev, NationalQueued{j.Comune})
+		n, err = s.retryJobs(tx, ev, func(j store.OutboxJob) bool { return j.Lineage == p.Lineage && a.Sees(j.Comune) })
+		if err == nil && n == 0 {
+			err = &domain.Error{Message: "il contrassegno " + p.Number + " non ha invii alla piattaforma in attesa"}
 		}
-		if seq != 0 && !found {
-			return &domain.Error{Message: fmt.Sprintf("invio %d non trovato", seq)}
-		}
-		return nil
+		return err
 	})
 	return n, err
+}
+
+// retryJobs makes the pending and rejected jobs that match due now.
+func (s *Service) retryJobs(tx *store.Tx, ev *[]Event, match func(store.OutboxJob) bool) (int, error) {
+	jobs, err := tx.Jobs(false)
+	if err != nil {
+		return 0, err
+	}
+	n, now := 0, s.now().UTC()
+	for _, j := range jobs {
+		if !match(j) || (j.State != store.JobPending && j.State != store.JobRejected) {
+			continue
+		}
+		j.State, j.NextTry = store.JobPending, now
+		if err := tx.PutJob(j); err != nil {
+			return n, err
+		}
+		n++
+		*ev = append(*ev, NationalQueued{j.Comune})
+	}
+	return n, nil
 }
 
 // NationalManual records the CUDE ID and the codice univoco an operator got from the

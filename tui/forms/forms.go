@@ -14,6 +14,7 @@ func PassForms() pass.Forms {
 		Deceased:   NewDeceased,
 		AddPlate:   NewAddPlate,
 		Edit:       NewEdit,
+		National:   NewNational,
 		ClosePlate: NewClosePlate,
 		Role:       NewRole,
 		NewIssue:   NewIssue,

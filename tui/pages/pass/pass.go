@@ -30,7 +30,7 @@ type KeyMap struct {
 	Tab, Up, Down                                       key.Binding
 	Renew, Duplicate, Transfer, Suspend, Resume, Revoke key.Binding
 	Deceased, AddPlate, ClosePlate, RemovePlate, Role   key.Binding
-	Edit, Holder                                        key.Binding
+	Edit, Holder, National                              key.Binding
 	Print, Modules                                      key.Binding
 }
 
@@ -54,6 +54,7 @@ func NewKeyMap() KeyMap {
 		Role:        b("p", "ruolo nazionale"),
 		Edit:        b("e", "note e dati nazionali"),
 		Holder:      b("o", "anagrafica titolare"),
+		National:    b("n", "invio nazionale"),
 		Print:       b("k", "stampa"),
 		Modules:     b("l", "moduli"),
 	}
@@ -63,7 +64,9 @@ func NewKeyMap() KeyMap {
 // so that this page does not depend on how each form is built).
 type Forms struct {
 	Renew, Duplicate, Transfer, Suspend, Revoke, Deceased, AddPlate, Edit func(ctx *common.Context, v service.PassView) common.Page
-	ClosePlate, Role                                                      func(ctx *common.Context, v service.PassView, plateID uint32) common.Page
+	// National is the Invio nazionale form: retry the pass's sends, or "non inviare".
+	National         func(ctx *common.Context, v service.PassView) common.Page
+	ClosePlate, Role func(ctx *common.Context, v service.PassView, plateID uint32) common.Page
 	// NewIssue is the nuovo rilascio form, opened from the Contrassegni page (ctrl+n).
 	NewIssue func(ctx *common.Context) common.Page
 	// Print (Stampa: the card) and Modules (a template filled for the pass) are the
@@ -129,7 +132,7 @@ func (m *Model) printing() []key.Binding {
 
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	groups := [][]key.Binding{{k.Tab, k.Up, k.Edit, k.Holder}, {k.Renew, k.Duplicate, k.Transfer, k.Suspend, k.Resume, k.Revoke, k.Deceased},
+	groups := [][]key.Binding{{k.Tab, k.Up, k.Edit, k.Holder, k.National}, {k.Renew, k.Duplicate, k.Transfer, k.Suspend, k.Resume, k.Revoke, k.Deceased},
 		{k.AddPlate, k.ClosePlate, k.RemovePlate, k.Role}}
 	if p := m.printing(); len(p) > 0 {
 		groups = append(groups, p)
@@ -243,6 +246,8 @@ func (m *Model) action(msg tea.KeyPressMsg) tea.Cmd {
 		return open(f.AddPlate)
 	case key.Matches(msg, k.Edit):
 		return open(f.Edit)
+	case key.Matches(msg, k.National):
+		return open(f.National)
 	case key.Matches(msg, k.Print):
 		return open(f.Print)
 	case key.Matches(msg, k.Modules):
