@@ -25,6 +25,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./service/legacy/...
 	$(GO) test -run '^$$' -bench 'CardPDF|Reminders' -benchmem ./printing/ ./service/
 	$(GO) test -run '^$$' -bench 'NationalDrain|IssueWithConsent' -benchtime 1x ./service/
+	$(GO) test -run '^$$' -bench OpenJobs -benchtime 1x ./store/
 	bash bench/region.sh
 	bash bench/pec.sh
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/sshbench/

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -160,18 +162,40 @@ type NationalJob struct {
 	Holder string `json:"titolare"`
 }
 
-// NationalQueue lists the jobs of the actor's comuni, newest first; pendingOnly keeps
-// the ones not done (pending or rejected).
+// Bounds of the closed jobs NationalQueue lists besides the open ones: the latest
+// shown, and how far back it looks for them (a region's outbox grows by years).
+const (
+	queueClosedShown   = 500
+	queueClosedScanned = 50000
+)
+
+// NationalQueue lists the jobs of the actor's comuni, newest first: the open ones
+// (pending or rejected) and, unless pendingOnly, the latest closed ones.
 func (s *Service) NationalQueue(a Actor, pendingOnly bool) ([]NationalJob, error) {
 	var out []NationalJob
 	err := s.view(func(tx *store.Tx) error {
-		jobs, err := tx.Jobs(false)
+		jobs, err := tx.Jobs(true)
 		if err != nil {
 			return err
 		}
+		if !pendingOnly {
+			shown, scanned := 0, 0
+			err := tx.JobsNewestFirst(func(j store.OutboxJob) bool {
+				if !j.Open() && a.Sees(j.Comune) {
+					jobs = append(jobs, j)
+					shown++
+				}
+				scanned++
+				return shown < queueClosedShown && scanned < queueClosedScanned
+			})
+			if err != nil {
+				return err
+			}
+			slices.SortFunc(jobs, func(x, y store.OutboxJob) int { return cmp.Compare(x.Seq, y.Seq) })
+		}
 		for i := len(jobs) - 1; i >= 0; i-- {
 			j := jobs[i]
-			if !a.Sees(j.Comune) || (pendingOnly && j.State != store.JobPending && j.State != store.JobRejected) {
+			if !a.Sees(j.Comune) {
 				continue
 			}
 			v := NationalJob{OutboxJob: j}
@@ -225,13 +249,13 @@ func (s *Service) NationalRetryPass(a Actor, passID uint64) (int, error) {
 
 // retryJobs makes the pending and rejected jobs that match due now.
 func (s *Service) retryJobs(tx *store.Tx, ev *[]Event, match func(store.OutboxJob) bool) (int, error) {
-	jobs, err := tx.Jobs(false)
+	jobs, err := tx.Jobs(true)
 	if err != nil {
 		return 0, err
 	}
 	n, now := 0, s.now().UTC()
 	for _, j := range jobs {
-		if !match(j) || (j.State != store.JobPending && j.State != store.JobRejected) {
+		if !match(j) {
 			continue
 		}
 		j.State, j.NextTry = store.JobPending, now
@@ -277,12 +301,12 @@ func (s *Service) closeNational(a Actor, passID uint64, state store.JobState, ch
 		if !p.Current() {
 			return &domain.Error{Message: "il contrassegno " + p.Number + " è stato sostituito: aprire la versione attuale"}
 		}
-		jobs, err := tx.Jobs(false)
+		jobs, err := tx.Jobs(true)
 		if err != nil {
 			return err
 		}
 		for _, j := range jobs {
-			if j.Lineage == p.Lineage && (j.State == store.JobPending || j.State == store.JobRejected) {
+			if j.Lineage == p.Lineage {
 				j.State, j.Done = state, now
 				if err := tx.PutJob(j); err != nil {
 					return err

@@ -56,6 +56,7 @@ func migrations() []migration {
 			return nil
 		}},
 		{"piattaforma nazionale", func(tx *bolt.Tx) error { return createBuckets(tx, "national_config") }},
+		{"indice degli invii aperti", indexOpenJobs},
 	}
 }
 

@@ -67,3 +67,86 @@ func TestMigration5PiattaformaNazionale(t *testing.T) {
 	}
 	verifyClean(t, db)
 }
+
+// TestMigration6IndiceInviiAperti indexes a schema-5 outbox: the pending and the
+// rejected jobs are open, the done, manual and skipped ones are not; later writes keep
+// the index, and Verify finds it whole.
+func TestMigration6IndiceInviiAperti(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "raw.db")
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := []store.JobState{store.JobDone, store.JobPending, store.JobManual, store.JobRejected, store.JobSkipped}
+	if err := b.Update(func(tx *bolt.Tx) error {
+		if err := store.MigrateTo(tx, 5); err != nil {
+			return err
+		}
+		out := tx.Bucket([]byte("outbox"))
+		for i, st := range states {
+			seq := uint64(i + 1)
+			if err := out.SetSequence(seq); err != nil {
+				return err
+			}
+			j := fmt.Sprintf(`{"seq":%d,"key":"%d-1-rilascio","kind":"rilascio","comune":"L736","state":%q}`, seq, seq, st)
+			if err := out.Put(store.U64(seq), []byte(j)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Update(func(tx *bolt.Tx) error { return store.MigrateTo(tx, 6) }); err != nil {
+		t.Fatalf("migrateTo(6): %v", err)
+	}
+	b.Close()
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatalf("Open after migration 6: %v", err)
+	}
+	defer db.Close()
+	seqs := func() (out []uint64) {
+		t.Helper()
+		if err := db.View(func(tx *store.Tx) error {
+			jobs, err := tx.Jobs(true)
+			for _, j := range jobs {
+				out = append(out, j.Seq)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := seqs(); fmt.Sprint(got) != "[2 4]" {
+		t.Errorf("open jobs after the migration: %v, want [2 4]", got)
+	}
+	verifyClean(t, db)
+	// A job done leaves the index, a new one enters it.
+	if err := db.Update(func(tx *store.Tx) error {
+		j, err := tx.Job(2)
+		if err != nil {
+			return err
+		}
+		j.State = store.JobDone
+		if err := tx.PutJob(j); err != nil {
+			return err
+		}
+		_, err = tx.Enqueue("rinnovo", 9, 9, 2, "L736", nil)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := seqs(); fmt.Sprint(got) != "[4 6]" {
+		t.Errorf("open jobs after a send and a new change: %v, want [4 6]", got)
+	}
+	verifyClean(t, db)
+	// The queue page reads from the newest back and stops when it has enough.
+	var newest []uint64
+	if err := db.View(func(tx *store.Tx) error {
+		return tx.JobsNewestFirst(func(j store.OutboxJob) bool { newest = append(newest, j.Seq); return len(newest) < 3 })
+	}); err != nil || fmt.Sprint(newest) != "[6 5 4]" {
+		t.Errorf("newest first: %v, %v", newest, err)
+	}
+}
