@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"vivipass/bench/genregion/region"
 	"vivipass/domain"
 	"vivipass/national"
+	"vivipass/national/nationaltest"
 	"vivipass/national/sim"
 	"vivipass/service"
 	"vivipass/store"
@@ -20,7 +20,7 @@ import (
 
 // BenchmarkNationalDrain (issue #10): a register of Venezia whose ~10,000 passes with
 // the consent each wrote a job (an import of a generated region), drained against the
-// simulator over HTTP on loopback, answering at once: jobs per second (target ≥ 500).
+// simulator over HTTPS on loopback, answering at once: jobs per second (target ≥ 500).
 func BenchmarkNationalDrain(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
@@ -37,12 +37,12 @@ func BenchmarkNationalDrain(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ts := httptest.NewServer(platform)
+		url, ca := nationaltest.ServeHTTPS(b, platform)
 		svc := service.New(db, service.WithPlatform(func(cfg store.NationalConfig) (national.Platform, error) {
-			return national.NewClient(cfg.URL)
+			return national.NewClient(cfg.URL, national.WithCAFile(cfg.CAFile))
 		}))
 		b.Setenv("VIVIPASS_NATIONAL_PASSWORD_L736", "segreta")
-		if _, err := svc.NationalConfigure(admin, service.NationalSettings{Comune: "L736", URL: ts.URL, User: "venezia"}); err != nil {
+		if _, err := svc.NationalConfigure(admin, service.NationalSettings{Comune: "L736", URL: url, User: "venezia", CAFile: ca}); err != nil {
 			b.Fatal(err)
 		}
 		if rep, err := svc.Import(admin, service.ImportRequest{FileName: "regione.csv", Data: csv.Bytes(), Comune: "L736", ValidOnly: true}, nil); err != nil {
@@ -64,11 +64,10 @@ func BenchmarkNationalDrain(b *testing.B) {
 		}
 		took := time.Since(start)
 		b.StopTimer()
-		ts.Close()
 		db.Close()
 		rate := float64(sent+rejected) / took.Seconds()
 		b.ReportMetric(rate, "jobs/s")
-		fmt.Printf("\n== piattaforma nazionale: %d invii in coda (%d contrassegni col consenso su %d), svuotati contro il simulatore su loopback in %.2f s: %.0f invii/s (%d accettati, %d rifiutati; obiettivo ≥ 500/s)\n",
+		fmt.Printf("\n== piattaforma nazionale: %d invii in coda (%d contrassegni col consenso su %d), svuotati contro il simulatore in HTTPS su loopback in %.2f s: %.0f invii/s (%d accettati, %d rifiutati; obiettivo ≥ 500/s)\n",
 			len(jobs), st.Consent, st.Passes, took.Seconds(), rate, sent, rejected)
 	}
 }
