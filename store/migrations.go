@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -80,13 +81,16 @@ func currentVersion(tx *bolt.Tx) uint64 {
 	return readU64(m.Get(kSchemaVer))
 }
 
+// ErrOlderSchema is a database opened read-only that an older vivipass wrote.
+var ErrOlderSchema = errors.New("schema precedente")
+
 func checkVersion(tx *bolt.Tx) error {
 	v := currentVersion(tx)
 	if v > SchemaVersion() {
 		return fmt.Errorf("il database ha lo schema %d, più recente di questo vivipass (%d): aggiornare vivipass", v, SchemaVersion())
 	}
 	if v < SchemaVersion() {
-		return fmt.Errorf("il database ha lo schema %d, questo vivipass si aspetta %d: aprirlo prima in scrittura per aggiornarlo", v, SchemaVersion())
+		return fmt.Errorf("il database ha lo schema %d, questo vivipass si aspetta %d: aprirlo prima in scrittura per aggiornarlo: %w", v, SchemaVersion(), ErrOlderSchema)
 	}
 	return nil
 }

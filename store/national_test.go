@@ -1,7 +1,10 @@
 package store_test
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -148,5 +151,48 @@ func TestMigration6IndiceInviiAperti(t *testing.T) {
 		return tx.JobsNewestFirst(func(j store.OutboxJob) bool { newest = append(newest, j.Seq); return len(newest) < 3 })
 	}); err != nil || fmt.Sprint(newest) != "[6 5 4]" {
 		t.Errorf("newest first: %v, %v", newest, err)
+	}
+}
+
+// A backup written at schema 5 (before an upgrade) is verified through a migrated
+// temporary copy: no problems found, the backup itself left byte for byte as it was,
+// and no copy left behind.
+func TestVerifyFileOfAnOlderBackup(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "vivipass-20261201.db")
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Update(func(tx *bolt.Tx) error {
+		if err := store.MigrateTo(tx, 5); err != nil {
+			return err
+		}
+		out := tx.Bucket([]byte("outbox"))
+		if err := out.SetSequence(1); err != nil {
+			return err
+		}
+		return out.Put(store.U64(1), []byte(`{"seq":1,"key":"1-1-rilascio","kind":"rilascio","comune":"L736","state":"in_coda"}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Open(path, store.Options{ReadOnly: true}); !errors.Is(err, store.ErrOlderSchema) {
+		t.Fatalf("read-only open of schema 5: %v", err)
+	}
+	problems, _, err := store.VerifyFile(path)
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("VerifyFile: %v, %v", problems, err)
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Error("verifying the backup changed it")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".verifica-*")); len(left) != 0 {
+		t.Errorf("temporary copies left: %v", left)
 	}
 }

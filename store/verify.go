@@ -1,7 +1,11 @@
 package store
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
 
@@ -127,6 +131,15 @@ func VerifyFile(path string) (problems []Problem, passes int, err error) {
 		}
 	}()
 	db, err := Open(path, Options{ReadOnly: true})
+	if errors.Is(err, ErrOlderSchema) {
+		// A backup from before an upgrade: verify a migrated temporary copy of it (what a
+		// restore would open); the backup itself stays as it is.
+		var tmp string
+		if tmp, err = migratedCopy(path); err == nil {
+			defer os.Remove(tmp)
+			db, err = Open(tmp, Options{ReadOnly: true})
+		}
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("la copia %s non è utilizzabile: %w", path, err)
 	}
@@ -143,6 +156,38 @@ func VerifyFile(path string) (problems []Problem, passes int, err error) {
 		return nil, 0, fmt.Errorf("la copia %s non è leggibile: %w", path, err)
 	}
 	return problems, passes, nil
+}
+
+// migratedCopy copies the register at path beside it (or in the temporary folder) and
+// brings the copy to this vivipass's schema; the caller removes it.
+func migratedCopy(path string) (string, error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	dst, err := os.CreateTemp(filepath.Dir(path), ".verifica-*.db")
+	if err != nil {
+		if dst, err = os.CreateTemp("", "vivipass-verifica-*.db"); err != nil {
+			return "", err
+		}
+	}
+	tmp := dst.Name()
+	_, err = io.Copy(dst, src)
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		var db *DB
+		if db, err = Open(tmp, Options{NoSync: true}); err == nil {
+			err = db.Close()
+		}
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("aggiornamento di una copia temporanea non riuscito: %w", err)
+	}
+	return tmp, nil
 }
 
 // PassCount is the number of pass versions in the register.
