@@ -442,3 +442,30 @@ func mustQueue(t *testing.T, h *tuitest.Harness) []service.NationalJob {
 	}
 	return jobs
 }
+
+// Issue #10, N2: an operator who is not an administrator opens Circuito nazionale from
+// Home as a page of its own: their comune's sends only, Enter opens the pass.
+func TestNationalPageForOperators(t *testing.T) {
+	svc := tuitest.Demo(t, now)
+	ctx := tuitest.Session(t, svc, "mario")
+	if ctx.Actor.Admin() {
+		t.Fatal("mario is an administrator in the demo: the test wants an operator")
+	}
+	h := tuitest.NewHarness(t, ctx, admin.NewNationalPage(ctx))
+	h.WantView("queue", "Invii alla piattaforma nazionale · da inviare (f)", "rilascio", "in_coda")
+	h.Fits("queue")
+	jobs, err := svc.NationalQueue(ctx.Actor, true)
+	if err != nil || len(jobs) == 0 {
+		t.Fatalf("queue %v, %v", jobs, err)
+	}
+	for _, j := range jobs {
+		if j.Comune != "L736" {
+			t.Errorf("another comune's send listed to Venezia: %+v", j)
+		}
+	}
+	nk := admin.NewNationalKeys()
+	h.Press(nk.Open)
+	if len(h.Opened) != 1 || h.Opened[0] != jobs[0].PassID {
+		t.Errorf("enter opened %v, want pass %d", h.Opened, jobs[0].PassID)
+	}
+}

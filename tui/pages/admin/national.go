@@ -16,7 +16,7 @@ import (
 
 // NationalKeys are the keys of Circuito nazionale.
 type NationalKeys struct {
-	Up, Down, Retry, RetryAll, Filter key.Binding
+	Up, Down, Open, Retry, RetryAll, Filter key.Binding
 }
 
 // NewNationalKeys is the default.
@@ -24,6 +24,7 @@ func NewNationalKeys() NationalKeys {
 	return NationalKeys{
 		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scegli")),
 		Down:     key.NewBinding(key.WithKeys("down")),
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("invio", "apri contrassegno")),
 		Retry:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "riprova ora")),
 		RetryAll: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "riprova tutti")),
 		Filter:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filtro")),
@@ -86,7 +87,7 @@ func (v *nationalView) busy() bool      { return false }
 
 func (v *nationalView) help() []key.Binding {
 	k := v.keys
-	return []key.Binding{k.Up, k.Retry, k.RetryAll, k.Filter}
+	return []key.Binding{k.Up, k.Open, k.Retry, k.RetryAll, k.Filter}
 }
 
 func (v *nationalView) setSize(w, h int) {
@@ -129,6 +130,11 @@ func (v *nationalView) update(msg tea.Msg) tea.Cmd {
 			v.table.Move(-1)
 		case key.Matches(msg, k.Down):
 			v.table.Move(1)
+		case key.Matches(msg, k.Open):
+			if j, ok := v.table.Selected(); ok {
+				id := j.PassID
+				return func() tea.Msg { return common.OpenPassMsg{ID: id} }
+			}
 		case key.Matches(msg, k.Filter):
 			v.filter = (v.filter + 1) % len(nationalFilters)
 			return v.load()
@@ -179,3 +185,19 @@ func (v *nationalView) view() string {
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// NationalPage is Circuito nazionale as a page of its own, for every operator (Home,
+// key n): the queue of their comune's sends, without the rest of Amministrazione.
+type NationalPage struct{ v *nationalView }
+
+// NewNationalPage opens the queue.
+func NewNationalPage(ctx *common.Context) common.Page { return &NationalPage{newNational(ctx)} }
+
+func (p *NationalPage) Init() tea.Cmd                             { return p.v.init() }
+func (p *NationalPage) Update(msg tea.Msg) (common.Page, tea.Cmd) { return p, p.v.update(msg) }
+func (p *NationalPage) View() string                              { return p.v.view() }
+func (p *NationalPage) SetSize(w, h int)                          { p.v.setSize(w, h+2) } // no tab bar above
+func (p *NationalPage) Title() string                             { return "Circuito nazionale" }
+func (p *NationalPage) Capturing() bool                           { return false }
+func (p *NationalPage) ShortHelp() []key.Binding                  { return p.v.help() }
+func (p *NationalPage) FullHelp() [][]key.Binding                 { return [][]key.Binding{p.v.help()} }

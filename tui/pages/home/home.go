@@ -15,13 +15,14 @@ import (
 	"vivipass/tui/common"
 	"vivipass/tui/components"
 	"vivipass/tui/components/formkit"
+	"vivipass/tui/pages/admin"
 	"vivipass/tui/pages/print"
 )
 
 // KeyMap of the page.
 type KeyMap struct {
 	Up, Down, Open, Read key.Binding
-	Reminders            key.Binding
+	Reminders, National  key.Binding
 }
 
 // NewKeyMap is the default key map.
@@ -33,6 +34,7 @@ func NewKeyMap() KeyMap {
 		Read: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "leggi bacheca")),
 		// The reminder letters of the passes expiring (P9), in one PDF.
 		Reminders: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "promemoria")),
+		National:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "circuito nazionale")),
 	}
 }
 
@@ -79,7 +81,12 @@ func (m *Model) Capturing() bool { return false }
 func (m *Model) ShortHelp() []key.Binding {
 	return []key.Binding{m.keys.Up, m.keys.Open, m.keys.Read, m.keys.Reminders}
 }
-func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+
+// FullHelp adds Circuito nazionale: at 80 columns the short line has no room for it
+// (the platform's warnings on Home name the key).
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{append(m.ShortHelp(), m.keys.National)}
+}
 
 func (m *Model) SetSize(w, h int) {
 	m.w, m.h = w, h
@@ -155,6 +162,8 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		case key.Matches(msg, m.keys.Reminders):
 			p := print.NewReminders(m.ctx)
 			return m, common.Push(p)
+		case key.Matches(msg, m.keys.National):
+			return m, common.Push(admin.NewNationalPage(m.ctx))
 		case key.Matches(msg, m.keys.Read):
 			if len(m.data.notices) == 0 {
 				return m, common.Notice("La bacheca è vuota.")
