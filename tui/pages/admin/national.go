@@ -72,8 +72,9 @@ func (v *nationalView) init() tea.Cmd { return v.load() }
 func (v *nationalView) load() tea.Cmd {
 	v.seq++
 	seq, svc, a := v.seq, v.ctx.Svc, v.ctx.Actor
+	open := nationalFilters[v.filter].label != "tutti" // the closed sends are read only when shown
 	return func() tea.Msg {
-		jobs, err := svc.NationalQueue(a, false)
+		jobs, err := svc.NationalQueue(a, open)
 		if err != nil {
 			return nationalMsg{seq: seq, err: err}
 		}
