@@ -49,7 +49,8 @@
 //	    peckey    comune 0 key 0 itemID(8)          inbox items by parse key: one per key (schema 4)
 //	    pecstate  comune 0 state 0 itemID(8)        inbox items by state (Home counts, lists)
 //	    peccf     CF 0 itemID(8)                    inbox items by the request's codice fiscale
-//	    jobopen   seq(8)                            outbox jobs pending or rejected (schema 6)
+//	    jobopen   seq(8)                            open outbox jobs (schema 6 only: migration 7
+//	                                                drops it for a set in memory, see openJobs)
 //
 // Index entries are written and deleted in the same transaction as their record
 // (putPass computes them from the old and the new value); Verify rebuilds every index

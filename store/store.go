@@ -24,6 +24,7 @@ type DB struct {
 	bolt *bolt.DB
 	path string
 	opt  Options
+	open openJobs
 }
 
 // Options tune Open.
@@ -91,14 +92,24 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) View(fn func(*Tx) error) error {
 	db.mu.RLock()
 	defer db.mu.RUnlock()
-	return db.bolt.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
+	return db.bolt.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, db: db}) })
 }
 
 // Update runs fn in one read-write transaction: all or nothing.
 func (db *DB) Update(fn func(*Tx) error) error {
 	db.mu.RLock()
 	defer db.mu.RUnlock()
-	return db.bolt.Update(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
+	var jobs map[uint64]bool
+	err := db.bolt.Update(func(btx *bolt.Tx) error {
+		t := &Tx{tx: btx, db: db}
+		err := fn(t)
+		jobs = t.jobs
+		return err
+	})
+	if err == nil {
+		db.open.apply(jobs) // committed: the set of open jobs follows
+	}
+	return err
 }
 
 // Sync flushes a NoSync database to disk.
@@ -119,6 +130,7 @@ func (db *DB) ReplaceWith(scratch string) error {
 		return fmt.Errorf("riapertura del database dopo l'import non riuscita: %w", err)
 	}
 	db.bolt = b
+	db.open.reset()
 	return renameErr
 }
 
@@ -161,6 +173,9 @@ func (db *DB) BackupFile(path string) (int64, error) {
 // Tx is a transaction with the register's typed operations.
 type Tx struct {
 	tx *bolt.Tx
+	db *DB
+	// jobs are the outbox jobs this transaction wrote: seq → still open.
+	jobs map[uint64]bool
 	// bulk, when not nil, collects the index entries of new records (see Bulk).
 	bulk *Bulk
 	// enqueued are the comuni of the outbox jobs this transaction wrote (Enqueued).
