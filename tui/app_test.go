@@ -202,3 +202,47 @@ func TestPassesFetchMoreOnScroll(t *testing.T) {
 	}
 	mustShow(t, m, "86 trovati") // 16 of the demo (Venezia) + 70
 }
+
+// Issue 11.1: a search typed in one burst and enter (a paste, a barcode reader) opens
+// the first row of what was typed, never a row of the list on screen before; the same
+// on Anagrafica.
+func TestEnterActsOnWhatWasTyped(t *testing.T) {
+	svc := tuitest.Demo(t, fixedNow)
+	for _, text := range []string{"sartori", "pavan", "sart", "RSSMRA"} {
+		m := session(t, svc, "mario", 80, 24)
+		tuitest.Send(m, tuitest.Key("f2"))
+		first := strings.Fields(strings.Split(mustShow(t, m, "Cerca:"), "\n")[4])
+		msgs := append(tuitest.Type(text), tuitest.Key("enter"))
+		tuitest.Burst(m, msgs...)
+		s := tuitest.Screen(m)
+		if strings.Contains(s, "Cerca:") {
+			t.Fatalf("%q + enter opened nothing:\n%s", text, s)
+		}
+		want := map[string]string{"sartori": "SARTORI", "pavan": "PAVAN", "sart": "SARTORI", "RSSMRA": "ROSSI MARIO"}[text]
+		if !strings.Contains(s, want) {
+			t.Errorf("%q + enter: the card is not %s's (first row before the search: %v):\n%s", text, want, first, s)
+		}
+	}
+	m := withSections(t, "mario")
+	tuitest.Send(m, tuitest.Key("f3"))
+	tuitest.Burst(m, append(tuitest.Type("pavan"), tuitest.Key("enter"))...)
+	mustShow(t, m, "PAVAN", "esc elenco")
+	if s := tuitest.Screen(m); strings.Contains(s, "BERTO") {
+		t.Errorf("Anagrafica: pavan + enter shows BERTO:\n%s", s)
+	}
+}
+
+// Issue 11.2: letters typed while the list has the focus go to the search box, and
+// the enter that follows opens what they found, not the row selected before.
+func TestLettersOnTheListSearch(t *testing.T) {
+	svc := tuitest.Demo(t, fixedNow)
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"), tuitest.Key("tab"), tuitest.Key("down")) // the list has the focus, second row
+	tuitest.Send(m, tuitest.Type("pavan")...)
+	mustShow(t, m, "Cerca: pavan", "PAVAN")
+	tuitest.Send(m, tuitest.Key("enter"))
+	s := tuitest.Screen(m)
+	if !strings.Contains(s, "PAVAN") || strings.Contains(s, "Cerca:") {
+		t.Fatalf("enter after typing on the list did not open PAVAN's card:\n%s", s)
+	}
+}

@@ -44,6 +44,23 @@ func Send(m tea.Model, msgs ...tea.Msg) tea.Model {
 	return m
 }
 
+// Burst feeds msgs to m one after another with no command run between them, as keys
+// arrive from a paste or a barcode reader faster than any answer; then runs what they
+// started, the latest first (an older search answering late), and feeds it back.
+func Burst(m tea.Model, msgs ...tea.Msg) tea.Model {
+	var cmds []tea.Cmd
+	for _, msg := range msgs {
+		var cmd tea.Cmd
+		m, cmd = m.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	var answers []tea.Msg
+	for i := len(cmds) - 1; i >= 0; i-- {
+		answers = append(answers, Run(cmds[i])...)
+	}
+	return Send(m, answers...)
+}
+
 // Run runs a command (and the commands of a batch or sequence, in order) and returns
 // the messages that arrive within CmdTimeout.
 func Run(cmd tea.Cmd) []tea.Msg { return RunWait(cmd, CmdTimeout) }

@@ -1,6 +1,8 @@
 package formkit
 
 import (
+	"reflect"
+	"runtime"
 	"strings"
 
 	"charm.land/bubbles/v2/cursor"
@@ -41,16 +43,102 @@ func (f *Form) GetFocusedField() huh.Field { return f.f.GetFocusedField() }
 func (f *Form) Init() tea.Cmd { return Quiet(f.f.Init()) }
 
 // Update feeds the form one message and returns its state after it. A cursor blink
-// never reaches it (it would arm the next one).
+// never reaches it (it would arm the next one). The move to the next field or group
+// that a key asks for happens before Update returns (settle), so the keys typed right
+// after it, faster than a command round trip (a paste, a barcode reader, a fast
+// typist), land in the field they were meant for (issue 11.1).
 func (f *Form) Update(msg tea.Msg) (huh.FormState, tea.Cmd) {
 	if _, ok := msg.(cursor.BlinkMsg); ok {
 		return f.f.State, nil
 	}
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		if c, ok := f.f.GetFocusedField().(*huh.Confirm); ok && !f.moveConfirm(c, k) {
+			return f.f.State, nil
+		}
+	}
+	return f.f.State, Quiet(f.settle(f.update(msg)))
+}
+
+func (f *Form) update(msg tea.Msg) tea.Cmd {
 	fm, cmd := f.f.Update(msg)
 	if hf, ok := fm.(*huh.Form); ok {
 		f.f = hf
 	}
-	return f.f.State, Quiet(cmd)
+	return cmd
+}
+
+// moveConfirm makes the arrows of a Sì/No question move rather than toggle (huh's
+// toggle turned the default "No" into "Sì" on →): ← is Sì, → is No, and at an end
+// nothing changes (issue 11.3). It reports whether the key is left for huh.
+func (f *Form) moveConfirm(c *huh.Confirm, k tea.KeyPressMsg) bool {
+	var want bool
+	switch k.String() {
+	case "left", "h":
+		want = true
+	case "right", "l":
+		want = false
+	default:
+		return true
+	}
+	cur, _ := c.GetValue().(bool)
+	return cur != want // a toggle moves to the wanted button
+}
+
+// settle runs at once the moves between fields and groups in cmd (huh's NextField,
+// PrevField and its group moves, which are plain message commands) and returns the
+// rest, to run as usual.
+func (f *Form) settle(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	if isMove(cmd) {
+		if f.f.State != huh.StateNormal {
+			return nil
+		}
+		return f.settle(f.update(cmd()))
+	}
+	if !isGroup(cmd) {
+		return cmd
+	}
+	msg := cmd() // a Batch or Sequence closure only hands back its commands
+	v := reflect.ValueOf(msg)
+	if v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeOf(tea.Cmd(nil)) {
+		return func() tea.Msg { return msg }
+	}
+	var rest []tea.Cmd
+	for i := range v.Len() {
+		c, _ := v.Index(i).Interface().(tea.Cmd)
+		if c = f.settle(c); c != nil {
+			rest = append(rest, c)
+		}
+	}
+	if _, batch := msg.(tea.BatchMsg); batch {
+		return tea.Batch(rest...)
+	}
+	return tea.Sequence(rest...)
+}
+
+// huh's move commands and Bubble Tea's group closures, known by their functions' names.
+var (
+	huhPkg  = reflect.TypeOf(huh.Form{}).PkgPath() + "."
+	teaPkg  = reflect.TypeOf(tea.BatchMsg{}).PkgPath() + "."
+	huhMove = map[string]bool{"NextField": true, "PrevField": true, "nextGroup": true, "prevGroup": true}
+)
+
+func funcName(cmd tea.Cmd) string {
+	if fn := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()); fn != nil {
+		return fn.Name()
+	}
+	return ""
+}
+
+func isMove(cmd tea.Cmd) bool {
+	name, ok := strings.CutPrefix(funcName(cmd), huhPkg)
+	return ok && huhMove[name]
+}
+
+func isGroup(cmd tea.Cmd) bool {
+	return strings.HasPrefix(funcName(cmd), teaPkg+"compactCmds")
 }
 
 // NextGroup moves to the next group.

@@ -174,3 +174,58 @@ func TestHelpItalian(t *testing.T) {
 		t.Errorf("confirmation drawn as %q", v)
 	}
 }
+
+// Issue 11.1: keys typed in one burst (a paste, a barcode reader) with no command run
+// between them land in the fields they were meant for: enter moves at once, within the
+// group and to the next group, and the form completes on the last enter.
+func TestTypingAheadLandsInTheRightField(t *testing.T) {
+	cognome, nome, note := "", "", ""
+	f := New(huh.NewForm(
+		huh.NewGroup(huh.NewInput().Title("Cognome").Value(&cognome), huh.NewInput().Title("Nome").Value(&nome)),
+		huh.NewGroup(huh.NewInput().Title("Note").Value(&note)),
+	), true, "")
+	f.Init() // its commands never run: nothing between the keys below
+	var state huh.FormState
+	for _, k := range []string{"N", "E", "R", "I", "enter", "L", "U", "C", "A", "enter", "x", "enter"} {
+		msg := tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
+		if k == "enter" {
+			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		}
+		state, _ = f.Update(msg)
+	}
+	if cognome != "NERI" || nome != "LUCA" || note != "x" {
+		t.Errorf("cognome %q, nome %q, note %q: want NERI, LUCA, x", cognome, nome, note)
+	}
+	if state != huh.StateCompleted {
+		t.Errorf("state %v after the last enter, want completed", state)
+	}
+}
+
+// Issue 11.3: in a Sì/No question the arrows move and stop at the ends: → on the
+// default No stays on No (it toggled to Sì), ← goes to Sì, ← again stays there.
+func TestConfirmArrowsMove(t *testing.T) {
+	yes := false
+	f := New(huh.NewForm(huh.NewGroup(Confirm("Rimuovere l'operatore?", "Sì, rimuovi", &yes))), true, "")
+	f.Init()
+	press := func(k string, code rune) {
+		f.Update(tea.KeyPressMsg{Code: code})
+		t.Logf("%s → %v", k, yes)
+	}
+	press("→", tea.KeyRight)
+	if yes {
+		t.Fatal("→ on No selected Sì")
+	}
+	press("←", tea.KeyLeft)
+	if !yes {
+		t.Fatal("← did not move to Sì")
+	}
+	press("←", tea.KeyLeft)
+	if !yes {
+		t.Fatal("← at the left end moved away from Sì")
+	}
+	press("→", tea.KeyRight)
+	press("→", tea.KeyRight)
+	if yes {
+		t.Fatal("→ → did not end on No")
+	}
+}

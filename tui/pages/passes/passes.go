@@ -64,7 +64,7 @@ type Model struct {
 	rows                               []service.Row
 	more                               bool
 	limit                              int // rows asked of the search
-	seq                                int
+	searches                           components.Search
 	state, channel, kind, expiry, sort int
 	w, h                               int
 }
@@ -143,8 +143,7 @@ func (m *Model) fetchMore() tea.Cmd {
 }
 
 func (m *Model) query() tea.Cmd {
-	m.seq++
-	seq, svc, a := m.seq, m.ctx.Svc, m.ctx.Actor
+	seq, svc, a := m.searches.Ask(), m.ctx.Svc, m.ctx.Actor
 	q := service.Query{Text: m.search.Value(), States: nil, Channel: channelChoices[m.channel],
 		Kind: kindChoices[m.kind], Sort: sortChoices[m.sort].key, Limit: m.limit}
 	if st := stateChoices[m.state]; st != "" {
@@ -167,7 +166,8 @@ func (m *Model) query() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case resultMsg:
-		if msg.seq != m.seq {
+		current, enter := m.searches.Answered(msg.seq)
+		if !current {
 			return m, nil // an older search answered late
 		}
 		if msg.err != nil {
@@ -175,6 +175,9 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		}
 		m.rows, m.more = msg.res.Rows, msg.res.More
 		m.fill()
+		if enter {
+			return m, m.open()
+		}
 		return m, nil
 	case common.DataChangedMsg:
 		return m, m.query()
@@ -193,11 +196,10 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			m.table.Move(m.table.Page())
 			return m, m.fetchMore()
 		case key.Matches(msg, m.keys.Open):
-			if i := m.table.Cursor(); i >= 0 {
-				id := m.rows[i].ID
-				return m, func() tea.Msg { return common.OpenPassMsg{ID: id} }
+			if m.searches.Enter() {
+				return m, m.open()
 			}
-			return m, nil
+			return m, nil // opens when the search of what was typed answers
 		case key.Matches(msg, m.keys.New):
 			if m.newIssue == nil {
 				return m, nil
@@ -226,6 +228,9 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			m.sort = (m.sort + 1) % len(sortChoices)
 			return m, m.newQuery()
 		}
+		if !m.search.Focused() && components.Printable(msg) {
+			m.search.Focus() // a letter typed on the list is a search (issue 11.2)
+		}
 		if m.search.Focused() {
 			before := m.search.Value()
 			var cmd tea.Cmd
@@ -237,6 +242,15 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// open opens the pass under the cursor; on an empty list it says so.
+func (m *Model) open() tea.Cmd {
+	if i := m.table.Cursor(); i >= 0 {
+		id := m.rows[i].ID
+		return func() tea.Msg { return common.OpenPassMsg{ID: id} }
+	}
+	return common.Notice("Nessun contrassegno da aprire: cambiare la ricerca o i filtri.")
 }
 
 // Selected is the selected row's pass id (0 if none).

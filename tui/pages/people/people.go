@@ -64,13 +64,13 @@ const (
 
 // Model is the page.
 type Model struct {
-	ctx    *common.Context
-	keys   KeyMap
-	mode   mode
-	search textinput.Model
-	table  components.Table
-	people []domain.Person
-	seq    int
+	ctx      *common.Context
+	keys     KeyMap
+	mode     mode
+	search   textinput.Model
+	table    components.Table
+	people   []domain.Person
+	searches components.Search
 
 	// The scheda of one person.
 	id       uint64
@@ -189,8 +189,7 @@ func (m *Model) Selected() uint64 {
 }
 
 func (m *Model) query() tea.Cmd {
-	m.seq++
-	seq, svc, a, text := m.seq, m.ctx.Svc, m.ctx.Actor, m.search.Value()
+	seq, svc, a, text := m.searches.Ask(), m.ctx.Svc, m.ctx.Actor, m.search.Value()
 	return func() tea.Msg {
 		ps, err := svc.SearchPeople(a, text, peopleLimit)
 		return resultMsg{seq, ps, err}
@@ -245,7 +244,8 @@ func describePhoto(img []byte) string {
 func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case resultMsg:
-		if msg.seq != m.seq {
+		current, enter := m.searches.Answered(msg.seq)
+		if !current {
 			return m, nil // an older search answered late
 		}
 		if msg.err != nil {
@@ -253,6 +253,9 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		}
 		m.people = msg.people
 		m.fillList()
+		if enter && m.mode == modeList {
+			return m, m.openSelected()
+		}
 		return m, nil
 	case detailMsg:
 		if msg.seq != m.loadSeq {
@@ -323,9 +326,9 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PgDown):
 		m.table.Move(m.table.Page())
 	case key.Matches(msg, k.Open):
-		if id := m.Selected(); id != 0 {
-			return m.Show(id)
-		}
+		if m.searches.Enter() {
+			return m.openSelected()
+		} // else: opens when the search of what was typed answers (issue 11.1)
 	case key.Matches(msg, k.New):
 		return m.openDialog(m.personDialog(domain.Person{}))
 	case key.Matches(msg, k.Focus):
@@ -335,11 +338,22 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.search.Focus()
 	default:
+		if !m.search.Focused() && components.Printable(msg) {
+			m.search.Focus() // a letter typed on the list is a search (issue 11.2)
+		}
 		if m.search.Focused() {
 			return m.typed(msg)
 		}
 	}
 	return nil
+}
+
+// openSelected shows the person under the cursor; on an empty list it says so.
+func (m *Model) openSelected() tea.Cmd {
+	if id := m.Selected(); id != 0 {
+		return m.Show(id)
+	}
+	return common.Notice("Nessuna persona da aprire: cambiare la ricerca.")
 }
 
 func (m *Model) detailKey(msg tea.KeyPressMsg) tea.Cmd {
