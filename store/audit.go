@@ -12,7 +12,8 @@ import (
 
 // AuditEntry is one change (M6): who, when, what, channel. Entries form a hash chain:
 // Hash = sha256(Prev || JSON of the entry with Hash empty), so a changed or removed
-// entry breaks every hash after it.
+// entry breaks every hash after it. Changes is optional and omitted when empty, so the
+// JSON, and the hash, of an entry written before it existed are what they were.
 type AuditEntry struct {
 	Seq      uint64         `json:"seq"`
 	At       time.Time      `json:"at"`
@@ -23,8 +24,19 @@ type AuditEntry struct {
 	Subject  string         `json:"subject"`
 	Lineage  uint64         `json:"lineage,omitempty"`
 	Detail   string         `json:"detail,omitempty"`
-	Prev     string         `json:"prev"`
-	Hash     string         `json:"hash"`
+	// Changes are the fields the change touched, before and after (T5), as the
+	// operator read them then; none on entries older than the field.
+	Changes []FieldChange `json:"changes,omitempty"`
+	Prev    string        `json:"prev"`
+	Hash    string        `json:"hash"`
+}
+
+// FieldChange is one field of a change: its Italian name and its value before and
+// after, as text ("" = no value: a field set for the first time, or cleared).
+type FieldChange struct {
+	Field  string `json:"field"`
+	Before string `json:"before,omitempty"`
+	After  string `json:"after,omitempty"`
 }
 
 func (e AuditEntry) digest() string {
