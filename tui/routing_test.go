@@ -21,6 +21,9 @@ func startSave(t *testing.T, m *tui.Model, keys ...string) tea.Cmd {
 		tuitest.Send(m, tuitest.Key(k))
 	}
 	_, cmd := m.Update(tuitest.Key(keys[len(keys)-1]))
+	if strings.Contains(tuitest.Screen(m), "Salvataggio in corso") {
+		return cmd // the last enter completed the form at once (the form kit settles moves)
+	}
 	for round := 0; round < 8; round++ {
 		var cmds []tea.Cmd
 		for _, msg := range tuitest.Run(cmd) {
@@ -104,7 +107,9 @@ func TestSectionKeysKeepTheForm(t *testing.T) {
 	mustShow(t, m, "RSSMRA80")
 	tuitest.Send(m, tuitest.Key("f2"))
 	mustShow(t, m, "Nuovo rilascio", "RSSMRA80", "C'è un modulo aperto")
-	tuitest.Send(m, tuitest.Key("esc"))
+	tuitest.Send(m, tuitest.Key("esc")) // what was typed would be lost: it asks (issue 11.4)
+	mustShow(t, m, "Nuovo rilascio", "RSSMRA80", "Uscire senza salvare?")
+	tuitest.Send(m, tuitest.Key("s"))
 	s := mustShow(t, m, "[F2 Contrassegni]", "Cerca:")
 	if strings.Contains(s, "Nuovo rilascio") {
 		t.Fatalf("esc did not close the form:\n%s", s)

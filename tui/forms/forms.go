@@ -6,17 +6,19 @@ import "vivipass/tui/pages/pass"
 // page open them.
 func PassForms() pass.Forms {
 	return pass.Forms{
-		Renew:      NewRenew,
-		Duplicate:  NewDuplicate,
-		Transfer:   NewTransfer,
-		Suspend:    NewSuspend,
-		Revoke:     NewRevoke,
-		Deceased:   NewDeceased,
-		AddPlate:   NewAddPlate,
-		Edit:       NewEdit,
-		National:   NewNational,
-		ClosePlate: NewClosePlate,
-		Role:       NewRole,
-		NewIssue:   NewIssue,
+		Renew:       NewRenew,
+		Duplicate:   NewDuplicate,
+		Transfer:    NewTransfer,
+		Suspend:     NewSuspend,
+		Revoke:      NewRevoke,
+		Resume:      NewResume,
+		Deceased:    NewDeceased,
+		AddPlate:    NewAddPlate,
+		Edit:        NewEdit,
+		National:    NewNational,
+		ClosePlate:  NewClosePlate,
+		RemovePlate: NewRemovePlate,
+		Role:        NewRole,
+		NewIssue:    NewIssue,
 	}
 }

@@ -540,9 +540,11 @@ func TestStaleFollowsTheRenewedVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.press("enter")
+	d.press("s")
 	d.stillOpen()
 	d.see("è stato modificato da collega", "valido dal 02/07/2025 al 02/07/2030", "requisiti non più presenti")
 	d.enter(2)
+	d.press("s")
 	if notice, _ := d.closed(); notice != "Contrassegno L736_2020_00001 revocato dal 10/06/2025" {
 		t.Errorf("notice %q", notice)
 	}
@@ -685,7 +687,9 @@ func TestOtherPassForms(t *testing.T) {
 				d.enter(2)
 				d.see("Errore: indicare il motivo della revoca")
 				d.typ("requisiti non più presenti")
-				d.press("enter")
+				d.press("enter") // issue 11.4: enter in the reason asks, it does not save
+				d.see("Revocare definitivamente il contrassegno?")
+				d.press("s")
 			},
 			notice: "Contrassegno L736_2025_00001 revocato dal 01/06/2025",
 			check: func(t *testing.T, h *harness, v service.PassView) {
@@ -824,7 +828,17 @@ func TestEscAbandons(t *testing.T) {
 	d := h.open(NewRevoke(h.ctx, v))
 	d.press("enter")
 	d.typ("qualcosa")
+	// Issue 11.4: what was typed would be lost: esc asks, and only s leaves.
 	d.press("esc")
+	d.see("Uscire senza salvare?", "qualcosa")
+	d.press("n")
+	d.see("qualcosa")
+	d.notSee("Uscire senza salvare?")
+	d.press("esc")
+	d.press("esc") // esc on the question goes back too
+	d.see("qualcosa")
+	d.press("esc")
+	d.press("s")
 	if notice, _ := d.closed(); notice != "" {
 		t.Errorf("notice %q", notice)
 	}
@@ -933,5 +947,50 @@ func TestTransferOutsideTheCircuitSaid(t *testing.T) {
 	}
 	if p := h.get(v.Pass.ID).Pass; p.State != domain.TrasferitoFuori || p.Comune != "L736" {
 		t.Errorf("pass %+v", p)
+	}
+}
+
+// Issue 11.4: x (remove a plate) and a (lift a suspension) ask first, No is the
+// default: enter leaves everything as it was; ← then enter (or s) does it.
+func TestOneKeyChangesAskFirst(t *testing.T) {
+	h := newHarness(t)
+	v := h.issue("ROSSI", "MARIO", domain.MustDate(1980, time.January, 1), today, service.PlateInput{Number: "AB123CD"})
+	pl := v.Pass.Plates[0]
+	d := h.open(NewRemovePlate(h.ctx, v, pl.ID))
+	d.see("Rimuovere la targa AB123CD?", "resta nello storico")
+	d.press("right") // the arrows move: → on No stays on No
+	d.press("enter")
+	if notice, _ := d.closed(); notice != "Nessuna modifica." {
+		t.Errorf("notice %q", notice)
+	}
+	if got := h.get(v.Pass.ID).Pass.Plates; len(got) != 1 {
+		t.Fatalf("enter on No removed the plate: %+v", got)
+	}
+	d = h.open(NewRemovePlate(h.ctx, h.get(v.Pass.ID), pl.ID))
+	d.press("left")
+	d.press("enter")
+	if notice, _ := d.closed(); notice != "Targa AB123CD rimossa (resta nello storico)." {
+		t.Errorf("notice %q", notice)
+	}
+	if got := h.get(v.Pass.ID).Pass.Plates; len(got) != 0 {
+		t.Errorf("plates after Sì: %+v", got)
+	}
+
+	if _, err := h.svc.SuspendPass(h.sys, service.Change{PassID: v.Pass.ID}, today, "accertamenti"); err != nil {
+		t.Fatal(err)
+	}
+	d = h.open(NewResume(h.ctx, h.get(v.Pass.ID)))
+	d.see("Revocare la sospensione e riattivare il contrassegno?")
+	d.press("enter")
+	if p := h.get(v.Pass.ID).Pass; p.State != domain.Sospeso {
+		t.Fatalf("enter on No resumed the pass: %s", p.State)
+	}
+	d = h.open(NewResume(h.ctx, h.get(v.Pass.ID)))
+	d.press("s")
+	if notice, _ := d.closed(); notice != "Sospensione revocata: il contrassegno è di nuovo attivo." {
+		t.Errorf("notice %q", notice)
+	}
+	if p := h.get(v.Pass.ID).Pass; p.State != domain.Attivo {
+		t.Errorf("state after Sì: %s", p.State)
 	}
 }

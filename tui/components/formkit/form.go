@@ -21,6 +21,9 @@ import (
 // a new one over the same values.
 type Form struct {
 	f *huh.Form
+	// touched: the operator typed or chose something; esc then asks before the input
+	// is thrown away (leaving), and only s leaves (issue 11.4).
+	touched, leaving bool
 }
 
 // New takes f over: the desk's theme (plain: no colours), the Italian key map (submit
@@ -51,13 +54,43 @@ func (f *Form) Update(msg tea.Msg) (huh.FormState, tea.Cmd) {
 	if _, ok := msg.(cursor.BlinkMsg); ok {
 		return f.f.State, nil
 	}
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		if c, ok := f.f.GetFocusedField().(*huh.Confirm); ok && !f.moveConfirm(c, k) {
+	switch k := msg.(type) {
+	case tea.KeyPressMsg:
+		if f.f.State != huh.StateNormal {
+			break
+		}
+		if f.leaving {
+			f.leaving = false
+			if k.String() != "s" && k.String() != "S" {
+				return f.f.State, nil // anything but s goes back to the form
+			}
+			return f.f.State, Quiet(f.update(tea.KeyPressMsg{Code: tea.KeyEscape}))
+		}
+		_, confirm := f.f.GetFocusedField().(*huh.Confirm)
+		switch k.String() {
+		case "esc":
+			if f.touched {
+				f.leaving = true
+				return f.f.State, nil
+			}
+		case "tab", "shift+tab", "enter", "up", "down", "pgup", "pgdown", "ctrl+c":
+		default:
+			f.touched = f.touched || !confirm // a Sì/No choice is no input to lose
+		}
+		if confirm && !f.moveConfirm(k) {
 			return f.f.State, nil
 		}
+	case tea.PasteMsg:
+		f.touched = true
 	}
 	return f.f.State, Quiet(f.settle(f.update(msg)))
 }
+
+// Leaving reports that esc asked whether to throw the input away.
+func (f *Form) Leaving() bool { return f.leaving }
+
+// LeaveQuestion is the line the page shows while Leaving.
+const LeaveQuestion = "Uscire senza salvare? I dati inseriti andranno persi.\ns esce senza salvare, n o esc torna al modulo."
 
 func (f *Form) update(msg tea.Msg) tea.Cmd {
 	fm, cmd := f.f.Update(msg)
@@ -70,7 +103,8 @@ func (f *Form) update(msg tea.Msg) tea.Cmd {
 // moveConfirm makes the arrows of a Sì/No question move rather than toggle (huh's
 // toggle turned the default "No" into "Sì" on →): ← is Sì, → is No, and at an end
 // nothing changes (issue 11.3). It reports whether the key is left for huh.
-func (f *Form) moveConfirm(c *huh.Confirm, k tea.KeyPressMsg) bool {
+func (f *Form) moveConfirm(k tea.KeyPressMsg) bool {
+	c, _ := f.f.GetFocusedField().(*huh.Confirm)
 	var want bool
 	switch k.String() {
 	case "left", "h":
@@ -144,8 +178,13 @@ func isGroup(cmd tea.Cmd) bool {
 // NextGroup moves to the next group.
 func (f *Form) NextGroup() tea.Cmd { return Quiet(f.f.NextGroup()) }
 
-// View draws the form.
-func (f *Form) View() string { return f.f.View() }
+// View draws the form, and under it the question of esc while Leaving.
+func (f *Form) View() string {
+	if f.leaving {
+		return f.f.View() + "\n\n" + LeaveQuestion
+	}
+	return f.f.View()
+}
 
 // Help is the focused field's keys, in Italian, for the root's help line. A
 // confirmation writes huh's English "y" into its accept key's help at every render:
@@ -153,6 +192,10 @@ func (f *Form) View() string { return f.f.View() }
 func (f *Form) Help() []key.Binding {
 	if f.f.State != huh.StateNormal {
 		return nil
+	}
+	if f.leaving {
+		return []key.Binding{key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "esci senza salvare")),
+			key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "torna al modulo"))}
 	}
 	var out []key.Binding
 	for _, b := range f.f.KeyBinds() {

@@ -63,10 +63,10 @@ func NewKeyMap() KeyMap {
 // Forms opens the operation forms; the forms package provides it (kept as functions
 // so that this page does not depend on how each form is built).
 type Forms struct {
-	Renew, Duplicate, Transfer, Suspend, Revoke, Deceased, AddPlate, Edit func(ctx *common.Context, v service.PassView) common.Page
+	Renew, Duplicate, Transfer, Suspend, Resume, Revoke, Deceased, AddPlate, Edit func(ctx *common.Context, v service.PassView) common.Page
 	// National is the Invio nazionale form: retry the pass's sends, or "non inviare".
-	National         func(ctx *common.Context, v service.PassView) common.Page
-	ClosePlate, Role func(ctx *common.Context, v service.PassView, plateID uint32) common.Page
+	National                      func(ctx *common.Context, v service.PassView) common.Page
+	ClosePlate, RemovePlate, Role func(ctx *common.Context, v service.PassView, plateID uint32) common.Page
 	// NewIssue is the nuovo rilascio form, opened from the Contrassegni page (ctrl+n).
 	NewIssue func(ctx *common.Context) common.Page
 	// Print (Stampa: the card) and Modules (a template filled for the pass) are the
@@ -257,33 +257,11 @@ func (m *Model) action(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Role):
 		return withPlate(f.Role)
 	case key.Matches(msg, k.RemovePlate):
-		i := m.plates.Cursor()
-		if m.tab != tabPlates || i < 0 {
-			return common.Notice("Scegliere prima una targa nella scheda Targhe (tab).")
-		}
-		return m.removePlate(m.view.Pass.Plates[i])
+		return withPlate(f.RemovePlate) // asks first (issue 11.4)
 	case key.Matches(msg, k.Resume):
-		svc, a, c := m.ctx.Svc, m.ctx.Actor, service.Change{PassID: m.view.Pass.ID, Version: m.view.Pass.Version}
-		return func() tea.Msg {
-			if _, err := svc.ResumePass(a, c); err != nil {
-				return common.NoticeMsg{Text: common.ErrorText(err), Error: true}
-			}
-			return common.NoticeMsg{Text: "Sospensione revocata: il contrassegno è di nuovo attivo."}
-		}
+		return open(f.Resume) // asks first (issue 11.4)
 	}
 	return nil
-}
-
-// removePlate asks nothing more: the plate stays in the history (T5) and the operator
-// sees the outcome on the status line.
-func (m *Model) removePlate(pl domain.Plate) tea.Cmd {
-	svc, a, c := m.ctx.Svc, m.ctx.Actor, service.Change{PassID: m.view.Pass.ID, Version: m.view.Pass.Version}
-	return func() tea.Msg {
-		if _, err := svc.RemovePlate(a, c, pl.ID); err != nil {
-			return common.NoticeMsg{Text: common.ErrorText(err), Error: true}
-		}
-		return common.NoticeMsg{Text: "Targa " + pl.Number + " rimossa (resta nello storico)."}
-	}
 }
 
 func (m *Model) fillPlates() {
@@ -364,6 +342,9 @@ func (m *Model) dataLines() []string {
 	}
 	if p.Duplicate {
 		lines = append(lines, row("Duplicato", "sì, per "+string(p.DuplicateReason)+" (la stampa riporta DUPLICATO)"))
+	}
+	if d := p.ReportLabel(); d != "" { // #11.13
+		lines = append(lines, row("Denuncia", d))
 	}
 	if p.StateReason != "" {
 		lines = append(lines, row("Motivo stato", p.StateReason+dateFrom(p.StateFrom)))

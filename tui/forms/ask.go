@@ -1,0 +1,64 @@
+package forms
+
+import (
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"vivipass/domain"
+	"vivipass/service"
+	"vivipass/tui/common"
+	"vivipass/tui/components/formkit"
+)
+
+// Ask is a Sì/No question before a change of the pass made with one key (removing a
+// plate, lifting a suspension): No is the default, and only Sì calls the use case
+// (issue 11.4). What says what will happen; do returns the notice of the change.
+type Ask struct {
+	Title, Question, Yes, What string
+	Action                     domain.Action
+	Do                         func(svc *service.Service, a service.Actor, c service.Change) (string, error)
+}
+
+// Page makes the question's page over the pass.
+func (q Ask) Page(ctx *common.Context, v service.PassView) common.Page {
+	f := newPassForm(ctx, v, q.Title, q.Action)
+	yes := false
+	base := f.header
+	f.header = func() []string { return append(base(), q.What) }
+	f.build = func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(formkit.Confirm(q.Question, q.Yes, &yes)))
+	}
+	f.submit = func() tea.Cmd {
+		if !yes {
+			return pop("Nessuna modifica.")
+		}
+		return f.run(q.Do)
+	}
+	return f.Page
+}
+
+// NewRemovePlate asks before removing a plate from the pass (it stays in the history).
+func NewRemovePlate(ctx *common.Context, v service.PassView, plateID uint32) common.Page {
+	var pl domain.Plate
+	if i, ok := v.Pass.PlateByID(plateID); ok {
+		pl = v.Pass.Plates[i]
+	}
+	return Ask{Title: "Rimozione della targa", Action: domain.ActPlates,
+		Question: "Rimuovere la targa " + pl.Number + "?", Yes: "Sì, rimuovi",
+		What: "La targa esce dal contrassegno e dalla whitelist; resta nello storico. Per una targa usata fino a una data, chiuderla (c) invece di rimuoverla.",
+		Do: func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
+			_, err := svc.RemovePlate(a, c, pl.ID)
+			return "Targa " + pl.Number + " rimossa (resta nello storico).", err
+		}}.Page(ctx, v)
+}
+
+// NewResume asks before lifting a suspension.
+func NewResume(ctx *common.Context, v service.PassView) common.Page {
+	return Ask{Title: "Riattivazione", Action: domain.ActResume,
+		Question: "Revocare la sospensione e riattivare il contrassegno?", Yes: "Sì, riattiva",
+		What: "Il contrassegno torna valido da oggi e le sue targhe rientrano nella whitelist.",
+		Do: func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
+			_, err := svc.ResumePass(a, c)
+			return "Sospensione revocata: il contrassegno è di nuovo attivo.", err
+		}}.Page(ctx, v)
+}
