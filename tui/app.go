@@ -379,9 +379,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.each(func(_, _ int, p common.Page) { p.SetSize(m.ctx.Width, m.pageHeight()) })
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.tooSmall() && !key.Matches(msg, m.global.Quit) {
+			return m, nil // nothing happens out of sight (issue 11.5)
+		}
 		m.notice = ""
 		if cmd, ok := m.globalKey(msg); ok {
 			return m, cmd
+		}
+	case tea.PasteMsg:
+		if m.tooSmall() {
+			return m, nil
 		}
 	case common.DataChangedMsg:
 		// Every page of the session that is open reloads.
@@ -462,6 +469,11 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
+// tooSmall: the window cannot show a page (below MinWidth×MinHeight).
+func (m *Model) tooSmall() bool {
+	return m.ctx.Width < MinWidth || m.ctx.Height < MinHeight
+}
+
 // View draws the top bar, the page, the status line and the help line.
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.content())
@@ -475,8 +487,11 @@ func (m *Model) content() string {
 	if w == 0 {
 		return ""
 	}
-	if w < MinWidth || h < MinHeight {
-		return common.Truncate(fmt.Sprintf("Finestra troppo piccola: servono almeno %d×%d (ora %d×%d).", MinWidth, MinHeight, w, h), w)
+	if m.tooSmall() {
+		// Wrapped, never cut (issue 11.8); the keys wait for a larger window.
+		msg := fmt.Sprintf("Finestra troppo piccola: servono almeno %d×%d (ora %d×%d). Allargare la finestra: i tasti non hanno effetto finché è così piccola (ctrl+c esce).", MinWidth, MinHeight, w, h)
+		lines := strings.Split(ansi.Wrap(msg, max(10, w), " "), "\n")
+		return strings.Join(lines[:min(len(lines), max(1, h))], "\n")
 	}
 	st := m.ctx.Styles
 	var bar []string

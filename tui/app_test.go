@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"vivipass/domain"
 	"vivipass/service"
@@ -59,18 +60,36 @@ func itoa(n int) string {
 	return strings.TrimSpace(strings.Replace(time.Duration(n).String(), "ns", "", 1))
 }
 
-// Every screen works at 80×24; below it one line says the size needed.
+// Every screen works at 80×24; below it the size needed is said, wrapped and whole,
+// and keys do nothing out of sight (issue 11.5: at 70×20 s opened a suspension form).
 func TestTooSmall(t *testing.T) {
 	svc := tuitest.Demo(t, fixedNow)
 	m := session(t, svc, "mario", 79, 24)
 	s := tuitest.Screen(m)
-	if strings.Count(s, "\n") != 0 || !strings.Contains(s, "servono almeno 80×24 (ora 79×24)") {
+	flat := strings.Join(strings.Fields(s), " ")
+	if !strings.Contains(flat, "servono almeno 80×24 (ora 79×24)") || !strings.Contains(flat, "ctrl+c esce") {
 		t.Fatalf("79×24: %q", s)
 	}
+	for _, l := range strings.Split(s, "\n") {
+		if ansi.StringWidth(l) > 79 {
+			t.Errorf("line wider than the window: %q", l)
+		}
+	}
+	tuitest.Send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	tuitest.Send(m, tuitest.Key("f2"))
+	tuitest.Send(m, tuitest.Key("enter")) // the first pass's card
+	mustShow(t, m, "[Dati]")
+	tuitest.Send(m, tea.WindowSizeMsg{Width: 70, Height: 20})
+	tuitest.Send(m, tuitest.Key("s"), tuitest.Key("v"), tuitest.Key("esc"), tuitest.Key("f1"))
+	mustShow(t, m, "(ora 70×20)")
 	tuitest.Send(m, tea.WindowSizeMsg{Width: 80, Height: 23})
 	mustShow(t, m, "servono almeno 80×24 (ora 80×23)")
 	tuitest.Send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
-	if s := mustShow(t, m, "Bacheca"); strings.Count(s, "\n") != 23 {
+	s = mustShow(t, m, "[F2 Contrassegni]", "[Dati]")
+	if strings.Contains(s, "Sospensione") || strings.Contains(s, "Revoca") {
+		t.Fatalf("keys pressed while the window was too small acted:\n%s", s)
+	}
+	if strings.Count(s, "\n") != 23 {
 		t.Fatalf("80×24 draws %d lines", strings.Count(s, "\n")+1)
 	}
 }
