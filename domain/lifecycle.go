@@ -197,7 +197,7 @@ func (p Pass) Renew(in RenewInput, day Date, ch Channel) (old, next Pass, err er
 	if next.PreviousNumber == "" {
 		next.PreviousNumber = p.Number
 	}
-	next.Duplicate, next.DuplicateReason, next.Channel = false, "", ch
+	next.Duplicate, next.DuplicateReason, next.Denuncia, next.Channel = false, "", PoliceReport{}, ch
 	// Plates whose window ended with the old expiry follow the new one.
 	for i, pl := range next.Plates {
 		if pl.To.Equal(p.DataScadenza) {
@@ -207,19 +207,33 @@ func (p Pass) Renew(in RenewInput, day Date, ch Channel) (old, next Pass, err er
 	return
 }
 
+// DuplicateInput is a duplicate (P4): why, the number of the new card ("" = the same)
+// and, after a theft or a loss, the police report.
+type DuplicateInput struct {
+	Reason   DuplicateReason
+	Number   string
+	Denuncia PoliceReport
+}
+
 // MakeDuplicate closes p as "sostituito" from day and opens a duplicate card (P4) with the
-// given number (default: the same), the previous number recorded and DUPLICATO printed.
-func (p Pass) MakeDuplicate(reason DuplicateReason, number string, day Date, ch Channel) (old, next Pass, err error) {
+// given number (default: the same), the previous number recorded, the denuncia of a
+// theft or a loss, and DUPLICATO printed.
+func (p Pass) MakeDuplicate(in DuplicateInput, day Date, ch Channel) (old, next Pass, err error) {
 	if err = CheckTransition(p, ActDuplicate, day); err != nil {
 		return
 	}
-	canonical, ok := ParseDuplicateReason(string(reason))
+	reason, ok := ParseDuplicateReason(string(in.Reason))
 	if !ok {
-		err = errorf("motivo del duplicato %q non valido: furto, smarrimento o deterioramento", reason)
+		err = errorf("motivo del duplicato %q non valido: furto, smarrimento o deterioramento", in.Reason)
 		return
 	}
-	reason = canonical // "FURTO", "usura": stored as the constants the rest of vivipass knows
-	number = strings.TrimSpace(number)
+	// "FURTO", "usura": stored as the constants the rest of vivipass knows
+	report := PoliceReport{Numero: strings.TrimSpace(in.Denuncia.Numero), Data: in.Denuncia.Data,
+		Autorita: strings.Join(strings.Fields(in.Denuncia.Autorita), " ")}
+	if err = report.Check(reason, day); err != nil {
+		return
+	}
+	number := strings.TrimSpace(in.Number)
 	if number == "" {
 		number = p.Number
 	}
@@ -233,7 +247,7 @@ func (p Pass) MakeDuplicate(reason DuplicateReason, number string, day Date, ch 
 	if next.DataDecorrenza.Before(day) {
 		next.DataDecorrenza = day
 	}
-	next.Duplicate, next.DuplicateReason, next.Channel = true, reason, ch
+	next.Duplicate, next.DuplicateReason, next.Denuncia, next.Channel = true, reason, report, ch
 	return
 }
 

@@ -132,7 +132,7 @@ func runAction(p Pass, a Action) error {
 	case ActRenew:
 		_, _, err = p.Renew(RenewInput{DataRilascio: lcDay, DataDecorrenza: lcDay, DataScadenza: lcDay.AddYears(5)}, lcDay, Sportello)
 	case ActDuplicate:
-		_, _, err = p.MakeDuplicate(Smarrimento, "", lcDay, Sportello)
+		_, _, err = p.MakeDuplicate(DuplicateInput{Reason: Smarrimento, Denuncia: lcReport}, lcDay, Sportello)
 	case ActTransfer:
 		_, _, err = p.Transfer("G224", lcDay)
 	case ActSuspend:
@@ -378,7 +378,7 @@ func TestRenewInputs(t *testing.T) {
 func TestMakeDuplicate(t *testing.T) {
 	p := renewPass()
 	orig := p.Clone()
-	old, next, err := p.MakeDuplicate(Furto, "", lcDay, App)
+	old, next, err := p.MakeDuplicate(DuplicateInput{Reason: Furto, Denuncia: lcReport}, lcDay, App)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +394,7 @@ func TestMakeDuplicate(t *testing.T) {
 	wantNext.ID, wantNext.PrevID, wantNext.Version, wantNext.ImportFile = 0, 10, 0, ""
 	wantNext.PreviousNumber = "L736_2024_00015"
 	wantNext.DataRilascio, wantNext.DataDecorrenza = lcDay, lcDay // valid from today; same expiry
-	wantNext.Duplicate, wantNext.DuplicateReason, wantNext.Channel = true, Furto, App
+	wantNext.Duplicate, wantNext.DuplicateReason, wantNext.Denuncia, wantNext.Channel = true, Furto, lcReport, App
 	if !reflect.DeepEqual(next, wantNext) {
 		t.Errorf("duplicate = %+v,\nwant %+v", next, wantNext)
 	}
@@ -421,7 +421,7 @@ func TestMakeDuplicate(t *testing.T) {
 		{"bad number", lcPass(nil), Furto, "L736 2026", "non valido", "", "", Date{}},
 	}
 	for _, tt := range tests {
-		old, next, err := tt.p.MakeDuplicate(tt.reason, tt.number, lcDay, Sportello)
+		old, next, err := tt.p.MakeDuplicate(DuplicateInput{Reason: tt.reason, Number: tt.number, Denuncia: reportFor(tt.reason)}, lcDay, Sportello)
 		if tt.wantMsg != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("%s: error %v, want %q", tt.name, err, tt.wantMsg)
@@ -703,7 +703,7 @@ func TestLineageChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	v2.ID = 11
-	_, v3, err := v2.MakeDuplicate(Smarrimento, "", d(2030, 2, 1), Sportello)
+	_, v3, err := v2.MakeDuplicate(DuplicateInput{Reason: Smarrimento, Denuncia: lcReport}, d(2030, 2, 1), Sportello)
 	if err != nil {
 		t.Fatal(err)
 	}

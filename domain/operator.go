@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Role of an operator (M4).
@@ -36,6 +37,7 @@ type OperatorKey struct {
 // Operator is a person at the counter (M4): they see and change only Comune's data.
 type Operator struct {
 	Name      string        `json:"name"`
+	FullName  string        `json:"full_name,omitempty"` // "Nome Cognome", printed instead of the login ("" on older records)
 	Role      Role          `json:"role"`
 	Comune    string        `json:"comune"`
 	Keys      []OperatorKey `json:"keys"`
@@ -51,6 +53,39 @@ var reOperatorName = regexp.MustCompile(`^[a-z][a-z0-9._-]{1,31}$`)
 func CheckOperatorName(n string) error {
 	if !reOperatorName.MatchString(n) {
 		return errorf("nome operatore %q non valido: da 2 a 32 caratteri, minuscole, cifre, . _ -, iniziando con una lettera", n)
+	}
+	return nil
+}
+
+// Label is who the operator is on paper: the full name, else the login.
+func (o Operator) Label() string {
+	if o.FullName != "" {
+		return o.FullName
+	}
+	return o.Name
+}
+
+// NormalizeFullName trims a full name and closes up its inner spaces.
+func NormalizeFullName(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// CheckFullName checks an operator's "Nome Cognome" as typed: optional, else at least a
+// name and a surname of letters (accents, apostrophes, hyphens and dots allowed), at
+// most 80 characters.
+func CheckFullName(s string) error {
+	s = NormalizeFullName(s)
+	if s == "" {
+		return nil
+	}
+	if len([]rune(s)) > 80 {
+		return errorf("nome e cognome troppo lunghi: al massimo 80 caratteri")
+	}
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !strings.ContainsRune(" '’-.", r) {
+			return errorf("nome e cognome %q: solo lettere, spazi, apostrofi, trattini e punti", s)
+		}
+	}
+	if !strings.Contains(s, " ") {
+		return errorf("indicare nome e cognome (es. Mario Rossi), non solo %q", s)
 	}
 	return nil
 }

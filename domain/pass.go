@@ -147,6 +147,69 @@ func ParseDuplicateReason(s string) (DuplicateReason, bool) {
 	return "", false
 }
 
+// NeedsReport reports whether the reason needs the police report (denuncia): a card
+// stolen or lost may still be around, so the duplicate names the denuncia (P4, V3); a
+// worn card is handed back instead.
+func (r DuplicateReason) NeedsReport() bool { return r == Furto || r == Smarrimento }
+
+// PoliceReport is the denuncia of a theft or a loss, as the holder hands it in: its
+// number, its date and the authority that took it ("Carabinieri – Stazione di Mestre").
+type PoliceReport struct {
+	Numero   string `json:"numero"`
+	Data     Date   `json:"data,omitzero"`
+	Autorita string `json:"autorita"`
+}
+
+// IsZero reports that no report was given.
+func (r PoliceReport) IsZero() bool { return r == PoliceReport{} }
+
+// String is the report as the history and the card say it: "n. 417/2026 del
+// 01/12/2026, Carabinieri – Stazione di Mestre".
+func (r PoliceReport) String() string {
+	return "n. " + r.Numero + " del " + r.Data.String() + ", " + r.Autorita
+}
+
+// ReportLabel is what the card and the command line say of a pass's police report: the
+// report; "non registrata" on a duplicate for theft or loss recorded before it was
+// asked; "" when none is due.
+func (p Pass) ReportLabel() string {
+	switch {
+	case !p.Denuncia.IsZero():
+		return p.Denuncia.String()
+	case p.Duplicate && p.DuplicateReason.NeedsReport():
+		return "non registrata"
+	}
+	return ""
+}
+
+// Check validates the report of a duplicate for reason, on day: for a theft or a loss
+// the number, a date not after day and the authority are required; for wear there is no
+// report (the worn card is handed back).
+func (r PoliceReport) Check(reason DuplicateReason, day Date) error {
+	r.Numero, r.Autorita = strings.TrimSpace(r.Numero), strings.TrimSpace(r.Autorita)
+	if !reason.NeedsReport() {
+		if !r.IsZero() {
+			return errorf("per il deterioramento non serve la denuncia: si ritira il contrassegno deteriorato")
+		}
+		return nil
+	}
+	switch {
+	case r.Numero == "":
+		return errorf("per il duplicato per %s indicare il numero della denuncia", reason)
+	case len([]rune(r.Numero)) > 40:
+		return errorf("numero della denuncia troppo lungo: al massimo 40 caratteri")
+	case r.Data.IsZero():
+		return errorf("per il duplicato per %s indicare la data della denuncia (gg/mm/aaaa)", reason)
+	case r.Data.After(day):
+		return errorf("la data della denuncia %s è nel futuro", r.Data)
+	case r.Autorita == "":
+		return errorf("per il duplicato per %s indicare l'autorità che ha ricevuto la denuncia (es. Carabinieri – Stazione di Mestre)", reason)
+	case len([]rune(r.Autorita)) > 120:
+		return errorf("autorità della denuncia troppo lunga: al massimo 120 caratteri")
+	}
+	return nil
+}
+
 // NationalStatus is where the pass stands with the national platform (N1–N3).
 type NationalStatus string
 
@@ -208,6 +271,7 @@ type Pass struct {
 	TransferredTo   string          `json:"transferred_to,omitempty"` // the comune a trasferito version went to (P6)
 	Duplicate       bool            `json:"duplicate,omitempty"`
 	DuplicateReason DuplicateReason `json:"duplicate_reason,omitempty"`
+	Denuncia        PoliceReport    `json:"denuncia,omitzero"` // of a duplicate for theft or loss (P4); zero on older ones
 	Channel         Channel         `json:"channel"`
 	Plates          []Plate         `json:"plates,omitempty"`
 	NextPlateID     uint32          `json:"next_plate_id"`

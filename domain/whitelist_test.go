@@ -154,7 +154,7 @@ func TestAuthoriseAcrossTransitions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldD, nextD, err := p.MakeDuplicate(Furto, "", today, Sportello)
+	oldD, nextD, err := p.MakeDuplicate(DuplicateInput{Reason: Furto, Denuncia: PoliceReport{Numero: "1/2025", Data: today, Autorita: "Carabinieri"}}, today, Sportello)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,15 +42,20 @@ func (s *Service) LoadDemo(a Actor) (int, error) {
 	if err := s.demoNational(a, today); err != nil {
 		return 0, err
 	}
-	for _, op := range []domain.Operator{
-		{Name: "admin", Role: domain.RoleAmministratore, Comune: "L736"},
-		{Name: "mario", Role: domain.RoleOperatore, Comune: "L736"},
-		{Name: "giulia", Role: domain.RoleOperatore, Comune: "G224"},
-	} {
+	demoOps := []domain.Operator{
+		{Name: "admin", FullName: "Laura Zennaro", Role: domain.RoleAmministratore, Comune: "L736"},
+		{Name: "mario", FullName: "Mario Furlan", Role: domain.RoleOperatore, Comune: "L736"},
+		{Name: "giulia", FullName: "Giulia Toffolo", Role: domain.RoleOperatore, Comune: "G224"},
+	}
+	for _, op := range demoOps {
 		if _, err := s.AddOperator(a, op); err != nil {
 			return 0, err
 		}
 	}
+	// The passes are made and changed at the counter by the demo's operators, so the
+	// history and the printed documents name a person (#11.14): mario at Venezia,
+	// giulia at Padova.
+	desk := map[string]Actor{"L736": OperatorActor(demoOps[1]), "G224": OperatorActor(demoOps[2])}
 	type person struct {
 		cognome, nome, sesso string
 		y, m, d              int
@@ -73,6 +78,7 @@ func (s *Service) LoadDemo(a Actor) (int, error) {
 		"DA642RT", "GK011FF", "EZ888HN"}
 	n := 0
 	var ids []Change
+	var comuni []string
 	for i, pp := range people {
 		birth := domain.MustDate(pp.y, time.Month(pp.m), pp.d)
 		cf, err := domain.ComputeCF(pp.cognome, pp.nome, pp.sesso[0], birth, pp.luogo)
@@ -98,49 +104,56 @@ func (s *Service) LoadDemo(a Actor) (int, error) {
 		if i%5 == 1 && comune == "L736" { // a second plate for the regional circuit
 			req.Plates = append(req.Plates, PlateInput{Number: plates[(i+7)%len(plates)]})
 		}
-		res, err := s.IssuePass(a, req)
+		res, err := s.IssuePass(desk[comune], req)
 		if err != nil {
 			return n, fmt.Errorf("demo %s %s: %w", pp.cognome, pp.nome, err)
 		}
 		n++
 		ids = append(ids, Change{PassID: res.Pass.ID})
+		comuni = append(comuni, comune)
 	}
+	// at is the operator of the pass's comune.
+	at := func(i int) Actor { return desk[comuni[i]] }
 	// A life cycle for some of them, through the same use cases.
 	steps := []func() error{
 		func() error {
-			_, err := s.SuspendPass(a, ids[5], today.AddDays(-3), "verifica dei requisiti in corso")
+			_, err := s.SuspendPass(at(5), ids[5], today.AddDays(-3), "verifica dei requisiti in corso")
 			return err
 		},
 		func() error {
-			_, err := s.RevokePass(a, ids[9], today.AddDays(-30), "requisiti non più presenti")
+			_, err := s.RevokePass(at(9), ids[9], today.AddDays(-30), "requisiti non più presenti")
 			return err
 		},
-		func() error { _, err := s.DuplicatePass(a, ids[1], domain.Furto, ""); return err },
 		func() error {
-			v, err := s.GetPass(a, ids[2].PassID)
+			_, err := s.DuplicatePass(at(1), ids[1], domain.DuplicateInput{Reason: domain.Furto, Denuncia: domain.PoliceReport{
+				Numero: fmt.Sprintf("417/%d", today.Year()), Data: today.AddDays(-2), Autorita: "Carabinieri – Stazione di Mestre"}})
+			return err
+		},
+		func() error {
+			v, err := s.GetPass(at(2), ids[2].PassID)
 			if err != nil {
 				return err
 			}
 			if v.Status == domain.Scaduto || v.Status == domain.InScadenza {
-				_, err = s.RenewPass(a, ids[2], domain.RenewInput{})
+				_, err = s.RenewPass(at(2), ids[2], domain.RenewInput{})
 			}
 			return err
 		},
-		func() error { _, err := s.TransferPass(a, ids[3], "L736"); return err },
+		func() error { _, err := s.TransferPass(at(3), ids[3], "L736"); return err },
 		func() error {
-			v, err := s.GetPass(a, ids[12].PassID)
+			v, err := s.GetPass(at(12), ids[12].PassID)
 			if err != nil {
 				return err
 			}
-			_, err = s.MarkDeceased(a, v.Pass.PersonID, today.AddDays(-10))
+			_, err = s.MarkDeceased(at(12), v.Pass.PersonID, today.AddDays(-10))
 			return err
 		},
 		func() error {
-			v, err := s.GetPass(a, ids[0].PassID)
+			v, err := s.GetPass(at(0), ids[0].PassID)
 			if err != nil || !v.Pass.Current() {
 				return err
 			}
-			_, err = s.AddPlate(a, ids[0], PlateInput{Number: "GD555RS", From: today.AddDays(30)}, true)
+			_, err = s.AddPlate(at(0), ids[0], PlateInput{Number: "GD555RS", From: today.AddDays(30)}, true)
 			return err
 		},
 	}

@@ -87,8 +87,10 @@ func (s *Service) RenewPass(a Actor, c Change, in domain.RenewInput) (Result, er
 }
 
 // DuplicatePass issues a duplicate (P4) for theft, loss or wear; number "" keeps the
-// same number, another number is checked like a new one.
-func (s *Service) DuplicatePass(a Actor, c Change, reason domain.DuplicateReason, number string) (Result, error) {
+// same number, another number is checked like a new one. After a theft or a loss the
+// police report (number, date, authority) is required and stored with the new version
+// and in the history; after wear there is none (the worn card is handed back).
+func (s *Service) DuplicatePass(a Actor, c Change, in domain.DuplicateInput) (Result, error) {
 	today := s.Today()
 	var res Result
 	err := s.update(func(tx *store.Tx, ev *[]Event) error {
@@ -96,7 +98,7 @@ func (s *Service) DuplicatePass(a Actor, c Change, reason domain.DuplicateReason
 		if err != nil {
 			return err
 		}
-		number = strings.ToUpper(strings.TrimSpace(number))
+		number := strings.ToUpper(strings.TrimSpace(in.Number))
 		if number != "" && number != p.Number {
 			if err := numberFree(tx, number, p.Lineage); err != nil {
 				return err
@@ -107,12 +109,16 @@ func (s *Service) DuplicatePass(a Actor, c Change, reason domain.DuplicateReason
 				}
 			}
 		}
-		old, next, err := p.MakeDuplicate(reason, number, today, a.channel())
+		in.Number = number
+		old, next, err := p.MakeDuplicate(in, today, a.channel())
 		if err != nil {
 			return err
 		}
-		res.Pass, err = s.supersede(tx, a, old, next, domain.ActDuplicate,
-			fmt.Sprintf("duplicato per %s: nuovo numero %s, precedente %s", reason, next.Number, p.Number))
+		detail := fmt.Sprintf("duplicato per %s: nuovo numero %s, precedente %s", next.DuplicateReason, next.Number, p.Number)
+		if !next.Denuncia.IsZero() {
+			detail += "; denuncia " + next.Denuncia.String()
+		}
+		res.Pass, err = s.supersede(tx, a, old, next, domain.ActDuplicate, detail)
 		*ev = append(*ev, PassChanged{res.Pass.ID, res.Pass.Comune})
 		return err
 	})

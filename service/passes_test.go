@@ -265,7 +265,7 @@ func TestDuplicateWithFreshNumber(t *testing.T) {
 	if err != nil || fresh != "L736_2025_00002" {
 		t.Fatalf("ProposeNumber = %s, %v", fresh, err)
 	}
-	res, err := e.s.DuplicatePass(mario, change(first.Pass), domain.Furto, fresh)
+	res, err := e.s.DuplicatePass(mario, change(first.Pass), domain.DuplicateInput{Reason: domain.Furto, Number: fresh, Denuncia: mestre})
 	if err != nil {
 		t.Fatalf("DuplicatePass: %v", err)
 	}
@@ -295,17 +295,17 @@ func TestDuplicateWithFreshNumber(t *testing.T) {
 		t.Errorf("whitelist after duplicate = %+v, %v", w, err)
 	}
 	// A second duplicate, keeping the number, for loss.
-	res2, err := e.s.DuplicatePass(mario, change(d), domain.Smarrimento, "")
+	res2, err := e.s.DuplicatePass(mario, change(d), domain.DuplicateInput{Reason: domain.Smarrimento, Denuncia: mestre})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res2.Pass.Number != d.Number || res2.Pass.PreviousNumber != d.Number || res2.Pass.DuplicateReason != domain.Smarrimento {
 		t.Errorf("second duplicate %+v", res2.Pass)
 	}
-	_, err = e.s.DuplicatePass(mario, change(res2.Pass), "sbadataggine", "")
+	_, err = e.s.DuplicatePass(mario, change(res2.Pass), domain.DuplicateInput{Reason: "sbadataggine"})
 	wantErr(t, "bad reason", err, "motivo del duplicato")
 	other := e.issue(mario, bianchi(t))
-	_, err = e.s.DuplicatePass(mario, change(res2.Pass), domain.Deterioramento, other.Pass.Number)
+	_, err = e.s.DuplicatePass(mario, change(res2.Pass), domain.DuplicateInput{Reason: domain.Deterioramento, Number: other.Pass.Number})
 	wantErr(t, "number of another pass", err, "già usato")
 }
 
@@ -394,7 +394,7 @@ func TestOtherComuneCannotReadOrChange(t *testing.T) {
 		"RevokePass":  func() error { _, err := e.s.RevokePass(giulia, c, today, "x"); return err },
 		"RenewPass":   func() error { _, err := e.s.RenewPass(giulia, c, domain.RenewInput{}); return err },
 		"DuplicatePass": func() error {
-			_, err := e.s.DuplicatePass(giulia, c, domain.Furto, "")
+			_, err := e.s.DuplicatePass(giulia, c, domain.DuplicateInput{Reason: domain.Furto, Denuncia: mestre})
 			return err
 		},
 		"TransferPass": func() error { _, err := e.s.TransferPass(giulia, c, "G224"); return err },
@@ -518,7 +518,7 @@ func TestSuspendResumeRevoke(t *testing.T) {
 	wantErr(t, "suspend a revoked pass", err, "sospensione", "non consentit", "revocato")
 	_, err = e.s.ResumePass(mario, c)
 	wantErr(t, "resume a revoked pass", err, "riattivazione", "non consentit", "revocato")
-	_, err = e.s.DuplicatePass(mario, c, domain.Furto, "")
+	_, err = e.s.DuplicatePass(mario, c, domain.DuplicateInput{Reason: domain.Furto, Denuncia: mestre})
 	wantErr(t, "duplicate a revoked pass", err, "duplicato", "non consentit")
 	_, err = e.s.TransferPass(mario, c, "G224")
 	wantErr(t, "transfer a revoked pass", err, "trasferimento", "non consentit")

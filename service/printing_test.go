@@ -80,7 +80,7 @@ func TestCardOfAPass(t *testing.T) {
 	}
 
 	// A duplicate prints DUPLICATO (P4, S5); the replaced card no longer prints.
-	dup, err := e.s.DuplicatePass(mario, change(p), domain.Smarrimento, "")
+	dup, err := e.s.DuplicatePass(mario, change(p), domain.DuplicateInput{Reason: domain.Smarrimento, Denuncia: mestre})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -566,7 +566,7 @@ func TestExportWhitelistBetweenRenewalAndDecorrenza(t *testing.T) {
 	// A duplicate and a transfer leave one row per plate on a past day, not two.
 	r := e.issueReq(mario, service.IssueRequest{Person: bianchi(t), Plates: []service.PlateInput{plate("FG456HJ")},
 		Pass: domain.IssueInput{Kind: domain.Permanente, DataRilascio: date(2024, time.January, 10)}})
-	d, err := e.s.DuplicatePass(mario, change(r.Pass), domain.Deterioramento, "")
+	d, err := e.s.DuplicatePass(mario, change(r.Pass), domain.DuplicateInput{Reason: domain.Deterioramento})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -311,6 +311,9 @@ func printPass(w io.Writer, v service.PassView) {
 	if p.Duplicate {
 		row("Duplicato", "sì ("+string(p.DuplicateReason)+")")
 	}
+	if d := p.ReportLabel(); d != "" {
+		row("Denuncia", d)
+	}
 	row("Circuito nazionale", "consenso "+siNo(p.National.Consent)+", "+p.National.Status.Label())
 	if p.National.CudeID != "" || p.National.CodiceUnivoco != "" {
 		row("CUDE ID / codice univoco", p.National.CudeID+" / "+p.National.CodiceUnivoco)
@@ -380,6 +383,7 @@ type passOut struct {
 	NumeroPrecedente string       `json:"numero_precedente,omitempty"`
 	Duplicato        bool         `json:"duplicato"`
 	MotivoDuplicato  string       `json:"motivo_duplicato,omitempty"`
+	Denuncia         *reportOut   `json:"denuncia,omitempty"`
 	Consenso         bool         `json:"consenso_circuito_nazionale"`
 	CudeID           string       `json:"cude_id,omitempty"`
 	CodiceUnivoco    string       `json:"codice_univoco,omitempty"`
@@ -387,6 +391,13 @@ type passOut struct {
 	Targhe           []plateOut   `json:"targhe"`
 	Versioni         []versionOut `json:"versioni"`
 	Storico          []historyOut `json:"storico"`
+}
+
+// reportOut is the police report of a duplicate for theft or loss.
+type reportOut struct {
+	Numero   string `json:"numero"`
+	Data     string `json:"data"`
+	Autorita string `json:"autorita"`
 }
 
 type plateOut struct {
@@ -426,6 +437,9 @@ func passJSON(v service.PassView) passOut {
 		StatoNazionale: string(p.National.Status), Targhe: []plateOut{}, Versioni: []versionOut{}, Storico: []historyOut{}}
 	if o.StatoNazionale == "" {
 		o.StatoNazionale = "non_inviato"
+	}
+	if d := p.Denuncia; !d.IsZero() {
+		o.Denuncia = &reportOut{d.Numero, d.Data.ISO(), d.Autorita}
 	}
 	for _, pl := range p.Plates {
 		f, t := pl.Window(p.DataScadenza)

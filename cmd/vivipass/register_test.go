@@ -69,7 +69,7 @@ func TestDemoSearchShow(t *testing.T) {
 		[]string{"numero", "stato", "stato_registrato", "tipo", "comune", "comune_rilascio", "codice_fiscale", "cognome", "nome",
 			"data_nascita", "data_rilascio", "data_decorrenza", "data_scadenza", "canale", "duplicato",
 			"consenso_circuito_nazionale", "stato_invio_nazionale", "targhe", "versioni", "storico"},
-		[]string{"motivo", "stato_dal", "data_decesso", "numero_precedente", "motivo_duplicato", "cude_id", "codice_univoco"})
+		[]string{"motivo", "stato_dal", "data_decesso", "numero_precedente", "motivo_duplicato", "denuncia", "cude_id", "codice_univoco"})
 	var lists struct{ Targhe, Versioni, Storico []json.RawMessage }
 	if err := json.Unmarshal([]byte(r.stdout), &lists); err != nil {
 		t.Fatal(err)

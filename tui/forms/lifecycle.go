@@ -135,12 +135,16 @@ func optionalNumber(s string) error {
 	return passNumber(s)
 }
 
-// Duplicato (P4): a new card after theft, loss or wear, that prints DUPLICATO.
+// Duplicato (P4): a new card after theft, loss or wear, that prints DUPLICATO. After a
+// theft or a loss the police report is recorded (number, date, authority: #11.13); a
+// worn card is handed back and needs none.
 type duplicateForm struct {
 	*passForm
 	reason   domain.DuplicateReason
 	number   string
 	proposed string // the next number of the sequence, for a fresh one after a theft
+	// The denuncia, asked only for furto and smarrimento.
+	repNumber, repDate, repAuthority string
 }
 
 // NewDuplicate is the Duplicato form.
@@ -150,7 +154,8 @@ func NewDuplicate(ctx *common.Context, v service.PassView) common.Page {
 
 func newDuplicate(ctx *common.Context, v service.PassView) *duplicateForm {
 	f := &duplicateForm{passForm: newPassForm(ctx, v, "Duplicato", domain.ActDuplicate), reason: domain.Smarrimento, number: v.Pass.Number}
-	svc, a, comune, year := ctx.Svc, ctx.Actor, v.Pass.Comune, ctx.Svc.Today().Year()
+	svc, a, comune, today := ctx.Svc, ctx.Actor, v.Pass.Comune, ctx.Svc.Today()
+	year := today.Year()
 	f.load = func() result {
 		n, err := svc.ProposeNumber(a, comune, year)
 		return result{err: err, then: func() { f.proposed = n }}
@@ -159,38 +164,70 @@ func newDuplicate(ctx *common.Context, v service.PassView) *duplicateForm {
 	f.header = func() []string {
 		return append(base(), "Sul nuovo cartoncino sarà stampato DUPLICATO; il contrassegno attuale sarà sostituito e non varrà più.")
 	}
+	// The report's fields check only when the reason asks for it.
+	ifReport := func(v func(string) error) func(string) error {
+		return func(s string) error {
+			if !f.reason.NeedsReport() {
+				return nil
+			}
+			return v(s)
+		}
+	}
 	f.build = func() *huh.Form {
-		return huh.NewForm(huh.NewGroup(f.requestFields(
-			list("Motivo del duplicato", &f.reason,
-				huh.NewOption("smarrimento", domain.Smarrimento),
-				huh.NewOption("furto", domain.Furto),
-				huh.NewOption("deterioramento", domain.Deterioramento)),
-			text("Numero del duplicato", &f.number).CharLimit(40).Validate(passNumber),
-		)...))
+		groups := []*huh.Group{
+			huh.NewGroup(
+				list("Motivo del duplicato", &f.reason,
+					huh.NewOption("smarrimento (serve la denuncia)", domain.Smarrimento),
+					huh.NewOption("furto (serve la denuncia)", domain.Furto),
+					huh.NewOption("deterioramento (si ritira il contrassegno rovinato)", domain.Deterioramento)),
+				text("Numero del duplicato", &f.number).CharLimit(40).Validate(passNumber),
+			),
+			huh.NewGroup(
+				text("Numero della denuncia", &f.repNumber).CharLimit(40).Placeholder("es. 417/"+fmt.Sprint(year)).
+					Validate(ifReport(formkit.Required("indicare il numero della denuncia"))),
+				dateField("Data della denuncia", &f.repDate).Validate(ifReport(formkit.NotAfter("la data della denuncia", today))),
+				text("Autorità", &f.repAuthority).CharLimit(120).Placeholder("es. Carabinieri – Stazione di Mestre").
+					Validate(ifReport(formkit.Required("indicare l'autorità che ha ricevuto la denuncia (es. Carabinieri – Stazione di Mestre)"))),
+			).Title("Denuncia").WithHideFunc(func() bool { return !f.reason.NeedsReport() }),
+		}
+		if fields := f.requestFields(); len(fields) > 0 {
+			groups = append(groups, huh.NewGroup(fields...))
+		}
+		return huh.NewForm(groups...)
 	}
 	f.live = func() []string {
+		var lines []string
+		if f.reason.NeedsReport() {
+			lines = append(lines, "Per "+string(f.reason)+" serve la denuncia: numero, data e autorità restano registrati con il duplicato.")
+		} else {
+			lines = append(lines, "Deterioramento: nessuna denuncia; ritirare il contrassegno deteriorato.")
+		}
 		n := strings.ToUpper(strings.TrimSpace(f.number))
 		if n == f.view.Pass.Number {
-			lines := []string{"Il duplicato mantiene il numero " + n + "."}
+			lines = append(lines, "Il duplicato mantiene il numero "+n+".")
 			if f.reason == domain.Furto && f.proposed != "" {
 				lines = append(lines, "Dopo un furto si può dare un numero nuovo: il prossimo della numerazione è "+f.proposed+".")
 			}
 			return lines
 		}
-		lines := []string{"Numero nuovo: " + f.view.Pass.Number + " resterà come numero precedente."}
+		lines = append(lines, "Numero nuovo: "+f.view.Pass.Number+" resterà come numero precedente.")
 		if w := domain.ManualNumberWarning(n, f.proposed); w != "" && f.proposed != "" {
 			lines = append(lines, "Attenzione: "+w+" (proposto: "+f.proposed+").")
 		}
 		return lines
 	}
 	f.submit = func() tea.Cmd {
-		reason, number := f.reason, strings.ToUpper(strings.TrimSpace(f.number))
-		if number == f.view.Pass.Number {
-			number = ""
+		in := domain.DuplicateInput{Reason: f.reason, Number: strings.ToUpper(strings.TrimSpace(f.number))}
+		if in.Number == f.view.Pass.Number {
+			in.Number = ""
+		}
+		if f.reason.NeedsReport() {
+			in.Denuncia = domain.PoliceReport{Numero: strings.TrimSpace(f.repNumber), Data: formkit.ParseDate(f.repDate),
+				Autorita: strings.TrimSpace(f.repAuthority)}
 		}
 		return f.run(func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
-			res, err := svc.DuplicatePass(a, c, reason, number)
-			return joinWarnings(fmt.Sprintf("Duplicato %s emesso per %s: la stampa riporterà DUPLICATO", res.Pass.Number, reason), res.Warnings), err
+			res, err := svc.DuplicatePass(a, c, in)
+			return joinWarnings(fmt.Sprintf("Duplicato %s emesso per %s: la stampa riporterà DUPLICATO", res.Pass.Number, in.Reason), res.Warnings), err
 		})
 	}
 	return f
