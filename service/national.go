@@ -285,7 +285,7 @@ func (s *Service) NationalManual(a Actor, passID uint64, cudeID, codice string) 
 func (s *Service) NationalSkip(a Actor, passID uint64) (domain.Pass, error) {
 	return s.closeNational(a, passID, store.JobSkipped, func(n *domain.National) {
 		n.Status, n.LastError = domain.NationalSkipped, ""
-	}, "non inviare alla piattaforma nazionale")
+	}, "scelto di non inviare il contrassegno")
 }
 
 // closeNational closes the jobs not done of a pass's lineage as state and changes the
@@ -313,6 +313,7 @@ func (s *Service) closeNational(a Actor, passID uint64, state store.JobState, ch
 				}
 			}
 		}
+		before := p
 		change(&p.National)
 		s.stamp(&p, a)
 		if err := tx.PutPass(&p); err != nil {
@@ -320,7 +321,7 @@ func (s *Service) closeNational(a Actor, passID uint64, state store.JobState, ch
 		}
 		out = p
 		*ev = append(*ev, PassChanged{p.ID, p.Comune})
-		return s.audit(tx, a, p.Comune, "piattaforma nazionale", "contrassegno "+p.Number, p.Lineage, detail)
+		return s.auditPass(tx, a, before, p, "piattaforma nazionale", detail)
 	})
 	return out, err
 }
@@ -592,7 +593,9 @@ func (s *Service) applyReceipt(j store.OutboxJob, r national.Receipt, now time.T
 			targets = append(targets, cur) // the live version too: it shows the CUDE ID
 		}
 		first := ""
+		var changes []store.FieldChange // of the live version (the last target)
 		for _, v := range targets {
+			was := v
 			if v.National.CudeID == "" {
 				first = r.CudeID
 			}
@@ -606,12 +609,13 @@ func (s *Service) applyReceipt(j store.OutboxJob, r national.Receipt, now time.T
 				return err
 			}
 			*ev = append(*ev, PassChanged{v.ID, v.Comune})
+			changes = passChanges(was, v, s.Today())
 		}
-		detail := fmt.Sprintf("%s ricevuto dalla piattaforma nazionale", j.Kind)
+		detail := fmt.Sprintf("invio di %s accettato", j.Kind)
 		if first != "" {
-			detail = fmt.Sprintf("%s: CUDE ID %s, codice univoco assegnato", detail, first)
+			detail = fmt.Sprintf("%s: assegnati CUDE ID %s e codice univoco", detail, first)
 		}
-		return s.audit(tx, nationalActor, p.Comune, "piattaforma nazionale", "contrassegno "+p.Number, p.Lineage, detail)
+		return s.auditChanges(tx, nationalActor, p.Comune, "piattaforma nazionale", "contrassegno "+p.Number, p.Lineage, detail, changes)
 	})
 }
 

@@ -206,11 +206,11 @@ func (s *Service) IssuePass(a Actor, req IssueRequest) (Result, error) {
 		if err := tx.PutPass(&p); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("rilascio %s a %s (%s), scadenza %s", p.Kind.Label(), holder.FullName(), holder.CodiceFiscale, p.DataScadenza)
+		detail := fmt.Sprintf("contrassegno %s intestato a %s (%s), con scadenza il %s", p.Kind.Label(), holder.FullName(), holder.CodiceFiscale, p.DataScadenza)
 		if created {
-			detail += "; nuova anagrafica"
+			detail += "; creata la nuova anagrafica"
 		}
-		if err := s.audit(tx, a, comune, string(domain.ActIssue), "contrassegno "+p.Number, p.Lineage, detail); err != nil {
+		if err := s.auditPass(tx, a, domain.Pass{}, p, string(domain.ActIssue), detail); err != nil {
 			return err
 		}
 		res.Pass = p

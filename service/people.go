@@ -257,7 +257,7 @@ func (s *Service) deceased(tx *store.Tx, a Actor, cf string, died domain.Date, e
 		for _, d := range dropped {
 			detail += "; rimossa targa " + d.Number
 		}
-		if err := s.audit(tx, a, n.Comune, string(domain.ActDeceased), "contrassegno "+n.Number, n.Lineage, detail); err != nil {
+		if err := s.auditPass(tx, a, ps, n, string(domain.ActDeceased), detail); err != nil {
 			return nil, err
 		}
 		changed = append(changed, n)

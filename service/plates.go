@@ -147,11 +147,11 @@ func (s *Service) SetPlateRole(a Actor, c Change, plateID uint32, role domain.Pl
 			}
 		}
 		n.Plates[i].Role = role
-		label := string(role)
+		label := "resa " + string(role)
 		if role == domain.RoleNone {
-			label = "solo circuito regionale"
+			label = "lasciata al solo circuito regionale"
 		}
-		return n, fmt.Sprintf("targa %s: %s", n.Plates[i].Number, label), nil
+		return n, fmt.Sprintf("targa %s %s", n.Plates[i].Number, label), nil
 	})
 }
 
@@ -187,7 +187,7 @@ func (s *Service) inPlaceTx(a Actor, c Change, act domain.Action, fn func(tx *st
 		}
 		res.Pass = n
 		*ev = append(*ev, PassChanged{n.ID, n.Comune})
-		return s.audit(tx, a, n.Comune, string(act), "contrassegno "+n.Number, n.Lineage, detail)
+		return s.auditPass(tx, a, p, n, string(act), detail)
 	})
 	return res, err
 }

@@ -157,7 +157,7 @@ func TestNationalRolesPrincipaleSecondaria(t *testing.T) {
 		t.Errorf("roles after clearing %v", roles)
 	}
 	h := e.get(mario, r.Pass.ID).History
-	if d := h[len(h)-1].Detail; d != "targa AB123CD: solo circuito regionale" {
+	if d := h[len(h)-1].Detail; d != "targa AB123CD lasciata al solo circuito regionale" {
 		t.Errorf("audit detail %q", d)
 	}
 	_, err = e.s.SetPlateRole(mario, change(res.Pass), 9, domain.RolePrincipale)
