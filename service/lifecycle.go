@@ -18,6 +18,10 @@ type Change struct {
 // supersede writes the closed old version and its successor, links them, audits and
 // queues the national update, all in the caller's transaction.
 func (s *Service) supersede(tx *store.Tx, a Actor, old, next domain.Pass, act domain.Action, detail string) (domain.Pass, error) {
+	before, err := tx.Pass(old.ID) // as it was: the history's "before"
+	if err != nil {
+		return next, err
+	}
 	s.stamp(&next, a)
 	next.Version = 1
 	if err := tx.PutPass(&next); err != nil {
@@ -34,7 +38,7 @@ func (s *Service) supersede(tx *store.Tx, a Actor, old, next domain.Pass, act do
 	if err := tx.PutPass(&next); err != nil {
 		return next, err
 	}
-	return next, s.audit(tx, a, next.Comune, string(act), "contrassegno "+next.Number, next.Lineage, detail)
+	return next, s.auditPass(tx, a, before, next, string(act), detail)
 }
 
 // RenewPass renews a pass (P3): a new version with the same number and new dates.
@@ -79,7 +83,7 @@ func (s *Service) RenewPass(a Actor, c Change, in domain.RenewInput) (Result, er
 			return err
 		}
 		res.Pass, err = s.supersede(tx, a, old, next, domain.ActRenew,
-			fmt.Sprintf("rinnovo: validità dal %s al %s (prima fino al %s)", next.DataDecorrenza, next.DataScadenza, p.DataScadenza))
+			fmt.Sprintf("concessa la nuova validità dal %s al %s (prima scadeva il %s)", next.DataDecorrenza, next.DataScadenza, p.DataScadenza))
 		*ev = append(*ev, PassChanged{res.Pass.ID, res.Pass.Comune})
 		return err
 	})
@@ -216,7 +220,7 @@ func (s *Service) transferOut(tx *store.Tx, a Actor, p domain.Pass, to string, t
 	res.Warnings = append(res.Warnings, fmt.Sprintf("il comune %s non aderisce al circuito: il contrassegno %s è chiuso qui come trasferito fuori circuito dal %s e le sue targhe escono dalla whitelist",
 		to, n.Number, today))
 	*ev = append(*ev, PassChanged{n.ID, n.Comune})
-	return s.audit(tx, a, n.Comune, string(domain.ActTransfer), "contrassegno "+n.Number, n.Lineage, n.StateReason)
+	return s.auditPass(tx, a, p, n, string(domain.ActTransfer), n.StateReason)
 }
 
 // SuspendPass suspends from a date with a reason.
@@ -296,7 +300,7 @@ func (s *Service) EditPass(a Actor, c Change, e PassEdit) (Result, error) {
 			}
 			n.National.Status, n.National.LastError = domain.NationalSent, ""
 		}
-		return n, "modificati: " + strings.Join(what, ", "), nil
+		return n, "aggiornati: " + strings.Join(what, ", "), nil
 	})
 }
 
