@@ -127,8 +127,24 @@ func TestImportSample(t *testing.T) {
 	if rows, _ := h.Svc.Search(h.Ctx.Actor, service.Query{}); len(rows.Rows) != 0 {
 		t.Fatalf("the check wrote %d passes", len(rows.Rows))
 	}
+	// Issue 11.4: i asks first; anything but s (here esc) writes nothing.
+	h.Send(tuitest.Key("i"))
+	h.WantView("question", "Importare 3 contrassegni nel registro di VENEZIA?", "s per importare")
+	h.Fits("question")
+	if !h.Page.Capturing() {
+		t.Error("the question does not take esc")
+	}
+	h.Send(tuitest.Key("esc"))
+	h.WantView("back", "i: importa 3 righe")
+	if n := h.LastNotice(); n.Text != "Import non avviato: nessuna riga scritta." {
+		t.Errorf("notice %+v", n)
+	}
+	if rows, _ := h.Svc.Search(h.Ctx.Actor, service.Query{}); len(rows.Rows) != 0 {
+		t.Fatalf("esc on the question wrote %d passes", len(rows.Rows))
+	}
+	h.Send(tuitest.Key("i"))
 	// The progress bar shows at once, fed by the import's progress through the job.
-	cmd := h.Deliver(tuitest.Key("i"))
+	cmd := h.Deliver(tuitest.Key("s"))
 	h.WantView("importing", "in corso", "0 di 3 righe scritte", "░")
 	if c := h.Deliver(tuitest.Key("esc")); c != nil || !strings.Contains(h.View(), "in corso") {
 		t.Error("esc left the import under way")
@@ -192,6 +208,8 @@ func TestImportErrorsByRowAndColumn(t *testing.T) {
 	h.Press(ik.Down)
 	h.Press(ik.Up)
 	h.Press(ik.Import)
+	h.Fits("question over the errors")
+	h.Send(tuitest.Key("s"))
 	h.WantView("imported the valid rows", "2 contrassegni importati", "1 riga con errori lasciata fuori", "3 data_scadenza")
 	all, _ := h.Svc.Search(h.Ctx.Actor, service.Query{})
 	if len(all.Rows) != 2 {

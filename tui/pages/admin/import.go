@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"vivipass/domain"
 	"vivipass/files"
 	"vivipass/service"
 	"vivipass/tui/common"
@@ -69,6 +70,8 @@ type importView struct {
 	data   []byte // the checked content: the import writes what the report describes
 	rep    service.ImportReport
 	failed string // the file itself was refused (unreadable, not a CSV, header…)
+	// asking: i was pressed; the import starts only on s (issue 11.4).
+	asking bool
 	vp     viewport.Model
 	bar    progress.Model
 	job    *importJob
@@ -165,8 +168,10 @@ func (v *importView) init() tea.Cmd {
 	return nil
 }
 
-func (v *importView) capturing() bool { return false }
-func (v *importView) busy() bool      { return v.stage == stageChecking || v.stage == stageImporting }
+func (v *importView) capturing() bool { return v.asking } // esc answers the question
+func (v *importView) busy() bool {
+	return v.stage == stageChecking || v.stage == stageImporting || v.asking
+}
 
 func (v *importView) help() []key.Binding {
 	k := v.keys
@@ -174,6 +179,10 @@ func (v *importView) help() []key.Binding {
 	case stagePath:
 		return []key.Binding{k.Check, k.Up, k.Reload}
 	case stageChecked:
+		if v.asking {
+			return []key.Binding{key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "importa")),
+				key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "torna indietro"))}
+		}
 		imp := k.Import
 		if n := v.rep.Valid - v.rep.Skipped; n == 0 {
 			return []key.Binding{k.Again, k.Up, k.PgUp}
@@ -244,6 +253,14 @@ func (v *importView) update(msg tea.Msg) tea.Cmd {
 
 func (v *importView) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.keys
+	if v.asking {
+		v.asking = false
+		v.vp.SetHeight(max(3, v.h-7))
+		if msg.String() == "s" || msg.String() == "S" {
+			return v.start()
+		}
+		return common.Notice("Import non avviato: nessuna riga scritta.")
+	}
 	switch v.stage {
 	case stagePath:
 		switch {
@@ -271,7 +288,12 @@ func (v *importView) key(msg tea.KeyPressMsg) tea.Cmd {
 			v.stage, v.data, v.failed = stagePath, nil, ""
 			return v.listFiles()
 		case key.Matches(msg, k.Import) && v.stage == stageChecked:
-			return v.start()
+			if v.failed != "" || v.data == nil || v.rep.Valid-v.rep.Skipped == 0 {
+				return v.start() // says why not
+			}
+			v.asking = true
+			v.vp.SetHeight(max(3, v.h-10)) // room for the question
+			return nil
 		}
 	}
 	return nil
@@ -461,6 +483,15 @@ func (v *importView) view() string {
 		b.WriteString(st.Warning.Render("i: importa solo "+what) + " (le righe con errori restano fuori)")
 	default:
 		b.WriteString(st.OK.Render("i: importa "+plural(todo, "riga", "righe")) + " (tutte valide)")
+	}
+	if v.asking {
+		place, _ := domain.ComuneByCode(v.ctx.Operator.Comune)
+		q := fmt.Sprintf("Importare %s nel registro di %s? Le righe scritte restano nel registro. s per importare, n o esc per tornare.",
+			plural(todo, "contrassegno", "contrassegni"), place.Name)
+		b.WriteString("\n")
+		for _, l := range formkit.Wrap(q, max(20, v.w)) {
+			b.WriteString("\n" + st.Warning.Render(l))
+		}
 	}
 	b.WriteString("\n\n" + v.vp.View())
 	return b.String()
