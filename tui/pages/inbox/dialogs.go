@@ -170,6 +170,16 @@ func (m *Detail) linkStep(msg linkMsg) tea.Cmd {
 	return nil
 }
 
+// cfMismatch says how the request's codice fiscale differs from the person's ("" when
+// it does not, or the request gives none).
+func cfMismatch(requestCF string, p domain.Person) string {
+	cf := strings.ToUpper(strings.TrimSpace(requestCF))
+	if cf == "" || cf == p.CodiceFiscale {
+		return ""
+	}
+	return fmt.Sprintf("Attenzione: il codice fiscale della richiesta (%s) è diverso da quello di %s (%s).", cf, p.FullName(), p.CodiceFiscale)
+}
+
 // personDialog chooses the person among those found (or unlinks the request).
 func (m *Detail) personDialog() *formkit.Dialog {
 	opts := []huh.Option[uint64]{}
@@ -217,12 +227,22 @@ func (m *Detail) passDialog() *formkit.Dialog {
 	}
 	opts = append(opts, huh.NewOption("nessun contrassegno: solo la persona", uint64(0)))
 	choice := opts[0].Value
+	// A person whose codice fiscale is not the request's is asked about, No the
+	// default (issue 11.6): the request may be someone else's.
+	mismatch, sure := cfMismatch(m.d.Item.CodiceFiscale, person), false
 	groups := func() []*huh.Group {
-		return []*huh.Group{huh.NewGroup(huh.NewSelect[uint64]().Title("Contrassegno di " + person.FullName()).Options(opts...).Value(&choice))}
+		fields := []huh.Field{huh.NewSelect[uint64]().Title("Contrassegno di " + person.FullName()).Options(opts...).Value(&choice)}
+		if mismatch != "" {
+			fields = append(fields, formkit.Confirm("Collegare comunque?", "Sì, collega", &sure).Description(mismatch))
+		}
+		return []*huh.Group{huh.NewGroup(fields...)}
 	}
 	svc, a, id := m.ctx.Svc, m.ctx.Actor, m.id
 	passes := m.link.passes
 	submit := func() tea.Cmd {
+		if mismatch != "" && !sure {
+			return func() tea.Msg { return doneMsg{notice: "Richiesta non collegata: nessuna modifica."} }
+		}
 		passID, version := choice, m.d.Item.Version
 		number := ""
 		for _, p := range passes {
