@@ -114,7 +114,11 @@ func DuplicateFromRequest(ctx *common.Context, v service.PassView, r Request) co
 	if r.DuplicateReason != "" {
 		base := f.header
 		f.header = func() []string {
-			return append(base(), "Motivo indicato nella richiesta: "+string(r.DuplicateReason)+".")
+			lines := append(base(), "Motivo indicato nella richiesta: "+string(r.DuplicateReason)+".")
+			if r.DuplicateReason.NeedsReport() { // #11.13: the DENUNCIA attachment (V3)
+				lines = append(lines, "La denuncia è allegata alla richiesta: riportarne numero, data e autorità.")
+			}
+			return lines
 		}
 	}
 	return f.Page

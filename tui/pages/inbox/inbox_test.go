@@ -182,12 +182,22 @@ func TestCreaPraticaDuplicateTheft(t *testing.T) {
 	f.see("detail", "Verifica INPS negativo · certificato medico allegato: certificato.pdf, da verificare", "Motivo furto · denuncia allegata")
 	f.key("c")
 	f.see("duplicate form", "Duplicato da richiesta PEC · "+bianchi.Number, "Motivo indicato nella richiesta: furto.", "> furto",
-		"Nota per la richiesta Duplicato emesso per furto.")
+		"La denuncia è allegata alla richiesta: riportarne numero, data e autorità.")
+	f.key("enter", "enter") // #11.13: the reason and the number, then the police report
+	f.see("the police report", "Numero della denuncia", "Data della denuncia", "Autorità")
+	f.typeText("417/2026")
+	f.key("enter")
+	f.typeText("19/11/2026")
+	f.key("enter")
+	f.typeText("Carabinieri – Stazione di Mestre")
+	f.key("enter")
+	f.see("the request's end", "Richiesta evasa", "Nota per la richiesta Duplicato emesso per furto.")
 	f.submitForm(10)
 	f.see("after", "Richiesta PEC evasa. Duplicato "+bianchi.Number+" emesso per furto")
 	next := f.pass(f.pass(bianchi.ID).Pass.NextID).Pass
-	if !next.Duplicate || next.DuplicateReason != domain.Furto || next.Channel != domain.App {
-		t.Errorf("duplicate: %v %s channel %s", next.Duplicate, next.DuplicateReason, next.Channel)
+	if !next.Duplicate || next.DuplicateReason != domain.Furto || next.Channel != domain.App ||
+		next.Denuncia != (domain.PoliceReport{Numero: "417/2026", Data: domain.MustDate(2026, 11, 19), Autorita: "Carabinieri – Stazione di Mestre"}) {
+		t.Errorf("duplicate: %v %s channel %s denuncia %+v", next.Duplicate, next.DuplicateReason, next.Channel, next.Denuncia)
 	}
 	if got := f.reload(it.ID); got.State != domain.RequestEvasa || got.Note != "Duplicato emesso per furto." {
 		t.Errorf("request: %s %q", got.State, got.Note)
