@@ -699,7 +699,17 @@ type PECFilter struct {
 	Comune string              // "" = the actor's (every comune for the system)
 	Kind   string              // request, receipt, anomaly, other, quarantine
 	State  domain.RequestState // "" = any
-	Open   bool                // only items not closed (neither evasa nor respinta)
+	// Open: only the items to handle: neither evasa nor respinta, and no receipt of our
+	// own mail that arrived (accettazione, consegna: #11.16); a receipt of a failure
+	// stays. Kind "receipt" lists every receipt all the same.
+	Open bool
+}
+
+// Routine reports whether the item is a receipt that our own mail was accepted or
+// delivered: kept, listed under its kind, never a request to handle (#11.16).
+func Routine(it store.PECItem) bool {
+	t := parse.ReceiptType(it.ReceiptType)
+	return it.Kind == parse.KindReceipt.String() && t.Known() && !t.Failure()
 }
 
 // PECList lists the inbox items the actor sees, newest first.
@@ -726,7 +736,7 @@ func (s *Service) PECList(a Actor, f PECFilter) ([]store.PECItem, error) {
 				return err
 			}
 			if !a.Sees(it.Comune) || (f.Kind != "" && it.Kind != f.Kind) || (f.State != "" && it.State != f.State) ||
-				(f.Open && it.State.Closed()) {
+				(f.Open && (it.State.Closed() || (Routine(it) && f.Kind != it.Kind))) {
 				continue
 			}
 			out = append(out, it)

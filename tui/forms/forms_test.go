@@ -658,13 +658,6 @@ func TestOtherPassForms(t *testing.T) {
 				d.press("enter")
 				d.see("il prossimo della numerazione è L736_2025_00002")
 				d.press("enter")
-				d.see("Denuncia", "Numero della denuncia") // #11.13: after a theft, the police report
-				d.typ("417/2025")
-				d.press("enter")
-				d.typ("09/06/2025")
-				d.press("enter")
-				d.typ("Carabinieri – Stazione di Mestre")
-				d.press("enter")
 			},
 			notice: "Duplicato L736_2025_00001 emesso per furto: la stampa riporterà DUPLICATO",
 			check: func(t *testing.T, h *harness, v service.PassView) {

@@ -84,6 +84,12 @@ func newIssue(ctx *common.Context, personID uint64) *Page {
 		}
 		return nil
 	}
+	warnBefore(f.Page, func() []string { // #11.11
+		if f.step != 1 {
+			return nil
+		}
+		return nonEmpty(domain.TemporaryTooLong(f.kind, formkit.ParseDate(f.decorrenza), formkit.ParseDate(f.scadenza.value)))
+	})
 	return f.Page
 }
 

@@ -125,6 +125,7 @@ func newRenew(ctx *common.Context, v service.PassView) *renewForm {
 				res.Pass.DataDecorrenza, res.Pass.DataScadenza), res.Warnings), err
 		})
 	}
+	warnBefore(f.Page, f.implausible) // #11.11 (plausible.go)
 	return f
 }
 

@@ -20,6 +20,7 @@ type Request struct {
 	ID, Version uint64 // the inbox item, as the operator saw it
 	// Ref names the request for the operator ("VV-2026-000101 del 20/11/2026").
 	Ref             string
+	Number          string                 // the pass number the request states ("" = none)
 	DuplicateReason domain.DuplicateReason // DUPLICATO: the reason given ("" = not given)
 	Plates          []RequestPlate
 }
@@ -121,5 +122,6 @@ func DuplicateFromRequest(ctx *common.Context, v service.PassView, r Request) co
 			return lines
 		}
 	}
+	warnBefore(f.Page, func() []string { return nonEmpty(f.requestNumber()) }) // #11.11
 	return f.Page
 }

@@ -293,6 +293,9 @@ func (m *Detail) create(plates bool) tea.Cmd {
 func (m *Detail) request() forms.Request {
 	it, q := m.d.Item, m.d.Parsed.Request
 	r := forms.Request{ID: it.ID, Version: it.Version, Ref: ref(it)}
+	if q.Pass != nil {
+		r.Number = q.Pass.Numero
+	}
 	if reason, ok := domain.ParseDuplicateReason(string(q.DuplicateReason)); ok {
 		r.DuplicateReason = reason
 	}

@@ -462,7 +462,7 @@ func (m *Model) filterLine() string {
 	case m.state != 0:
 		which = ""
 	case m.all:
-		which = " · anche evase e respinte"
+		which = " · anche evase, respinte e ricevute" // #11.16: receipts of our mail are not to handle
 	}
 	count := fmt.Sprintf("%d messaggi", len(m.items))
 	if len(m.items) == 1 {

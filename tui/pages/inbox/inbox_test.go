@@ -27,13 +27,12 @@ func TestListShowsTheSamplesByType(t *testing.T) {
 	rossi := f.holderPass("RSSMRA80A01L736U")
 	bianchi := f.holderPass("BNCGNN75L63L736M")
 	f.key("alt+5")
-	s := f.see("the list", "[alt+5 Richieste PEC]", "Stato: tutti · tipo: tutti · solo da gestire · 10 messaggi",
+	s := f.see("the list", "[alt+5 Richieste PEC]", "Stato: tutti · tipo: tutti · solo da gestire · 9 messaggi",
 		"Casella protocollo.venezia@127.0.0.1 · letta il 26/11/2026 10:00")
 	for _, row := range []string{
 		"nuova       rinnovo    20/11/26 ROSSI MARIO  RSSMRA80A01L736U " + rossi.Number,
 		"nuova       duplicato  20/11/26 BIANCHI GIO… BNCGNN75L63L736M " + bianchi.Number,
 		"nuova       targhe     20/11/26 ROSSI MARIO  RSSMRA80A01L736U " + rossi.Number,
-		"nuova       ricevuta   20/11/26 avvenuta co… –                –",
 		"nuova       sportello  20/11/26 ROSSI MARIO  RSSMRA80A01L736U",
 		"nuova       anomalia",
 		"nuova       altro",
@@ -48,7 +47,6 @@ func TestListShowsTheSamplesByType(t *testing.T) {
 	for _, c := range []struct{ what, shows string }{
 		{"quarantine", "In quarantena: " + f.item("quarantine").Reason},
 		{"SPORTELLO", "Da gestire allo sportello: rinnovo dopo cambio di residenza"},
-		{"receipt", "Ricevuta di avvenuta consegna"},
 		{"anomaly", "Busta di anomalia (messaggio non certificato, senza valore legale)"},
 		{"other", "Altro messaggio PEC da cittadino@pec.it"},
 	} {
@@ -76,7 +74,7 @@ func TestListShowsTheSamplesByType(t *testing.T) {
 	f.key("f", "f")
 	f.see("every state, only open", "Stato: tutti · tipo: tutti · solo da gestire · 9 messaggi")
 	f.key("a")
-	f.see("every state, all", "Stato: tutti · tipo: tutti · anche evase e respinte · 10 messaggi")
+	f.see("every state, all", "Stato: tutti · tipo: tutti · anche evase, respinte e ricevute · 10 messaggi")
 }
 
 // pick moves the list's cursor to item id.
@@ -128,7 +126,10 @@ func TestCreaPraticaRenewal(t *testing.T) {
 	f.see("renewal form", "Rinnovo da richiesta PEC · "+rossi.Number, "ROSSI MARIO (RSSMRA80A01L736U)",
 		"Richiesta PEC VV-2026-000101 del 20/11/2026: quanto si salva ha canale App.",
 		"Decorrenza "+rossi.DataScadenza.AddDays(1).String(), "Richiesta evasa", "Nota per la richiesta Rinnovo eseguito.")
-	f.submitForm(10)
+	// The demo's pass expires in years and the sample names another number (#11.11).
+	f.confirmWarnings(10, "Attenzione: scade tra 4 anni e 10 mesi ("+rossi.DataScadenza.String()+"): è il contrassegno da rinnovare?",
+		"Attenzione: la richiesta indica L736_2021_00042, non questo contrassegno.")
+	f.submitForm(1)
 	f.see("after the renewal", "Richiesta PEC evasa. Contrassegno "+rossi.Number+" rinnovato")
 	f.event()
 	f.see("the detail reloaded", "Richiesta di rinnovo · VV-2026-000101 · evasa")
@@ -192,7 +193,8 @@ func TestCreaPraticaDuplicateTheft(t *testing.T) {
 	f.typeText("Carabinieri – Stazione di Mestre")
 	f.key("enter")
 	f.see("the request's end", "Richiesta evasa", "Nota per la richiesta Duplicato emesso per furto.")
-	f.submitForm(10)
+	f.confirmWarnings(10, "Attenzione: la richiesta indica L736_2022_00007, non questo contrassegno.") // #11.11
+	f.submitForm(1)
 	f.see("after", "Richiesta PEC evasa. Duplicato "+bianchi.Number+" emesso per furto")
 	next := f.pass(f.pass(bianchi.ID).Pass.NextID).Pass
 	if !next.Duplicate || next.DuplicateReason != domain.Furto || next.Channel != domain.App ||
@@ -230,9 +232,7 @@ func TestCreaPraticaPlatesReconciled(t *testing.T) {
 		"Richiesta: aggiungere AB123CD dal 01/12/2026 al 30/11/2031; rimuovere EF456GH dal 01/12/2026.",
 		"Finestra temporale attiva", "Aggiungi AB123CD dal 01/12/2026", "AB123CD ruolo", "principale",
 		"Rimuovi EF456GH dal 01/12/2026")
-	for range 6 {
-		f.key("enter")
-	}
+	f.confirmWarnings(6, "Attenzione: la richiesta indica L736_2021_00042, non questo contrassegno.") // #11.11
 	end := rossi.DataScadenza
 	f.see("the plan", "1. aggiungere AB123CD (autoveicolo) dal 01/12/2026 al "+end.String()+", principale",
 		"Con la finestra temporale (una sola targa valida alla volta):",
@@ -283,9 +283,7 @@ func TestCreaPraticaPlatesRemoval(t *testing.T) {
 	f.open(it.ID)
 	f.key("c")
 	f.see("plates form", "Finestra temporale non attiva")
-	for range 6 {
-		f.key("enter")
-	}
+	f.confirmWarnings(6, "Attenzione: la richiesta indica L736_2021_00042, non questo contrassegno.") // #11.11
 	f.see("the plan", "1. aggiungere AB123CD (autoveicolo) dal 01/12/2026 al "+rossi.DataScadenza.String()+", solo circuito regionale",
 		"• Attenzione: AB123CD è già sul contrassegno dal "+rossi.Plates[0].From.String()+" al "+rossi.DataScadenza.String()+": i due periodi si sovrappongono",
 		"2. chiudere EF456GH al 30/11/2026 (invece che al "+rossi.DataScadenza.String()+")")
@@ -481,9 +479,9 @@ func TestSyncNow(t *testing.T) {
 	f := newFixture(t, "mario")
 	f.mem.Seed("INBOX", mailtest.Requests(t, 1, 2)...)
 	f.key("alt+5")
-	f.see("before", "4 messaggi")
+	f.see("before", "3 messaggi") // and the receipt, not to handle (#11.16)
 	f.runSync(tuitest.Key("s"))
-	f.see("synced", "6 messaggi", "Casella letta: 2 messaggi nuovi.")
+	f.see("synced", "5 messaggi", "Casella letta: 2 messaggi nuovi.")
 	f.mem.Stop()
 	f.runSync(tuitest.Key("s"))
 	f.see("failed", "Errore: Lettura della casella non riuscita: connessione a", "Errore il 26/11/2026 10:00: connessione a 127.0.0.1")

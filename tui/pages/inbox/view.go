@@ -8,6 +8,7 @@ import (
 
 	"vivipass/domain"
 	"vivipass/pec/parse"
+	"vivipass/service"
 	"vivipass/tui/common"
 )
 
@@ -81,6 +82,9 @@ func (m *Detail) body() []string {
 		}
 		warn(w)
 	}
+	if w := m.numberMismatch(); w != "" {
+		warn(w)
+	}
 	sent := it.Sent
 	if sent.IsZero() {
 		sent = it.Received
@@ -126,6 +130,9 @@ func (m *Detail) body() []string {
 		}
 		if rc.ErroreEsteso != "" {
 			add("Errore", rc.ErroreEsteso)
+		}
+		if service.Routine(it) {
+			add("Da gestire", "no: ricevuta della posta inviata dal comune, conservata; nell'elenco con a (anche evase, respinte e ricevute) o t (tipo)")
 		}
 	}
 	if k == parse.KindRequest {
@@ -256,6 +263,17 @@ func (m *Detail) requestLines(add func(label, value string), warn func(string)) 
 			warn(fmt.Sprintf("l'istanza dichiara l'allegato %s (%s) ma nel messaggio non c'è", d.Type.Label(), d.Name))
 		}
 	}
+}
+
+// numberMismatch warns when the request names a pass number other than the pass it is
+// linked to (#11.11): "crea pratica" asks again before saving.
+func (m *Detail) numberMismatch() string {
+	q := m.d.Parsed.Request
+	if q == nil || q.Pass == nil || q.Pass.Numero == "" || m.pass == nil || q.Pass.Numero == m.pass.Pass.Number {
+		return ""
+	}
+	return "la richiesta indica il contrassegno " + q.Pass.Numero + ", ma è collegata al " + m.pass.Pass.Number +
+		": controllare il collegamento (l)."
 }
 
 // linkText says which person and pass the request is linked to, and how.
