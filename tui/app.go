@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -514,23 +515,55 @@ func (m *Model) content() string {
 	if m.fullHelp {
 		page = m.fullHelpView()
 	}
+	// The status line wraps, never cuts (issue 11.8): a long message takes up to three
+	// lines from the bottom of the page until the next key clears it.
+	status := m.statusLines(w)
 	lines := strings.Split(page, "\n")
-	ph := m.pageHeight()
+	ph := m.pageHeight() - (len(status) - 1)
 	if len(lines) > ph {
 		lines = lines[:ph]
 	}
 	for len(lines) < ph {
 		lines = append(lines, "")
 	}
-	status := ""
-	if m.notice != "" {
-		if m.isErr {
-			status = st.Error.Render("Errore: ") + common.Truncate(m.notice, w-8)
-		} else {
-			status = common.Truncate(m.notice, w)
+	return top + "\n" + strings.Join(lines, "\n") + "\n" + strings.Join(status, "\n") + "\n" + m.helpLine()
+}
+
+// maxStatusLines bounds how much of the page a message may cover.
+const maxStatusLines = 3
+
+// statusLines is the notice wrapped to w cells: an error after "Errore: ", in lower
+// case as the sentence goes on ("Errore: lettura della casella…").
+func (m *Model) statusLines(w int) []string {
+	if m.notice == "" {
+		return []string{""}
+	}
+	text, prefix := m.notice, ""
+	if m.isErr {
+		text, prefix = lowerFirst(text), m.ctx.Styles.Error.Render("Errore: ")
+	}
+	lines := strings.Split(ansi.Wrap(text, max(10, w-ansi.StringWidth(prefix)), " "), "\n")
+	if len(lines) > maxStatusLines {
+		lines = lines[:maxStatusLines]
+		lines[maxStatusLines-1] = ansi.Truncate(lines[maxStatusLines-1], w-ansi.StringWidth(prefix)-1, "") + "…"
+	}
+	for i := range lines {
+		if i == 0 {
+			lines[i] = prefix + lines[i]
+		} else if prefix != "" {
+			lines[i] = strings.Repeat(" ", ansi.StringWidth(prefix)) + lines[i]
 		}
 	}
-	return top + "\n" + strings.Join(lines, "\n") + "\n" + status + "\n" + m.helpLine()
+	return lines
+}
+
+// lowerFirst lowers the first letter of a sentence, not of an acronym ("PEC", "CUDE").
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) > 1 && unicode.IsUpper(r[0]) && !unicode.IsUpper(r[1]) {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
 }
 
 func (m *Model) helpLine() string {

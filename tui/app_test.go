@@ -11,6 +11,7 @@ import (
 	"vivipass/domain"
 	"vivipass/service"
 	"vivipass/tui"
+	"vivipass/tui/common"
 	"vivipass/tui/tuitest"
 )
 
@@ -263,5 +264,31 @@ func TestLettersOnTheListSearch(t *testing.T) {
 	s := tuitest.Screen(m)
 	if !strings.Contains(s, "PAVAN") || strings.Contains(s, "Cerca:") {
 		t.Fatalf("enter after typing on the list did not open PAVAN's card:\n%s", s)
+	}
+}
+
+// Issue 11.8 and 11.9: a long message on the status line wraps (up to three lines taken
+// from the page) and is never cut; an error goes on in lower case after "Errore:".
+func TestStatusWraps(t *testing.T) {
+	svc := tuitest.Demo(t, fixedNow)
+	m := session(t, svc, "mario", 80, 24)
+	long := "Lettura della casella non riuscita: connessione a 127.0.0.1:993 non riuscita: connessione rifiutata, il servizio non è in ascolto: controllare che sia avviato e l'indirizzo nelle impostazioni"
+	tuitest.Send(m, common.NoticeMsg{Text: long, Error: true})
+	s := tuitest.Screen(m)
+	flat := strings.Join(strings.Fields(s), " ")
+	if !strings.Contains(flat, "Errore: lettura della casella non riuscita") || !strings.Contains(flat, "l'indirizzo nelle impostazioni") {
+		t.Errorf("the message is not whole:\n%s", s)
+	}
+	if n := strings.Count(s, "\n") + 1; n != 24 {
+		t.Errorf("%d lines, want 24", n)
+	}
+	for _, l := range strings.Split(s, "\n") {
+		if ansi.StringWidth(l) > 80 {
+			t.Errorf("line of %d cells: %q", ansi.StringWidth(l), l)
+		}
+	}
+	tuitest.Send(m, tuitest.Key("f2")) // the next key clears it
+	if s := tuitest.Screen(m); strings.Contains(s, "Errore:") {
+		t.Errorf("the message stayed:\n%s", s)
 	}
 }

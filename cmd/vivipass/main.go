@@ -15,6 +15,7 @@ import (
 	_ "time/tzdata" // civil dates are Italian whatever the server's zone files
 
 	"vivipass/domain"
+	"vivipass/internal/explain"
 	"vivipass/national/sim"
 	"vivipass/service"
 	"vivipass/store"
@@ -128,7 +129,7 @@ func report(e *env, err error) int {
 		fmt.Fprintln(e.stderr, "errore: comando interrotto (ctrl+c)")
 		return 1
 	}
-	fmt.Fprintf(e.stderr, "errore: %s\n", err)
+	fmt.Fprintf(e.stderr, "errore: %s\n", explain.Text(err))
 	return 1
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"vivipass/domain"
 	"vivipass/files"
+	"vivipass/internal/explain"
 	"vivipass/service"
 	"vivipass/tui/styles"
 )
@@ -106,7 +107,7 @@ func ErrorText(err error) string {
 		}
 		return strings.Join(parts, "; ")
 	}
-	return err.Error()
+	return explain.Text(err) // the system's English said in Italian (issue 11.9)
 }
 
 // Truncate cuts s to w cells with an ellipsis.
