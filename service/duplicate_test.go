@@ -41,7 +41,7 @@ func TestDuplicateRecordsPoliceReport(t *testing.T) {
 	}
 	last := v.History[len(v.History)-1]
 	if want := "denuncia n. 417/2025 del 09/06/2025, Carabinieri – Stazione di Mestre"; last.Action != "duplicato" ||
-		!strings.Contains(last.Detail, "duplicato per furto") || !strings.Contains(last.Detail, want) || last.Operator != "mario" {
+		!strings.Contains(last.Detail, "emesso per furto con lo stesso numero") || !strings.Contains(last.Detail, want) || last.Operator != "mario" {
 		t.Errorf("history entry %+v, want the report %q", last, want)
 	}
 

@@ -27,6 +27,9 @@ func passChanges(before, after domain.Pass, day domain.Date) []store.FieldChange
 	var out []store.FieldChange
 	b, a := passFields(before, day), passFields(after, day)
 	for i := range a {
+		if before.ID == 0 && a[i].name == "Duplicato" && a[i].value == "no" {
+			continue // a new card is not a duplicate: nothing to say
+		}
 		if b[i].value != a[i].value {
 			out = append(out, store.FieldChange{Field: a[i].name, Before: b[i].value, After: a[i].value})
 		}
@@ -65,7 +68,7 @@ type passField struct{ name, value string }
 // zero Pass (not issued yet) has every value empty.
 func passFields(p domain.Pass, day domain.Date) []passField {
 	f := []passField{{"Numero", ""}, {"Comune", ""}, {"Titolare", ""}, {"Tipo", ""}, {"Stato", ""}, {"Motivo dello stato", ""},
-		{"Data di rilascio", ""}, {"Decorrenza", ""}, {"Scadenza", ""}, {"Duplicato", ""}, {"Numero precedente", ""},
+		{"Data di rilascio", ""}, {"Decorrenza", ""}, {"Scadenza", ""}, {"Duplicato", ""}, {"Denuncia", ""}, {"Numero precedente", ""},
 		{"Note", ""}, {"Consenso al circuito nazionale", ""}, {"Invio alla piattaforma nazionale", ""}, {"CUDE ID", ""},
 		{"Codice univoco", ""}}
 	if p.Number == "" && p.ID == 0 {
@@ -83,8 +86,12 @@ func passFields(p domain.Pass, day domain.Date) []passField {
 	if p.Duplicate {
 		dup = "sì, per " + string(p.DuplicateReason)
 	}
+	report := ""
+	if !p.Denuncia.IsZero() {
+		report = p.Denuncia.String()
+	}
 	values := []string{p.Number, domain.PlaceName(p.Comune, day), holder, p.Kind.Label(), state, p.StateReason,
-		p.DataRilascio.String(), p.DataDecorrenza.String(), p.DataScadenza.String(), dup, p.PreviousNumber,
+		p.DataRilascio.String(), p.DataDecorrenza.String(), p.DataScadenza.String(), dup, report, p.PreviousNumber,
 		p.Note, siNo(p.National.Consent), p.National.Status.Label(), p.National.CudeID, p.National.CodiceUnivoco}
 	for i := range f {
 		f[i].value = values[i]

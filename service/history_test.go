@@ -75,11 +75,14 @@ func TestHistoryRecordsBeforeAndAfter(t *testing.T) {
 	if res, err = e.s.RemovePlate(mario, change(res.Pass), res.Pass.Plates[len(res.Pass.Plates)-1].ID); err != nil {
 		t.Fatalf("RemovePlate: %v", err)
 	}
-	h := e.get(mario, res.Pass.ID).History
-	if len(h) != 7 {
-		t.Fatalf("history has %d entries, want 7: %+v", len(h), h)
+	if res, err = e.s.DuplicatePass(mario, change(res.Pass), domain.DuplicateInput{Reason: domain.Deterioramento, Number: "L736_2025_00007"}); err != nil {
+		t.Fatalf("DuplicatePass: %v", err)
 	}
-	issued, renewed, suspended, resumed, edited, added, removed := h[0], h[1], h[2], h[3], h[4], h[5], h[6]
+	h := e.get(mario, res.Pass.ID).History
+	if len(h) != 8 {
+		t.Fatalf("history has %d entries, want 8: %+v", len(h), h)
+	}
+	issued, renewed, suspended, resumed, edited, added, removed, duplicated := h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]
 
 	// The issue: every field it set, with no before.
 	wantChange(t, issued, "Numero", "", "L736_2020_00001")
@@ -107,6 +110,12 @@ func TestHistoryRecordsBeforeAndAfter(t *testing.T) {
 	}
 	wantChange(t, added, "Targa FG456HJ", "", "dal 10/06/2025 alla scadenza del contrassegno, solo circuito regionale")
 	wantChange(t, removed, "Targa FG456HJ", "dal 10/06/2025 alla scadenza del contrassegno, solo circuito regionale", "")
+
+	wantChange(t, duplicated, "Numero", "L736_2020_00001", "L736_2025_00007")
+	wantChange(t, duplicated, "Duplicato", "no", "sì, per deterioramento")
+	if duplicated.Detail != "emesso per deterioramento con il nuovo numero L736_2025_00007 (prima L736_2020_00001)" {
+		t.Errorf("duplicate detail %q", duplicated.Detail)
+	}
 
 	for _, x := range h {
 		if len(x.Changes) == 0 {
@@ -139,5 +148,28 @@ func TestHistoryRecordsBeforeAndAfter(t *testing.T) {
 	}
 	if issued.Detail != "contrassegno permanente intestato a ROSSI MARIO ("+rossi(t).CodiceFiscale+"), con scadenza il 01/07/2025; creata la nuova anagrafica" {
 		t.Errorf("issue detail %q", issued.Detail)
+	}
+}
+
+// issue 11.7 and 11.10: the platform's answer is in the history with what it set
+// (CUDE ID, codice univoco, the send's state), and its line does not say "piattaforma
+// nazionale" twice (who, then the action).
+func TestHistoryOfTheNationalAnswer(t *testing.T) {
+	e, _, a := nationalEnv(t)
+	first := consentIssue(t, e, a, rossi(t))
+	if rep := drain(t, e); rep.Sent != 1 {
+		t.Fatalf("drain %+v", rep)
+	}
+	h := e.get(a, first.Pass.ID).History
+	last := h[len(h)-1]
+	if last.Operator != "piattaforma nazionale" || last.Action != "esito dell'invio" ||
+		last.Detail != "comunicazione di rilascio accettata; assegnati CUDE ID CUDE-0000000001 e codice univoco" {
+		t.Errorf("the platform's answer in the history: %+v", last)
+	}
+	wantChange(t, last, "CUDE ID", "", "CUDE-0000000001")
+	wantChange(t, last, "Codice univoco", "", "CU0000000001")
+	wantChange(t, last, "Invio alla piattaforma nazionale", "in coda", "inviato")
+	if line := last.Operator + " " + last.Action + ": " + last.Detail; strings.Count(line, "piattaforma") != 1 {
+		t.Errorf("%q names the platform twice", line)
 	}
 }

@@ -118,7 +118,10 @@ func (s *Service) DuplicatePass(a Actor, c Change, in domain.DuplicateInput) (Re
 		if err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("duplicato per %s: nuovo numero %s, precedente %s", next.DuplicateReason, next.Number, p.Number)
+		detail := fmt.Sprintf("emesso per %s con lo stesso numero %s", next.DuplicateReason, next.Number)
+		if next.Number != p.Number {
+			detail = fmt.Sprintf("emesso per %s con il nuovo numero %s (prima %s)", next.DuplicateReason, next.Number, p.Number)
+		}
 		if !next.Denuncia.IsZero() {
 			detail += "; denuncia " + next.Denuncia.String()
 		}

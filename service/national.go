@@ -611,11 +611,12 @@ func (s *Service) applyReceipt(j store.OutboxJob, r national.Receipt, now time.T
 			*ev = append(*ev, PassChanged{v.ID, v.Comune})
 			changes = passChanges(was, v, s.Today())
 		}
-		detail := fmt.Sprintf("invio di %s accettato", j.Kind)
+		// Who is the platform: the action and the text do not say it again.
+		detail := fmt.Sprintf("comunicazione di %s accettata", j.Kind)
 		if first != "" {
-			detail = fmt.Sprintf("%s: assegnati CUDE ID %s e codice univoco", detail, first)
+			detail = fmt.Sprintf("%s; assegnati CUDE ID %s e codice univoco", detail, first)
 		}
-		return s.auditChanges(tx, nationalActor, p.Comune, "piattaforma nazionale", "contrassegno "+p.Number, p.Lineage, detail, changes)
+		return s.auditChanges(tx, nationalActor, p.Comune, "esito dell'invio", "contrassegno "+p.Number, p.Lineage, detail, changes)
 	})
 }
 
