@@ -14,7 +14,7 @@ type ModuleData struct {
 	Pass     domain.Pass
 	Person   domain.Person
 	Today    domain.Date
-	Operator string
+	Operator string // who prints, as on paper: the full name, else the login (#11.14)
 	Comune   string // codice catastale of the comune issuing the document
 }
 
@@ -92,6 +92,7 @@ func Tags() []Tag {
 		{"duplicato", GroupPass, "«sì» se è un duplicato, altrimenti «no»", []string{"Pass.Duplicate"}, pass(func(p domain.Pass) string { return siNo(p.Duplicate) })},
 		{"motivo_duplicato", GroupPass, "furto, smarrimento o deterioramento", []string{"Pass.DuplicateReason"}, pass(func(p domain.Pass) string { return string(p.DuplicateReason) })},
 		{"canale", GroupPass, "Sportello, App o Import", []string{"Pass.Channel"}, pass(func(p domain.Pass) string { return p.Channel.Label() })},
+		{"denuncia", GroupPass, "denuncia del furto o dello smarrimento di un duplicato: numero, data e autorità («non registrata» su un duplicato precedente alla richiesta; vuoto se non serve)", []string{"Pass.Denuncia"}, pass(func(p domain.Pass) string { return p.ReportLabel() })},
 		{"comune", GroupPass, "comune che gestisce il contrassegno (nome)", []string{"Pass.Comune"}, pass(func(p domain.Pass) string { return placeName(p.Comune) })},
 		{"codice_comune", GroupPass, "codice catastale del comune che gestisce il contrassegno", nil, pass(func(p domain.Pass) string { return p.Comune })},
 		{"comune_rilascio", GroupPass, "comune che ha rilasciato il contrassegno (nome)", []string{"Pass.IssuingComune"}, pass(func(p domain.Pass) string { return placeName(p.IssuingComune) })},
@@ -114,7 +115,7 @@ func Tags() []Tag {
 		{"giorni_alla_scadenza", GroupDocument, "giorni dalla data di stampa alla scadenza", nil, func(d ModuleData) string {
 			return strconv.Itoa(d.Today.DaysUntil(d.Pass.DataScadenza))
 		}},
-		{"operatore", GroupDocument, "operatore che stampa", nil, func(d ModuleData) string { return d.Operator }},
+		{"operatore", GroupDocument, "nome e cognome dell'operatore che stampa (il nome utente se non è registrato)", nil, func(d ModuleData) string { return d.Operator }},
 		{"sede", GroupDocument, "nome del comune che emette il documento, per luogo e data: «Venezia, 10/06/2025»", nil, func(d ModuleData) string { return TitleName(placeName(d.Comune)) }},
 		{"comune_ente", GroupDocument, "«Comune di …» del comune che emette il documento", nil, func(d ModuleData) string { return ComuneHeading(d.Comune) }},
 		{PageBreakTag, GroupDocument, "da solo su una riga: il testo seguente comincia su una nuova pagina", nil, func(ModuleData) string { return "" }},

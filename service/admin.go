@@ -39,6 +39,10 @@ func (s *Service) AddOperator(a Actor, op domain.Operator) (domain.Operator, err
 	if err := domain.CheckOperatorName(op.Name); err != nil {
 		return op, err
 	}
+	op.FullName = domain.NormalizeFullName(op.FullName)
+	if err := domain.CheckFullName(op.FullName); err != nil {
+		return op, err
+	}
 	if _, ok := domain.ComuneByCode(op.Comune); !ok {
 		return op, &domain.Error{Message: fmt.Sprintf("comune %q sconosciuto", op.Comune)}
 	}
@@ -59,6 +63,9 @@ func (s *Service) AddOperator(a Actor, op domain.Operator) (domain.Operator, err
 			}
 			op.Keys = append(old.Keys, op.Keys...)
 			op.CreatedAt, op.Version, op.Plain, op.Printer = old.CreatedAt, old.Version, old.Plain, old.Printer
+			if op.FullName == "" { // adding a key does not forget the name
+				op.FullName = old.FullName
+			}
 		} else {
 			op.CreatedAt = s.now().UTC()
 		}
@@ -72,8 +79,11 @@ func (s *Service) AddOperator(a Actor, op domain.Operator) (domain.Operator, err
 			return err
 		}
 		*ev = append(*ev, AdminChanged{op.Comune}, OperatorChanged{op.Name, op.Comune})
-		return s.audit(tx, a, op.Comune, "operatore registrato", "operatore "+op.Name, 0,
-			fmt.Sprintf("ruolo %s, %d chiavi", op.Role, len(op.Keys)))
+		detail := fmt.Sprintf("ruolo %s, %d chiavi", op.Role, len(op.Keys))
+		if op.FullName != "" {
+			detail = op.FullName + ", " + detail
+		}
+		return s.audit(tx, a, op.Comune, "operatore registrato", "operatore "+op.Name, 0, detail)
 	})
 	return op, err
 }
@@ -89,6 +99,9 @@ func (s *Service) RemoveOperator(a Actor, name string) error {
 			return &domain.Error{Message: "operatore " + name + " non trovato"}
 		}
 		if err != nil {
+			return err
+		}
+		if err := lastAdministrator(tx, op, "rimuovere"); err != nil {
 			return err
 		}
 		if err := tx.DeleteOperator(name); err != nil {
@@ -112,7 +125,57 @@ func (s *Service) SetOperatorRole(a Actor, operator string, role domain.Role) er
 	if operator == a.Operator {
 		return &domain.Error{Message: "un amministratore non può cambiare il proprio ruolo: lo fa un altro amministratore"}
 	}
-	return s.updateOperator(a, operator, "ruolo operatore", string(role), func(op *domain.Operator) { op.Role = role })
+	return s.updateOperatorTx(a, operator, "ruolo operatore", string(role), func(tx *store.Tx, op *domain.Operator) error {
+		if role == domain.RoleOperatore {
+			if err := lastAdministrator(tx, *op, "rendere operatore"); err != nil {
+				return err
+			}
+		}
+		op.Role = role
+		return nil
+	})
+}
+
+// lastAdministrator refuses to take away (verb: "rimuovere", "rendere operatore") the
+// last administrator of a comune: nobody could then manage its operators from the desk
+// (#11.14).
+func lastAdministrator(tx *store.Tx, op domain.Operator, verb string) error {
+	if op.Role != domain.RoleAmministratore {
+		return nil
+	}
+	all, err := tx.Operators()
+	if err != nil {
+		return err
+	}
+	for _, o := range all {
+		if o.Name != op.Name && o.Comune == op.Comune && o.Role == domain.RoleAmministratore {
+			return nil
+		}
+	}
+	return &domain.Error{Message: fmt.Sprintf("non si può %s %s: è l'ultimo amministratore del comune %s; nominare prima un altro amministratore",
+		verb, op.Name, op.Comune)}
+}
+
+// SetOperatorFullName sets an operator's "Nome Cognome" (#11.14), printed on receipts
+// and documents instead of the login; "" clears it. Administrators only.
+func (s *Service) SetOperatorFullName(a Actor, operator, fullName string) error {
+	if !a.Admin() {
+		return ErrForbidden
+	}
+	fullName = domain.NormalizeFullName(fullName)
+	if err := domain.CheckFullName(fullName); err != nil {
+		return err
+	}
+	return s.updateOperator(a, operator, "nome e cognome dell'operatore", orNone(fullName), func(op *domain.Operator) { op.FullName = fullName })
+}
+
+// operatorLabel is who an operator is on paper: the full name registered, else the
+// login (operators registered before the name was asked, the system's actors).
+func operatorLabel(tx *store.Tx, name string) string {
+	if op, err := tx.Operator(name); err == nil {
+		return op.Label()
+	}
+	return name
 }
 
 // RemoveOperatorKey removes one SSH key of an operator (by its SHA256 fingerprint): the
@@ -135,8 +198,16 @@ func (s *Service) RemoveOperatorKey(a Actor, operator, fingerprint string) error
 	if !found {
 		return &domain.Error{Message: fmt.Sprintf("l'operatore %s non ha la chiave %s", operator, fingerprint)}
 	}
-	return s.updateOperator(a, operator, "chiave rimossa", fingerprint, func(op *domain.Operator) {
+	return s.updateOperatorTx(a, operator, "chiave rimossa", fingerprint, func(_ *store.Tx, op *domain.Operator) error {
+		if !has(*op) {
+			return &domain.Error{Message: fmt.Sprintf("l'operatore %s non ha la chiave %s", operator, fingerprint)}
+		}
+		if operator == a.Operator && len(op.Keys) == 1 {
+			// #11.14: the administrator would lock themselves out.
+			return &domain.Error{Message: "è la tua unica chiave SSH: senza non potresti più collegarti; aggiungine prima un'altra (k), o la toglie un altro amministratore"}
+		}
 		op.Keys = slices.DeleteFunc(op.Keys, func(k domain.OperatorKey) bool { return k.Fingerprint == fingerprint })
+		return nil
 	})
 }
 
@@ -279,6 +350,11 @@ func (s *Service) SetOperatorPlain(a Actor, operator string, plain bool) error {
 // updateOperator changes one preference of an operator: their own, or any of the
 // administrator's comune; audited as action with detail.
 func (s *Service) updateOperator(a Actor, operator, action, detail string, change func(*domain.Operator)) error {
+	return s.updateOperatorTx(a, operator, action, detail, func(_ *store.Tx, op *domain.Operator) error { change(op); return nil })
+}
+
+// updateOperatorTx is updateOperator whose change reads the register and may refuse.
+func (s *Service) updateOperatorTx(a Actor, operator, action, detail string, change func(*store.Tx, *domain.Operator) error) error {
 	if operator != a.Operator && !a.Admin() {
 		return ErrForbidden
 	}
@@ -290,7 +366,9 @@ func (s *Service) updateOperator(a Actor, operator, action, detail string, chang
 		if err != nil {
 			return err
 		}
-		change(&op)
+		if err := change(tx, &op); err != nil {
+			return err
+		}
 		op.Version++
 		if err := tx.PutOperator(op); err != nil {
 			return err

@@ -452,7 +452,7 @@ func (s *Service) ModuleDocument(a Actor, template string, passID uint64) (Docum
 		}
 		number = p.Number
 		letter = printing.Letter{Heading: h, Lines: parsed.Fill(printing.ModuleData{Pass: p, Person: holder, Today: today,
-			Operator: a.Operator, Comune: p.Comune})}
+			Operator: operatorLabel(tx, a.Operator), Comune: p.Comune})}
 		return nil
 	})
 	if err != nil {
@@ -521,7 +521,7 @@ func (s *Service) RemindersDocument(a Actor, days int) (Document, int, error) {
 				return err
 			}
 			letters = append(letters, printing.Letter{Heading: cd.heading, Lines: cd.parsed.Fill(printing.ModuleData{
-				Pass: p, Person: holder, Today: today, Operator: a.Operator, Comune: p.Comune})})
+				Pass: p, Person: holder, Today: today, Operator: operatorLabel(tx, a.Operator), Comune: p.Comune})})
 		}
 		return nil
 	})
