@@ -32,6 +32,7 @@ type KeyMap struct {
 	Deceased, AddPlate, ClosePlate, RemovePlate, Role   key.Binding
 	Edit, Holder, National                              key.Binding
 	Print, Modules                                      key.Binding
+	Open                                                key.Binding // the detail of a change (Storico)
 }
 
 // NewKeyMap is the default key map.
@@ -57,6 +58,7 @@ func NewKeyMap() KeyMap {
 		National:    b("n", "invio nazionale"),
 		Print:       b("k", "stampa"),
 		Modules:     b("l", "moduli"),
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("invio", "dettaglio")),
 	}
 }
 
@@ -85,6 +87,7 @@ type Model struct {
 	tab    int
 	plates components.Table
 	scroll int
+	hist   int // the change chosen in the Storico, newest first (history.go)
 	w, h   int
 }
 
@@ -113,6 +116,9 @@ func (m *Model) ShortHelp() []key.Binding {
 	k := m.keys
 	if m.tab == tabPlates {
 		return []key.Binding{k.Tab, k.AddPlate, k.ClosePlate, k.RemovePlate, k.Role}
+	}
+	if m.tab == tabHistory {
+		return []key.Binding{k.Tab, k.Open} // ↑/↓: the list's heading says it
 	}
 	// The printing keys come early: the help line is cut at the right edge.
 	return append(append([]key.Binding{k.Tab}, m.printing()...), k.Renew, k.Duplicate, k.Suspend, k.Revoke)
@@ -189,15 +195,21 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		case key.Matches(msg, k.Up):
 			if m.tab == tabPlates {
 				m.plates.Move(-1)
+			} else if m.tab == tabHistory {
+				m.hist = max(0, m.hist-1)
 			} else if m.scroll > 0 {
 				m.scroll--
 			}
 		case key.Matches(msg, k.Down):
 			if m.tab == tabPlates {
 				m.plates.Move(1)
+			} else if m.tab == tabHistory {
+				m.hist = min(m.hist+1, max(0, len(m.view.History)-1))
 			} else {
 				m.scroll++
 			}
+		case key.Matches(msg, k.Open):
+			return m, m.openEntry()
 		case key.Matches(msg, k.Holder):
 			id := m.view.Holder.ID
 			return m, func() tea.Msg { return common.OpenPersonMsg{ID: id} }
@@ -308,7 +320,19 @@ func (m *Model) View() string {
 			body = append(body, st.Warning.Render("Attenzione: ")+o)
 		}
 	case tabHistory:
-		body = m.historyLines()
+		var from, to int
+		body, from, to = m.historyLines()
+		// The chosen change in view; the first shows the versions above it too.
+		avail := max(1, m.h-3)
+		if m.hist == 0 || from < m.scroll {
+			m.scroll = from
+		}
+		if m.hist == 0 && to <= avail {
+			m.scroll = 0
+		}
+		if to > m.scroll+avail {
+			m.scroll = min(from, to-avail)
+		}
 	}
 	avail := max(1, m.h-3)
 	if m.tab != tabPlates {
@@ -364,30 +388,6 @@ func (m *Model) dataLines() []string {
 		lines = append(lines, row("Note", p.Note))
 	}
 	lines = append(lines, row("Ultima modifica", common.When(p.UpdatedAt)+" da "+p.UpdatedBy))
-	return lines
-}
-
-func (m *Model) historyLines() []string {
-	st := m.ctx.Styles
-	var lines []string
-	lines = append(lines, st.Label.Render(fmt.Sprintf("Versioni (%d)", len(m.view.Versions))))
-	for _, v := range m.view.Versions {
-		dup := ""
-		if v.Duplicate {
-			dup = " DUPLICATO"
-		}
-		lines = append(lines, common.Truncate(fmt.Sprintf("  %-15s %-11s dal %s al %s  comune %s%s", v.Number, v.State.Label(),
-			v.DataDecorrenza, v.DataScadenza, v.Comune, dup), m.w))
-	}
-	lines = append(lines, st.Label.Render(fmt.Sprintf("Modifiche (%d)", len(m.view.History))))
-	if len(m.view.History) == 0 {
-		p := m.view.Pass
-		lines = append(lines, fmt.Sprintf("  %s  %s  %s: creato", common.When(p.CreatedAt), p.CreatedBy, p.Channel.Label()))
-	}
-	for i := len(m.view.History) - 1; i >= 0; i-- { // newest first
-		e := m.view.History[i]
-		lines = append(lines, common.Truncate(fmt.Sprintf("  %s  %-8s %-9s %s: %s", common.When(e.At), e.Operator, e.Channel.Label(), e.Action, e.Detail), m.w))
-	}
 	return lines
 }
 

@@ -80,7 +80,7 @@ func TestCardToFile(t *testing.T) {
 	d.keys("esc")
 	d.events()
 	d.keys("tab", "tab")
-	d.shows("Modifiche (4)", "mario    Sportello stampa: contrassegno fronte nel file", "stampa: contrassegno fronte-retro nel fi")
+	d.shows("Modifiche (4)", "mario · Sportello · stampa", "contrassegno fronte nel file", "contrassegno fronte-retro nel file")
 }
 
 func mustRead(t *testing.T, path string) []byte {
