@@ -21,6 +21,7 @@ type Person struct {
 	LuogoNascita    string    `json:"luogo_nascita,omitempty"` // codice catastale or Z-code
 	ComuneResidenza string    `json:"comune_residenza,omitempty"`
 	Indirizzo       string    `json:"indirizzo,omitempty"`
+	CAP             string    `json:"cap,omitempty"` // of the residence, for letters (#11.15)
 	Email           string    `json:"email,omitempty"`
 	Telefono        string    `json:"telefono,omitempty"`
 	Note            string    `json:"note,omitempty"`
@@ -75,6 +76,7 @@ func NormalizePerson(p *Person) {
 	p.LuogoNascita = strings.ToUpper(strings.TrimSpace(p.LuogoNascita))
 	p.ComuneResidenza = strings.ToUpper(strings.TrimSpace(p.ComuneResidenza))
 	p.Indirizzo = strings.ToUpper(collapseSpaces(p.Indirizzo))
+	p.CAP = strings.TrimSpace(p.CAP)
 	p.Email = strings.TrimSpace(p.Email)
 	p.Telefono = strings.TrimSpace(p.Telefono)
 }
@@ -112,6 +114,9 @@ func CheckPerson(p Person, today Date) PersonCheck {
 		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email || !strings.Contains(p.Email, "@") {
 			add("email", "indirizzo e-mail %q non valido", p.Email)
 		}
+	}
+	if err := CheckCAP(p.CAP); err != nil {
+		add("cap", "%s", err.Error())
 	}
 	if p.ComuneResidenza != "" {
 		if _, ok := ComuneByCode(p.ComuneResidenza); !ok {
@@ -154,4 +159,15 @@ func FillFromCF(p *Person, today Date) {
 	if p.LuogoNascita == "" {
 		p.LuogoNascita = info.BirthPlace
 	}
+}
+
+// CheckCAP accepts an empty CAP or one of five digits.
+func CheckCAP(c string) error {
+	if c == "" {
+		return nil
+	}
+	if len(c) != 5 || strings.Trim(c, "0123456789") != "" {
+		return errorf("CAP %q non valido: 5 cifre (es. 30124)", c)
+	}
+	return nil
 }

@@ -26,7 +26,7 @@ func SampleModuleData() ModuleData {
 		Person: domain.Person{
 			Comune: "L736", CodiceFiscale: "ZNNNCL50T05D704X", Cognome: "ZANON", Nome: "NICOLÒ", Sesso: "M",
 			DataNascita: domain.MustDate(1950, time.December, 5), LuogoNascita: "D704", ComuneResidenza: "L736",
-			Indirizzo: "SESTIERE CANNAREGIO 1234", Email: "nicolo.zanon@example.it", Telefono: "3331234567",
+			Indirizzo: "SESTIERE CANNAREGIO 1234", CAP: "30121", Email: "nicolo.zanon@example.it", Telefono: "3331234567",
 			Note: "preferisce essere contattato per e-mail", HasPhoto: true, UpdatedAt: at, UpdatedBy: "mario",
 		},
 		Today:    domain.MustDate(2025, time.June, 10),

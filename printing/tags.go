@@ -72,6 +72,7 @@ func Tags() []Tag {
 		{"codice_luogo_nascita", GroupPerson, "codice catastale del comune di nascita, o codice Z dello stato estero", nil, person(func(p domain.Person) string { return p.LuogoNascita })},
 		{"codice_comune_residenza", GroupPerson, "codice catastale del comune di residenza", nil, person(func(p domain.Person) string { return p.ComuneResidenza })},
 		{"indirizzo", GroupPerson, "indirizzo di residenza", []string{"Person.Indirizzo"}, person(func(p domain.Person) string { return p.Indirizzo })},
+		{"cap", GroupPerson, "CAP di residenza (per l'indirizzo delle lettere: #cap# #luogo_residenza#)", []string{"Person.CAP"}, person(func(p domain.Person) string { return p.CAP })},
 		{"email", GroupPerson, "indirizzo e-mail", []string{"Person.Email"}, person(func(p domain.Person) string { return p.Email })},
 		{"telefono", GroupPerson, "telefono cellulare", []string{"Person.Telefono"}, person(func(p domain.Person) string { return p.Telefono })},
 		{"note_titolare", GroupPerson, "note sull'anagrafica", []string{"Person.Note"}, person(func(p domain.Person) string { return p.Note })},

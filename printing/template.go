@@ -7,12 +7,16 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"vivipass/domain"
 )
 
 // Template is a document model (Gestione moduli, S6): text with #tags#, one line of the
 // body per line of the document (long lines wrap), an empty line for a blank line.
 // A line may start with directives: [centro], [destra], [rientro] (from the middle of
-// the line, for address blocks and signatures), [grassetto] (in any order).
+// the line, for address blocks and signatures), [grassetto], and [solo permanente] or
+// [solo temporaneo] (the line is printed only for a pass of that kind: #11.15), in any
+// order.
 type Template struct {
 	Name  string `json:"name"`  // key: lower-case letters, digits, _ and -
 	Title string `json:"title"` // what the lists show
@@ -103,6 +107,7 @@ type parsedLine struct {
 	bold      bool
 	segs      []segment
 	pageBreak bool
+	kind      domain.Kind // [solo permanente], [solo temporaneo]: printed only for that kind
 }
 
 // Parsed is a checked body, ready to fill.
@@ -111,7 +116,7 @@ type Parsed struct{ lines []parsedLine }
 // directive applies the directive s starts with, if any, and returns its length.
 func directive(s string, l *parsedLine) int {
 	low := strings.ToLower(s)
-	for _, d := range []string{"[centro]", "[destra]", "[sinistra]", "[rientro]", "[grassetto]"} {
+	for _, d := range []string{"[centro]", "[destra]", "[sinistra]", "[rientro]", "[grassetto]", "[solo permanente]", "[solo temporaneo]"} {
 		if !strings.HasPrefix(low, d) {
 			continue
 		}
@@ -126,6 +131,10 @@ func directive(s string, l *parsedLine) int {
 			l.align = alignIndent
 		case "[grassetto]":
 			l.bold = true
+		case "[solo permanente]":
+			l.kind = domain.Permanente
+		case "[solo temporaneo]":
+			l.kind = domain.Temporaneo
 		}
 		return len(d)
 	}
@@ -155,7 +164,7 @@ func Parse(body string) (*Parsed, error) {
 			col += len(rest) - len(trimmed) + n
 			rest = trimmed[n:]
 		}
-		if l.align != alignLeft || l.bold {
+		if l.align != alignLeft || l.bold || l.kind != "" {
 			n := len(rest)
 			rest = strings.TrimLeft(rest, " ")
 			col += n - len(rest)
@@ -261,7 +270,8 @@ func startsWithLetter(s string) bool {
 func suggest(name string) string {
 	best, dist := "", 4
 	for _, t := range Tags() {
-		if d := editDistance(name, t.Name); d < dist {
+		// A short tag is no suggestion for a word it shares nothing with (#xyz → #cap#).
+		if d := editDistance(name, t.Name); d < dist && d < len(t.Name) {
 			best, dist = t.Name, d
 		}
 	}
@@ -340,6 +350,9 @@ func (p *Parsed) Fill(d ModuleData) []Line {
 	}
 	out := make([]Line, 0, len(p.lines))
 	for _, l := range p.lines {
+		if l.kind != "" && l.kind != d.Pass.Kind {
+			continue
+		}
 		var b strings.Builder
 		for _, s := range l.segs {
 			if s.tag != "" {
@@ -348,7 +361,11 @@ func (p *Parsed) Fill(d ModuleData) []Line {
 				b.WriteString(s.text)
 			}
 		}
-		out = append(out, Line{Text: b.String(), Align: l.align, Bold: l.bold, PageBreak: l.pageBreak})
+		text := b.String()
+		if l.align != alignLeft {
+			text = strings.TrimSpace(text) // "#cap# #luogo_residenza#" without a CAP
+		}
+		out = append(out, Line{Text: text, Align: l.align, Bold: l.bold, PageBreak: l.pageBreak})
 	}
 	return out
 }

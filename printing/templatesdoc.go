@@ -30,7 +30,9 @@ with the comune's heading on every page (` + "`vivipass print module TEMPLATE NU
   text (` + "`n. #3`" + `). Anything else that starts like a tag must be a known tag.
 - A line may start with directives, in any order: ` + "`[centro]`" + ` centred, ` + "`[destra]`" + `
   aligned right, ` + "`[rientro]`" + ` starting from the middle of the line (address blocks,
-  signatures), ` + "`[grassetto]`" + ` bold.
+  signatures), ` + "`[grassetto]`" + ` bold, ` + "`[solo permanente]`" + ` or ` + "`[solo temporaneo]`" + `: the line
+  is printed only for a pass of that kind (the reminder letter tells a temporary pass's holder
+  to come to the counter with the new certificate, not to use the app).
 - ` + "`#" + PageBreakTag + "#`" + ` alone on a line starts a new page.
 - An unknown or unclosed tag is an error with its line and column (characters, from 1), all
   errors at once, e.g. ` + "`riga 2, colonna 17: tag #numero_pass# sconosciuto (forse #num_pass#?)`" + `;

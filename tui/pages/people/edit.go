@@ -17,12 +17,13 @@ type personInput struct {
 	Cognome, Nome, Sesso, Nascita, Luogo, CF string
 	Motivo                                   string
 	Residenza, Indirizzo, Email, Telefono    string
+	CAP                                      string
 	Note                                     string
 }
 
 func inputOf(p domain.Person) *personInput {
 	in := &personInput{Cognome: p.Cognome, Nome: p.Nome, Sesso: p.Sesso, CF: p.CodiceFiscale, Motivo: p.CFOverride,
-		Indirizzo: p.Indirizzo, Email: p.Email, Telefono: p.Telefono, Note: p.Note}
+		Indirizzo: p.Indirizzo, CAP: p.CAP, Email: p.Email, Telefono: p.Telefono, Note: p.Note}
 	if !p.DataNascita.IsZero() {
 		in.Nascita = p.DataNascita.String()
 	}
@@ -56,6 +57,7 @@ func (in *personInput) draft(orig domain.Person) domain.Person {
 		p.ComuneResidenza = pl.Code
 	}
 	p.Indirizzo, p.Email, p.Telefono, p.Note = in.Indirizzo, in.Email, in.Telefono, strings.TrimSpace(in.Note)
+	p.CAP = strings.TrimSpace(in.CAP)
 	return p
 }
 
@@ -155,6 +157,8 @@ func (m *Model) personDialog(orig domain.Person) *formkit.Dialog {
 			huh.NewGroup(
 				input("Comune di residenza", &in.Residenza).Key("residenza").CharLimit(60).Validate(residence),
 				input("Indirizzo", &in.Indirizzo).Key("indirizzo").CharLimit(100),
+				input("CAP", &in.CAP).Key("cap").CharLimit(5).
+					Validate(func(s string) error { return domain.CheckCAP(strings.TrimSpace(s)) }),
 				input("E-mail", &in.Email).Key("email").CharLimit(100).Validate(formkit.Email),
 				input("Cellulare", &in.Telefono).Key("telefono").CharLimit(20).Validate(formkit.Phone),
 				input("Note", &in.Note).Key("note").CharLimit(300),
@@ -189,7 +193,7 @@ func (m *Model) personDialog(orig domain.Person) *formkit.Dialog {
 		// The check belongs under the codice fiscale: the first two groups only.
 		if f := d.Form().GetFocusedField(); f != nil {
 			switch f.GetKey() {
-			case "residenza", "indirizzo", "email", "telefono", "note":
+			case "residenza", "indirizzo", "cap", "email", "telefono", "note":
 				return nil
 			}
 		}

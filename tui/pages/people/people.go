@@ -500,7 +500,7 @@ func (m *Model) detailLines() []string {
 	}
 	res := p.Indirizzo
 	if p.ComuneResidenza != "" {
-		res = strings.TrimSpace(res + ", " + placeLabel(p.ComuneResidenza, domain.Date{}))
+		res = strings.TrimSpace(res + ", " + strings.TrimSpace(p.CAP+" "+placeLabel(p.ComuneResidenza, domain.Date{})))
 		res = strings.TrimPrefix(res, ", ")
 	}
 	photo := m.detail.photo

@@ -137,6 +137,12 @@ func TestPersonFormLiveCheckAndOverride(t *testing.T) {
 	enter()
 	h.Type("Calle Larga 3")
 	enter()
+	h.Type("3012") // the CAP, for the letters (issue 11.15)
+	enter()
+	h.WantView("bad CAP", `CAP "3012" non valido: 5 cifre (es. 30124)`)
+	h.Type("4")
+	h.Fits("residence group")
+	enter()
 	h.Type("carla.verdi")
 	enter()
 	h.WantView("bad e-mail", `indirizzo e-mail "carla.verdi" non valido`)
@@ -147,10 +153,11 @@ func TestPersonFormLiveCheckAndOverride(t *testing.T) {
 	enter() // note: empty → save
 	p := personID(t, h, "VERDI CARLA")
 	if p.CodiceFiscale != cf || p.CFOverride != "codice della tessera sanitaria" || !p.DataNascita.Equal(born) ||
-		p.LuogoNascita != "L407" || p.ComuneResidenza != "L736" || p.Sesso != "F" || p.Email != "carla.verdi@example.it" || p.Comune != "L736" {
+		p.LuogoNascita != "L407" || p.ComuneResidenza != "L736" || p.Sesso != "F" || p.Email != "carla.verdi@example.it" || p.Comune != "L736" ||
+		p.CAP != "30124" {
 		t.Errorf("saved person %+v", p)
 	}
-	h.WantView("scheda after saving", "VERDI CARLA", "CF forzato", "motivo: codice della tessera sanitaria", "Contrassegni (0)")
+	h.WantView("scheda after saving", "VERDI CARLA", "CALLE LARGA 3, 30124 VENEZIA (VE)", "CF forzato", "motivo: codice della tessera sanitaria", "Contrassegni (0)")
 	if n := h.LastNotice(); !strings.Contains(n.Text, "codice fiscale forzato") {
 		t.Errorf("notice %+v", n)
 	}
@@ -169,7 +176,7 @@ func TestPersonFormLiveCheckAndOverride(t *testing.T) {
 		enter()
 	}
 	h.WantView("no reason group", "Residenza e contatti")
-	for range 5 {
+	for range 6 {
 		enter()
 	}
 	p = personID(t, h, "VERDI CARLA")
@@ -211,7 +218,7 @@ func TestPersonFormRefusalsKeepTheForm(t *testing.T) {
 	// comes back with what was typed.
 	h.Type("RSSMRA80A01L736U")
 	h.WantView("the code fits", "Codice fiscale corretto e concorde con i dati")
-	for range 6 {
+	for range 7 { // to the end of the residence (with the CAP)
 		enter()
 	}
 	h.WantView("refused", "Errore:", "esiste già un'anagrafica con codice fiscale RSSMRA80A01L736U", "Nuova persona")
