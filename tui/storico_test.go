@@ -134,3 +134,36 @@ func TestStoricoNeverCut(t *testing.T) {
 		}
 	}
 }
+
+// issue 11.7: a change another session makes while the operator reads the Storico
+// comes first in the list without moving the choice: enter opens the change chosen.
+func TestStoricoChoiceStaysOnReload(t *testing.T) {
+	svc := tuitest.Demo(t, fixedNow)
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"))
+	tuitest.Send(m, tuitest.Type("BIA")...)
+	tuitest.Send(m, tuitest.Key("enter"))
+	tuitest.Send(m, tuitest.Key("tab"), tuitest.Key("tab"), tuitest.Key("down"))
+	if l := chosen(t, mustShow(t, m, "Modifiche (2)")); !strings.Contains(l, "rilascio") {
+		t.Fatalf("↓ chose %q", l)
+	}
+	admin := service.OperatorActor(tuitest.Operator(t, svc, "admin"))
+	res, err := svc.Search(admin, service.Query{Text: "BIANCHI GIOVANNA"})
+	if err != nil || len(res.Rows) != 1 {
+		t.Fatalf("search: %v %+v", err, res.Rows)
+	}
+	note := "telefonato il 26/11/2026"
+	if _, err := svc.EditPass(admin, service.Change{PassID: res.Rows[0].ID}, service.PassEdit{Note: &note}); err != nil {
+		t.Fatal(err)
+	}
+	tuitest.Send(m, tuitest.Run(m.Listen())...)
+	s := mustShow(t, m, "Modifiche (3)", "admin · Sportello · modifica")
+	if l := chosen(t, s); !strings.Contains(l, "rilascio") {
+		t.Errorf("after another session's change the choice moved to %q:\n%s", l, s)
+	}
+	tuitest.Send(m, tuitest.Key("enter"))
+	mustShow(t, m, "Modifica 1 di 3", "Operazione   rilascio")
+	tuitest.Send(m, tuitest.Key("right"), tuitest.Key("left"), tuitest.Key("left"))
+	mustShow(t, m, "Modifica 3 di 3", "Chi          admin (Laura Zennaro)", "Operazione   modifica",
+		"Descrizione  aggiornati: note", "Note: – → telefonato il 26/11/2026")
+}

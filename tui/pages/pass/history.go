@@ -98,6 +98,28 @@ func (m *Model) historyLines() (lines []string, from, to int) {
 	return lines, from, to
 }
 
+// chosenSeq is the audit sequence of the chosen change (0: none).
+func (m *Model) chosenSeq() uint64 {
+	h := m.view.History
+	if m.hist < 0 || m.hist >= len(h) {
+		return 0
+	}
+	return h[len(h)-1-m.hist].Seq
+}
+
+// choose chooses the change seq again after a reload: the changes another session
+// made meanwhile come first in the list, and enter must open the change the operator
+// was looking at.
+func (m *Model) choose(seq uint64) {
+	h := m.view.History
+	for i := range h {
+		if h[len(h)-1-i].Seq == seq {
+			m.hist = i
+			return
+		}
+	}
+}
+
 // openEntry opens the detail of the selected change.
 func (m *Model) openEntry() tea.Cmd {
 	entries := m.entries()

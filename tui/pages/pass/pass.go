@@ -172,6 +172,7 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		if msg.err != nil {
 			return m, common.Err(msg.err)
 		}
+		chosen := m.chosenSeq()
 		m.view, m.loaded = msg.v, true
 		if p := msg.v.Pass; !p.Current() && p.NextID != 0 && m.ctx.Actor.Sees(p.Comune) {
 			// Renewed or duplicated meanwhile: follow to the live version.
@@ -179,6 +180,7 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 				m.id, m.view = next.Pass.ID, next
 			}
 		}
+		m.choose(chosen) // a change arriving meanwhile does not move the Storico's choice
 		m.fillPlates()
 		return m, nil
 	case common.DataChangedMsg:
