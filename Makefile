@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/vivipass
 PKGS    := ./...
 
-.PHONY: run build test bench lint generate clean
+.PHONY: run build test bench lint generate manuale clean
 
 ## run: open the desk on the default database, with demo data loaded on first use
 run: build
@@ -35,6 +35,10 @@ bench:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+
+## manuale: rewrite the screens of docs/MANUALE.md from the desk (the prose stays as written)
+manuale:
+	$(GO) test -count=1 ./tui -run TestManuale -update
 
 ## generate: rebuild the embedded comuni and foreign-states tables from ../shared/data
 generate:
