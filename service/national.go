@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"vivipass/domain"
+	"vivipass/internal/explain"
 	"vivipass/national"
 	"vivipass/store"
 )
@@ -657,7 +658,7 @@ func (s *Service) recordFailure(j store.OutboxJob, cfg store.NationalConfig, sen
 			return err
 		}
 		cur.Attempts++
-		cur.State, cur.LastError = state, sendErr.Error()
+		cur.State, cur.LastError = state, explain.Text(sendErr)
 		if state == store.JobPending {
 			cur.NextTry = nextTry(now, cur.Attempts)
 		}
@@ -665,7 +666,7 @@ func (s *Service) recordFailure(j store.OutboxJob, cfg store.NationalConfig, sen
 			return err
 		}
 		if p, err := tx.Pass(j.PassID); err == nil {
-			p.National.Status, p.National.LastError = domain.NationalFailed, sendErr.Error()
+			p.National.Status, p.National.LastError = domain.NationalFailed, explain.Text(sendErr)
 			if err := tx.PutPass(&p); err != nil {
 				return err
 			}

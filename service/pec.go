@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"vivipass/domain"
+	"vivipass/internal/explain"
 	"vivipass/pec/parse"
 	"vivipass/pec/worker"
 	"vivipass/store"
@@ -469,7 +470,7 @@ func (s *Service) pecSyncOnce(ctx context.Context, comune string, mb *worker.Mai
 			return err2
 		}
 		if err != nil {
-			ss.LastError, ss.ErrorAt = err.Error(), rep.At
+			ss.LastError, ss.ErrorAt = explain.Text(err), rep.At // read by operators, in Italian
 		} else {
 			ss.LastError, ss.ErrorAt, ss.LastSync = "", time.Time{}, rep.At
 		}

@@ -98,6 +98,9 @@ func New(o Options) *Model {
 	m.showSections()
 	m.pages[0] = m.sections[0].New(ctx) // Home: there is always a page on top
 	m.help = help.New()
+	// The keys that do not fit are left out whole, with no "…" (issue 11.8): "? aiuto",
+	// always first, lists them all.
+	m.help.Ellipsis = ""
 	// The bubble's default greys are true colours: ours keep to the 16 ANSI ones.
 	st := ctx.Styles
 	m.help.Styles = help.Styles{Ellipsis: st.Muted, ShortKey: st.HelpKey, ShortDesc: st.HelpDesc, ShortSeparator: st.Muted,
@@ -470,6 +473,9 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
+// shortNames are the section names the top bar uses when the long ones do not fit.
+var shortNames = map[string]string{"Amministrazione": "Ammin.", "Richieste PEC": "PEC"}
+
 // tooSmall: the window cannot show a page (below MinWidth×MinHeight).
 func (m *Model) tooSmall() bool {
 	return m.ctx.Width < MinWidth || m.ctx.Height < MinHeight
@@ -495,20 +501,35 @@ func (m *Model) content() string {
 		return strings.Join(lines[:min(len(lines), max(1, h))], "\n")
 	}
 	st := m.ctx.Styles
-	var bar []string
-	for i, s := range m.sections {
-		label := s.Key.Help().Key + " " + s.Name
-		if i == m.active { // brackets too: the section shows without colour or reverse
-			bar = append(bar, st.Section.Render("["+label+"]"))
-		} else {
-			bar = append(bar, st.Nav.Render(label))
-		}
-	}
 	place, _ := domain.ComuneByCode(m.ctx.Operator.Comune)
 	who := st.Muted.Render(" " + m.ctx.Operator.Name + " · " + place.Name)
-	// One space between entries: every section of an administrator fits 80 columns.
-	top := ansi.Truncate(" "+strings.Join(bar, " "), w, "…")
-	if room := w - ansi.StringWidth(top); room > ansi.StringWidth(who) {
+	// One space between entries; when the names and who is at the desk do not fit
+	// (an administrator at 80 columns), the long names shorten rather than cut.
+	var top string
+	for _, short := range []bool{false, true} {
+		var bar []string
+		for i, s := range m.sections {
+			name := s.Name
+			if short {
+				name = shortNames[name]
+				if name == "" {
+					name = s.Name
+				}
+			}
+			label := s.Key.Help().Key + " " + name
+			if i == m.active { // brackets too: the section shows without colour or reverse
+				bar = append(bar, st.Section.Render("["+label+"]"))
+			} else {
+				bar = append(bar, st.Nav.Render(label))
+			}
+		}
+		top = " " + strings.Join(bar, " ")
+		if ansi.StringWidth(top)+ansi.StringWidth(who) <= w {
+			break
+		}
+	}
+	top = ansi.Truncate(top, w, "…")
+	if room := w - ansi.StringWidth(top); room >= ansi.StringWidth(who) {
 		top += strings.Repeat(" ", room-ansi.StringWidth(who)) + who
 	}
 	page := m.Top().View()

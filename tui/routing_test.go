@@ -75,7 +75,7 @@ func TestSaveAnswerReachesAnagraficaFromAnotherSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := []string{"f3", "ctrl+n"}
-	for _, field := range []string{"Verdi", "Carla", "", "12/03/1960", "Treviso", cf, "", "", "", "", ""} {
+	for _, field := range []string{"Verdi", "Carla", "", "12/03/1960", "Treviso", cf, "", "", "", "", "", ""} { // 12 fields, one enter each
 		for _, r := range field {
 			keys = append(keys, string(r))
 		}

@@ -26,12 +26,22 @@ func Text(err error) string {
 	}
 	msg := err.Error()
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		if it, ok := italian(e); ok {
-			if raw := e.Error(); raw != "" && strings.Contains(msg, raw) {
-				return strings.Replace(msg, raw, it, 1)
-			}
+		it, ok := italian(e)
+		if !ok {
+			continue
+		}
+		raw := e.Error()
+		i := strings.Index(msg, raw)
+		if raw == "" || i < 0 {
 			return msg + " (" + it + ")"
 		}
+		// A connection the program already named ("connessione a HOST non riuscita:
+		// dial tcp HOST: …") is not named twice.
+		var op *net.OpError
+		if errors.As(e, &op) && e == error(op) && op.Addr != nil && strings.Contains(msg[:i], op.Addr.String()) {
+			it = reason(op.Err)
+		}
+		return msg[:i] + it + msg[i+len(raw):]
 	}
 	return msg
 }

@@ -73,3 +73,18 @@ func TestRealErrorsInItalian(t *testing.T) {
 		}
 	}
 }
+
+// A connection the program already named is not named twice.
+func TestNamedConnectionOnce(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	_, dialErr := net.DialTimeout("tcp", addr, time.Second)
+	got := explain.Text(fmt.Errorf("connessione a %s non riuscita: %w", addr, dialErr))
+	if strings.Count(got, addr) != 1 || !strings.Contains(got, "connessione rifiutata") {
+		t.Errorf("%q", got)
+	}
+}

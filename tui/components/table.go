@@ -2,6 +2,7 @@
 package components
 
 import (
+	"github.com/charmbracelet/x/ansi"
 	"strings"
 
 	"vivipass/tui/common"
@@ -112,9 +113,13 @@ func (t *Table) View(st styles.Styles, empty string) string {
 	}
 	b.WriteString("  " + st.Header.Render(line(head)))
 	shown := 0
-	if len(t.rows) == 0 {
-		b.WriteString("\n  " + st.Muted.Render(empty))
-		shown = 1
+	if len(t.rows) == 0 { // wrapped, never cut (issue 11.8)
+		for _, l := range strings.Split(ansi.Wrap(empty, max(10, t.width-2), " "), "\n") {
+			if shown < max(1, t.Page()) {
+				b.WriteString("\n  " + st.Muted.Render(l))
+				shown++
+			}
+		}
 	}
 	for i := t.offset; i < len(t.rows) && shown < t.Page(); i++ {
 		b.WriteByte('\n')

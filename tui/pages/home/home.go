@@ -13,6 +13,7 @@ import (
 	"vivipass/domain"
 	"vivipass/service"
 	"vivipass/tui/common"
+	"vivipass/tui/styles"
 	"vivipass/tui/components"
 	"vivipass/tui/components/formkit"
 	"vivipass/tui/pages/admin"
@@ -247,7 +248,7 @@ func (m *Model) backupLines() []string {
 	width := max(20, m.w)
 	switch {
 	case !m.data.hasBackup:
-		return []string{st.Muted.Render(common.Truncate("Backup: nessuno ancora (il server li fa con --backup-dir; a mano: vivipass backup FILE)", width))}
+		return muted(st, formkit.Wrap("Backup: nessuno ancora (il server li fa con --backup-dir; a mano: vivipass backup FILE)", width))
 	case !b.OK():
 		last := "nessun backup riuscito finora"
 		if !b.LastSuccess.IsZero() {
@@ -259,8 +260,16 @@ func (m *Model) backupLines() []string {
 		}
 		return out
 	}
-	return []string{st.Muted.Render(common.Truncate(fmt.Sprintf("Ultimo backup: %s, %s, %d versioni di contrassegni, verificato",
-		common.When(b.At), humanSize(b.Size), b.Passes), width))}
+	return muted(st, formkit.Wrap(fmt.Sprintf("Ultimo backup: %s, %s, %d versioni di contrassegni, verificato",
+		common.When(b.At), humanSize(b.Size), b.Passes), width))
+}
+
+// muted styles wrapped lines (wrapped, never cut: issue 11.8).
+func muted(st styles.Styles, lines []string) []string {
+	for i, l := range lines {
+		lines[i] = st.Muted.Render(l)
+	}
+	return lines
 }
 
 // humanSize is a size an operator reads: "204 MB".

@@ -478,8 +478,10 @@ func (m *Model) boxLines() []string {
 	if m.syncing {
 		return []string{"Lettura della casella in corso…"}
 	}
-	if m.noBox != "" {
-		return []string{st.Warning.Render("Casella: ") + common.Truncate(m.noBox, m.w-9)}
+	if m.noBox != "" { // wrapped, never cut (issue 11.8)
+		lines := wrap("Casella: "+m.noBox, m.w)
+		lines[0] = strings.Replace(lines[0], "Casella:", st.Warning.Render("Casella:"), 1)
+		return lines
 	}
 	s := m.status
 	text := "Casella " + s.Config.User + "@" + s.Config.Host

@@ -484,7 +484,7 @@ func TestSyncNow(t *testing.T) {
 	f.see("synced", "5 messaggi", "Casella letta: 2 messaggi nuovi.")
 	f.mem.Stop()
 	f.runSync(tuitest.Key("s"))
-	f.see("failed", "Errore: Lettura della casella non riuscita: connessione a", "Errore il 26/11/2026 10:00: connessione a 127.0.0.1")
+	f.see("failed", "Errore: lettura della casella non riuscita: connessione a", "rifiutata", "Errore il 26/11/2026 10:00: connessione a 127.0.0.1") // in Italian (#11.9)
 	f.key("f1")
 	f.see("home", "Attenzione: lettura della casella PEC non riuscita il 26/11/2026 10:00 (alt+5)")
 }

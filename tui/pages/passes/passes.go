@@ -108,7 +108,7 @@ func (m *Model) layoutColumns() {
 	if m.w >= 110 {
 		cols = append(cols, components.Column{Title: "Codice fiscale", Width: 16})
 	}
-	cols = append(cols, components.Column{Title: "Stato", Width: 11}, components.Column{Title: "Scadenza", Width: 10}, components.Column{Title: "Targhe", Width: 9})
+	cols = append(cols, components.Column{Title: "Stato", Width: 11}, components.Column{Title: "Scadenza", Width: 10}, components.Column{Title: "Targhe", Width: 10})
 	if m.w >= 100 {
 		cols = append(cols, components.Column{Title: "Canale", Width: 9})
 	}
@@ -272,13 +272,25 @@ func (m *Model) fill() {
 		if m.w >= 110 {
 			cells = append(cells, r.CF)
 		}
-		cells = append(cells, status, r.Scadenza.String(), strings.Join(r.Plates, " "))
+		cells = append(cells, status, r.Scadenza.String(), platesCell(r.Plates))
 		if m.w >= 100 {
 			cells = append(cells, r.Channel.Label())
 		}
 		rows[i] = cells
 	}
 	m.table.SetRows(rows)
+}
+
+// platesCell is the first plate and how many more ("FG456HJ +1"): a plate is never
+// shown cut (issue 11.8); the card lists them all.
+func platesCell(plates []string) string {
+	switch len(plates) {
+	case 0:
+		return ""
+	case 1:
+		return plates[0]
+	}
+	return fmt.Sprintf("%s +%d", plates[0], len(plates)-1)
 }
 
 func (m *Model) filterLine() string {
