@@ -298,6 +298,9 @@ func NewTransfer(ctx *common.Context, v service.PassView) common.Page {
 type closeForm struct {
 	*passForm
 	date, reason string
+	// confirm is asked after the reason when the change cannot be undone (revoca): an
+	// enter in the reason no longer saves it at once (issue 11.4).
+	confirm bool
 }
 
 // NewSuspend is the Sospensione form.
@@ -306,7 +309,7 @@ func NewSuspend(ctx *common.Context, v service.PassView) common.Page {
 		"Il contrassegno non vale dalla data indicata finché la sospensione non è revocata (tasto a nella scheda).",
 		func(svc *service.Service, a service.Actor, c service.Change, d domain.Date, r string) (service.Result, error) {
 			return svc.SuspendPass(a, c, d, r)
-		}, "sospeso")
+		}, "sospeso", "")
 }
 
 // NewRevoke is the Revoca form.
@@ -315,21 +318,28 @@ func NewRevoke(ctx *common.Context, v service.PassView) common.Page {
 		"La revoca è definitiva: dalla data indicata il contrassegno non vale più e le sue targhe escono dalla whitelist.",
 		func(svc *service.Service, a service.Actor, c service.Change, d domain.Date, r string) (service.Result, error) {
 			return svc.RevokePass(a, c, d, r)
-		}, "revocato")
+		}, "revocato", "Revocare definitivamente il contrassegno?")
 }
 
 func newCloseForm(ctx *common.Context, v service.PassView, action domain.Action, title, what, dateLabel, explain string,
-	do func(*service.Service, service.Actor, service.Change, domain.Date, string) (service.Result, error), done string) common.Page {
+	do func(*service.Service, service.Actor, service.Change, domain.Date, string) (service.Result, error), done, ask string) common.Page {
 	f := &closeForm{passForm: newPassForm(ctx, v, title, action), date: ctx.Svc.Today().String()}
 	base := f.header
 	f.header = func() []string { return append(base(), explain) }
 	f.build = func() *huh.Form {
-		return huh.NewForm(huh.NewGroup(
-			dateField(dateLabel, &f.date).Validate(formkit.Date("la data della "+what)),
-			text("Motivo", &f.reason).CharLimit(200).Validate(formkit.Required("indicare il motivo della "+what)),
-		))
+		fields := []huh.Field{
+			dateField(dateLabel, &f.date).Validate(formkit.Date("la data della " + what)),
+			text("Motivo", &f.reason).CharLimit(200).Validate(formkit.Required("indicare il motivo della " + what)),
+		}
+		if ask != "" {
+			fields = append(fields, yesNo(ask, &f.confirm))
+		}
+		return huh.NewForm(huh.NewGroup(fields...))
 	}
 	f.submit = func() tea.Cmd {
+		if ask != "" && !f.confirm {
+			return pop(strings.ToUpper(what[:1]) + what[1:] + " non registrata: nessuna modifica.")
+		}
 		d, reason := formkit.ParseDate(f.date), strings.TrimSpace(f.reason)
 		return f.run(func(svc *service.Service, a service.Actor, c service.Change) (string, error) {
 			res, err := do(svc, a, c, d, reason)
