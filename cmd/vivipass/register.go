@@ -337,6 +337,9 @@ func printPass(w io.Writer, v service.PassView) {
 	fmt.Fprintln(w, "\nStorico:")
 	for _, h := range v.History {
 		fmt.Fprintf(w, "  %s  %-10s %-9s %s: %s\n", h.At.In(domain.Rome).Format("02/01/2006 15:04"), h.Operator, string(h.Channel), h.Action, h.Detail)
+		for _, c := range h.Changes { // what changed, before → after (T5)
+			fmt.Fprintf(w, "      %s: %s → %s\n", c.Field, noValue(c.Before), noValue(c.After))
+		}
 	}
 	if len(v.History) == 0 {
 		fmt.Fprintf(w, "  %s  creato (%s)\n", p.CreatedAt.In(domain.Rome).Format("02/01/2006 15:04"), p.Channel.Label())
@@ -424,6 +427,24 @@ type historyOut struct {
 	Canale    string `json:"canale"`
 	Azione    string `json:"azione"`
 	Dettaglio string `json:"dettaglio"`
+	// Modifiche are the fields the change touched (absent on entries recorded before
+	// the history kept them).
+	Modifiche []changeOut `json:"modifiche,omitempty"`
+}
+
+// changeOut is one field of a change: "" = no value (set the first time, or cleared).
+type changeOut struct {
+	Campo string `json:"campo"`
+	Prima string `json:"prima"`
+	Dopo  string `json:"dopo"`
+}
+
+// noValue is s, or "–" for no value.
+func noValue(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
 }
 
 func passJSON(v service.PassView) passOut {
@@ -449,7 +470,11 @@ func passJSON(v service.PassView) passOut {
 		o.Versioni = append(o.Versioni, versionOut{ver.Number, ver.State, ver.DataDecorrenza.ISO(), ver.DataScadenza.ISO(), ver.Comune, ver.Duplicate})
 	}
 	for _, e := range v.History {
-		o.Storico = append(o.Storico, historyOut{e.At.UTC().Format(time.RFC3339), e.Operator, string(e.Channel), e.Action, e.Detail})
+		h := historyOut{Quando: e.At.UTC().Format(time.RFC3339), Operatore: e.Operator, Canale: string(e.Channel), Azione: e.Action, Dettaglio: e.Detail}
+		for _, c := range e.Changes {
+			h.Modifiche = append(h.Modifiche, changeOut{c.Field, c.Before, c.After})
+		}
+		o.Storico = append(o.Storico, h)
 	}
 	return o
 }

@@ -79,7 +79,16 @@ func TestDemoSearchShow(t *testing.T) {
 	}
 	checkKeys(t, "targhe[0]", string(lists.Targhe[0]), []string{"targa", "nazione", "dal", "al", "tipo", "ruolo"}, nil)
 	checkKeys(t, "versioni[0]", string(lists.Versioni[0]), []string{"numero", "stato", "data_decorrenza", "data_scadenza", "comune", "duplicato"}, nil)
-	checkKeys(t, "storico[0]", string(lists.Storico[0]), []string{"quando", "operatore", "canale", "azione", "dettaglio"}, nil)
+	// issue 11.7: each entry says what changed, field by field.
+	st := checkKeys(t, "storico[0]", string(lists.Storico[0]), []string{"quando", "operatore", "canale", "azione", "dettaglio"}, []string{"modifiche"})
+	var changes []json.RawMessage
+	if err := json.Unmarshal(st["modifiche"], &changes); err != nil || len(changes) == 0 {
+		t.Fatalf("storico[0] (the issue) has no modifiche: %v %s", err, st["modifiche"])
+	}
+	checkKeys(t, "storico[0].modifiche[0]", string(changes[0]), []string{"campo", "prima", "dopo"}, nil)
+	if want := `{"campo":"Numero","prima":"","dopo":"` + rossi.Numero + `"}`; strings.Join(strings.Fields(string(changes[0])), "") != want {
+		t.Errorf("storico[0].modifiche[0] = %s, want %s", changes[0], want)
+	}
 	p := showPass(t, db, rossi.Numero)
 	if p.Numero != rossi.Numero || p.Stato != "attivo" || p.StatoRegistrato != "attivo" || p.Cognome != "ROSSI" || p.Nome != "MARIO" ||
 		p.DataNascita != "1980-01-01" || p.Canale != "sportello" || p.Versioni[0].Numero != rossi.Numero {
@@ -94,7 +103,8 @@ func TestDemoSearchShow(t *testing.T) {
 		}
 	}
 	r = must(t, 0, "pass", "show", rossi.Numero, "--db", db)
-	contains(t, "pass show", r.stdout, rossi.Numero, "ROSSI MARIO – RSSMRA80A01L736U", "Targhe:", "AB123CD", "Storico:")
+	contains(t, "pass show", r.stdout, rossi.Numero, "ROSSI MARIO – RSSMRA80A01L736U", "Targhe:", "AB123CD", "Storico:",
+		"      Numero: – → "+rossi.Numero)
 
 	r = must(t, 1, "pass", "show", "L736_1999_99999", "--db", db)
 	contains(t, "stderr", r.stderr, "L736_1999_99999", "non trovato")
