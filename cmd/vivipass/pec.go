@@ -279,7 +279,7 @@ func pecList(e *env, args []string) error {
 	comune := f.String("comune", "", "solo i messaggi di questo comune")
 	state := f.String("state", "", "solo in questo stato (nuova, in_lavorazione, integrazione_richiesta, evasa, respinta)")
 	kind := f.String("kind", "", "solo di questo tipo (request, receipt, anomaly, other, quarantine)")
-	open := f.Bool("open", false, "solo quelli non ancora chiusi (né evasi né respinti)")
+	open := f.Bool("open", false, "solo quelli da gestire: né evasi né respinti, e non le ricevute della posta inviata dal comune")
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
