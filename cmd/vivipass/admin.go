@@ -36,7 +36,7 @@ func operatorChange(e *env, args []string, u string, n int, do func(svc *service
 }
 
 func cmdOperator(e *env, args []string) error {
-	const u = "operator add --name NOME --role operatore|amministratore --comune CODICE --key FILE_CHIAVE_PUBBLICA | operator list [--json] | operator remove NOME | operator role NOME operatore|amministratore | operator key-remove NOME IMPRONTA | operator plain NOME on|off"
+	const u = "operator add --name NOME [--full-name \"NOME COGNOME\"] --role operatore|amministratore --comune CODICE --key FILE_CHIAVE_PUBBLICA | operator list [--json] | operator full-name NOME \"NOME COGNOME\" | operator remove NOME | operator role NOME operatore|amministratore | operator key-remove NOME IMPRONTA | operator plain NOME on|off"
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return helpRequest{"uso: vivipass " + u + "\n"}
@@ -47,6 +47,7 @@ func cmdOperator(e *env, args []string) error {
 	case "add":
 		f := e.flags("operator add", u)
 		name := f.String("name", "", "nome (utente SSH)")
+		fullName := f.String("full-name", "", "nome e cognome, stampati sulle ricevute al posto del nome utente")
 		role := f.String("role", "operatore", "operatore o amministratore")
 		comune := f.String("comune", "", "codice catastale del comune")
 		keyFile := f.String("key", "", "file con la chiave pubblica SSH (formato authorized_keys)")
@@ -73,9 +74,12 @@ func cmdOperator(e *env, args []string) error {
 			return err
 		}
 		defer done()
-		op, err := svc.AddOperator(e.actor(), domain.Operator{Name: *name, Role: r, Comune: upperCode(*comune), Keys: keys})
+		op, err := svc.AddOperator(e.actor(), domain.Operator{Name: *name, FullName: *fullName, Role: r, Comune: upperCode(*comune), Keys: keys})
 		if err != nil {
 			return err
+		}
+		if op.FullName != "" {
+			fmt.Fprintf(e.stdout, "Nome e cognome: %s.\n", op.FullName)
 		}
 		keysWord := "chiavi"
 		if len(op.Keys) == 1 {
@@ -107,14 +111,15 @@ func cmdOperator(e *env, args []string) error {
 				Commento    string `json:"commento"`
 			}
 			type opOut struct {
-				Nome   string   `json:"nome"`
-				Ruolo  string   `json:"ruolo"`
-				Comune string   `json:"comune"`
-				Chiavi []keyOut `json:"chiavi"`
+				Nome         string   `json:"nome"`
+				NomeCompleto string   `json:"nome_completo"` // "" on records from before it was asked
+				Ruolo        string   `json:"ruolo"`
+				Comune       string   `json:"comune"`
+				Chiavi       []keyOut `json:"chiavi"`
 			}
 			out := []opOut{}
 			for _, o := range ops {
-				oo := opOut{o.Name, string(o.Role), o.Comune, []keyOut{}}
+				oo := opOut{o.Name, o.FullName, string(o.Role), o.Comune, []keyOut{}}
 				for _, k := range o.Keys {
 					oo.Chiavi = append(oo.Chiavi, keyOut{k.Fingerprint, k.Comment})
 				}
@@ -127,13 +132,17 @@ func cmdOperator(e *env, args []string) error {
 			return nil
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "NOME\tRUOLO\tCOMUNE\tCHIAVI")
+		fmt.Fprintln(tw, "NOME\tNOME E COGNOME\tRUOLO\tCOMUNE\tCHIAVI")
 		for _, o := range ops {
 			var fps []string
 			for _, k := range o.Keys {
 				fps = append(fps, k.Fingerprint)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Name, o.Role, o.Comune, strings.Join(fps, " "))
+			full := o.FullName
+			if full == "" {
+				full = "–"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.Name, full, o.Role, o.Comune, strings.Join(fps, " "))
 		}
 		return tw.Flush()
 	case "plain":
@@ -153,6 +162,18 @@ func cmdOperator(e *env, args []string) error {
 				return fmt.Sprintf("Operatore %s: modo semplice attivo (nessun colore) dalla prossima sessione.", pos[0]), nil
 			}
 			return fmt.Sprintf("Operatore %s: colori attivi dalla prossima sessione.", pos[0]), nil
+		})
+	case "full-name":
+		// The name may come quoted or not: "Mario Rossi" or Mario Rossi.
+		return operatorChange(e, args, u, -1, func(svc *service.Service, pos []string) (string, error) {
+			if len(pos) < 2 {
+				return "", usageError{"indicare l'operatore e il suo nome e cognome", u}
+			}
+			full := domain.NormalizeFullName(strings.Join(pos[1:], " "))
+			if err := svc.SetOperatorFullName(e.actor(), pos[0], full); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("Operatore %s: nome e cognome %s (stampati sulle ricevute).", pos[0], full), nil
 		})
 	case "remove":
 		return operatorChange(e, args, u, 1, func(svc *service.Service, pos []string) (string, error) {

@@ -47,7 +47,7 @@ func commands() map[string]command {
 		"init":         {"init --comune CODICE [--db FILE]", "crea il database per un comune (codice catastale)", cmdInit},
 		"serve":        {"serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA]", "server SSH: ogni operatore si collega con ssh -p PORTA nome@host", cmdServe},
 		"demo":         {"demo [--db FILE]", "carica i dati dimostrativi (Venezia e Padova)", cmdDemo},
-		"operator":     {"operator add|list|remove|role|key-remove|plain …", "operatori e chiavi SSH (vedi `vivipass operator`)", cmdOperator},
+		"operator":     {"operator add|list|full-name|remove|role|key-remove|plain …", "operatori e chiavi SSH (vedi `vivipass operator`)", cmdOperator},
 		"import":       {"import [--dry-run] [--json] [--valid-only] [--progress] [--comune CODICE] FILE|-", "importa il pregresso da un CSV del tracciato (- = standard input)", cmdImport},
 		"template-csv": {"template-csv", "stampa il tracciato CSV per l'import", cmdTemplate},
 		"export":       {"export passes|plates|whitelist [--at DATA] [--comune CODICE]", "esporta in CSV su stdout", cmdExport},

@@ -33,10 +33,11 @@ func pubKey(t *testing.T, comment string) (file, fingerprint string) {
 }
 
 type operatorOut struct {
-	Nome   string `json:"nome"`
-	Ruolo  string `json:"ruolo"`
-	Comune string `json:"comune"`
-	Chiavi []struct {
+	Nome         string `json:"nome"`
+	NomeCompleto string `json:"nome_completo"`
+	Ruolo        string `json:"ruolo"`
+	Comune       string `json:"comune"`
+	Chiavi       []struct {
 		Fingerprint string `json:"fingerprint"`
 		Commento    string `json:"commento"`
 	} `json:"chiavi"`
@@ -116,7 +117,12 @@ func TestOperators(t *testing.T) {
 	if b := operators(t, db)["bruno"]; len(b.Chiavi) != 1 || b.Chiavi[0].Fingerprint != fp || b.Ruolo != "amministratore" {
 		t.Errorf("bruno: %+v", b)
 	}
-	// The role and the key, from the command line (issue #9).
+	// The role and the key, from the command line (issue #9); never the comune's last
+	// administrator (issue 11.14).
+	r = must(t, 1, "operator", "role", "bruno", "operatore", "--db", db)
+	contains(t, "stderr", r.stderr, "è l'ultimo amministratore del comune L736")
+	key3, _ := pubKey(t, "dora@sportello")
+	must(t, 0, "operator", "add", "--name", "dora", "--role", "amministratore", "--comune", "L736", "--key", key3, "--db", db)
 	r = must(t, 0, "operator", "role", "bruno", "operatore", "--db", db)
 	contains(t, "stdout", r.stdout, "bruno: ora operatore")
 	if b := operators(t, db)["bruno"]; b.Ruolo != "operatore" {

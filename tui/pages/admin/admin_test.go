@@ -254,7 +254,7 @@ func TestOperatorsAddAndRemove(t *testing.T) {
 	}
 
 	h.Press(ok.Add)
-	h.WantView("add form", "Nuovo operatore del comune L736 VENEZIA", "Nome utente", "Ruolo", "Chiave pubblica SSH")
+	h.WantView("add form", "Nuovo operatore del comune L736 VENEZIA", "Nome utente", "Nome e cognome", "Ruolo", "Chiave pubblica SSH")
 	h.Fits("add form")
 	h.Type("Lucia")
 	h.Press(form.Input.Next)
@@ -266,6 +266,10 @@ func TestOperatorsAddAndRemove(t *testing.T) {
 	h.Clear()
 	h.Type("lucia")
 	h.Press(form.Input.Next)
+	h.Press(form.Input.Next) // #11.14: the full name is asked
+	h.WantView("no full name", "indicare nome e cognome: si stampano sulle ricevute")
+	h.Type("Lucia Cendron")
+	h.Press(form.Input.Next)
 	h.Press(form.Select.Down) // amministratore
 	h.Press(form.Select.Next)
 	h.Send(tea.PasteMsg{Content: "ssh-ed25519 non-una-chiave"})
@@ -275,11 +279,11 @@ func TestOperatorsAddAndRemove(t *testing.T) {
 	h.Send(tea.PasteMsg{Content: line + "\n"})
 	h.Press(form.Input.Next)
 	op, found := h.Svc.Authenticate(fp)
-	if !found || op.Name != "lucia" || op.Role != domain.RoleAmministratore || op.Comune != "L736" || len(op.Keys) != 1 {
+	if !found || op.Name != "lucia" || op.FullName != "Lucia Cendron" || op.Role != domain.RoleAmministratore || op.Comune != "L736" || len(op.Keys) != 1 {
 		t.Fatalf("after adding: %+v, %v", op, found)
 	}
 	h.WantView("listed", "lucia", fp)
-	if n := h.LastNotice(); !strings.Contains(n.Text, "Operatore lucia (amministratore) registrato") {
+	if n := h.LastNotice(); !strings.Contains(n.Text, "Operatore lucia (Lucia Cendron, amministratore) registrato") {
 		t.Errorf("notice %+v", n)
 	}
 
@@ -302,6 +306,8 @@ func TestOperatorsAddAndRemove(t *testing.T) {
 	h.WantView("remove key form", "Chiave da togliere", fp, fp2, "si chiudono subito")
 	h.Fits("remove key form")
 	h.Press(form.Select.Next) // the first key
+	h.WantView("key removal asks (#11.14)", "Togliere a lucia la chiave "+fp+" (lucia@sportello)?", "le altre chiavi continuano a entrare")
+	yes()
 	if _, found := h.Svc.Authenticate(fp); found {
 		t.Error("the removed key still authenticates")
 	}

@@ -20,17 +20,19 @@ import (
 type OperatorKeys struct {
 	Up, Down, Add, AddKey, Remove key.Binding
 	Role, RemoveKey               key.Binding
+	FullName                      key.Binding // #11.14: "Nome e cognome", printed on the documents
 }
 
 // NewOperatorKeys is the default.
 func NewOperatorKeys() OperatorKeys {
 	return OperatorKeys{
-		Up:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scegli")),
-		Down:   key.NewBinding(key.WithKeys("down")),
-		Add:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "nuovo operatore")),
-		AddKey: key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "aggiungi chiave")),
-		Remove: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "rimuovi")),
-		Role:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "ruolo")),
+		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "scegli")),
+		Down:     key.NewBinding(key.WithKeys("down")),
+		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "nuovo operatore")),
+		AddKey:   key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "aggiungi chiave")),
+		Remove:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "rimuovi")),
+		Role:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "ruolo")),
+		FullName: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "nome e cognome")),
 		// The sessions opened with the key close at once (M4).
 		RemoveKey: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "togli chiave")),
 	}
@@ -56,8 +58,8 @@ type operatorsMsg struct {
 
 func newOperators(ctx *common.Context) *operatorsView {
 	v := &operatorsView{ctx: ctx, keys: NewOperatorKeys()}
-	v.table.Columns = []components.Column{{Title: "Operatore", Width: 14}, {Title: "Ruolo", Width: 14}, {Title: "Comune", Width: 6},
-		{Title: "Chiavi SSH (impronta)", Width: 20, Flex: true}}
+	v.table.Columns = []components.Column{{Title: "Operatore", Width: 12}, {Title: "Nome e cognome", Width: 18}, {Title: "Ruolo", Width: 14},
+		{Title: "Comune", Width: 6}, {Title: "Chiavi SSH (impronta)", Width: 16, Flex: true}}
 	return v
 }
 
@@ -82,7 +84,7 @@ func (v *operatorsView) help() []key.Binding {
 		return v.dlg.Help()
 	}
 	k := v.keys
-	return []key.Binding{k.Up, k.Add, k.AddKey, k.RemoveKey, k.Role, k.Remove}
+	return []key.Binding{k.Up, k.Add, k.FullName, k.AddKey, k.RemoveKey, k.Role, k.Remove}
 }
 
 func (v *operatorsView) setSize(w, h int) {
@@ -117,6 +119,12 @@ func (v *operatorsView) update(msg tea.Msg) tea.Cmd {
 		}
 		v.dlg, v.focus = nil, msg.focus
 		return tea.Batch(common.Notice(msg.notice), v.load())
+	case keyChosenMsg:
+		// The key chosen: now the question, No by default.
+		if v.dlg == nil {
+			return nil
+		}
+		return v.open(v.removeKeyQuestion(msg.op, msg.fp))
 	}
 	if v.dlg != nil {
 		cmd, aborted := v.dlg.Update(msg)
@@ -165,8 +173,17 @@ func (v *operatorsView) update(msg tea.Msg) tea.Cmd {
 			return nil
 		case len(op.Keys) == 0:
 			return common.Notice(op.Name + " non ha chiavi SSH.")
+		case op.Name == v.ctx.Operator.Name && len(op.Keys) == 1:
+			// #11.14: one's own last key would lock one out.
+			return common.Notice("È la tua unica chiave SSH: senza non potresti più collegarti. Aggiungine prima un'altra (k).")
+		case len(op.Keys) == 1:
+			return v.open(v.removeKeyQuestion(op, op.Keys[0].Fingerprint))
 		}
 		return v.open(v.removeKeyDialog(op))
+	case key.Matches(k, v.keys.FullName):
+		if op, ok := v.table.Selected(); ok {
+			return v.open(v.fullNameDialog(op))
+		}
 	}
 	return nil
 }
@@ -196,7 +213,7 @@ func (v *operatorsView) fill(ops []domain.Operator) {
 		if op.Name == v.ctx.Operator.Name {
 			name += " (io)"
 		}
-		return []string{name, string(op.Role), op.Comune, keys}
+		return []string{name, op.FullName, string(op.Role), op.Comune, keys}
 	})
 	v.table.SetSize(v.w, v.tableHeight())
 }
@@ -211,9 +228,13 @@ func (v *operatorsView) view() string {
 	}
 	var b strings.Builder
 	b.WriteString(v.table.View(st, "Nessun operatore.") + "\n")
-	b.WriteString(st.Muted.Render(common.Truncate("a nuovo · k aggiungi chiave · d togli chiave · r ruolo · x rimuovi", v.w)) + "\n\n")
+	b.WriteString(st.Muted.Render(common.Truncate("a nuovo · n nome e cognome · k aggiungi chiave · d togli · r ruolo · x rimuovi", v.w)) + "\n\n")
 	if op, ok := v.table.Selected(); ok {
-		b.WriteString(st.Label.Render("Chiavi di "+op.Name) + "\n")
+		who := op.Name
+		if op.FullName != "" {
+			who += " (" + op.FullName + ")"
+		}
+		b.WriteString(st.Label.Render(common.Truncate("Chiavi di "+who, v.w)) + "\n")
 		if len(op.Keys) == 0 {
 			b.WriteString(st.Muted.Render("  nessuna chiave SSH: entra solo dal terminale del server (k per aggiungerla)") + "\n")
 		}
@@ -232,7 +253,7 @@ func (v *operatorsView) view() string {
 // op named) adds a key to that operator.
 func (v *operatorsView) addDialog(op domain.Operator) *formkit.Dialog {
 	svc, a, plain := v.ctx.Svc, v.ctx.Actor, v.ctx.Styles.Plain
-	name, role, pub := op.Name, string(op.Role), ""
+	name, fullName, role, pub := op.Name, op.FullName, string(op.Role), ""
 	if role == "" {
 		role = string(domain.RoleOperatore)
 	}
@@ -272,6 +293,9 @@ func (v *operatorsView) addDialog(op domain.Operator) *formkit.Dialog {
 					}
 					return nil
 				}),
+			huh.NewInput().Key("fullname").Title(fmt.Sprintf("%-20s", "Nome e cognome")).Inline(true).
+				Placeholder("es. Mario Rossi").CharLimit(80).Value(&fullName).
+				Validate(formkit.All(formkit.Required("indicare nome e cognome: si stampano sulle ricevute"), domain.CheckFullName)),
 			huh.NewSelect[string]().Key("role").Title("Ruolo").Options(
 				huh.NewOption("operatore: contrassegni e anagrafica", string(domain.RoleOperatore)),
 				huh.NewOption("amministratore: anche import, operatori, impostazioni, bacheca", string(domain.RoleAmministratore)),
@@ -284,9 +308,9 @@ func (v *operatorsView) addDialog(op domain.Operator) *formkit.Dialog {
 		title = "Chiave SSH di " + op.Name
 	}
 	submit := func() tea.Cmd {
-		o := domain.Operator{Name: strings.TrimSpace(name), Role: domain.Role(role), Comune: v.ctx.Operator.Comune}
+		o := domain.Operator{Name: strings.TrimSpace(name), FullName: domain.NormalizeFullName(fullName), Role: domain.Role(role), Comune: v.ctx.Operator.Comune}
 		if existing {
-			o.Role, o.Comune = op.Role, op.Comune
+			o.Role, o.Comune, o.FullName = op.Role, op.Comune, ""
 		}
 		return func() tea.Msg {
 			keys, err := service.ParseOperatorKeys([]byte(pub), svc.Now())
@@ -301,7 +325,7 @@ func (v *operatorsView) addDialog(op domain.Operator) *formkit.Dialog {
 			if existing {
 				return doneMsg{notice: fmt.Sprintf("Chiave %s aggiunta a %s (%d chiavi).", keys[0].Fingerprint, saved.Name, len(saved.Keys)), focus: saved.Name}
 			}
-			return doneMsg{notice: fmt.Sprintf("Operatore %s (%s) registrato: entra con la sua chiave come utente %s.", saved.Name, saved.Role, saved.Name), focus: saved.Name}
+			return doneMsg{notice: fmt.Sprintf("Operatore %s (%s, %s) registrato: entra con la sua chiave come utente %s.", saved.Name, saved.FullName, saved.Role, saved.Name), focus: saved.Name}
 		}
 	}
 	return formkit.NewDialog(title, plain, v.w, v.h-3, groups, submit)
@@ -345,10 +369,10 @@ func (v *operatorsView) roleDialog(op domain.Operator) *formkit.Dialog {
 	}.Dialog(v.ctx.Styles.Plain, v.w, v.h-3)
 }
 
-// removeKeyDialog removes one of an operator's SSH keys: the sessions opened with it
-// close at once, the other keys keep working.
+// removeKeyDialog chooses which of an operator's SSH keys to take away; the question
+// comes next (removeKeyQuestion).
 func (v *operatorsView) removeKeyDialog(op domain.Operator) *formkit.Dialog {
-	svc, a, plain := v.ctx.Svc, v.ctx.Actor, v.ctx.Styles.Plain
+	plain := v.ctx.Styles.Plain
 	fp := op.Keys[0].Fingerprint
 	var options []huh.Option[string]
 	for _, k := range op.Keys {
@@ -360,12 +384,70 @@ func (v *operatorsView) removeKeyDialog(op domain.Operator) *formkit.Dialog {
 			Description("Le sessioni aperte con la chiave tolta si chiudono subito; le altre chiavi continuano a entrare.")}
 	}
 	submit := func() tea.Cmd {
-		return func() tea.Msg {
+		return func() tea.Msg { return keyChosenMsg{op: op, fp: fp} }
+	}
+	return formkit.NewDialog("Togli una chiave SSH", plain, v.w, v.h-3, groups, submit)
+}
+
+// keyChosenMsg is the key chosen in removeKeyDialog.
+type keyChosenMsg struct {
+	op domain.Operator
+	fp string
+}
+
+// removeKeyQuestion asks before taking key fp away from op (#11.14): the sessions
+// opened with it close at once, the other keys keep working; the last key of another
+// operator leaves them out until a new one is added, one's own last key is refused.
+func (v *operatorsView) removeKeyQuestion(op domain.Operator, fp string) *formkit.Dialog {
+	svc, a := v.ctx.Svc, v.ctx.Actor
+	comment := ""
+	for _, k := range op.Keys {
+		if k.Fingerprint == fp && k.Comment != "" {
+			comment = " (" + k.Comment + ")"
+		}
+	}
+	what := "Le sessioni aperte con questa chiave si chiudono subito; le altre chiavi continuano a entrare."
+	switch {
+	case len(op.Keys) == 1:
+		what = "Le sessioni aperte con questa chiave si chiudono subito. È l'ultima chiave di " + op.Name +
+			": non potrà più collegarsi finché non gliene si aggiunge una (k)."
+	case op.Name == v.ctx.Operator.Name:
+		what = "Se questa sessione è aperta con questa chiave, si chiude subito: ti ricolleghi con un'altra delle tue chiavi."
+	}
+	return formkit.Question{Title: "Togli una chiave SSH",
+		Ask: "Togliere a " + op.Name + " la chiave " + fp + comment + "?", Yes: "Sì, togli",
+		What: what,
+		Do: func() tea.Msg {
 			if err := svc.RemoveOperatorKey(a, op.Name, fp); err != nil {
 				return doneMsg{err: err}
 			}
 			return doneMsg{notice: fmt.Sprintf("Chiave %s tolta a %s.", fp, op.Name), focus: op.Name}
+		},
+		No: func() tea.Msg { return doneMsg{notice: "Chiave di " + op.Name + " non tolta.", focus: op.Name} },
+	}.Dialog(v.ctx.Styles.Plain, v.w, v.h-3)
+}
+
+// fullNameDialog sets an operator's "Nome e cognome" (#11.14), printed on receipts and
+// documents instead of the login.
+func (v *operatorsView) fullNameDialog(op domain.Operator) *formkit.Dialog {
+	svc, a, plain := v.ctx.Svc, v.ctx.Actor, v.ctx.Styles.Plain
+	fullName := op.FullName
+	groups := func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
+			huh.NewInput().Key("fullname").Title(fmt.Sprintf("%-20s", "Nome e cognome")).Inline(true).
+				Placeholder("es. Mario Rossi").CharLimit(80).Value(&fullName).
+				Validate(formkit.All(formkit.Required("indicare nome e cognome: si stampano sulle ricevute"), domain.CheckFullName)),
+		).Title("Nome e cognome di " + op.Name).
+			Description("Si stampano sulle ricevute e sui moduli al posto del nome utente.")}
+	}
+	submit := func() tea.Cmd {
+		name := domain.NormalizeFullName(fullName)
+		return func() tea.Msg {
+			if err := svc.SetOperatorFullName(a, op.Name, name); err != nil {
+				return doneMsg{err: err}
+			}
+			return doneMsg{notice: fmt.Sprintf("Operatore %s: nome e cognome %s.", op.Name, name), focus: op.Name}
 		}
 	}
-	return formkit.NewDialog("Togli una chiave SSH", plain, v.w, v.h-3, groups, submit)
+	return formkit.NewDialog("Nome e cognome", plain, v.w, v.h-3, groups, submit)
 }
