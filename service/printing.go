@@ -94,6 +94,9 @@ type Document struct {
 	Pages    int
 	PageSize string // CUPS media of a card ("" = the queue's default, A4)
 	Sides    string // CUPS sides ("" = the queue's default)
+	// NoAddress names the holders whose reminder letter has no street address to mail it
+	// to (#11.15): the desk says so, to complete their record.
+	NoAddress []string
 }
 
 // cardPrintable refuses cards that must not be printed: history versions (renewed,
@@ -491,6 +494,7 @@ func (s *Service) RemindersDocument(a Actor, days int) (Document, int, error) {
 	}
 	today := s.Today()
 	letters := make([]printing.Letter, 0, len(rows))
+	var noAddress []string
 	err = s.view(func(tx *store.Tx) error {
 		type comuneDoc struct {
 			parsed  *printing.Parsed
@@ -520,6 +524,9 @@ func (s *Service) RemindersDocument(a Actor, days int) (Document, int, error) {
 			if err != nil {
 				return err
 			}
+			if strings.TrimSpace(holder.Indirizzo) == "" || holder.ComuneResidenza == "" {
+				noAddress = append(noAddress, holder.FullName())
+			}
 			letters = append(letters, printing.Letter{Heading: cd.heading, Lines: cd.parsed.Fill(printing.ModuleData{
 				Pass: p, Person: holder, Today: today, Operator: operatorLabel(tx, a.Operator), Comune: p.Comune})})
 		}
@@ -533,7 +540,7 @@ func (s *Service) RemindersDocument(a Actor, days int) (Document, int, error) {
 		return Document{}, 0, err
 	}
 	return Document{PDF: pdf, Title: fmt.Sprintf("promemoria entro %d giorni", days),
-		What: fmt.Sprintf("promemoria di scadenza (%d lettere)", len(letters))}, len(letters), nil
+		What: fmt.Sprintf("promemoria di scadenza (%d lettere)", len(letters)), NoAddress: noAddress}, len(letters), nil
 }
 
 // ---- printers and printing settings (S1, S2) ----

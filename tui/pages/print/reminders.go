@@ -97,13 +97,29 @@ func (m *Reminders) form() *formkit.Dialog {
 				return docDoneMsg{err: err}
 			}
 			what := fmt.Sprintf("%s di promemoria (contrassegni in scadenza entro %d giorni)", letters(n), days)
+			text := what + ": " + d.Message() + "."
 			if d.File != "" {
-				return docDoneMsg{text: fmt.Sprintf("%s %s in %s.", what, saved(n), d.File)}
+				text = fmt.Sprintf("%s %s in %s.", what, saved(n), d.File)
 			}
-			return docDoneMsg{text: what + ": " + d.Message() + "."}
+			return docDoneMsg{text: text + noAddress(doc.NoAddress)}
 		}
 	}
 	return m.newDialog("Promemoria di scadenza: una lettera per contrassegno, in un solo PDF", groups, submit)
+}
+
+// noAddress says which letters cannot be mailed as they are (#11.15).
+func noAddress(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return " Attenzione: 1 lettera senza indirizzo (" + names[0] + "): completare la residenza in Anagrafica (F3)."
+	}
+	list := strings.Join(names[:min(3, len(names))], ", ")
+	if len(names) > 3 {
+		list += "…"
+	}
+	return fmt.Sprintf(" Attenzione: %d lettere senza indirizzo (%s): completare la residenza in Anagrafica (F3).", len(names), list)
 }
 
 func saved(n int) string {
