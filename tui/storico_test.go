@@ -167,3 +167,56 @@ func TestStoricoChoiceStaysOnReload(t *testing.T) {
 	mustShow(t, m, "Modifica 3 di 3", "Chi          admin (Laura Zennaro)", "Operazione   modifica",
 		"Descrizione  aggiornati: note", "Note: – → telefonato il 26/11/2026")
 }
+
+// issue 11.7: a long history scrolls with the choice: at 80×24 every change chosen with
+// ↓ is on the screen with what it says, down to the first one (the issue).
+func TestStoricoScrollsToTheChoice(t *testing.T) {
+	svc := tuitest.Demo(t, fixedNow)
+	mario := service.OperatorActor(tuitest.Operator(t, svc, "mario"))
+	res, err := svc.Search(mario, service.Query{Text: "BIANCHI GIOVANNA"})
+	if err != nil || len(res.Rows) != 1 {
+		t.Fatalf("search: %v %+v", err, res.Rows)
+	}
+	for i := range 12 {
+		note := "nota numero " + itoa(i+1) + ", scritta per allungare lo storico oltre la pagina"
+		if _, err := svc.EditPass(mario, service.Change{PassID: res.Rows[0].ID}, service.PassEdit{Note: &note}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"))
+	tuitest.Send(m, tuitest.Type("BIA")...)
+	tuitest.Send(m, tuitest.Key("enter"))
+	tuitest.Send(m, tuitest.Key("tab"), tuitest.Key("tab"))
+	s := mustShow(t, m, "Versioni (2)", "Modifiche (14)")
+	for i := 0; i < 14; i++ {
+		l := chosen(t, s)
+		switch {
+		case i < 12 && !strings.Contains(l, "modifica"), i == 12 && !strings.Contains(l, "duplicato"), i == 13 && !strings.Contains(l, "rilascio"):
+			t.Fatalf("after %d ↓ the change chosen is %q:\n%s", i, l, s)
+		}
+		lines := strings.Split(s, "\n")
+		for j, x := range lines {
+			if x == l && (j+1 >= len(lines)-2 || !strings.HasPrefix(lines[j+1], "    ")) {
+				t.Errorf("after %d ↓ the chosen change's text is not on the screen:\n%s", i, s)
+			}
+		}
+		if cut := cutLines(s); len(cut) > 0 {
+			t.Errorf("after %d ↓ the Storico cuts %q", i, cut)
+		}
+		tuitest.Send(m, tuitest.Key("down"))
+		s = tuitest.Screen(m)
+	}
+	tuitest.Send(m, tuitest.Key("enter"))
+	mustShow(t, m, "Modifica 1 di 14", "Operazione   rilascio")
+	tuitest.Send(m, tuitest.Key("esc"))
+	for range 13 {
+		tuitest.Send(m, tuitest.Key("up"))
+	}
+	s = mustShow(t, m, "Versioni (2)", "Modifiche (14)")
+	if l := chosen(t, s); !strings.Contains(l, "modifica") {
+		t.Errorf("back at the top the change chosen is %q", l)
+	}
+	tuitest.Send(m, tuitest.Key("enter"))
+	mustShow(t, m, "Modifica 14 di 14", "  Note\n", "    prima: nota numero 11, scritta", "    dopo:  nota numero 12, scritta")
+}

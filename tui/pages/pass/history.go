@@ -245,7 +245,15 @@ func (e *Entry) lines() []string {
 		out = append(out, wrapBlock("Questa modifica è stata registrata prima che lo storico annotasse i singoli campi: vale la descrizione.", w, "  ")...)
 	}
 	for _, c := range x.Changes {
-		out = append(out, wrapIndent("  "+c.Field+": "+common.Dash(c.Before)+" → "+common.Dash(c.After), w, "      ")...)
+		line := "  " + c.Field + ": " + common.Dash(c.Before) + " → " + common.Dash(c.After)
+		if ansi.StringWidth(line) <= w {
+			out = append(out, line)
+			continue
+		}
+		// Too long for one line: before and after one under the other.
+		out = append(out, "  "+c.Field)
+		out = append(out, wrapIndent("    prima: "+common.Dash(c.Before), w, "           ")...)
+		out = append(out, wrapIndent("    dopo:  "+common.Dash(c.After), w, "           ")...)
 	}
 	return out
 }
