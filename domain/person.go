@@ -171,3 +171,32 @@ func CheckCAP(c string) error {
 	}
 	return nil
 }
+
+// BornLabel is "Nato il" or "Nata il" as the person's sex says ("Nato/a il" unknown).
+func (p Person) BornLabel() string {
+	switch p.Sesso {
+	case "F":
+		return "Nata il"
+	case "M":
+		return "Nato il"
+	}
+	return "Nato/a il"
+}
+
+// BirthPlace is where the person was born as a sentence goes on: "a VENEZIA (VE)" for
+// a comune, "in GERMANIA" for a foreign state ("" when not known).
+func (p Person) BirthPlace() string {
+	name := PlaceName(p.LuogoNascita, p.DataNascita)
+	switch {
+	case name == "":
+		return ""
+	case strings.HasPrefix(normCode(p.LuogoNascita), "Z"):
+		return "in " + name
+	}
+	return "a " + name
+}
+
+// Born is "Nata il 05/05/1951 a VERONA (VR)", "Nato il 01/01/1960 in GERMANIA".
+func (p Person) Born() string {
+	return strings.TrimSpace(p.BornLabel() + " " + p.DataNascita.String() + " " + p.BirthPlace())
+}

@@ -186,3 +186,19 @@ func TestPersonDeceasedAndFullName(t *testing.T) {
 		t.Errorf("FullName without name = %q", got)
 	}
 }
+
+// Issue 11.10: "Nata il" for a woman, "in GERMANIA" for a foreign state.
+func TestBornAgreesAndPlaces(t *testing.T) {
+	for _, c := range []struct {
+		p    Person
+		want string
+	}{
+		{Person{Sesso: "F", DataNascita: MustDate(1951, 5, 5), LuogoNascita: "L781"}, "Nata il 05/05/1951 a VERONA (VR)"},
+		{Person{Sesso: "M", DataNascita: MustDate(1960, 1, 1), LuogoNascita: "Z112"}, "Nato il 01/01/1960 in GERMANIA"},
+		{Person{DataNascita: MustDate(1960, 1, 1)}, "Nato/a il 01/01/1960"},
+	} {
+		if got := c.p.Born(); got != c.want {
+			t.Errorf("Born() = %q, want %q", got, c.want)
+		}
+	}
+}

@@ -298,7 +298,7 @@ func printPass(w io.Writer, v service.PassView) {
 	row("Tipo", p.Kind.Label())
 	row("Comune", p.Comune+" (rilasciato da "+p.IssuingComune+")")
 	row("Titolare", h.FullName()+" – "+h.CodiceFiscale)
-	row("Nato il", h.DataNascita.String()+" a "+domain.PlaceName(h.LuogoNascita, h.DataNascita))
+	row(h.BornLabel(), strings.TrimSpace(h.DataNascita.String()+" "+h.BirthPlace()))
 	if !h.DataDecesso.IsZero() {
 		row("Deceduto il", h.DataDecesso.String())
 	}

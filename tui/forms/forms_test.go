@@ -658,6 +658,13 @@ func TestOtherPassForms(t *testing.T) {
 				d.press("enter")
 				d.see("il prossimo della numerazione è L736_2025_00002")
 				d.press("enter")
+				d.see("Denuncia", "Numero della denuncia") // #11.13: after a theft, the police report
+				d.typ("417/2025")
+				d.press("enter")
+				d.typ("09/06/2025")
+				d.press("enter")
+				d.typ("Carabinieri – Stazione di Mestre")
+				d.press("enter")
 			},
 			notice: "Duplicato L736_2025_00001 emesso per furto: la stampa riporterà DUPLICATO",
 			check: func(t *testing.T, h *harness, v service.PassView) {
@@ -903,7 +910,7 @@ func TestIssueRealCodes(t *testing.T) {
 		{"CNTFNC84R44H5L1E", "Conti", "Francesca", []string{"nata il 04/10/1984 a ROMA (RM)", "concorda con i dati (OK)"}},
 		{"BNCLCU50C52D244Z", "Bianchi", "Lucia", []string{"nata il 12/03/1950 a DAIRAGO (MI)", "concorda con i dati (OK)", "Nota: il codice catastale D244 (DAIRAGO) non era in vigore"}},
 		{"MCHFDA07A01D877A", "Machi", "Fadia", []string{"nato il 01/01/1907 a GALLICO (RC)", "concorda con i dati (OK)"}},
-		{"PTRMLN60E05Z118L", "Petrovic", "Milan", []string{"nato il 05/05/1960 a REPUBBLICA SOCIALISTA FEDERALE DI JUGOSLAVIA"}},
+		{"PTRMLN60E05Z118L", "Petrovic", "Milan", []string{"nato il 05/05/1960 in REPUBBLICA SOCIALISTA FEDERALE DI JUGOSLAVIA"}},
 	}
 	for _, c := range cases {
 		t.Run(c.cf, func(t *testing.T) {

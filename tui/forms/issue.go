@@ -298,15 +298,9 @@ func (f *issueForm) cfHint() []string {
 }
 
 func describe(info domain.CFInfo) string {
-	born := "nato"
-	if info.Sex == 'F' {
-		born = "nata"
-	}
-	where := info.BirthPlace
-	if pl, err := domain.LookupPlace(info.BirthPlace, info.Birth); err == nil {
-		where = pl.Label()
-	}
-	return fmt.Sprintf("sesso %c, %s il %s a %s", info.Sex, born, info.Birth, where)
+	p := domain.Person{Sesso: string(info.Sex), DataNascita: info.Birth, LuogoNascita: info.BirthPlace}
+	// "nata il … a VERONA (VR)", "nato il … in GERMANIA" (issue 11.10)
+	return fmt.Sprintf("sesso %c, %s", info.Sex, strings.ToLower(p.Born()[:1])+p.Born()[1:])
 }
 
 // cfCheck is the live agreement of the code with the data (A2).

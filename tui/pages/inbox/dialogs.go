@@ -184,7 +184,7 @@ func cfMismatch(requestCF string, p domain.Person) string {
 func (m *Detail) personDialog() *formkit.Dialog {
 	opts := []huh.Option[uint64]{}
 	for _, p := range m.link.people {
-		opts = append(opts, huh.NewOption(fmt.Sprintf("%s · %s · nato il %s", p.FullName(), p.CodiceFiscale, p.DataNascita), p.ID))
+		opts = append(opts, huh.NewOption(fmt.Sprintf("%s · %s · %s %s", p.FullName(), p.CodiceFiscale, strings.ToLower(p.BornLabel()), p.DataNascita), p.ID))
 	}
 	opts = append(opts, huh.NewOption("nessuna: togliere il collegamento", uint64(0)))
 	choice := opts[0].Value

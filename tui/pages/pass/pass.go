@@ -357,7 +357,7 @@ func (m *Model) dataLines() []string {
 	}
 	place := func(code string) string { return domain.PlaceName(code, h.DataNascita) }
 	lines := []string{
-		row("Nato il", h.DataNascita.String()+" a "+place(h.LuogoNascita)),
+		row(h.BornLabel(), strings.TrimSpace(h.DataNascita.String()+" "+h.BirthPlace())), // "Nata il", "in GERMANIA" (issue 11.10)
 		row("Residenza", strings.TrimSpace(h.Indirizzo+" "+place(h.ComuneResidenza))),
 		row("Contatti", strings.TrimSpace(h.Email+"  "+h.Telefono)),
 		row("Validità", "dal "+p.DataDecorrenza.String()+" al "+p.DataScadenza.String()),

@@ -110,7 +110,7 @@ func New(ctx *common.Context) *Model {
 	m := &Model{ctx: ctx, keys: NewKeyMap(), search: formkit.TextInput("Cerca: ", "cognome e nome, oppure codice fiscale", 40)}
 	m.search.Focus()
 	m.table.Columns = []components.Column{{Title: "Cognome e nome", Width: 16, Flex: true}, {Title: "Codice fiscale", Width: 16},
-		{Title: "Nato il", Width: 10}, {Title: "Residenza", Width: 18}}
+		{Title: "Nascita", Width: 10}, {Title: "Residenza", Width: 18}}
 	m.passes.Columns = []components.Column{{Title: "Numero", Width: 15}, {Title: "Stato", Width: 15}, {Title: "Tipo", Width: 10},
 		{Title: "Scadenza", Width: 10}, {Title: "Targhe", Width: 8, Flex: true}}
 	return m
