@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"vivipass/domain"
 	"vivipass/service"
+	"vivipass/store"
 	"vivipass/tui/tuitest"
 )
 
@@ -219,4 +221,36 @@ func TestStoricoScrollsToTheChoice(t *testing.T) {
 	}
 	tuitest.Send(m, tuitest.Key("enter"))
 	mustShow(t, m, "Modifica 14 di 14", "  Note\n", "    prima: nota numero 11, scritta", "    dopo:  nota numero 12, scritta")
+}
+
+// issue 11.7: a change recorded before the history kept the fields (Detail only) still
+// opens, with its text and a word on why no field is listed.
+func TestStoricoOldEntry(t *testing.T) {
+	svc := tuitest.Demo(t, fixedNow)
+	mario := service.OperatorActor(tuitest.Operator(t, svc, "mario"))
+	res, err := svc.Search(mario, service.Query{Text: "BIANCHI GIOVANNA"})
+	if err != nil || len(res.Rows) != 1 {
+		t.Fatalf("search: %v %+v", err, res.Rows)
+	}
+	v, err := svc.GetPass(mario, res.Rows[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.DB().Update(func(tx *store.Tx) error {
+		_, err := tx.Audit(store.AuditEntry{At: fixedNow, Operator: "mario", Comune: "L736", Channel: domain.Sportello,
+			Action: "rinnovo", Subject: "contrassegno " + v.Pass.Number, Lineage: v.Pass.Lineage,
+			Detail: "rinnovo: validità dal 22/06/2026 al 22/06/2031 (prima fino al 21/06/2026)"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"))
+	tuitest.Send(m, tuitest.Type("BIA")...)
+	tuitest.Send(m, tuitest.Key("enter"))
+	tuitest.Send(m, tuitest.Key("tab"), tuitest.Key("tab"))
+	mustShow(t, m, "Modifiche (3)", "› 26/11/2026 10:00  mario · Sportello · rinnovo")
+	tuitest.Send(m, tuitest.Key("enter"))
+	mustShow(t, m, "Modifica 3 di 3", "Operazione   rinnovo", "validità dal 22/06/2026 al 22/06/2031",
+		"Cosa è cambiato", "registrata prima che lo storico annotasse i singoli", "vale la descrizione")
 }
