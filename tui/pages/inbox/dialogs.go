@@ -219,14 +219,32 @@ func (m *Detail) personDialog() *formkit.Dialog {
 // passDialog chooses the person's pass (or none) and links the request.
 func (m *Detail) passDialog() *formkit.Dialog {
 	person := m.link.person
+	// The pass the request names comes first and says so; another one is asked about
+	// (issue 11.11).
+	stated, named := m.d.Item.PassNumber, uint64(0)
 	var opts []huh.Option[uint64]
 	for _, p := range m.link.passes {
 		if p.Current() {
-			opts = append(opts, huh.NewOption(fmt.Sprintf("%s · %s · dal %s al %s", p.Number, p.State.Label(), p.DataDecorrenza, p.DataScadenza), p.ID))
+			label := fmt.Sprintf("%s · %s · dal %s al %s", p.Number, p.State.Label(), p.DataDecorrenza, p.DataScadenza)
+			if stated != "" && p.Number == stated {
+				label, named = label+" · nella richiesta", p.ID
+			}
+			opts = append(opts, huh.NewOption(label, p.ID))
 		}
 	}
 	opts = append(opts, huh.NewOption("nessun contrassegno: solo la persona", uint64(0)))
 	choice := opts[0].Value
+	if named != 0 {
+		choice = named
+	}
+	otherNumber, sureNumber := func() bool {
+		for _, p := range m.link.passes {
+			if p.ID == choice && choice != 0 {
+				return stated != "" && p.Number != stated
+			}
+		}
+		return false
+	}, false
 	// A person whose codice fiscale is not the request's is asked about, No the
 	// default (issue 11.6): the request may be someone else's.
 	mismatch, sure := cfMismatch(m.d.Item.CodiceFiscale, person), false
@@ -235,12 +253,15 @@ func (m *Detail) passDialog() *formkit.Dialog {
 		if mismatch != "" {
 			fields = append(fields, formkit.Confirm("Collegare comunque?", "Sì, collega", &sure).Description(mismatch))
 		}
-		return []*huh.Group{huh.NewGroup(fields...)}
+		return []*huh.Group{huh.NewGroup(fields...),
+			huh.NewGroup(formkit.Confirm("Collegare comunque?", "Sì, collega", &sureNumber).
+				Description("Attenzione: la richiesta indica il contrassegno " + stated + ", non quello scelto.")).
+				WithHideFunc(func() bool { return !otherNumber() })}
 	}
 	svc, a, id := m.ctx.Svc, m.ctx.Actor, m.id
 	passes := m.link.passes
 	submit := func() tea.Cmd {
-		if mismatch != "" && !sure {
+		if (mismatch != "" && !sure) || (otherNumber() && !sureNumber) {
 			return func() tea.Msg { return doneMsg{notice: "Richiesta non collegata: nessuna modifica."} }
 		}
 		passID, version := choice, m.d.Item.Version

@@ -453,6 +453,16 @@ func TestLinkByHand(t *testing.T) {
 	f.key("l", "enter", "enter")
 	f.see("passes", "Contrassegno di BIANCHI GIOVANNA", bianchi.Number, "nessun contrassegno: solo la persona")
 	f.key("enter")
+	// The request names another number (the demo's pass is newer): asked, No the
+	// default, nothing linked (issue 11.11).
+	f.see("number asked", "Attenzione: la richiesta indica il contrassegno L736_2022_00007, non quello scelto.", "Collegare comunque?")
+	f.key("enter")
+	f.see("not linked", "Richiesta non collegata: nessuna modifica.")
+	if got := f.reload(it.ID); got.PassID != 0 {
+		t.Fatalf("linked without the confirmation: %+v", got)
+	}
+	f.key("l", "enter", "enter", "enter")
+	f.key("s")
 	f.see("linked", "Richiesta collegata a BIANCHI GIOVANNA e al contrassegno "+bianchi.Number, "a mano da mario")
 	if got := f.reload(it.ID); got.PersonID != bianchi.PersonID || got.PassID != bianchi.ID || got.LinkedBy != "mario" {
 		t.Errorf("linked: %+v", got)
