@@ -343,7 +343,7 @@ func TestImportRealCodes(t *testing.T) {
 	}
 	for number, want := range map[string][]string{
 		"L736_2024_00102": {"01/01/1907 a GALLICO (RC)"},
-		"L736_2024_00104": {"05/05/1960 a REPUBBLICA SOCIALISTA FEDERALE DI JUGOSLAVIA"},
+		"L736_2024_00104": {"05/05/1960 in REPUBBLICA SOCIALISTA FEDERALE DI JUGOSLAVIA"},
 		"L736_2024_00101": {"04/10/1984 a ROMA (RM)"},
 	} {
 		r := must(t, 0, "pass", "show", number, "--db", db)

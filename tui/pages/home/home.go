@@ -13,11 +13,11 @@ import (
 	"vivipass/domain"
 	"vivipass/service"
 	"vivipass/tui/common"
-	"vivipass/tui/styles"
 	"vivipass/tui/components"
 	"vivipass/tui/components/formkit"
 	"vivipass/tui/pages/admin"
 	"vivipass/tui/pages/print"
+	"vivipass/tui/styles"
 )
 
 // KeyMap of the page.
