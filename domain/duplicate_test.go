@@ -101,3 +101,21 @@ func TestDuplicatePoliceReportStored(t *testing.T) {
 		t.Errorf("a pass without a report stores one: %s", noReport)
 	}
 }
+
+// issue 11.13: what the card and the command line say of the report: the report; "non
+// registrata" on a theft or loss duplicate recorded before it was asked; nothing else.
+func TestReportLabel(t *testing.T) {
+	for _, c := range []struct {
+		p    Pass
+		want string
+	}{
+		{Pass{Duplicate: true, DuplicateReason: Furto, Denuncia: lcReport}, "n. 417/2026 del 28/05/2026, Carabinieri – Stazione di Mestre"},
+		{Pass{Duplicate: true, DuplicateReason: Smarrimento}, "non registrata"},
+		{Pass{Duplicate: true, DuplicateReason: Deterioramento}, ""},
+		{Pass{}, ""},
+	} {
+		if got := c.p.ReportLabel(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.p.DuplicateReason, got, c.want)
+		}
+	}
+}
