@@ -200,3 +200,12 @@ func (p Person) BirthPlace() string {
 func (p Person) Born() string {
 	return strings.TrimSpace(p.BornLabel() + " " + p.DataNascita.String() + " " + p.BirthPlace())
 }
+
+// Agree is the word that agrees with the person's sex: p.Agree("deceduto",
+// "deceduta"); the masculine when the sex is not known.
+func (p Person) Agree(masculine, feminine string) string {
+	if p.Sesso == "F" {
+		return feminine
+	}
+	return masculine
+}

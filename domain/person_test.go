@@ -202,3 +202,13 @@ func TestBornAgreesAndPlaces(t *testing.T) {
 		}
 	}
 }
+
+// Issue 11.10: words agree with the holder's sex.
+func TestAgree(t *testing.T) {
+	if got := (Person{Sesso: "F"}).Agree("deceduto", "deceduta"); got != "deceduta" {
+		t.Errorf("F: %q", got)
+	}
+	if got := (Person{Sesso: "M"}).Agree("deceduto", "deceduta"); got != "deceduto" {
+		t.Errorf("M: %q", got)
+	}
+}

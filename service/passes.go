@@ -155,7 +155,7 @@ func (s *Service) IssuePass(a Actor, req IssueRequest) (Result, error) {
 			return err
 		}
 		if holder.Deceased(today) {
-			return &domain.Error{Message: fmt.Sprintf("%s risulta deceduto il %s", holder.FullName(), holder.DataDecesso)}
+			return &domain.Error{Message: fmt.Sprintf("%s risulta %s il %s", holder.FullName(), holder.Agree("deceduto", "deceduta"), holder.DataDecesso)}
 		}
 		if p, ok, err := activePassOf(tx, holder.CodiceFiscale, today, 0); err != nil {
 			return err

@@ -227,7 +227,7 @@ func (s *Service) deceased(tx *store.Tx, a Actor, cf string, died domain.Date, e
 			return nil, err
 		}
 		*ev = append(*ev, PersonChanged{p.ID, p.Comune})
-		if err := s.audit(tx, a, p.Comune, string(domain.ActDeceased), "persona "+cf, 0, fmt.Sprintf("%s deceduto il %s", p.FullName(), died)); err != nil {
+		if err := s.audit(tx, a, p.Comune, string(domain.ActDeceased), "persona "+cf, 0, fmt.Sprintf("%s %s il %s", p.FullName(), p.Agree("deceduto", "deceduta"), died)); err != nil {
 			return nil, err
 		}
 	}

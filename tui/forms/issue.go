@@ -99,7 +99,7 @@ func (f *issueForm) holderFound(svc *service.Service, a service.Actor, h domain.
 	today := svc.Today()
 	var notes []string
 	if h.Deceased(today) {
-		notes = append(notes, fmt.Sprintf("Attenzione: risulta deceduto il %s: il rilascio sarà rifiutato.", h.DataDecesso))
+		notes = append(notes, fmt.Sprintf("Attenzione: risulta %s il %s: il rilascio sarà rifiutato.", h.Agree("deceduto", "deceduta"), h.DataDecesso))
 	}
 	if passes, err := svc.PersonPasses(a, h.ID); err == nil {
 		for _, p := range passes {

@@ -376,7 +376,7 @@ func (m *Model) dataLines() []string {
 		lines = append(lines, row("Motivo stato", p.StateReason+dateFrom(p.StateFrom)))
 	}
 	if !h.DataDecesso.IsZero() {
-		lines = append(lines, row("Deceduto il", h.DataDecesso.String()))
+		lines = append(lines, row(h.Agree("Deceduto il", "Deceduta il"), h.DataDecesso.String()))
 	}
 	n := p.National
 	lines = append(lines,

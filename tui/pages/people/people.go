@@ -429,7 +429,7 @@ func (m *Model) fillList() {
 	for i, p := range m.people {
 		name := p.FullName()
 		if !p.DataDecesso.IsZero() {
-			name += " (deceduto)"
+			name += " (" + p.Agree("deceduto", "deceduta") + ")"
 		}
 		res := ""
 		if pl, ok := domain.ComuneByCode(p.ComuneResidenza); ok {
