@@ -600,5 +600,9 @@ func (m *Model) helpLine() string {
 
 func (m *Model) fullHelpView() string {
 	groups := append(m.Top().FullHelp(), m.global.FullHelp()...)
-	return m.ctx.Styles.Title.Render("Tasti di "+m.Top().Title()) + "  " + m.ctx.Styles.Muted.Render("(un tasto qualsiasi per chiudere)") + "\n\n" + m.help.FullHelpView(groups)
+	return m.ctx.Styles.Title.Render("Tasti di "+m.Top().Title()) + "  " + m.ctx.Styles.Muted.Render("(un tasto qualsiasi per chiudere)") + "\n\n" + m.help.FullHelpView(groups) +
+		"\n\n" + m.ctx.Styles.Muted.Render(ManualHint)
 }
+
+// ManualHint ends the full help: where the operators' manual is (issue 11.17).
+const ManualHint = "Manuale dell'operatore, passo per passo: docs/MANUALE.md nella documentazione"

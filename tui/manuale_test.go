@@ -331,7 +331,7 @@ func TestManuale(t *testing.T) {
 	d := newManualDesk(t)
 	d.shot("home", "Bacheca informativa")
 	d.keys("?")
-	d.shot("aiuto", "Tasti di Home")
+	d.shot("aiuto", "Tasti di Home", tui.ManualHint) // the desk's help points to the manual
 	d.keys("x")
 	d.keys("p")
 	d.shot("promemoria", "Promemoria")
@@ -343,6 +343,9 @@ func TestManuale(t *testing.T) {
 	d.shot("ricerca", "Cerca: ros", "ROSSI MARIO")
 	d.keys("enter")
 	d.shot("scheda", "ROSSI MARIO", "CUDE ID")
+	d.keys("?")
+	d.sees("the pass card's help", "Tasti di Contrassegno", "r rinnovo", tui.ManualHint)
+	d.keys("x")
 	d.keys("tab")
 	d.shot("scheda-targhe", "AB123CD")
 	d.keys("tab")
