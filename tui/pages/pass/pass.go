@@ -14,6 +14,7 @@ import (
 	"vivipass/service"
 	"vivipass/tui/common"
 	"vivipass/tui/components"
+	"vivipass/tui/components/formkit"
 )
 
 // Tabs of the scheda.
@@ -369,8 +370,14 @@ func (m *Model) dataLines() []string {
 	if p.Duplicate {
 		lines = append(lines, row("Duplicato", "sì, per "+string(p.DuplicateReason)+" (la stampa riporta DUPLICATO)"))
 	}
-	if d := p.ReportLabel(); d != "" { // #11.13
-		lines = append(lines, row("Denuncia", d))
+	if d := p.ReportLabel(); d != "" { // #11.13: the authority's name may be long: wrapped, never cut
+		for i, l := range formkit.Wrap(d, max(20, m.w-20)) {
+			label := "Denuncia"
+			if i > 0 {
+				label = ""
+			}
+			lines = append(lines, row(label, l))
+		}
 	}
 	if p.StateReason != "" {
 		lines = append(lines, row("Motivo stato", p.StateReason+dateFrom(p.StateFrom)))
