@@ -55,19 +55,21 @@ func Span(from, to Date) string {
 		months--
 	}
 	if months <= 0 {
-		return plural(from.DaysUntil(to), "giorno", "giorni")
+		return Count(from.DaysUntil(to), "giorno", "giorni")
 	}
 	y, m := months/12, months%12
 	switch {
 	case y == 0:
-		return plural(m, "mese", "mesi")
+		return Count(m, "mese", "mesi")
 	case m == 0:
-		return plural(y, "anno", "anni")
+		return Count(y, "anno", "anni")
 	}
-	return plural(y, "anno", "anni") + " e " + plural(m, "mese", "mesi")
+	return Count(y, "anno", "anni") + " e " + Count(m, "mese", "mesi")
 }
 
-func plural(n int, one, many string) string {
+// Count is a number with its noun agreeing: "1 avviso", "3 avvisi", "0 avvisi"
+// (issue 11.10); the desk, the CLI and the documents say counts with it.
+func Count(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

@@ -79,7 +79,7 @@ func (s *Service) AddOperator(a Actor, op domain.Operator) (domain.Operator, err
 			return err
 		}
 		*ev = append(*ev, AdminChanged{op.Comune}, OperatorChanged{op.Name, op.Comune})
-		detail := fmt.Sprintf("ruolo %s, %d chiavi", op.Role, len(op.Keys))
+		detail := fmt.Sprintf("ruolo %s, %s", op.Role, domain.Count(len(op.Keys), "chiave", "chiavi"))
 		if op.FullName != "" {
 			detail = op.FullName + ", " + detail
 		}

@@ -47,7 +47,7 @@ type ImportReport struct {
 type ImportRefused struct{ Errors int }
 
 func (e *ImportRefused) Error() string {
-	return fmt.Sprintf("%d errori nel file: nessuna riga importata (correggere il file, oppure importare solo le righe valide)", e.Errors)
+	return domain.Count(e.Errors, "errore", "errori") + " nel file: nessuna riga importata (correggere il file, oppure importare solo le righe valide)"
 }
 
 // ImportTemplate is the CSV template of the import (header and an example row).

@@ -351,7 +351,7 @@ func (s *Service) NationalBanner(a Actor) ([]string, error) {
 			case days < 0:
 				out = append(out, fmt.Sprintf("la password della piattaforma nazionale è scaduta il %s: cambiarla sul Portale dell'Automobilista e aggiornarla in vivipass", exp))
 			case days <= cfg.WarnDays:
-				out = append(out, fmt.Sprintf("password CUDE nazionale in scadenza il %s (tra %d giorni)", exp, days))
+				out = append(out, fmt.Sprintf("password CUDE nazionale in scadenza il %s (tra %s)", exp, domain.Count(days, "giorno", "giorni")))
 			}
 		}
 		return nil

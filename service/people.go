@@ -334,7 +334,7 @@ func (s *Service) ImportDeceased(a Actor, data []byte) (DeceasedReport, error) {
 		entries = append(entries, entry{cf, d})
 	}
 	if len(rep.Errors) > 0 {
-		return rep, &domain.Error{Message: fmt.Sprintf("%d righe errate: nessun decesso registrato", len(rep.Errors))}
+		return rep, &domain.Error{Message: domain.Count(len(rep.Errors), "riga errata", "righe errate") + ": nessun decesso registrato"}
 	}
 	err := s.update(func(tx *store.Tx, ev *[]Event) error {
 		rep.Marked, rep.Revoked, rep.Unknown = 0, 0, nil

@@ -145,7 +145,7 @@ func TestImportSample(t *testing.T) {
 		t.Errorf("importing the same file again changed the audit log: %d entries, want %d", n, after)
 	}
 	r := must(t, 0, "import", "--db", db, sample)
-	contains(t, "stdout", r.stdout, "3 già presenti", "Importati 0")
+	contains(t, "stdout", r.stdout, "3 già presenti", "Importati: 0 contrassegni")
 
 	rows := search(t, db, "ROSSI").Rows
 	if len(rows) != 1 || rows[0].Numero != "L736_2021_00042" || rows[0].Canale != "import" {

@@ -116,7 +116,7 @@ func nationalConfigure(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "Password letta a ogni invio dalla variabile VIVIPASS_NATIONAL_PASSWORD_%s (non salvata nel database).\n", cfg.Comune)
 	}
 	if !cfg.PasswordExpires.IsZero() {
-		fmt.Fprintf(e.stdout, "La password scade il %s: avviso in Home da %d giorni prima.\n", domain.DateOf(cfg.PasswordExpires), cfg.WarnDays)
+		fmt.Fprintf(e.stdout, "La password scade il %s: avviso in Home da %s prima.\n", domain.DateOf(cfg.PasswordExpires), domain.Count(cfg.WarnDays, "giorno", "giorni"))
 	}
 	return nil
 }
@@ -185,7 +185,7 @@ func nationalRetry(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%d invii rimessi in coda: partono al prossimo giro (subito, con il server acceso).\n", n)
+	fmt.Fprintf(e.stdout, "%s in coda: %s al prossimo giro (subito, con il server acceso).\n", domain.Count(n, "invio rimesso", "invii rimessi"), map[bool]string{true: "parte", false: "partono"}[n == 1])
 	return nil
 }
 

@@ -111,7 +111,7 @@ func TestNationalFromTheCommandLine(t *testing.T) {
 	}
 	must(t, 2, "national", "retry", "--db", db)
 	r = must(t, 0, "national", "retry", "--all", "--db", db)
-	contains(t, "retry", r.stdout, "1 invii rimessi in coda")
+	contains(t, "retry", r.stdout, "1 invio rimesso in coda")
 	// The simulator again, from its state file: the death goes, once.
 	url2, _ := startSim(t, "--state", filepath.Join(dir, "stato.json"), "--user-file", users)
 	must(t, 0, "national", "configure", "--comune", "L736", "--url", url2, "--user", "comune.venezia", "--password-file", pw, "--db", db)

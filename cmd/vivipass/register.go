@@ -153,7 +153,7 @@ func cmdImport(e *env, args []string) error {
 	case *dry:
 		fmt.Fprintln(e.stdout, "Prova (--dry-run): nessuna modifica al registro.")
 	default:
-		fmt.Fprintf(e.stdout, "Importati %d contrassegni.\n", rep.Imported)
+		fmt.Fprintf(e.stdout, "Importati: %s.\n", domain.Count(rep.Imported, "contrassegno", "contrassegni"))
 	}
 	if len(rep.Errors) > 0 && !*validOnly {
 		return exitError{1} // a dry run of a file with errors: scripts see it

@@ -66,7 +66,7 @@ func NewNational(ctx *common.Context, v service.PassView) common.Page {
 			if n == 1 {
 				return "L'invio alla piattaforma nazionale riparte ora.", err
 			}
-			return fmt.Sprintf("%d invii alla piattaforma nazionale ripartono ora.", n), err
+			return domain.Count(n, "invio alla piattaforma nazionale riparte ora.", "invii alla piattaforma nazionale ripartono ora."), err
 		})
 	}
 	return f.Page

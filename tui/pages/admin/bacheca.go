@@ -1,13 +1,13 @@
 package admin
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"vivipass/domain"
 	"vivipass/service"
 	"vivipass/tui/common"
 	"vivipass/tui/components"
@@ -159,7 +159,7 @@ func (v *bachecaView) view() string {
 		return v.dlg.View(st, v.w)
 	}
 	var b strings.Builder
-	b.WriteString(st.Muted.Render(common.Truncate(fmt.Sprintf("%d avvisi, in Home per gli operatori del comune (i nuovi restano segnati).", v.table.Len()), v.w)) + "\n")
+	b.WriteString(st.Muted.Render(common.Truncate(domain.Count(v.table.Len(), "avviso", "avvisi")+", in Home per gli operatori del comune (i nuovi restano segnati).", v.w)) + "\n")
 	b.WriteString(v.table.View(st, "Nessun avviso: a per pubblicarne uno.") + "\n")
 	b.WriteString(st.Muted.Render("a nuovo avviso · x rimuove quello scelto") + "\n\n")
 	if p, ok := v.table.Selected(); ok {

@@ -386,7 +386,7 @@ func (v *importView) fillReport() {
 			}
 		}
 	}
-	section(fmt.Sprintf("Errori (%d, in %s): queste righe non si importano", len(rep.Errors), plural(rowsWithErrors(rep.Errors), "riga", "righe")), rep.Errors)
+	section(fmt.Sprintf("Errori (%d, in %s): queste righe non si importano", len(rep.Errors), domain.Count(rowsWithErrors(rep.Errors), "riga", "righe")), rep.Errors)
 	section(fmt.Sprintf("Avvisi (%d): non impediscono l'import", len(rep.Warnings)), rep.Warnings)
 	if len(lines) == 0 {
 		lines = []string{st.Muted.Render("Nessun errore e nessun avviso.")}
@@ -400,9 +400,9 @@ func (v *importView) outcome() string {
 		return "Import non riuscito, nessuna riga scritta: " + common.ErrorText(v.resultErr)
 	}
 	r := v.result
-	s := fmt.Sprintf("Import completato: %s, %d già nel registro", plural(r.Imported, "contrassegno importato", "contrassegni importati"), r.Skipped)
+	s := fmt.Sprintf("Import completato: %s, %d già nel registro", domain.Count(r.Imported, "contrassegno importato", "contrassegni importati"), r.Skipped)
 	if n := rowsWithErrors(r.Errors); n > 0 {
-		s += ", " + plural(n, "riga con errori lasciata fuori", "righe con errori lasciate fuori")
+		s += ", " + domain.Count(n, "riga con errori lasciata fuori", "righe con errori lasciate fuori")
 	}
 	return s + "."
 }
@@ -431,7 +431,7 @@ func (v *importView) view() string {
 			pct = float64(v.done) / float64(v.total)
 		}
 		return "\n" + common.Truncate("Import di "+filepath.Base(v.file)+" in corso (le altre modifiche attendono la fine).", v.w) +
-			"\n\n" + v.bar.ViewAs(pct) + "\n" + fmt.Sprintf("%d di %d righe scritte", v.done, v.total)
+			"\n\n" + v.bar.ViewAs(pct) + "\n" + fmt.Sprintf("%d di %s scritte", v.done, domain.Count(v.total, "riga", "righe"))
 	}
 	b.WriteString(st.Label.Render("File    ") + common.Truncate(v.file, v.w-8) + "\n")
 	if v.failed != "" {
@@ -474,7 +474,7 @@ func (v *importView) view() string {
 	case todo == 0:
 		b.WriteString(st.Muted.Render("Le righe valide sono già tutte nel registro: non c'è nulla da importare."))
 	case len(r.Errors) > 0:
-		what := plural(todo, "riga valida", "righe valide")
+		what := domain.Count(todo, "riga valida", "righe valide")
 		if todo > 1 {
 			what = "le " + what
 		} else {
@@ -482,12 +482,12 @@ func (v *importView) view() string {
 		}
 		b.WriteString(st.Warning.Render("i: importa solo "+what) + " (le righe con errori restano fuori)")
 	default:
-		b.WriteString(st.OK.Render("i: importa "+plural(todo, "riga", "righe")) + " (tutte valide)")
+		b.WriteString(st.OK.Render("i: importa "+domain.Count(todo, "riga", "righe")) + " (tutte valide)")
 	}
 	if v.asking {
 		place, _ := domain.ComuneByCode(v.ctx.Operator.Comune)
 		q := fmt.Sprintf("Importare %s nel registro di %s? Le righe scritte restano nel registro. s per importare, n o esc per tornare.",
-			plural(todo, "contrassegno", "contrassegni"), place.Name)
+			domain.Count(todo, "contrassegno", "contrassegni"), place.Name)
 		b.WriteString("\n")
 		for _, l := range formkit.Wrap(q, max(20, v.w)) {
 			b.WriteString("\n" + st.Warning.Render(l))
@@ -495,12 +495,4 @@ func (v *importView) view() string {
 	}
 	b.WriteString("\n\n" + v.vp.View())
 	return b.String()
-}
-
-// plural is "1 riga" or "3 righe".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

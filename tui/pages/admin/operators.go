@@ -323,7 +323,7 @@ func (v *operatorsView) addDialog(op domain.Operator) *formkit.Dialog {
 				return doneMsg{err: err}
 			}
 			if existing {
-				return doneMsg{notice: fmt.Sprintf("Chiave %s aggiunta a %s (%d chiavi).", keys[0].Fingerprint, saved.Name, len(saved.Keys)), focus: saved.Name}
+				return doneMsg{notice: fmt.Sprintf("Chiave %s aggiunta a %s (%s).", keys[0].Fingerprint, saved.Name, domain.Count(len(saved.Keys), "chiave", "chiavi")), focus: saved.Name}
 			}
 			return doneMsg{notice: fmt.Sprintf("Operatore %s (%s, %s) registrato: entra con la sua chiave come utente %s.", saved.Name, saved.FullName, saved.Role, saved.Name), focus: saved.Name}
 		}

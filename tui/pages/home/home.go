@@ -201,7 +201,7 @@ func (m *Model) top() []string {
 			unread++
 		}
 	}
-	head := fmt.Sprintf("Bacheca informativa (%d avvisi", len(m.data.notices))
+	head := "Bacheca informativa (" + domain.Count(len(m.data.notices), "avviso", "avvisi")
 	if unread > 0 {
 		head += fmt.Sprintf(", %d da leggere", unread)
 	}
@@ -237,7 +237,7 @@ func (m *Model) top() []string {
 	if m.ctx.Actor.Admin() {
 		lines = append(lines, m.backupLines()...)
 	}
-	lines = append(lines, "", st.Title.Render(fmt.Sprintf("In scadenza entro %d giorni: %d", m.data.days, len(m.data.expiring))))
+	lines = append(lines, "", st.Title.Render(fmt.Sprintf("In scadenza entro %s: %d", domain.Count(m.data.days, "giorno", "giorni"), len(m.data.expiring))))
 	return lines
 }
 

@@ -286,7 +286,7 @@ func syncNotice(rep service.PECSyncReport, err error) tea.Cmd {
 	case 1:
 		text = "Casella letta: 1 messaggio nuovo"
 	default:
-		text = fmt.Sprintf("Casella letta: %d messaggi nuovi", rep.New)
+		text = "Casella letta: " + domain.Count(rep.New, "messaggio nuovo", "messaggi nuovi")
 	}
 	if rep.Duplicates > 0 {
 		text += fmt.Sprintf(" (%d già presenti)", rep.Duplicates)
@@ -464,7 +464,7 @@ func (m *Model) filterLine() string {
 	case m.all:
 		which = " · anche evase, respinte e ricevute" // #11.16: receipts of our mail are not to handle
 	}
-	count := fmt.Sprintf("%d messaggi", len(m.items))
+	count := domain.Count(len(m.items), "messaggio", "messaggi")
 	if len(m.items) == 1 {
 		count = "1 messaggio"
 	}

@@ -17,14 +17,14 @@ func TestLinkToAnotherCodiceFiscaleAsks(t *testing.T) {
 	f.key("enter")
 	f.see("the question", "Contrassegno di ROSSI MARIO", rossi.Number, "Collegare comunque?",
 		"il codice fiscale della richiesta (BNCGNN75L63L736M) è diverso da quello di ROSSI MARIO (RSSMRA80A01L736U)")
-	f.key("enter", "enter") // the pass, then No
+	f.key("enter", "enter", "enter") // the pass, No; No to the other number too (#11.11)
 	f.see("not linked", "Richiesta non collegata: nessuna modifica.")
 	if got := f.reload(it.ID); got.PassID != bianchi.ID {
 		t.Fatalf("No changed the link: pass %d, want %d", got.PassID, bianchi.ID)
 	}
 	f.key("l", "ctrl+u")
 	f.key(runes("RSSMRA80A01L736U")...)
-	f.key("enter", "enter", "enter", "s")
+	f.key("enter", "enter", "enter", "s", "s") // Sì to the other code, Sì to the other number
 	f.see("linked", "Richiesta collegata a ROSSI MARIO e al contrassegno "+rossi.Number)
 	if got := f.reload(it.ID); got.PassID != rossi.ID {
 		t.Errorf("s did not link: pass %d, want %d", got.PassID, rossi.ID)

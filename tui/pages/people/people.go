@@ -469,7 +469,7 @@ func (m *Model) View() string {
 	case modeDetail:
 		return m.detailView()
 	}
-	count := fmt.Sprintf("%d persone", len(m.people))
+	count := domain.Count(len(m.people), "persona", "persone")
 	switch len(m.people) {
 	case 1:
 		count = "1 persona"

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"vivipass/domain"
 	"vivipass/printing"
 	"vivipass/service"
 	"vivipass/tui/common"
@@ -272,7 +273,7 @@ func (m *Templates) View() string {
 	if !m.loaded {
 		return head + "\n\nCaricamento…"
 	}
-	sub := st.Muted.Render(common.Truncate(fmt.Sprintf("%d moduli. Un predefinito modificato e salvato diventa del comune.", m.table.Len()), m.w))
+	sub := st.Muted.Render(common.Truncate(domain.Count(m.table.Len(), "modulo", "moduli")+". Un predefinito modificato e salvato diventa del comune.", m.w))
 	var b strings.Builder
 	b.WriteString(head + "\n" + sub + "\n")
 	b.WriteString(m.table.View(st, "Nessun modulo.") + "\n")
