@@ -595,7 +595,7 @@ func (m *Model) helpLine() string {
 	}
 	bindings = append(bindings, m.Top().ShortHelp()...)
 	// The bubble's own overflow check can let a line run past the width: cut it here.
-	return ansi.Truncate(m.help.ShortHelpView(bindings), m.ctx.Width, "…")
+	return strings.TrimRight(ansi.Truncate(m.help.ShortHelpView(bindings), m.ctx.Width, "…"), " ")
 }
 
 func (m *Model) fullHelpView() string {
