@@ -3,7 +3,9 @@ package service
 import (
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"vivipass/domain"
 	"vivipass/store"
@@ -233,11 +235,15 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 				}
 			}
 		}
-		text := strings.ToUpper(strings.Join(strings.Fields(q.Text), " "))
 		// Without filters the first Limit+1 keys of an index are enough.
 		nameLimit := 0
 		if len(q.States) == 0 && q.Channel == "" && q.Kind == "" && q.ExpiryFrom.IsZero() && q.ExpiryTo.IsZero() {
 			nameLimit = q.Limit + 1
+		}
+		text := strings.ToUpper(strings.Join(strings.Fields(q.Text), " "))
+		if from, to, ok := ExpiryRange(text); ok { // "01/01/2027-31/03/2027" (issue 11.12)
+			q.ExpiryFrom, q.ExpiryTo, text = from, to, ""
+			nameLimit = 0
 		}
 		if text != "" {
 			// Numbers and plates always hold a digit, names never do: each kind of text
@@ -248,7 +254,15 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 			if digits || strings.ContainsAny(text, "_-/.") {
 				load(tx.PassIDsByPrefix("number", text, q.Limit*4))
 			}
-			if digits || len(compact) >= 6 {
+			if isYear(text) { // "2025": the numbers of that year (issue 11.12)
+				if err := listComuni(); err != nil {
+					return err
+				}
+				for _, c := range comuni {
+					load(tx.PassIDsByPrefix("number", c+"_"+text+"_", q.Limit*4))
+				}
+			}
+			if digits || len(compact) >= 4 { // a codice fiscale from its first 4 characters
 				load(tx.PassIDsByPrefix("cf", compact, q.Limit*4))
 			}
 			plateText, country := splitPlateCountry(text)
@@ -270,6 +284,9 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 				}
 				for _, c := range comuni {
 					load(tx.PassIDsByNamePrefix(c, text, nameLimit))
+				}
+				for _, c := range comuni { // any later word: "ros" finds DE ROSSI (issue 11.12)
+					load(tx.PassIDsByNameWord(c, text, nameLimit))
 				}
 			}
 		} else {
@@ -298,6 +315,43 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 	})
 	sortRows(res.Rows, q.Sort)
 	return res, err
+}
+
+// ExpiryRange reads a search typed as an expiry range: "01/01/2027-31/03/2027",
+// "01/01/2027 31/03/2027", "DAL 01/01/2027 AL 31/03/2027", or a month "03/2027".
+func ExpiryRange(text string) (from, to domain.Date, ok bool) {
+	t := strings.TrimSpace(strings.ToUpper(text))
+	t = strings.TrimPrefix(t, "DAL ")
+	for _, sep := range []string{" AL ", " - ", "-", " "} {
+		a, b, found := strings.Cut(t, sep)
+		if !found || strings.Count(a, "/") != 2 || strings.Count(b, "/") != 2 {
+			continue
+		}
+		f, err1 := domain.ParseDate(a)
+		l, err2 := domain.ParseDate(b)
+		if err1 == nil && err2 == nil && !l.Before(f) {
+			return f, l, true
+		}
+	}
+	if m, y, found := strings.Cut(t, "/"); found && len(y) == 4 && !strings.Contains(y, "/") {
+		mm, err1 := strconv.Atoi(m)
+		yy, err2 := strconv.Atoi(y)
+		if err1 == nil && err2 == nil && mm >= 1 && mm <= 12 && yy >= 1990 && yy <= 2200 {
+			first := domain.MustDate(yy, time.Month(mm), 1)
+			next := domain.MustDate(yy+(mm/12), time.Month(mm%12+1), 1)
+			return first, next.AddDays(-1), true
+		}
+	}
+	return domain.Date{}, domain.Date{}, false
+}
+
+// isYear reports whether text is a year a pass number may hold ("2025").
+func isYear(text string) bool {
+	if len(text) != 4 {
+		return false
+	}
+	y, err := strconv.Atoi(text)
+	return err == nil && y >= 1990 && y <= 2200
 }
 
 // statusIDs lists the passes of comune that show a state on day: the derived states of

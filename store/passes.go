@@ -240,6 +240,26 @@ func (t *Tx) PassIDsByNamePrefix(comune, prefix string, limit int) []uint64 {
 	return t.limited("name", append(prefixKey(comune), prefix...), limit)
 }
 
+// PassIDsByNameWord lists listed passes of comune whose holder's name has a later word
+// starting with text ("ROS" finds DE ROSSI PAOLO, "ANDREA" D'ANDREA LUCIA): a scan of
+// the comune's keys of the name index, no pass read.
+func (t *Tx) PassIDsByNameWord(comune, text string, limit int) []uint64 {
+	pre := prefixKey(comune)
+	space, apos := []byte(" "+text), []byte("'"+text)
+	var out []uint64
+	t.scan("name", pre, func(id uint64, k []byte) bool {
+		if len(k) < len(pre)+9 {
+			return true
+		}
+		name := k[len(pre) : len(k)-9] // the name, before its 0 and the id
+		if bytes.Contains(name, space) || bytes.Contains(name, apos) {
+			out = append(out, id)
+		}
+		return limit <= 0 || len(out) < limit
+	})
+	return out
+}
+
 // PersonIDsByNamePrefix is the same for people.
 func (t *Tx) PersonIDsByNamePrefix(comune, prefix string, limit int) []uint64 {
 	return t.limited("pname", append(prefixKey(comune), prefix...), limit)

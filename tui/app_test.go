@@ -292,3 +292,27 @@ func TestStatusWraps(t *testing.T) {
 		t.Errorf("the message stayed:\n%s", s)
 	}
 }
+
+// Issue 11.12 at the desk: "ros" lists DE ROSSI, an expiry range typed in the box is
+// the filter the line shows (whole, within 80 columns), and ? is typed, not help.
+func TestSearchBoxAsTheCounterTypes(t *testing.T) {
+	svc := tuitest.Demo(t, fixedNow)
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"))
+	tuitest.Send(m, tuitest.Type("ros")...)
+	mustShow(t, m, "DE ROSSI PAOLO", "ROSSI MARIO")
+	tuitest.Send(m, tuitest.Key("ctrl+u"))
+	tuitest.Send(m, tuitest.Type("01/01/2027-31/12/2027")...)
+	s := mustShow(t, m, "scad.: 01/01/2027–31/12/2027", "MARCON ALBERTO")
+	for _, l := range strings.Split(s, "\n") {
+		if ansi.StringWidth(l) > 80 {
+			t.Errorf("line of %d cells: %q", ansi.StringWidth(l), l)
+		}
+	}
+	tuitest.Send(m, tuitest.Key("ctrl+u"))
+	tuitest.Send(m, tuitest.Type("ros?")...)
+	mustShow(t, m, "Cerca: ros?")
+	if strings.Contains(tuitest.Screen(m), "Tasti di") {
+		t.Error("? in the search box opened the help")
+	}
+}

@@ -339,8 +339,8 @@ func TestManuale(t *testing.T) {
 
 	// Ricerca
 	d.keys("f2")
-	d.typeText("ros")
-	d.shot("ricerca", "Cerca: ros", "ROSSI MARIO")
+	d.typeText("rossi m")
+	d.shot("ricerca", "Cerca: rossi m", "ROSSI MARIO")
 	d.keys("enter")
 	d.shot("scheda", "ROSSI MARIO", "CUDE ID")
 	d.keys("?")

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"vivipass/domain"
 	"vivipass/service"
@@ -79,7 +80,7 @@ type resultMsg struct {
 // desk has no forms.
 func New(ctx *common.Context, newIssue func(*common.Context) common.Page) *Model {
 	m := &Model{ctx: ctx, keys: NewKeyMap(), newIssue: newIssue,
-		search: formkit.TextInput("Cerca: ", "numero, codice fiscale, cognome e nome, targa", 40)}
+		search: formkit.TextInput("Cerca: ", "numero, anno, cod. fiscale, nome, targa, scadenze gg/mm/aaaa-gg/mm/aaaa", 40)}
 	m.search.Focus()
 	return m
 }
@@ -320,9 +321,28 @@ func (m *Model) filterLine() string {
 	if m.more {
 		count = fmt.Sprintf("%d+ trovati", len(m.rows)) // more as the cursor nears the end
 	}
-	return strings.Join([]string{label("stato", state, m.state > 0), label("canale", channel, m.channel > 0),
-		label("tipo", kind, m.kind > 0), label("scad.", expiryChoices[m.expiry].label, m.expiry > 0),
-		st.Muted.Render("ord. " + sortChoices[m.sort].label), count}, "  ")
+	expiry, typed := expiryChoices[m.expiry].label, false
+	if from, to, ok := service.ExpiryRange(m.search.Value()); ok { // typed in the search (issue 11.12)
+		expiry, typed = from.String()+"–"+to.String(), true
+	}
+	items := []struct {
+		text   string
+		active bool
+	}{{label("stato", state, m.state > 0), m.state > 0}, {label("canale", channel, m.channel > 0), m.channel > 0},
+		{label("tipo", kind, m.kind > 0), m.kind > 0}, {label("scad.", expiry, m.expiry > 0 || typed), m.expiry > 0 || typed}}
+	var all, active []string
+	for _, it := range items {
+		all = append(all, it.text)
+		if it.active {
+			active = append(active, it.text)
+		}
+	}
+	tail := []string{st.Muted.Render("ord. " + sortChoices[m.sort].label), count}
+	line := strings.Join(append(all, tail...), "  ")
+	if ansi.StringWidth(line) > m.w { // only the filters that act: the line is never cut (issue 11.8)
+		line = strings.Join(append(active, tail...), "  ")
+	}
+	return line
 }
 
 // View draws the search line, the filters and the table.
