@@ -24,6 +24,19 @@ const (
 	JobSkipped  JobState = "non_inviare" // the pass is marked "non inviare"
 )
 
+// Label is the state as operators read it ("in coda", not "in_coda").
+func (s JobState) Label() string {
+	switch s {
+	case JobPending:
+		return "in coda"
+	case JobManual:
+		return "a mano"
+	case JobSkipped:
+		return "non inviare"
+	}
+	return string(s)
+}
+
 // OutboxJob is one message for the national platform (N1–N3), written in the same
 // transaction as the change it reports, so no change is lost across a crash; the
 // national worker drains it. Key is the idempotency key the platform sees (lineage and

@@ -154,7 +154,7 @@ func nationalQueue(e *env, args []string) error {
 		if j.State == store.JobPending && !j.NextTry.IsZero() {
 			next = j.NextTry.In(domain.Rome).Format("02/01/2006 15:04")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", j.Seq, j.Number, j.Kind, j.State, j.Attempts, next, j.LastError)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", j.Seq, j.Number, j.Kind, j.State.Label(), j.Attempts, next, j.LastError)
 	}
 	return tw.Flush()
 }

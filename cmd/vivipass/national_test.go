@@ -70,7 +70,7 @@ func TestNationalFromTheCommandLine(t *testing.T) {
 		"--password-file", pw, "--password-expires", "31/12/2099", "--db", db)
 	contains(t, "configure", r.stdout, "invii a "+url, "non salvata nel database")
 	r = must(t, 0, "national", "queue", "--db", db)
-	contains(t, "queue before the sync", r.stdout, "L736_2025_00042", "rilascio", "in_coda")
+	contains(t, "queue before the sync", r.stdout, "L736_2025_00042", "rilascio", "in coda")
 
 	r = must(t, 0, "national", "sync", "--once", "--db", db)
 	contains(t, "sync", r.stdout, "Inviati 2")
@@ -98,7 +98,7 @@ func TestNationalFromTheCommandLine(t *testing.T) {
 	r = must(t, 0, "national", "sync", "--once", "--db", db)
 	contains(t, "sync while down", r.stdout, "non riusciti 1")
 	r = must(t, 0, "national", "queue", "--db", db)
-	contains(t, "queue while down", r.stdout, "decesso", "in_coda", "non raggiungibile")
+	contains(t, "queue while down", r.stdout, "decesso", "in coda", "non raggiungibile")
 	var jobs []struct {
 		Seq      uint64 `json:"seq"`
 		Attempts int    `json:"attempts"`

@@ -440,7 +440,7 @@ func TestOperatorSessionGetsNoAdminData(t *testing.T) {
 func TestNationalQueuePage(t *testing.T) {
 	h, k := newAdmin(t, true)
 	h.Press(k.National)
-	h.WantView("queue", "Amministrazione › Circuito nazionale", "password CUDE nazionale in scadenza", "da inviare (f)", "rilascio", "in_coda")
+	h.WantView("queue", "Amministrazione › Circuito nazionale", "password CUDE nazionale in scadenza", "da inviare (f)", "rilascio", "in coda")
 	h.Fits("queue")
 	for _, j := range mustQueue(t, h) {
 		if j.Comune != "L736" {
@@ -476,7 +476,7 @@ func TestNationalPageForOperators(t *testing.T) {
 		t.Fatal("mario is an administrator in the demo: the test wants an operator")
 	}
 	h := tuitest.NewHarness(t, ctx, admin.NewNationalPage(ctx))
-	h.WantView("queue", "Invii alla piattaforma nazionale · da inviare (f)", "rilascio", "in_coda")
+	h.WantView("queue", "Invii alla piattaforma nazionale · da inviare (f)", "rilascio", "in coda")
 	h.Fits("queue")
 	jobs, err := svc.NationalQueue(ctx.Actor, true)
 	if err != nil || len(jobs) == 0 {

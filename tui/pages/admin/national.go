@@ -62,9 +62,18 @@ type nationalMsg struct {
 
 func newNational(ctx *common.Context) *nationalView {
 	v := &nationalView{ctx: ctx, keys: NewNationalKeys()}
-	v.table.Columns = []components.Column{{Title: "Contrassegno", Width: 15}, {Title: "Invio", Width: 13}, {Title: "Stato", Width: 10},
-		{Title: "Tent.", Width: 5}, {Title: "Prossimo", Width: 11}, {Title: "Ultimo errore", Width: 12, Flex: true}}
+	v.columns()
 	return v
+}
+
+// columns: the last error gets a column only where it fits; at 80 it is read whole
+// under the table (issue 11.8: no cut words).
+func (v *nationalView) columns() {
+	v.table.Columns = []components.Column{{Title: "Contrassegno", Width: 15}, {Title: "Invio", Width: 13}, {Title: "Stato", Width: 11},
+		{Title: "Tent.", Width: 5}, {Title: "Prossimo", Width: 16}}
+	if v.w >= 110 {
+		v.table.Columns = append(v.table.Columns, components.Column{Title: "Ultimo errore", Width: 12, Flex: true})
+	}
 }
 
 func (v *nationalView) init() tea.Cmd { return v.load() }
@@ -93,6 +102,7 @@ func (v *nationalView) help() []key.Binding {
 
 func (v *nationalView) setSize(w, h int) {
 	v.w, v.h = w, h
+	v.columns()
 	v.table.SetSize(w, max(3, h-6))
 }
 
@@ -116,9 +126,13 @@ func (v *nationalView) update(msg tea.Msg) tea.Cmd {
 		v.table.Set(shown, func(j service.NationalJob) []string {
 			next := ""
 			if j.State == service.JobPending && !j.NextTry.IsZero() {
-				next = j.NextTry.In(domain.Rome).Format("02/01 15:04")
+				next = j.NextTry.In(domain.Rome).Format("02/01/2006 15:04")
 			}
-			return []string{j.Number, j.Kind, string(j.State), fmt.Sprint(j.Attempts), next, j.LastError}
+			row := []string{j.Number, j.Kind, j.State.Label(), fmt.Sprint(j.Attempts), next}
+			if v.w >= 110 {
+				row = append(row, j.LastError)
+			}
+			return row
 		})
 		v.table.SetSize(v.w, max(3, v.h-6))
 		return nil

@@ -128,12 +128,18 @@ func (m *Model) layout() {
 }
 
 func (m *Model) layoutColumns() {
-	date := 8
+	// Four-digit years, and the citizen's name whole at 80 columns: the codice fiscale,
+	// in the summary under the list, gets a column from 100 (issue 11.8, 11.10).
+	date := 10
 	if m.w >= 100 {
 		date = 16
 	}
 	m.table.Columns = []components.Column{{Title: "Stato", Width: 11}, {Title: "Tipo", Width: 10}, {Title: "Data", Width: date},
-		{Title: "Cittadino", Width: 10, Flex: true}, {Title: "Codice fiscale", Width: 16}, {Title: "Contrassegno", Width: 15}}
+		{Title: "Cittadino", Width: 10, Flex: true}}
+	if m.w >= 100 {
+		m.table.Columns = append(m.table.Columns, components.Column{Title: "Codice fiscale", Width: 16})
+	}
+	m.table.Columns = append(m.table.Columns, components.Column{Title: "Contrassegno", Width: 15})
 	m.fill()
 }
 
@@ -313,7 +319,7 @@ func (m *Model) fill() {
 			if long {
 				date = common.When(day)
 			} else {
-				date = day.In(domain.Rome).Format("02/01/06")
+				date = day.In(domain.Rome).Format("02/01/2006")
 			}
 		}
 		pass := m.numbers[it.PassID]
@@ -324,7 +330,11 @@ func (m *Model) fill() {
 		if cf == "" {
 			cf = "–"
 		}
-		rows[i] = []string{stateShort(it.State), kindShort(it), date, who(it), cf, pass}
+		rows[i] = []string{stateShort(it.State), kindShort(it), date, who(it)}
+		if m.w >= 100 {
+			rows[i] = append(rows[i], cf)
+		}
+		rows[i] = append(rows[i], pass)
 	}
 	m.table.SetRows(rows)
 }

@@ -30,10 +30,11 @@ func TestListShowsTheSamplesByType(t *testing.T) {
 	s := f.see("the list", "[alt+5 Richieste PEC]", "Stato: tutti · tipo: tutti · solo da gestire · 9 messaggi",
 		"Casella protocollo.venezia@127.0.0.1 · letta il 26/11/2026 10:00")
 	for _, row := range []string{
-		"nuova       rinnovo    20/11/26 ROSSI MARIO  RSSMRA80A01L736U " + rossi.Number,
-		"nuova       duplicato  20/11/26 BIANCHI GIO… BNCGNN75L63L736M " + bianchi.Number,
-		"nuova       targhe     20/11/26 ROSSI MARIO  RSSMRA80A01L736U " + rossi.Number,
-		"nuova       sportello  20/11/26 ROSSI MARIO  RSSMRA80A01L736U",
+		// Four-digit years, whole names at 80 columns (issue 11.8, 11.10).
+		"nuova       rinnovo    20/11/2026 ROSSI MARIO                 " + rossi.Number,
+		"nuova       duplicato  20/11/2026 BIANCHI GIOVANNA            " + bianchi.Number,
+		"nuova       targhe     20/11/2026 ROSSI MARIO                 " + rossi.Number,
+		"nuova       sportello  20/11/2026 ROSSI MARIO",
 		"nuova       anomalia",
 		"nuova       altro",
 		"nuova       quarantena",

@@ -32,17 +32,17 @@ func TestReceiptsAreNotRequestsToHandle(t *testing.T) {
 	f.see("home", "Attenzione: 3 nuove richieste PEC da viviVeneto (alt+5)")
 	f.key("alt+5")
 	s := f.see("to handle", "Stato: tutti · tipo: tutti · solo da gestire · 4 messaggi",
-		"nuova       ricevuta   20/11/26 mancata con…", "nuova       rinnovo", "nuova       duplicato", "nuova       targhe")
-	for _, routine := range []string{"avvenuta co…", "accettazione", "presa in ca…"} {
+		"nuova       ricevuta   20/11/2026 mancata consegna", "nuova       rinnovo", "nuova       duplicato", "nuova       targhe")
+	for _, routine := range []string{"avvenuta consegna", "accettazione", "presa in carico"} {
 		if strings.Contains(s, routine) {
 			t.Errorf("the list of those to handle shows the receipt %q:\n%s", routine, s)
 		}
 	}
 	f.key("a")
-	f.see("all", "anche evase, respinte e ricevute · 7 messaggi", "ricevuta   20/11/26 avvenuta co…",
-		"ricevuta   20/11/26 accettazione", "ricevuta   20/11/26 presa in ca…", "ricevuta   20/11/26 mancata con…")
+	f.see("all", "anche evase, respinte e ricevute · 7 messaggi", "ricevuta   20/11/2026 avvenuta consegna",
+		"ricevuta   20/11/2026 accettazione", "ricevuta   20/11/2026 presa in carico", "ricevuta   20/11/2026 mancata consegna")
 	f.key("a", "t", "t")
-	f.see("kind ricevuta", "tipo: ricevuta", "4 messaggi", "avvenuta co…", "accettazione", "presa in ca…", "mancata con…")
+	f.see("kind ricevuta", "tipo: ricevuta", "4 messaggi", "avvenuta consegna", "accettazione", "presa in carico", "mancata consegna")
 	f.key("t", "t", "t", "t")
 	f.see("back to every kind", "tipo: tutti · solo da gestire · 4 messaggi")
 
