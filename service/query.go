@@ -285,8 +285,12 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 				for _, c := range comuni {
 					load(tx.PassIDsByNamePrefix(c, text, nameLimit))
 				}
-				for _, c := range comuni { // any later word: "ros" finds DE ROSSI (issue 11.12)
-					load(tx.PassIDsByNameWord(c, text, nameLimit))
+				// Any later word: "ros" finds DE ROSSI (issue 11.12). From 3 letters: one
+				// or two match a word of most names and would only slow the first keys.
+				for _, c := range comuni {
+					if len([]rune(text)) >= 3 {
+						load(tx.PassIDsByNameWord(c, text, nameLimit))
+					}
 				}
 			}
 		} else {
