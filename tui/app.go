@@ -594,8 +594,27 @@ func (m *Model) helpLine() string {
 		bindings = append(bindings, m.global.Back)
 	}
 	bindings = append(bindings, m.Top().ShortHelp()...)
-	// The bubble's own overflow check can let a line run past the width: cut it here.
-	return strings.TrimRight(ansi.Truncate(m.help.ShortHelpView(bindings), m.ctx.Width, "…"), " ")
+	// Whole keys while they fit, none cut (the bubble's own check lets the last one run
+	// past the width); "? aiuto", first, lists the rest (issue 11.8).
+	st, sep := m.help.Styles, m.help.Styles.ShortSeparator.Render(m.help.ShortSeparator)
+	var b strings.Builder
+	width := 0
+	for _, kb := range bindings {
+		if !kb.Enabled() || kb.Help().Key == "" {
+			continue
+		}
+		item := st.ShortKey.Render(kb.Help().Key) + " " + st.ShortDesc.Render(kb.Help().Desc)
+		if width > 0 {
+			item = sep + item
+		}
+		w := ansi.StringWidth(item)
+		if width+w > m.ctx.Width {
+			break
+		}
+		b.WriteString(item)
+		width += w
+	}
+	return b.String()
 }
 
 func (m *Model) fullHelpView() string {

@@ -566,7 +566,7 @@ func TestAddPlateFinestraNeverTouchesThePrincipale(t *testing.T) {
 	d.enter(5) // targa, nazione, dal, al, ruolo: solo regionale
 	d.stillOpen()
 	d.see("la targa AB123CD è principale per il circuito nazionale e non si chiude né si rimuove",
-		"ATTENZIONE: la finestra temporale non si può rispettare", "Aggiungere la targa? Sì No")
+		"ATTENZIONE: la finestra temporale non si può rispettare", "Aggiungere la targa? Sì [No]")
 	d.fits()
 	d.press("s")
 	if notice, _ := d.closed(); !strings.HasPrefix(notice, "Targa CD456EF aggiunta") {
@@ -597,7 +597,7 @@ func TestAddPlateFinestraTemporaleConfirmed(t *testing.T) {
 	d.stillOpen()
 	d.see("Con la finestra temporale (una sola targa valida alla volta):",
 		"la targa AB123CD sarà valida fino al 09/06/2025 (invece che fino al 01/03/2029)",
-		"Attenzione: la targa AB123CD non sarà più principale", "Aggiungere la targa? Sì No")
+		"Attenzione: la targa AB123CD non sarà più principale", "Aggiungere la targa? Sì [No]")
 	d.fits()
 	if n := len(h.get(v.Pass.ID).Pass.Plates); n != 1 {
 		t.Fatalf("%d plates before the confirmation", n)

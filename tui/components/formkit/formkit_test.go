@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"vivipass/domain"
 )
@@ -227,5 +228,22 @@ func TestConfirmArrowsMove(t *testing.T) {
 	press("→", tea.KeyRight)
 	if yes {
 		t.Fatal("→ → did not end on No")
+	}
+}
+
+// With no colours at all the chosen button of a Sì/No question still shows: it is in
+// brackets (reverse and bold are lost on a plain terminal).
+func TestConfirmChoiceShowsWithoutColour(t *testing.T) {
+	yes := false
+	f := New(huh.NewForm(huh.NewGroup(Confirm("Rimuovere la targa?", "Sì, rimuovi", &yes))), true, "")
+	f.Init()
+	f.Update(tea.WindowSizeMsg{Width: 80, Height: 20})
+	plain := func() string { return ansi.Strip(f.View()) }
+	if v := plain(); !strings.Contains(v, "[No]") || strings.Contains(v, "[Sì, rimuovi]") {
+		t.Fatalf("No chosen, plain view:\n%s", v)
+	}
+	f.Update(tea.KeyPressMsg{Code: tea.KeyLeft})
+	if v := plain(); !strings.Contains(v, "[Sì, rimuovi]") || strings.Contains(v, "[No]") {
+		t.Fatalf("Sì chosen, plain view:\n%s", v)
 	}
 }

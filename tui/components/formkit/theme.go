@@ -30,7 +30,9 @@ func Theme(plain bool) huh.Theme {
 		f.SelectedOption = base.Bold(true)
 		f.NextIndicator = base.MarginLeft(1).SetString("→")
 		f.PrevIndicator = base.MarginRight(1).SetString("←")
-		f.FocusedButton = base.Padding(0, 1).MarginRight(1).Reverse(true).Bold(true)
+		// The chosen button is in brackets too: with no colours at all (NO_COLOR, a plain
+		// terminal) reverse and bold are gone, and Sì and No must still differ.
+		f.FocusedButton = base.Border(chosen, false, true).MarginRight(1).Reverse(true).Bold(true)
 		f.BlurredButton = base.Padding(0, 1).MarginRight(1)
 		f.Next = f.FocusedButton
 		f.TextInput.Placeholder = base.Faint(true)
@@ -52,12 +54,15 @@ func Theme(plain bool) huh.Theme {
 		t.Blurred.Title = base.Bold(true)
 		t.Blurred.NextIndicator = base
 		t.Blurred.PrevIndicator = base
-		t.Blurred.FocusedButton = base.Padding(0, 1).MarginRight(1).Underline(true)
+		t.Blurred.FocusedButton = base.Border(chosen, false, true).MarginRight(1).Underline(true)
 		t.Group.Title = f.Title
 		t.Group.Description = f.Description
 		return t
 	})
 }
+
+// chosen marks the chosen button of a Sì/No question: "[Sì]  No ".
+var chosen = lipgloss.Border{Left: "[", Right: "]"}
 
 // KeyMap is huh's key map in Italian. esc abandons the form (huh's default is only
 // ctrl+c, which the desk keeps for quitting); s or n answer a confirmation (y too, for

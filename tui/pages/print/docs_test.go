@@ -17,7 +17,7 @@ import (
 func TestModulesToFile(t *testing.T) {
 	svc := tuitest.Demo(t, fixedNow)
 	d := newDesk(t, svc, "mario")
-	v := passBy(t, svc, d.a, "ROSSI")
+	v := passBy(t, svc, d.a, "ROSSI M")
 	d.openPass("ROSSI M")
 	d.keys("l")
 	d.shows("Moduli per il contrassegno "+v.Pass.Number, "> Ricevuta di consegna", "Autorizzazione", "> file PDF nella cartella stampe/")
