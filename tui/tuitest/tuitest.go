@@ -245,6 +245,13 @@ func Screen(m tea.Model) string { return ansi.Strip(m.View().Content) }
 // Golden compares a screen with testdata/<name>.golden (rewritten with -update).
 func Golden(t *testing.T, name, screen string) {
 	t.Helper()
+	// A golden screen shows no cut word (issue 11.8): text wraps, a table names its
+	// overflow ("+1"), the help line takes whole keys.
+	for i, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, "…") {
+			t.Errorf("screen %s, line %d is cut: %q", name, i+1, l)
+		}
+	}
 	path := filepath.Join("testdata", name+".golden")
 	if *Update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
