@@ -101,7 +101,7 @@ func (f *renewForm) implausible() []string {
 	return nonEmpty(
 		domain.TemporaryTooLong(f.kind, formkit.ParseDate(f.decorrenza), formkit.ParseDate(f.scadenza.value)),
 		domain.EarlyRenewal(f.ctx.Svc.Today(), f.view.Pass.DataScadenza, f.settings.AlertDays),
-		f.requestNumber())
+		f.requestNumber(), f.requestHolder())
 }
 
 // requestNumber warns when the request the form was opened from names a pass number
@@ -115,6 +115,20 @@ func (f *passForm) requestNumber() string {
 		return ""
 	}
 	return "la richiesta indica " + n + ", non questo contrassegno"
+}
+
+// requestHolder warns when the request the form was opened from gives a codice fiscale
+// other than the holder's (a link made by hand, issue 11.6): the pass may be someone
+// else's.
+func (f *passForm) requestHolder() string {
+	if f.req == nil {
+		return ""
+	}
+	cf := strings.ToUpper(strings.TrimSpace(f.req.CodiceFiscale))
+	if cf == "" || cf == f.view.Holder.CodiceFiscale {
+		return ""
+	}
+	return "la richiesta è di " + cf + ", il titolare di questo contrassegno è " + f.view.Holder.CodiceFiscale
 }
 
 // attenzione is a warning as a line: "Attenzione: …", ended by a full stop unless it

@@ -21,6 +21,7 @@ type Request struct {
 	// Ref names the request for the operator ("VV-2026-000101 del 20/11/2026").
 	Ref             string
 	Number          string                 // the pass number the request states ("" = none)
+	CodiceFiscale   string                 // the codice fiscale the request gives ("" = none)
 	DuplicateReason domain.DuplicateReason // DUPLICATO: the reason given ("" = not given)
 	Plates          []RequestPlate
 }
@@ -122,6 +123,6 @@ func DuplicateFromRequest(ctx *common.Context, v service.PassView, r Request) co
 			return lines
 		}
 	}
-	warnBefore(f.Page, func() []string { return nonEmpty(f.requestNumber()) }) // #11.11
+	warnBefore(f.Page, func() []string { return nonEmpty(f.requestNumber(), f.requestHolder()) }) // #11.6, #11.11
 	return f.Page
 }

@@ -164,7 +164,7 @@ func PlatesFromRequest(ctx *common.Context, v service.PassView, r Request) commo
 			return doneMsg{p: pg, res: result{then: func() { f.plan = &plan }}}
 		}
 	}
-	warnBefore(f.Page, func() []string { return nonEmpty(f.requestNumber()) }) // #11.11
+	warnBefore(f.Page, func() []string { return nonEmpty(f.requestNumber(), f.requestHolder()) }) // #11.6, #11.11
 	return f.Page
 }
 

@@ -292,7 +292,7 @@ func (m *Detail) create(plates bool) tea.Cmd {
 // request is what the forms take of the request.
 func (m *Detail) request() forms.Request {
 	it, q := m.d.Item, m.d.Parsed.Request
-	r := forms.Request{ID: it.ID, Version: it.Version, Ref: ref(it)}
+	r := forms.Request{ID: it.ID, Version: it.Version, Ref: ref(it), CodiceFiscale: it.CodiceFiscale}
 	if q.Pass != nil {
 		r.Number = q.Pass.Numero
 	}

@@ -29,6 +29,10 @@ func TestLinkToAnotherCodiceFiscaleAsks(t *testing.T) {
 	if got := f.reload(it.ID); got.PassID != rossi.ID {
 		t.Errorf("s did not link: pass %d, want %d", got.PassID, rossi.ID)
 	}
+	// "crea pratica" on such a link warns again, under the form and before saving.
+	f.key("c")
+	f.see("crea pratica", "Duplicato da richiesta PEC · "+rossi.Number,
+		"Attenzione: la richiesta è di BNCGNN75L63L736M, il titolare di questo contrassegno è RSSMRA80A01L736U.")
 }
 
 func runes(s string) []string {
