@@ -38,6 +38,9 @@ func (s *Service) supersede(tx *store.Tx, a Actor, old, next domain.Pass, act do
 	if err := tx.PutPass(&next); err != nil {
 		return next, err
 	}
+	if err := s.keepUndo(tx, a, before, next, true, act); err != nil {
+		return next, err
+	}
 	return next, s.auditPass(tx, a, before, next, string(act), detail)
 }
 
@@ -217,6 +220,9 @@ func (s *Service) transferOut(tx *store.Tx, a Actor, p domain.Pass, to string, t
 		return err
 	}
 	if err := tx.PutPass(&n); err != nil {
+		return err
+	}
+	if err := s.keepUndo(tx, a, p, n, false, domain.ActTransfer); err != nil {
 		return err
 	}
 	res.Pass = n

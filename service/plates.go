@@ -185,6 +185,9 @@ func (s *Service) inPlaceTx(a Actor, c Change, act domain.Action, fn func(tx *st
 		if err := tx.PutPass(&n); err != nil {
 			return err
 		}
+		if err := s.keepUndo(tx, a, p, n, false, act); err != nil {
+			return err
+		}
 		res.Pass = n
 		*ev = append(*ev, PassChanged{n.ID, n.Comune})
 		return s.auditPass(tx, a, p, n, string(act), detail)

@@ -31,6 +31,8 @@
 //	pec_config/ comune                    → PECConfig (JSON): mailbox settings, never the password
 //	national_config/ comune               → NationalConfig (JSON): the national platform's
 //	                                        settings of a comune, never the password (schema 5)
+//	undo/       seq(8)                    → UndoEntry (JSON): the last change of a lineage, for
+//	                                        its author to undo within minutes (schema 8)
 //	templates/  comune 0 name             → store.Template: a comune's document template (S6, schema 3)
 //	printing/   "comune" 0 code           → store.PrintSettings: card layout, heading, default queue (S1, schema 3)
 //	            "printer" 0 queue         → store.Printer: calibration offsets, duplex (S2, schema 3)

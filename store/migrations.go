@@ -59,6 +59,7 @@ func migrations() []migration {
 		{"piattaforma nazionale", func(tx *bolt.Tx) error { return createBuckets(tx, "national_config") }},
 		{"indice degli invii aperti", indexOpenJobs},
 		{"invii aperti in memoria", dropOpenJobsIndex},
+		{"annullamento dell'ultima operazione", createUndo},
 	}
 }
 

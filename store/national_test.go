@@ -400,3 +400,71 @@ func TestOpenJobsFollowCommits(t *testing.T) {
 		t.Errorf("after the race: set %v, scan %v", got, want)
 	}
 }
+
+// TestMigration8AnnullamentoUltimaOperazione: the bucket of the undo entries comes at
+// schema 8; an entry written is read back by its lineage, a newer one of the same
+// lineage replaces it, and the old ones go when a new one is written.
+func TestMigration8AnnullamentoUltimaOperazione(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "raw.db")
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Update(func(tx *bolt.Tx) error { return store.MigrateTo(tx, 7) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Update(func(tx *bolt.Tx) error { return store.MigrateTo(tx, 8) }); err != nil {
+		t.Fatalf("migrateTo(8): %v", err)
+	}
+	if err := b.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("undo")) == nil {
+			return errors.New("no undo bucket")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	keep := 15 * time.Minute
+	if err := db.Update(func(tx *store.Tx) error {
+		for _, e := range []store.UndoEntry{
+			{Lineage: 1, Operator: "mario", At: t0, Action: "revoca"},
+			{Lineage: 2, Operator: "mario", At: t0.Add(time.Minute), Action: "sospensione"},
+			{Lineage: 1, Operator: "mario", At: t0.Add(2 * time.Minute), Action: "rinnovo"},
+		} {
+			if err := tx.PutUndo(e, keep); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(lineage uint64) (store.UndoEntry, error) {
+		var e store.UndoEntry
+		err := db.View(func(tx *store.Tx) error { var err error; e, err = tx.Undo(lineage); return err })
+		return e, err
+	}
+	if e, err := read(1); err != nil || e.Action != "rinnovo" {
+		t.Errorf("lineage 1: %+v, %v; want the renewal, the revoke replaced", e, err)
+	}
+	// Twenty minutes later a new entry drops the ones past the quarter of an hour.
+	if err := db.Update(func(tx *store.Tx) error {
+		return tx.PutUndo(store.UndoEntry{Lineage: 3, Operator: "giulia", At: t0.Add(20 * time.Minute), Action: "revoca"}, keep)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := read(2); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("lineage 2 after 20 minutes: %v, want gone", err)
+	}
+	if e, err := read(3); err != nil || e.Operator != "giulia" {
+		t.Errorf("lineage 3: %+v, %v", e, err)
+	}
+	verifyClean(t, db)
+}

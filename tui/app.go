@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"vivipass/domain"
@@ -618,9 +619,55 @@ func (m *Model) helpLine() string {
 }
 
 func (m *Model) fullHelpView() string {
+	st := m.ctx.Styles
 	groups := append(m.Top().FullHelp(), m.global.FullHelp()...)
-	return m.ctx.Styles.Title.Render("Tasti di "+m.Top().Title()) + "  " + m.ctx.Styles.Muted.Render("(un tasto qualsiasi per chiudere)") + "\n\n" + m.help.FullHelpView(groups) +
-		"\n\n" + m.ctx.Styles.Muted.Render(ManualHint)
+	head := st.Title.Render("Tasti di "+m.Top().Title()) + "  " + st.Muted.Render("(un tasto qualsiasi per chiudere)")
+	return head + "\n\n" + helpColumns(m.help.Styles, groups, m.ctx.Width) + "\n\n" + st.Muted.Render(ManualHint)
+}
+
+// helpColumns lays the groups of keys side by side while they fit the width, then
+// goes on below: a help overlay is never wider than the screen (issue 11.8).
+func helpColumns(st help.Styles, groups [][]key.Binding, width int) string {
+	var cols []string
+	for _, g := range groups {
+		keyW := 0
+		for _, b := range g {
+			if b.Enabled() && b.Help().Key != "" {
+				keyW = max(keyW, ansi.StringWidth(b.Help().Key))
+			}
+		}
+		var lines []string
+		for _, b := range g {
+			if b.Enabled() && b.Help().Key != "" {
+				k := b.Help().Key
+				lines = append(lines, st.FullKey.Render(k)+strings.Repeat(" ", keyW-ansi.StringWidth(k)+1)+st.FullDesc.Render(b.Help().Desc))
+			}
+		}
+		if len(lines) > 0 {
+			cols = append(cols, lipgloss.JoinVertical(lipgloss.Left, lines...))
+		}
+	}
+	const gap = "    "
+	var rows []string
+	var row []string
+	rowW := 0
+	for _, c := range cols {
+		w := lipgloss.Width(c)
+		if len(row) > 0 && rowW+len(gap)+w > width {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, rowW = nil, 0
+		}
+		if len(row) > 0 {
+			row = append(row, gap)
+			rowW += len(gap)
+		}
+		row = append(row, c)
+		rowW += w
+	}
+	if len(row) > 0 {
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
+	return strings.Join(rows, "\n\n")
 }
 
 // ManualHint ends the full help: where the operators' manual is (issue 11.17).

@@ -243,7 +243,14 @@ func TestEnterActsOnWhatWasTyped(t *testing.T) {
 			t.Errorf("%q + enter: the card is not %s's (first row before the search: %v):\n%s", text, want, first, s)
 		}
 	}
-	m := withSections(t, "mario")
+	// Keys typed after the enter do not change what it opens.
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"))
+	tuitest.Burst(m, append(append(tuitest.Type("pavan"), tuitest.Key("enter")), tuitest.Type("zz")...)...)
+	if s := tuitest.Screen(m); !strings.Contains(s, "PAVAN ROSA") || strings.Contains(s, "Cerca:") {
+		t.Errorf("pavan, enter, zz did not open PAVAN's card:\n%s", s)
+	}
+	m = withSections(t, "mario")
 	tuitest.Send(m, tuitest.Key("f3"))
 	tuitest.Burst(m, append(tuitest.Type("pavan"), tuitest.Key("enter"))...)
 	mustShow(t, m, "PAVAN", "esc elenco")
@@ -314,5 +321,21 @@ func TestSearchBoxAsTheCounterTypes(t *testing.T) {
 	mustShow(t, m, "Cerca: ros?")
 	if strings.Contains(tuitest.Screen(m), "Tasti di") {
 		t.Error("? in the search box opened the help")
+	}
+}
+
+// Issue 11.8: the help of the pass card, the longest, fits 80×24: its groups go on
+// below when they do not fit side by side, every key whole.
+func TestHelpOverlayFits(t *testing.T) {
+	svc := tuitest.Demo(t, fixedNow)
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"))
+	tuitest.Send(m, tuitest.Key("enter"))
+	tuitest.Send(m, tuitest.Key("?"))
+	s := mustShow(t, m, "Tasti di", "annulla ultima operazione", "v revoca", "ctrl+c esci", tui.ManualHint)
+	for i, l := range strings.Split(s, "\n") {
+		if ansi.StringWidth(l) > 80 {
+			t.Errorf("line %d is %d cells wide: %q", i+1, ansi.StringWidth(l), l)
+		}
 	}
 }

@@ -3,35 +3,39 @@ package components
 import tea "charm.land/bubbletea/v2"
 
 // Search numbers the searches a page asks while the operator types and remembers an
-// enter pressed before the last one answered: a search typed in one burst and enter
-// (a paste, a tessera sanitaria barcode reader) then opens the first row of what was
-// typed, never a row of the list that was on screen (issue 11.1).
+// enter pressed before the search of what was typed answered: a search typed in one
+// burst and enter (a paste, a tessera sanitaria barcode reader) opens the first row of
+// what was typed before the enter, never a row of the list that was on screen, nor of
+// what was typed after it (issue 11.1).
 type Search struct {
 	asked, shown int
-	enter        bool
+	enterAt      int // the search an enter waits for (0: none)
 }
 
-// Ask numbers a new search (an enter waiting goes on waiting, for this one).
+// Ask numbers a new search.
 func (s *Search) Ask() int { s.asked++; return s.asked }
 
-// Answered takes the answer to search seq: current is false for an older search
-// (drop it); enter is true when an enter waits for this answer (act on it now).
+// Answered takes the answer to search seq: current reports that it is the latest
+// (show it; otherwise drop it); enter that an enter waited for this very search (act on
+// its rows now, shown or not).
 func (s *Search) Answered(seq int) (current, enter bool) {
+	if seq == s.enterAt {
+		enter, s.enterAt = true, 0
+	}
 	if seq != s.asked {
-		return false, false
+		return false, enter
 	}
 	s.shown = seq
-	enter, s.enter = s.enter, false
 	return true, enter
 }
 
 // Enter reports whether the rows on screen answer everything typed (act now); when
-// not, the enter waits for the answer.
+// not, the enter waits for the answer of what was typed so far.
 func (s *Search) Enter() bool {
 	if s.shown == s.asked {
 		return true
 	}
-	s.enter = true
+	s.enterAt = s.asked
 	return false
 }
 

@@ -1,6 +1,8 @@
 package forms
 
 import (
+	"fmt"
+
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
@@ -61,4 +63,45 @@ func NewResume(ctx *common.Context, v service.PassView) common.Page {
 			_, err := svc.ResumePass(a, c)
 			return "Sospensione revocata: il contrassegno è di nuovo attivo.", err
 		}}.Page(ctx, v)
+}
+
+// NewUndo asks before undoing the operator's own last change of the pass (a wrong
+// revoke, transfer, duplicate…): the change, when it was made, what happens. It opens
+// from the pass's card, the old version's too (a pass just handed to another comune).
+func NewUndo(ctx *common.Context, v service.PassView) common.Page {
+	f := &passForm{Page: newPage(ctx, "Annulla ultima operazione · "+v.Pass.Number), name: "Annulla ultima operazione", view: v}
+	f.passID = v.Pass.ID
+	yes := false
+	var u service.Undoable
+	svc, a, id := ctx.Svc, ctx.Actor, v.Pass.ID
+	f.load = func() result {
+		got, err := svc.LastUndoable(a, id)
+		return result{err: err, then: func() { u = got }}
+	}
+	f.header = func() []string {
+		if u.Action == "" {
+			return nil
+		}
+		ago := int(svc.Now().Sub(u.At).Minutes())
+		return []string{
+			fmt.Sprintf("Ultima operazione tua su questo contrassegno: %s alle %s (%s fa).", u.Action,
+				u.At.In(domain.Rome).Format("15:04"), domain.Count(max(ago, 1), "minuto", "minuti")),
+			"Annullandola si scrive una nuova versione com'era prima e una voce nello storico; nulla viene cancellato. " +
+				"Se la piattaforma nazionale l'ha già ricevuta, riceve la correzione.",
+		}
+	}
+	f.build = func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(formkit.Confirm("Annullare la "+u.Action+"?", "Sì, annulla", &yes)))
+	}
+	f.submit = func() tea.Cmd {
+		if !yes {
+			return pop("Nessuna modifica.")
+		}
+		what := u.Action
+		return f.run(func(svc *service.Service, a service.Actor, _ service.Change) (string, error) {
+			res, err := svc.UndoLast(a, id)
+			return fmt.Sprintf("Annullata la %s: il contrassegno %s è di nuovo com'era prima.", what, res.Pass.Number), err
+		})
+	}
+	return f.Page
 }

@@ -12,6 +12,7 @@ func PassForms() pass.Forms {
 		Suspend:     NewSuspend,
 		Revoke:      NewRevoke,
 		Resume:      NewResume,
+		Undo:        NewUndo,
 		Deceased:    NewDeceased,
 		AddPlate:    NewAddPlate,
 		Edit:        NewEdit,

@@ -1001,3 +1001,37 @@ func TestOneKeyChangesAskFirst(t *testing.T) {
 		t.Errorf("state after Sì: %s", p.State)
 	}
 }
+
+// Issue 11.4: u on the card undoes the operator's own wrong revoke: it says which
+// change and when, asks (No the default), and the pass is active again.
+func TestUndoAtTheDesk(t *testing.T) {
+	h := newHarness(t)
+	v := h.issue("ROSSI", "MARIO", domain.MustDate(1980, time.January, 1), today)
+	d := h.open(NewUndo(h.ctx, v))
+	d.see("nessuna operazione da annullare sul contrassegno " + v.Pass.Number)
+	d.press("esc")
+	d = h.open(NewRevoke(h.ctx, v))
+	d.press("enter")
+	d.typ("errore di persona")
+	d.press("enter")
+	d.press("s")
+	d.closed()
+	v = h.get(v.Pass.ID)
+	if v.Pass.State != domain.Revocato {
+		t.Fatalf("not revoked: %s", v.Pass.State)
+	}
+	d = h.open(NewUndo(h.ctx, v))
+	d.see("Ultima operazione tua su questo contrassegno: revoca alle", "nulla viene cancellato", "Annullare la revoca?")
+	d.press("enter") // No
+	if notice, _ := d.closed(); notice != "Nessuna modifica." || h.get(v.Pass.ID).Pass.State != domain.Revocato {
+		t.Fatalf("No undid: %q", notice)
+	}
+	d = h.open(NewUndo(h.ctx, h.get(v.Pass.ID)))
+	d.press("s")
+	if notice, _ := d.closed(); !strings.Contains(notice, "Annullata la revoca") {
+		t.Errorf("notice %q", notice)
+	}
+	if p := h.get(v.Pass.ID).Pass; p.State != domain.Attivo {
+		t.Errorf("after the undo: %s", p.State)
+	}
+}

@@ -31,7 +31,7 @@ type KeyMap struct {
 	Tab, Up, Down                                       key.Binding
 	Renew, Duplicate, Transfer, Suspend, Resume, Revoke key.Binding
 	Deceased, AddPlate, ClosePlate, RemovePlate, Role   key.Binding
-	Edit, Holder, National                              key.Binding
+	Edit, Holder, National, Undo                        key.Binding
 	Print, Modules                                      key.Binding
 	Open                                                key.Binding // the detail of a change (Storico)
 }
@@ -57,6 +57,7 @@ func NewKeyMap() KeyMap {
 		Edit:        b("e", "note e dati nazionali"),
 		Holder:      b("o", "anagrafica titolare"),
 		National:    b("n", "invio nazionale"),
+		Undo:        b("u", "annulla ultima operazione"),
 		Print:       b("k", "stampa"),
 		Modules:     b("l", "moduli"),
 		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("invio", "dettaglio")),
@@ -67,6 +68,8 @@ func NewKeyMap() KeyMap {
 // so that this page does not depend on how each form is built).
 type Forms struct {
 	Renew, Duplicate, Transfer, Suspend, Resume, Revoke, Deceased, AddPlate, Edit func(ctx *common.Context, v service.PassView) common.Page
+	// Undo asks, then undoes the operator's own last change of the pass (issue 11.4).
+	Undo func(ctx *common.Context, v service.PassView) common.Page
 	// National is the Invio nazionale form: retry the pass's sends, or "non inviare".
 	National                      func(ctx *common.Context, v service.PassView) common.Page
 	ClosePlate, RemovePlate, Role func(ctx *common.Context, v service.PassView, plateID uint32) common.Page
@@ -139,7 +142,7 @@ func (m *Model) printing() []key.Binding {
 
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	groups := [][]key.Binding{{k.Tab, k.Up, k.Edit, k.Holder, k.National}, {k.Renew, k.Duplicate, k.Transfer, k.Suspend, k.Resume, k.Revoke, k.Deceased},
+	groups := [][]key.Binding{{k.Tab, k.Up, k.Edit, k.Holder, k.National, k.Undo}, {k.Renew, k.Duplicate, k.Transfer, k.Suspend, k.Resume, k.Revoke, k.Deceased},
 		{k.AddPlate, k.ClosePlate, k.RemovePlate, k.Role}}
 	if p := m.printing(); len(p) > 0 {
 		groups = append(groups, p)
@@ -261,6 +264,8 @@ func (m *Model) action(msg tea.KeyPressMsg) tea.Cmd {
 		return open(f.AddPlate)
 	case key.Matches(msg, k.Edit):
 		return open(f.Edit)
+	case key.Matches(msg, k.Undo):
+		return open(f.Undo)
 	case key.Matches(msg, k.National):
 		return open(f.National)
 	case key.Matches(msg, k.Print):

@@ -168,11 +168,18 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case resultMsg:
 		current, enter := m.searches.Answered(msg.seq)
-		if !current {
-			return m, nil // an older search answered late
-		}
 		if msg.err != nil {
 			return m, common.Err(msg.err)
+		}
+		if enter && !current { // what was typed before the enter: its first row
+			if len(msg.res.Rows) == 0 {
+				return m, common.Notice("Nessun contrassegno da aprire: cambiare la ricerca o i filtri.")
+			}
+			id := msg.res.Rows[0].ID
+			return m, func() tea.Msg { return common.OpenPassMsg{ID: id} }
+		}
+		if !current {
+			return m, nil // an older search answered late
 		}
 		m.rows, m.more = msg.res.Rows, msg.res.More
 		m.fill()

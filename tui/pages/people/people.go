@@ -245,11 +245,17 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case resultMsg:
 		current, enter := m.searches.Answered(msg.seq)
-		if !current {
-			return m, nil // an older search answered late
-		}
 		if msg.err != nil {
 			return m, common.Err(msg.err)
+		}
+		if enter && !current && m.mode == modeList { // what was typed before the enter
+			if len(msg.people) == 0 {
+				return m, common.Notice("Nessuna persona da aprire: cambiare la ricerca.")
+			}
+			return m, m.Show(msg.people[0].ID)
+		}
+		if !current {
+			return m, nil // an older search answered late
 		}
 		m.people = msg.people
 		m.fillList()
