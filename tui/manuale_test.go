@@ -486,6 +486,9 @@ func TestManuale(t *testing.T) {
 	d.keys("v")
 	d.shot("revoca", "Revoca · L736_2026_00001")
 	d.back()
+	d.keys("u") // the suspension above, mario's own, minutes ago
+	d.shot("annulla", "Annulla ultima operazione", "sospensione", "Annullare la sospensione?")
+	d.back()
 	d.open("ZANON")
 	d.keys("e")
 	d.shot("dati-nazionali", "ZANON", "CUDE ID", "Codice univoco")

@@ -82,10 +82,13 @@ func NewUndo(ctx *common.Context, v service.PassView) common.Page {
 		if u.Action == "" {
 			return nil
 		}
-		ago := int(svc.Now().Sub(u.At).Minutes())
+		ago := "poco fa"
+		if n := int(svc.Now().Sub(u.At).Minutes()); n >= 1 {
+			ago = domain.Count(n, "minuto", "minuti") + " fa"
+		}
 		return []string{
-			fmt.Sprintf("Ultima operazione tua su questo contrassegno: %s alle %s (%s fa).", u.Action,
-				u.At.In(domain.Rome).Format("15:04"), domain.Count(max(ago, 1), "minuto", "minuti")),
+			fmt.Sprintf("Ultima operazione tua su questo contrassegno: %s alle %s (%s).", u.Action,
+				u.At.In(domain.Rome).Format("15:04"), ago),
 			"Annullandola si scrive una nuova versione com'era prima e una voce nello storico; nulla viene cancellato. " +
 				"Se la piattaforma nazionale l'ha già ricevuta, riceve la correzione.",
 		}
