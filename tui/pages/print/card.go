@@ -107,6 +107,11 @@ func (m *Card) ShortHelp() []key.Binding {
 		return b
 	case cardDone:
 		b := []key.Binding{m.keys.Change}
+		if m.failed {
+			retry := m.keys.Print
+			retry.SetHelp("invio", "riprova")
+			b = append([]key.Binding{retry}, b...)
+		}
 		if m.twoSides() && !m.sideBySide() {
 			b = append(b, m.keys.Side)
 		}
@@ -190,8 +195,8 @@ func (m *Card) key(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		switch {
-		case key.Matches(k, m.keys.Print) && m.step == cardPreview:
-			return m.print()
+		case key.Matches(k, m.keys.Print) && (m.step == cardPreview || m.failed):
+			return m.print() // after a failure: the printer fixed, enter tries again (issue 11.9)
 		case key.Matches(k, m.keys.Change):
 			m.step = cardForm
 			return m.dlg.Refused("")
@@ -278,6 +283,11 @@ func (m *Card) View() string {
 				l = style.Render(label) + strings.TrimPrefix(l, label)
 			}
 			status = append(status, l)
+		}
+		if m.failed {
+			for _, l := range formkit.Wrap("invio riprova la stampa · m cambia modalità o stampante · esc torna alla scheda", max(20, m.w)) {
+				status = append(status, st.Muted.Render(l))
+			}
 		}
 	}
 	lines := []string{title, common.Truncate(m.modeLine(), m.w), common.Truncate(m.destLine(), m.w)}

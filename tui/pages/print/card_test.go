@@ -158,3 +158,37 @@ func TestCardToCUPS(t *testing.T) {
 	d.keys("esc", "k", "enter", "enter", "enter")
 	d.shows("Errore: ", "NESSUNA", "non esiste")
 }
+
+// Issue 11.9: a print that fails says why in Italian and what to do; once the cause is
+// gone, enter tries again (here the stampe/ folder could not be written, then could).
+func TestFailedPrintRetriesOnEnter(t *testing.T) {
+	svc := tuitest.Demo(t, fixedNow)
+	d := newDesk(t, svc, "mario")
+	v := passBy(t, svc, d.a, "ROSSI M")
+	d.openPass("ROSSI M")
+	d.keys("k", "enter", "enter", "enter")
+	d.shows("invio stampa")
+	dir := d.stampe
+	// The folder is in the way: a plain file where the folder should be.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.keys("enter")
+	s := d.shows("Errore: ", "invio riprova la stampa")
+	for _, raw := range []string{"not a directory", "no such file", "open "} {
+		if strings.Contains(s, raw) {
+			t.Errorf("raw English in the error: %q\n%s", raw, s)
+		}
+	}
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	d.keys("enter")
+	d.shows("Fatto: salvato in", "contrassegno-"+v.Pass.Number)
+}
