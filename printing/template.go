@@ -392,7 +392,9 @@ func ParseTemplateFile(fileName string, data []byte) (Template, error) {
 	if !utf8.Valid(data) {
 		return Template{}, errorf("il file %s non è testo UTF-8", fileName)
 	}
-	s := strings.TrimPrefix(strings.ReplaceAll(string(data), "\r\n", "\n"), "\ufeff")
+	// Windows and old Mac line ends alike: a lone CR is a line end too (a fuzz case
+	// kept it in the body, where it did not read back the same, issue 12.13).
+	s := strings.TrimPrefix(strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n"), "\ufeff")
 	var t Template
 	if rest, ok := strings.CutPrefix(s, "---\n"); ok {
 		head, body, found := strings.Cut(rest, "\n---\n")
