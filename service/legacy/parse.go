@@ -96,6 +96,9 @@ func Parse(data []byte, today domain.Date) (*File, error) {
 	if msg := sniffBinary(data); msg != "" {
 		return nil, &FileError{msg}
 	}
+	if err := checkLines(data); err != nil {
+		return nil, err
+	}
 	text, enc, err := decodeText(data)
 	if err != nil {
 		return nil, err
@@ -110,7 +113,7 @@ func Parse(data []byte, today domain.Date) (*File, error) {
 	// show it as a row, so neither do we.
 	forced, text := excelSepLine(text)
 	if forced == 1 {
-		return nil, fileErrorf("la prima riga \"sep=…\" indica un separatore diverso da ; e ,: salvare il foglio come «CSV» con separatore ;")
+		return nil, errSepLine()
 	}
 	hdrStart, hdrLine, ok := findHeaderLine(text)
 	if !ok {
@@ -251,6 +254,9 @@ func readHeader(cells []string, sep byte, line string) (*header, error) {
 	for n > 0 && strings.TrimSpace(cells[n-1]) == "" {
 		n-- // trailing empty columns (";;;" left by a spreadsheet)
 	}
+	if n > MaxColumns {
+		return nil, tooManyColumnsError(n)
+	}
 	h := &header{pos: make([]col, len(cells))}
 	for i := range h.pos {
 		h.pos[i] = -1
@@ -267,7 +273,7 @@ func readHeader(cells []string, sep byte, line string) (*header, error) {
 		}
 		c, ok := colByName[key]
 		if !ok {
-			u := fmt.Sprintf("%q", strings.TrimSpace(cells[i]))
+			u := quoteShort(strings.TrimSpace(cells[i]))
 			if s := suggest(key); s != "" {
 				u += fmt.Sprintf(" (forse %q?)", s)
 			}
@@ -288,6 +294,9 @@ func readHeader(cells []string, sep byte, line string) (*header, error) {
 			return nil, fileErrorf("separatore non riconosciuto: le colonne vanno separate da ; (o da ,), non da tabulazioni; salvare il foglio come «CSV»")
 		}
 		return nil, fileErrorf("manca la riga di intestazione: la prima riga deve contenere i nomi delle colonne (codice_fiscale;cognome;nome;…), come nel modello (vivipass template-csv)")
+	}
+	if len(unknown) > 10 {
+		unknown = append(unknown[:10], fmt.Sprintf("e altre %d", len(unknown)-10))
 	}
 	if len(unknown) == 1 {
 		problems = append(problems, "colonna sconosciuta "+unknown[0])
@@ -317,6 +326,9 @@ func readHeader(cells []string, sep byte, line string) (*header, error) {
 
 // suggest is the template column closest to an unknown name, if it is close.
 func suggest(key string) string {
+	if len(key) > 64 { // no column name is near it, and the distance costs len(key) × each name
+		return ""
+	}
 	best, bestD := "", 3
 	for _, d := range columnDocs {
 		if dist := editDistance(key, d.Name); dist < bestD {

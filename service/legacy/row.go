@@ -66,13 +66,21 @@ func (v *validator) record(text string, sp span, r *Row, in *rowInfo) {
 		return
 	}
 	var vals [numCols]string
-	extra, firstExtra := 0, ""
+	extra, firstExtra, tooLong := 0, "", false
 	for i, f := range v.fields {
 		c := col(-1)
 		if i < len(v.hdr.pos) {
 			c = v.hdr.pos[i]
 		}
 		f = strings.TrimSpace(f)
+		if msg := fieldTooLong(f); msg != "" { // issue 12.9: the row is refused on this alone
+			if c < 0 {
+				msg = fmt.Sprintf("colonna %d (oltre l'intestazione): %s", i+1, msg)
+			}
+			in.add(r.Line, c, msg)
+			tooLong = true
+			continue
+		}
 		if c < 0 {
 			if f != "" { // beyond the last named column: allowed only when empty
 				if extra == 0 {
@@ -88,8 +96,11 @@ func (v *validator) record(text string, sp span, r *Row, in *rowInfo) {
 		in.add(r.Line, -1, `virgolette aperte e mai chiuse: un campo comincia con " ma non finisce con "; chiudere le virgolette (le virgolette interne si scrivono "")`)
 	}
 	if extra > 0 {
-		in.add(r.Line, -1, fmt.Sprintf("la riga ha %d valori oltre l'ultima colonna dell'intestazione (il primo è %q): probabilmente un valore contiene il separatore %q senza essere tra virgolette",
-			extra, firstExtra, string(v.sep)))
+		in.add(r.Line, -1, fmt.Sprintf("la riga ha %d valori oltre l'ultima colonna dell'intestazione (il primo è %s): probabilmente un valore contiene il separatore %q senza essere tra virgolette",
+			extra, quoteShort(firstExtra), string(v.sep)))
+	}
+	if tooLong {
+		return
 	}
 	v.check(&vals, r, in)
 }
