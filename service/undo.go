@@ -51,6 +51,9 @@ func (s *Service) LastUndoable(a Actor, passID uint64) (Undoable, error) {
 		if err != nil {
 			return err
 		}
+		if err := irreversible(tx, e); err != nil { // said before the question, not after
+			return err
+		}
 		u = Undoable{Action: e.Action, At: e.At, Number: e.Before.Number}
 		return nil
 	})
@@ -117,10 +120,10 @@ func (s *Service) UndoLast(a Actor, passID uint64) (Result, error) {
 				sent = true
 			}
 		}
-		act := domain.Action(e.Action)
-		if sent && (act == domain.ActRevoke || act == domain.ActDeceased) {
-			return &domain.Error{Message: fmt.Sprintf("la %s è già stata comunicata alla piattaforma nazionale, che non consente di annullarla: il contrassegno resta revocato", e.Action)}
+		if err := irreversible(tx, e); err != nil {
+			return err
 		}
+		act := domain.Action(e.Action)
 		back := e.Before
 		back.National = cur.National // what the platform answered since stays
 		if e.Created {
@@ -164,6 +167,20 @@ func (s *Service) UndoLast(a Actor, passID uint64) (Result, error) {
 		return s.auditPass(tx, a, cur, back, ActUndo, detail)
 	})
 	return res, err
+}
+
+// irreversible refuses the undo of a revocation (or a death) the national platform
+// has received: it cannot take one back.
+func irreversible(tx *store.Tx, e store.UndoEntry) error {
+	if act := domain.Action(e.Action); act != domain.ActRevoke && act != domain.ActDeceased {
+		return nil
+	}
+	for _, seq := range e.Jobs {
+		if j, err := tx.Job(seq); err == nil && j.State == store.JobDone {
+			return &domain.Error{Message: fmt.Sprintf("la %s è già stata comunicata alla piattaforma nazionale, che non consente di annullarla: il contrassegno resta revocato", e.Action)}
+		}
+	}
+	return nil
 }
 
 // inverse is the change the national platform hears when a change it received is

@@ -148,6 +148,9 @@ func TestUndoAndTheNationalPlatform(t *testing.T) {
 		t.Fatal(err)
 	}
 	drain(t, e)
+	if _, err := e.s.LastUndoable(a, rev.Pass.ID); err == nil || !strings.Contains(err.Error(), "non consente di annullarla") {
+		t.Errorf("the desk is not told before asking: %v", err)
+	}
 	if _, err := e.s.UndoLast(a, rev.Pass.ID); err == nil || !strings.Contains(err.Error(), "non consente di annullarla") {
 		t.Errorf("undo of a revocation the platform received: %v", err)
 	}
