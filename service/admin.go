@@ -51,6 +51,10 @@ func (s *Service) AddOperator(a Actor, op domain.Operator) (domain.Operator, err
 	}
 	err := s.update(func(tx *store.Tx, ev *[]Event) error {
 		if old, err := tx.Operator(op.Name); err == nil {
+			if !a.Sees(old.Comune) {
+				// #12.7: another comune's operator: neither their comune nor their role.
+				return &domain.Error{Message: fmt.Sprintf("il nome operatore %s è già in uso in un altro comune: sceglierne un altro", op.Name)}
+			}
 			if old.Comune != op.Comune || old.Role != op.Role {
 				return &domain.Error{Message: fmt.Sprintf("l'operatore %s esiste già (%s, comune %s)", op.Name, old.Role, old.Comune)}
 			}
@@ -71,6 +75,9 @@ func (s *Service) AddOperator(a Actor, op domain.Operator) (domain.Operator, err
 		}
 		for _, k := range op.Keys {
 			if other, err := tx.OperatorByKey(k.Fingerprint); err == nil && other.Name != op.Name {
+				if !a.Sees(other.Comune) { // #12.7: not who has it
+					return &domain.Error{Message: fmt.Sprintf("la chiave %s è già registrata in un altro comune: ogni operatore usa una chiave propria", k.Fingerprint)}
+				}
 				return &domain.Error{Message: fmt.Sprintf("la chiave %s è già registrata per l'operatore %s", k.Fingerprint, other.Name)}
 			}
 		}

@@ -107,7 +107,7 @@ func (s *Service) DuplicatePass(a Actor, c Change, in domain.DuplicateInput) (Re
 		}
 		number := strings.ToUpper(strings.TrimSpace(in.Number))
 		if number != "" && number != p.Number {
-			if err := numberFree(tx, number, p.Lineage); err != nil {
+			if err := numberFree(tx, a, number, p.Lineage); err != nil {
 				return err
 			}
 			if cm, y, n, ok := domain.ParseNumber(number); ok && cm == p.Comune && uint64(n) > tx.Counter(cm, y) {

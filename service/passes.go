@@ -67,7 +67,7 @@ func proposeNumber(tx *store.Tx, comune string, year int) (string, uint64) {
 
 // claimNumber assigns or checks the number of a new lineage and advances the counter.
 // Beyond P2: a number another pass already uses is refused.
-func claimNumber(tx *store.Tx, comune string, in *domain.IssueInput, lineage uint64) ([]string, error) {
+func claimNumber(tx *store.Tx, a Actor, comune string, in *domain.IssueInput, lineage uint64) ([]string, error) {
 	year := in.DataRilascio.Year()
 	proposed, seq := proposeNumber(tx, comune, year)
 	in.Number = strings.ToUpper(strings.TrimSpace(in.Number))
@@ -75,7 +75,7 @@ func claimNumber(tx *store.Tx, comune string, in *domain.IssueInput, lineage uin
 		in.Number = proposed
 		return nil, tx.SetCounter(comune, year, seq)
 	}
-	if err := numberFree(tx, in.Number, lineage); err != nil {
+	if err := numberFree(tx, a, in.Number, lineage); err != nil {
 		return nil, err
 	}
 	var warn []string
@@ -92,14 +92,19 @@ func claimNumber(tx *store.Tx, comune string, in *domain.IssueInput, lineage uin
 	return warn, nil
 }
 
-// numberFree refuses a number used by a pass of another lineage.
-func numberFree(tx *store.Tx, number string, lineage uint64) error {
+// numberFree refuses a number used by a pass of another lineage. The pass is named to
+// an actor who sees its comune; to another comune's only that the number is in use
+// elsewhere (#12.7, M4: not which comune).
+func numberFree(tx *store.Tx, a Actor, number string, lineage uint64) error {
 	for _, id := range tx.PassIDsByNumber(number) {
 		other, err := tx.Pass(id)
 		if err != nil {
 			return err
 		}
 		if lineage == 0 || other.Lineage != lineage {
+			if !a.Sees(other.Comune) {
+				return &domain.Error{Message: fmt.Sprintf("il numero %s è già in uso in un altro comune: sceglierne un altro", number)}
+			}
 			return &domain.Error{Message: fmt.Sprintf("il numero %s è già usato da un altro contrassegno (comune %s): sceglierne un altro", number, other.Comune)}
 		}
 	}
@@ -121,19 +126,16 @@ func activePassOf(tx *store.Tx, cf string, day domain.Date, exceptLineage uint64
 }
 
 // errActive refuses a second active pass (P5). The existing pass is named to an actor
-// who sees its comune; to another comune's operator only that it exists, and where
-// (M4: neither its number nor its expiry, which are that comune's data).
+// who sees its comune; to another comune's operator only that it exists in another
+// comune (M4, #12.7: neither its number, its expiry nor which comune, that comune's
+// data).
 func errActive(a Actor, cf string, p domain.Pass) error {
 	if a.Sees(p.Comune) {
 		return &domain.Error{Message: fmt.Sprintf("il codice fiscale %s ha già un contrassegno attivo: %s (comune %s, scadenza %s)",
 			cf, p.Number, p.Comune, p.DataScadenza)}
 	}
-	name := p.Comune
-	if pl, ok := domain.ComuneByCode(p.Comune); ok {
-		name = pl.Label()
-	}
-	return &domain.Error{Message: fmt.Sprintf("il codice fiscale %s ha già un contrassegno attivo rilasciato da un altro comune del circuito (%s): "+
-		"una persona può averne uno solo; per un nuovo contrassegno quel comune deve prima trasferirlo o chiuderlo", cf, name)}
+	return &domain.Error{Message: fmt.Sprintf("il codice fiscale %s ha già un contrassegno attivo in un altro comune del circuito: "+
+		"una persona può averne uno solo; per un nuovo contrassegno il comune che lo ha rilasciato deve prima trasferirlo o chiuderlo", cf)}
 }
 
 // IssuePass issues a new pass (P1, P2, P5).
@@ -176,7 +178,7 @@ func (s *Service) IssuePass(a Actor, req IssueRequest) (Result, error) {
 			}
 			in.DataScadenza = d
 		}
-		warn, err := claimNumber(tx, comune, &in, 0)
+		warn, err := claimNumber(tx, a, comune, &in, 0)
 		if err != nil {
 			return err
 		}

@@ -96,7 +96,7 @@ func TestIssueRefusesNumberOfAnotherPass(t *testing.T) {
 	// The same number in another comune's hands is refused too: numbers are circuit-wide.
 	_, err = e.s.IssuePass(giulia, service.IssueRequest{Person: verdi(t),
 		Pass: domain.IssueInput{Kind: domain.Permanente, Number: first.Pass.Number}})
-	wantErr(t, "number in use, other comune", err, "già usato", "L736")
+	wantErr(t, "number in use, other comune", err, "L736_2025_00001", "in uso in un altro comune") // issue 12.7: not which
 	// Nothing of the refused issues was written: no person, no counter move, no audit.
 	if ps, _ := e.s.SearchPeople(mario, "BIANCHI", 0); len(ps) != 0 {
 		t.Errorf("refused issue left a person: %+v", ps)
@@ -116,7 +116,7 @@ func TestOneActivePassPerCodiceFiscale(t *testing.T) {
 	wantErr(t, "second pass, same comune", err, "contrassegno attivo", "L736_2025_00001", rossi(t).CodiceFiscale)
 	// Across comuni: Padova cannot issue to a holder Venezia already serves.
 	_, err = e.s.IssuePass(giulia, service.IssueRequest{Person: rossi(t), Pass: domain.IssueInput{Kind: domain.Permanente}})
-	wantErr(t, "second pass, other comune", err, "contrassegno attivo", "altro comune del circuito (VENEZIA (VE))") // not its number (issue #8)
+	wantErr(t, "second pass, other comune", err, "contrassegno attivo", "in un altro comune del circuito") // neither its number (issue #8) nor the comune (issue 12.7)
 	_, err = e.s.IssuePass(admin, service.IssueRequest{Comune: "G224", Person: rossi(t), Pass: domain.IssueInput{Kind: domain.Permanente}})
 	wantErr(t, "second pass, system actor", err, "L736_2025_00001")
 	// A suspended pass still counts.

@@ -68,6 +68,10 @@ func (s *Service) planPlate(tx *store.Tx, a Actor, p domain.Pass, in PlateInput)
 		for _, op := range o.Plates {
 			of, ot := op.Window(o.DataScadenza)
 			if op.Is(pl.Number, pl.Country) && !ot.Before(f) && !t.Before(of) {
+				if !a.Sees(o.Comune) { // #12.7: another comune's pass: neither its number nor its dates
+					plan.Overlaps = append(plan.Overlaps, fmt.Sprintf("la targa %s è anche su un contrassegno in uso in un altro comune, in un periodo che si sovrappone", pl.Number))
+					continue
+				}
 				plan.Overlaps = append(plan.Overlaps, fmt.Sprintf("la targa %s è anche sul contrassegno %s (comune %s) dal %s al %s", pl.Number, o.Number, o.Comune, of, ot))
 			}
 		}

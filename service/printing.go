@@ -600,7 +600,7 @@ func (s *Service) SavePrinter(a Actor, p Printer) (Printer, error) {
 	err = s.update(func(tx *store.Tx, ev *[]Event) error {
 		old, err := tx.Printer(p.Queue)
 		if err == nil && !a.Sees(old.Comune) {
-			return &domain.Error{Message: fmt.Sprintf("la stampante %s è configurata dal comune %s", p.Queue, old.Comune)}
+			return &domain.Error{Message: fmt.Sprintf("la stampante %s è già in uso in un altro comune: sceglierne un'altra", p.Queue)} // #12.7: not which
 		}
 		if err != nil && err != store.ErrNotFound {
 			return err
@@ -873,8 +873,8 @@ func writeFileAtomic(path string, data []byte, replace bool) error {
 	}
 	defer os.Remove(tmp.Name())
 	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(0o644)
+	if err == nil { // never world-readable, whatever the umask (#12 point 6)
+		err = tmp.Chmod(0o600)
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr

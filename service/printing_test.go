@@ -164,7 +164,7 @@ func TestPrinterCalibration(t *testing.T) {
 		t.Errorf("an operator saves a printer: %v", err)
 	}
 	_, err = e.s.SavePrinter(capoPadova, store.Printer{Queue: "DESK1", Version: 1})
-	wantErr(t, "Padova's administrator edits Venezia's printer", err, "configurata dal comune L736")
+	wantErr(t, "Padova's administrator edits Venezia's printer", err, "già in uso in un altro comune") // issue 12.7: not which
 	if ps, _ := e.s.Printers(giulia); len(ps) != 0 {
 		t.Errorf("giulia sees %v", ps)
 	}
