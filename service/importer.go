@@ -2,7 +2,9 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -52,6 +54,18 @@ func (e *ImportRefused) Error() string {
 
 // ImportTemplate is the CSV template of the import (header and an example row).
 func ImportTemplate() []byte { return legacy.Template() }
+
+// ImportGuard wraps the reader of an import file: reading fails, with an Italian
+// message, at the first line longer than legacy.MaxLine or as soon as the header is
+// read when Import would refuse it (issue 12.9), so a wrong file is not read to its end.
+func ImportGuard(r io.Reader) io.Reader { return legacy.Guard(r) }
+
+// IsImportFileError reports whether err says the import file as a whole cannot be read
+// (not a CSV, bad header, a line too long): Import and ImportGuard give such errors.
+func IsImportFileError(err error) bool {
+	var fe *legacy.FileError
+	return errors.As(err, &fe)
+}
 
 // Import checks every row of a legacy file, against the file and the register, and
 // writes the valid ones all or nothing (one transaction, or for big files a copy of the

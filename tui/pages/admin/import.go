@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -311,13 +312,37 @@ func (v *importView) check() tea.Cmd {
 	seq, svc, a, folder, name := v.seq, v.ctx.Svc, v.ctx.Actor, v.ctx.Files, e.Name
 	v.file = name
 	return func() tea.Msg {
-		data, err := folder.Read("import", name, maxImport)
+		data, err := readImport(folder, name)
 		if err != nil {
 			return checkedMsg{seq: seq, file: name, err: err}
 		}
 		rep, err := svc.Import(a, service.ImportRequest{FileName: "import/" + name, Data: data, DryRun: true}, nil)
 		return checkedMsg{seq, name, data, rep, err}
 	}
+}
+
+// readImport reads a file of import/ through service.ImportGuard (issue 12.9): a file
+// that is not an import file is refused at its header or its first overlong line, not
+// read to its end.
+func readImport(folder *files.Folder, name string) ([]byte, error) {
+	f, e, err := folder.Open("import", name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if e.Size > maxImport {
+		return nil, fmt.Errorf("il file import/%s è troppo grande (%s; al massimo %s)", e.Name, files.Bytes(e.Size), files.Bytes(maxImport))
+	}
+	data, err := io.ReadAll(io.LimitReader(service.ImportGuard(f), maxImport+1))
+	switch {
+	case service.IsImportFileError(err):
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("impossibile leggere import/%s: %w", e.Name, err)
+	case len(data) > maxImport: // it grew while being read
+		return nil, fmt.Errorf("il file import/%s è troppo grande (più di %s)", e.Name, files.Bytes(maxImport))
+	}
+	return data, nil
 }
 
 // start imports the checked content: every valid row, or (with errors) only the valid
@@ -435,12 +460,15 @@ func (v *importView) view() string {
 	}
 	b.WriteString(st.Label.Render("File    ") + common.Truncate(v.file, v.w-8) + "\n")
 	if v.failed != "" {
-		b.WriteString("\n" + st.Error.Render("Il file non si importa: "))
-		for i, l := range formkit.Wrap(v.failed, max(20, v.w-2)) {
-			if i > 0 {
-				b.WriteString("\n")
+		// The first line holds the label too: wrapped at the width that is left of it.
+		label := "Il file non si importa: "
+		lines := formkit.Wrap(label+v.failed, max(20, v.w-2))
+		for i, l := range lines {
+			if i == 0 {
+				b.WriteString("\n" + st.Error.Render(label) + strings.TrimPrefix(l, label))
+				continue
 			}
-			b.WriteString(l)
+			b.WriteString("\n" + l)
 		}
 		b.WriteString("\n\n" + st.Muted.Render("Nessuna riga è stata scritta. n per scegliere un altro file."))
 		return b.String()
