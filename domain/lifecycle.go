@@ -137,6 +137,12 @@ func NewPass(in IssueInput, comune string, holder Person, ch Channel) (Pass, err
 	if err := CheckDates(in.Kind, in.DataRilascio, in.DataDecorrenza, in.DataScadenza); err != nil {
 		return Pass{}, err
 	}
+	if err := CheckText("la nota", in.Note, true); err != nil {
+		return Pass{}, err
+	}
+	if err := CheckText("il numero precedente", in.PreviousNumber, false); err != nil {
+		return Pass{}, err
+	}
 	return Pass{
 		Number:         in.Number,
 		PreviousNumber: strings.TrimSpace(in.PreviousNumber),
@@ -322,6 +328,9 @@ func (p Pass) closeWith(a Action, st State, from Date, reason string, day Date) 
 	}
 	if strings.TrimSpace(reason) == "" {
 		return Pass{}, errorf("il motivo della %s è obbligatorio", a.Label())
+	}
+	if err := CheckText("il motivo", reason, true); err != nil {
+		return Pass{}, err
 	}
 	n := p.Clone()
 	n.State, n.StateFrom, n.StateReason = st, from, strings.TrimSpace(reason)

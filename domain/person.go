@@ -95,6 +95,14 @@ func CheckPerson(p Person, today Date) PersonCheck {
 	if p.Nome == "" {
 		add("nome", "il nome è obbligatorio")
 	}
+	for _, f := range []struct{ field, what, s string }{ // issue 12.10: no control characters
+		{"cognome", "il cognome", p.Cognome}, {"nome", "il nome", p.Nome}, {"indirizzo", "l'indirizzo", p.Indirizzo},
+		{"email", "l'e-mail", p.Email}, {"telefono", "il telefono", p.Telefono}, {"note", "la nota", p.Note},
+	} {
+		if err := CheckText(f.what, f.s, f.field == "note"); err != nil {
+			add(f.field, "%s", err.Error())
+		}
+	}
 	if p.Sesso != "" && p.Sesso != "M" && p.Sesso != "F" {
 		add("sesso", "sesso %q non valido: usare M o F", p.Sesso)
 	}
