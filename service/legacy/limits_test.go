@@ -177,3 +177,24 @@ func TestFieldTooLong(t *testing.T) {
 		t.Errorf("a note of %d characters refused: %+v", MaxField, f.Errors)
 	}
 }
+
+// issue 12.10: control characters in names, address and note are errors of their row
+// and column.
+func TestControlCharactersRefused(t *testing.T) {
+	lines := strings.Split(strings.TrimRight(string(Template()), "\r\n"), "\r\n")
+	hdr, row := lines[0], lines[1]
+	bad := strings.Replace(row, "ROSSI", "ROSSI\x1b[31m", 1)
+	cells := strings.Split(bad, ";")
+	cells[len(cells)-1] = `"nota` + "\x1b]0;titolo\x07" + `"`
+	f := mustParse(t, []byte(hdr+"\r\n"+strings.Join(cells, ";")+"\r\n"))
+	var got []string
+	for _, e := range f.Errors {
+		got = append(got, e.Column)
+		if e.Row != 2 || !strings.Contains(e.Message, "carattere di controllo (ESC)") {
+			t.Errorf("error %+v", e)
+		}
+	}
+	if strings.Join(got, ",") != "cognome,note" || len(f.Rows) != 0 {
+		t.Errorf("columns %v, rows %d", got, len(f.Rows))
+	}
+}

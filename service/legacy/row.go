@@ -110,6 +110,7 @@ var personFields = map[string]col{
 	"codice_fiscale": colCF, "cognome": colCognome, "nome": colNome, "sesso": colSesso,
 	"data_nascita": colDataNascita, "luogo_nascita": colLuogoNascita,
 	"comune_residenza": colComuneResidenza, "email": colEmail, "deceduto_il": colDeceduto,
+	"indirizzo": colIndirizzo, "telefono": colTelefono,
 }
 
 // check validates the values of one row (already trimmed) and fills r.
@@ -267,6 +268,11 @@ func (v *validator) check(vals *[numCols]string, r *Row, in *rowInfo) {
 		add(colConsenso, fmt.Sprintf("consenso %q non valido: usare S o N (anche SI/NO, 1/0, TRUE/FALSE; vuoto = N)", vals[colConsenso]))
 	}
 	r.CudeID, r.CodiceUnivoco, r.Note = vals[colCudeID], vals[colCodiceUnivoco], vals[colNote]
+	for _, c := range [...]col{colNote, colCudeID, colCodiceUnivoco} { // issue 12.10
+		if err := domain.CheckText("il valore", vals[c], c == colNote); err != nil {
+			add(c, err.Error())
+		}
+	}
 	if !p.DataDecesso.IsZero() && inForce {
 		warn(colDeceduto, fmt.Sprintf("il titolare risulta deceduto il %s ma il contrassegno è %s: andrà revocato dalla data del decesso", p.DataDecesso, r.State.Label()))
 	}
