@@ -61,7 +61,7 @@ func (s *Server) noteRefused(remote, user, key string) {
 		r = &refusal{}
 		s.refused[remote] = r
 	}
-	r.user = user
+	r.user = clip(user, maxUserLog) // the client chooses it, up to the packet's size
 	if len(r.keys) < 8 {
 		r.keys = append(r.keys, key)
 	}
@@ -73,14 +73,18 @@ func (s *Server) forgetRefused(remote string) {
 	delete(s.refused, remote)
 }
 
-// connectionFailed logs a connection that did not get in, with the keys it offered.
+// connectionFailed logs a connection that did not get in, with the keys it offered:
+// within its host's limit (limits.go), and every value the client chose clipped.
 func (s *Server) connectionFailed(c net.Conn, err error) {
 	remote := c.RemoteAddr().String()
 	s.mu.Lock()
 	r := s.refused[remote]
 	delete(s.refused, remote)
 	s.mu.Unlock()
-	attrs := []any{"remoto", remote, "errore", err.Error()}
+	if !s.countRefusal(hostOf(c.RemoteAddr())) {
+		return
+	}
+	attrs := []any{"remoto", remote, "errore", clip(err.Error(), maxErrLog)}
 	if r != nil {
 		attrs = append(attrs, "utente", r.user, "chiavi_non_registrate", strings.Join(r.keys, ", "))
 	}

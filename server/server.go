@@ -8,6 +8,9 @@
 //     register on every attempt (service.Authenticate), so a key added or removed with
 //     `vivipass operator` takes effect at the next connection without a restart.
 //     Passwords and keyboard-interactive are not offered at all.
+//   - limits (limits.go): refused connections are logged within a limit per remote
+//     host, whose further connections are then closed for a minute; what a client
+//     chose (user name, terminal, handshake error) is clipped in the log.
 //   - session (session.go): the operator is found again from the key the connection
 //     actually authenticated with (never from a value left by an earlier attempt), a PTY
 //     is required, commands are refused; then one tea.Program is built
@@ -16,6 +19,9 @@
 //     session's NO_COLOR is set to anything, or the operator is in plain mode.
 //   - guard: a panic in the desk's Init, Update or View ends that session alone, logged
 //     with its stack, and the operator is told; the other sessions carry on.
+//   - size: the PTY's size and every window change reach the program clamped to
+//     MaxWidth×MaxHeight; the program ends when the client goes (the connection, or
+//     only the session's channel, closed).
 //   - frames: Bubble Tea writes frames on a ticker; sessions run at 120 fps (its
 //     maximum, DefaultFPS) so that a key waits at most 8.3 ms for its frame. A tick with
 //     nothing changed writes nothing.
@@ -47,7 +53,6 @@ import (
 
 	"charm.land/ssh"
 	"charm.land/wish/v2"
-	bm "charm.land/wish/v2/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
 
 	"vivipass/domain"
@@ -103,7 +108,8 @@ type Server struct {
 	closing   bool
 	sessions  map[ssh.Session]*session
 	sftp      map[*sftpSession]struct{}
-	refused   map[string]*refusal // by remote address, until the connection fails or gets in
+	refused   map[string]*refusal      // by remote address, until the connection fails or gets in
+	byHost    map[string]*hostRefusals // refused connections by remote host, for a minute (limits.go)
 	listeners []net.Listener
 	wg        sync.WaitGroup // running sessions, desk and SFTP
 }
@@ -123,7 +129,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.FPS = DefaultFPS
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, idle: cfg.IdleTimeout, sessions: map[ssh.Session]*session{},
-		sftp: map[*sftpSession]struct{}{}, refused: map[string]*refusal{}}
+		sftp: map[*sftpSession]struct{}{}, refused: map[string]*refusal{}, byHost: map[string]*hostRefusals{}}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -136,11 +142,12 @@ func New(cfg Config) (*Server, error) {
 		wish.WithPublicKeyAuth(s.authPublicKey),
 		// No password or keyboard-interactive handler: those methods are not offered.
 		// Middlewares: the last listed runs first.
-		wish.WithMiddleware(bm.MiddlewareWithProgramHandler(s.program), s.sessionMiddleware),
+		wish.WithMiddleware(s.runDesk, s.sessionMiddleware),
 		func(srv *ssh.Server) error {
 			// A connection that does not finish the handshake in time is dropped.
 			srv.HandshakeTimeout = 30 * time.Second
 			srv.ConnectionFailedCallback = s.connectionFailed
+			srv.ConnCallback = s.connAccepted // a host over its refusals' limit waits (limits.go)
 			// Subsystems other than these are refused.
 			srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
 			if cfg.Files != nil {

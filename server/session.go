@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -168,9 +169,9 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		}
 		defer s.unregister(sess)
 		attrs := []any{"operatore", op.Name, "ruolo", string(op.Role), "comune", op.Comune, "remoto", remote,
-			"terminale", pty.Term, "finestra", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height)}
+			"terminale", clip(pty.Term, maxUserLog), "finestra", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height)}
 		if u := sess.User(); u != op.Name {
-			attrs = append(attrs, "utente_ssh", u)
+			attrs = append(attrs, "utente_ssh", clip(u, maxUserLog))
 		}
 		if se.plain {
 			attrs = append(attrs, "colori", "no")
@@ -196,7 +197,48 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// program builds the session's Bubble Tea program (bm.MiddlewareWithProgramHandler):
+// runDesk runs the session's program (in place of wish's bubbletea middleware, which
+// passes the client's sizes on as they are): the PTY's size and every window change
+// reach it clamped to MaxWidth×MaxHeight, and it quits when the client goes, whether
+// the connection closed or only the session's channel (the connection's context then
+// lives on, and wish's loop would spin on the closed window channel).
+func (s *Server) runDesk(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		p := s.program(sess)
+		if p == nil {
+			next(sess)
+			return
+		}
+		_, changes, _ := sess.Pty() // sessionMiddleware refused sessions without one
+		over := make(chan struct{})
+		go func() {
+			for {
+				select {
+				case <-over:
+					return
+				case <-sess.Context().Done(): // the connection closed
+					p.Quit()
+					return
+				case w, ok := <-changes:
+					if !ok { // the session's channel closed
+						p.Quit()
+						return
+					}
+					width, height := clampWindow(w.Width, w.Height)
+					p.Send(tea.WindowSizeMsg{Width: width, Height: height})
+				}
+			}
+		}()
+		if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+			s.log.Warn("sessione: il programma è finito con un errore", "errore", err.Error())
+		}
+		p.Kill() // its goroutines end; a Send or Quit waiting above returns
+		close(over)
+		next(sess)
+	}
+}
+
+// program builds the session's Bubble Tea program (runDesk runs it):
 // the root model of the desk for the operator, on the session's input and output,
 // with the colour profile forced to Ascii when the session is plain.
 func (s *Server) program(sess ssh.Session) *tea.Program {
@@ -218,7 +260,10 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	// MakeOptions gives input, output, environment, window size and wish's profile
 	// from the session's environment; what follows overrides it. Options returned by a
 	// plain bm.Handler would come before MakeOptions and lose (libraries.md §4).
+	pty, _, _ := sess.Pty()
 	opts := append(bm.MakeOptions(sess),
+		// After MakeOptions, which gives the client's size as it is.
+		tea.WithWindowSize(clampWindow(pty.Window.Width, pty.Window.Height)),
 		tea.WithFilter(se.filter),
 		// The signals are the server process's: SIGTERM is Shutdown's business, and
 		// every program would otherwise quit on its own, without the goodbye.

@@ -56,6 +56,9 @@ type Options struct {
 	Width  int                // PTY size; default 80×24
 	Height int
 	NoPTY  bool // open the shell without a PTY
+	// ScreenWidth×ScreenHeight is the virtual screen's size; default the PTY's (a test
+	// asking for a huge PTY need not pay for a huge screen).
+	ScreenWidth, ScreenHeight int
 }
 
 // Term is one connection with a shell session, its output played on a Screen.
@@ -119,7 +122,10 @@ func Open(client *gossh.Client, o Options) (*Term, error) {
 			return nil, err
 		}
 	}
-	t := &Term{Client: client, Session: sess, Screen: NewScreen(o.Width, o.Height), changed: make(chan struct{})}
+	if o.ScreenWidth == 0 {
+		o.ScreenWidth, o.ScreenHeight = o.Width, o.Height
+	}
+	t := &Term{Client: client, Session: sess, Screen: NewScreen(o.ScreenWidth, o.ScreenHeight), changed: make(chan struct{})}
 	stdout, err := sess.StdoutPipe()
 	if err != nil {
 		sess.Close()
