@@ -7,12 +7,14 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -170,6 +172,63 @@ func TestServe(t *testing.T) {
 	}
 	if code := s2.stop(t); code != 0 {
 		t.Errorf("second serve exited %d\n%s", code, s2.logs())
+	}
+}
+
+// TestServeHugeTerminal (issue 12.1): sessions asking for a 10000×10000 PTY and window
+// changes of 3000×3000 keep the server's memory small, and SIGTERM stops it with them open.
+func TestServeHugeTerminal(t *testing.T) {
+	db := demoDB(t)
+	signer, line, err := sshtest.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := filepath.Join(t.TempDir(), "mario.pub")
+	if err := os.WriteFile(pub, line, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	must(t, 0, "operator", "add", "--name", "mario", "--role", "operatore", "--comune", "L736", "--key", pub, "--db", db)
+	s := startServe(t, "--db", db)
+	var terms []*sshtest.Term
+	for range 3 {
+		term, err := sshtest.Dial(s.addr, sshtest.Options{User: "mario", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+			Width: 10000, Height: 10000, ScreenWidth: 600, ScreenHeight: 250})
+		if err != nil {
+			t.Fatalf("ssh: %v\n%s", err, s.logs())
+		}
+		defer term.Close()
+		if err := term.WaitFor(10*time.Second, "Bacheca informativa"); err != nil {
+			t.Fatal(err)
+		}
+		if err := term.Session.WindowChange(3000, 3000); err != nil {
+			t.Fatal(err)
+		}
+		terms = append(terms, term)
+	}
+	if err := terms[0].Send(sshtest.F2); err != nil {
+		t.Fatal(err)
+	}
+	if err := terms[0].WaitFor(10*time.Second, "Cerca:", "trovati"); err != nil {
+		t.Fatal(err)
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(status); m == nil {
+		t.Errorf("no VmRSS in /proc/PID/status:\n%s", status)
+	} else if kb, _ := strconv.Atoi(string(m[1])); kb > 400<<10 {
+		t.Errorf("serve uses %d MB with three huge sessions", kb>>10)
+	} else {
+		t.Logf("serve: %d MB resident with three huge sessions", kb>>10)
+	}
+	if code := s.stop(t); code != 0 {
+		t.Errorf("serve exited %d after SIGTERM, want 0\n%s", code, s.logs())
+	}
+	for _, term := range terms {
+		if err := term.WaitEnd(5 * time.Second); err != nil {
+			t.Error(err)
+		}
 	}
 }
 
