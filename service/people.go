@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"vivipass/domain"
+	"vivipass/service/legacy"
 	"vivipass/store"
 )
 
@@ -295,8 +296,9 @@ func (s *Service) ImportDeceased(a Actor, data []byte) (DeceasedReport, error) {
 	seen := map[string]struct{ index, line int }{}
 	today := s.Today()
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for n := 1; sc.Scan(); n++ {
+	sc.Buffer(make([]byte, 4<<10), legacy.MaxLine) // issue 12.9: a longer line stops the reading
+	n := 1
+	for ; sc.Scan(); n++ {
 		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -332,6 +334,9 @@ func (s *Service) ImportDeceased(a Actor, data []byte) (DeceasedReport, error) {
 		}
 		seen[cf] = struct{ index, line int }{len(entries), n}
 		entries = append(entries, entry{cf, d})
+	}
+	if sc.Err() != nil { // before, the lines after it were dropped in silence
+		rep.Errors = append(rep.Errors, DeceasedError{n, fmt.Sprintf("riga più lunga di %d KB senza andare a capo: il file dei decessi ha una riga per persona (codice fiscale e data); controllare di aver scelto il file giusto", legacy.MaxLine>>10)})
 	}
 	if len(rep.Errors) > 0 {
 		return rep, &domain.Error{Message: domain.Count(len(rep.Errors), "riga errata", "righe errate") + ": nessun decesso registrato"}

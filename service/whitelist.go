@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"vivipass/domain"
+	"vivipass/service/legacy"
 	"vivipass/store"
 )
 
@@ -60,6 +61,7 @@ func (s *Service) Export(a Actor, what string, at domain.Date, w io.Writer) (int
 	}
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
+	write := func(rec []string) error { return cw.Write(legacy.SafeRecord(rec)) } // issue 12.10
 	var header []string
 	switch what {
 	case "passes":
@@ -71,7 +73,7 @@ func (s *Service) Export(a Actor, what string, at domain.Date, w io.Writer) (int
 	default:
 		return 0, &domain.Error{Message: fmt.Sprintf("esportazione %q sconosciuta: passes, plates o whitelist", what)}
 	}
-	if err := cw.Write(header); err != nil {
+	if err := write(header); err != nil {
 		return 0, err
 	}
 	n := 0
@@ -97,14 +99,14 @@ func (s *Service) Export(a Actor, what string, at domain.Date, w io.Writer) (int
 				for _, pl := range p.Plates {
 					plates = append(plates, pl.Number)
 				}
-				cw.Write([]string{p.Number, p.Comune, p.IssuingComune, p.HolderCF, p.HolderName, string(p.Kind), string(status),
+				write([]string{p.Number, p.Comune, p.IssuingComune, p.HolderCF, p.HolderName, string(p.Kind), string(status),
 					string(p.Channel), p.DataRilascio.ISO(), p.DataDecorrenza.ISO(), p.DataScadenza.ISO(), p.PreviousNumber,
 					siNoFlag(p.Duplicate), siNoFlag(p.National.Consent), p.National.CudeID, p.National.CodiceUnivoco, strings.Join(plates, " ")})
 				n++
 			case "plates":
 				for _, pl := range p.Plates {
 					f, t := pl.Window(p.DataScadenza)
-					cw.Write([]string{pl.Number, pl.Country, f.ISO(), t.ISO(), string(pl.Class), string(pl.Role), p.Number, p.Comune, string(status)})
+					write([]string{pl.Number, pl.Country, f.ISO(), t.ISO(), string(pl.Class), string(pl.Role), p.Number, p.Comune, string(status)})
 					n++
 				}
 			case "whitelist":
@@ -137,7 +139,7 @@ func (s *Service) Export(a Actor, what string, at domain.Date, w io.Writer) (int
 					if end := validUntil(p, died); t.After(end) {
 						t = end
 					}
-					cw.Write([]string{pl.Number, pl.Country, f.ISO(), t.ISO(), string(pl.Class), p.Number, p.IssuingComune, string(status)})
+					write([]string{pl.Number, pl.Country, f.ISO(), t.ISO(), string(pl.Class), p.Number, p.IssuingComune, string(status)})
 					n++
 				}
 			}

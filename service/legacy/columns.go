@@ -147,7 +147,7 @@ func Template() []byte {
 		if i > 0 {
 			b.WriteByte(';')
 		}
-		b.WriteString(d.Example)
+		b.WriteString(SafeCell(d.Example))
 	}
 	b.WriteString("\r\n")
 	return b.Bytes()
