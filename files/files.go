@@ -359,17 +359,25 @@ func (f *Folder) Read(sub, name string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer file.Close()
+	return readAtMost(file, sub, e, max)
+}
+
+// readAtMost reads r, the file of entry e in sub, refusing it past max bytes. The size
+// the system gave (e.Size) only refuses a big file early: the bound is the reading's,
+// for a file that grows while it is read, or one that says 0 and is not (procfs, sysfs:
+// issue 12.2).
+func readAtMost(r io.Reader, sub string, e Entry, max int64) ([]byte, error) {
 	tooLarge := func(size int64) error {
 		return fail(ErrTooLarge, "il file %s/%s è troppo grande (%s; al massimo %s)", sub, e.Name, Bytes(size), Bytes(max))
 	}
 	if e.Size > max {
 		return nil, tooLarge(e.Size)
 	}
-	data, err := io.ReadAll(io.LimitReader(file, max+1))
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
 		return nil, fileError(sub, e.Name, err)
 	}
-	if int64(len(data)) > max { // it grew while being read
+	if int64(len(data)) > max { // it grew while being read, or its size was not its length
 		return nil, tooLarge(int64(len(data)))
 	}
 	return data, nil
