@@ -74,6 +74,13 @@ func (s *Service) NationalConfigure(a Actor, in NationalSettings) (store.Nationa
 			return store.NationalConfig{}, &domain.Error{Message: "indicare l'utenza CUDE del comune (--user)"}
 		}
 	}
+	if in.PasswordFile != "" { // a file another user may read is refused now, not at the first send
+		if fi, err := os.Stat(in.PasswordFile); err == nil {
+			if err := secretModeError(in.PasswordFile, fi.Mode()); err != nil {
+				return store.NationalConfig{}, err
+			}
+		}
+	}
 	cfg := store.NationalConfig{Comune: code, URL: strings.TrimSpace(in.URL), User: strings.TrimSpace(in.User),
 		PasswordFile: in.PasswordFile, CAFile: in.CAFile, WarnDays: in.WarnDays, Manual: in.Manual}
 	if !in.PasswordExpires.IsZero() {
@@ -132,9 +139,9 @@ func checkPlatformURL(raw string) error {
 // VIVIPASS_NATIONAL_PASSWORD_<CODE>. Never stored, never logged (national.Secret).
 func nationalPassword(cfg store.NationalConfig) (national.Secret, error) {
 	if cfg.PasswordFile != "" {
-		b, err := os.ReadFile(cfg.PasswordFile)
+		b, err := readSecretFile(cfg.PasswordFile)
 		if err != nil {
-			return "", fmt.Errorf("password della piattaforma non leggibile da %s", cfg.PasswordFile)
+			return "", err
 		}
 		return national.Secret(strings.TrimSpace(string(b))), nil
 	}

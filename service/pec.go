@@ -189,9 +189,9 @@ func workerConfig(pc store.PECConfig) worker.Config {
 }
 
 func readPasswordFile(path string) (worker.Secret, error) {
-	b, err := os.ReadFile(path)
+	b, err := readSecretFile(path)
 	if err != nil {
-		return "", &domain.Error{Message: fmt.Sprintf("file della password %s non leggibile: %v", path, errors.Unwrap(err))}
+		return "", err
 	}
 	pw := strings.TrimRight(string(b), "\r\n")
 	if pw == "" {

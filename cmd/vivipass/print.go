@@ -250,7 +250,7 @@ func cmdTemplates(e *env, args []string) error {
 			_, err = e.stdout.Write(t.File())
 			return err
 		}
-		if err := os.WriteFile(e.path(pos[1]), t.File(), 0o644); err != nil {
+		if err := os.WriteFile(e.path(pos[1]), t.File(), 0o600); err != nil {
 			return fmt.Errorf("impossibile scrivere %s: %w", pos[1], err)
 		}
 		fmt.Fprintf(e.stdout, "Modulo %s esportato in %s.\n", t.Name, pos[1])
