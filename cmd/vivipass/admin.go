@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -226,6 +229,10 @@ func cmdBackup(e *env, args []string) error {
 
 // cmdRestore replaces the database with a backup: the backup is checked first (schema,
 // indexes, audit chain), the current file is kept beside it, and the switch is a rename.
+// Killed at any moment, it leaves the register at its path, the old one or the new one
+// (#12 point 12): the copy is written under a temporary name, the current register
+// gets a second name (a hard link, or a copy) and only then the copy is renamed over
+// it, all under the register's lock.
 func cmdRestore(e *env, args []string) error {
 	f := e.flags("restore", commands()["restore"].usage)
 	pos, err := f.parse(args, 1)
@@ -240,44 +247,82 @@ func cmdRestore(e *env, args []string) error {
 	if len(problems) > 0 {
 		return fmt.Errorf("la copia %s è incoerente (%d problemi, es. %s: %s): ripristino annullato", src, len(problems), problems[0].Index, problems[0].Message)
 	}
+	if _, err := os.Stat(*f.db); err != nil {
+		if err := missingRegister(*f.db); err != nil {
+			return err // the register is there under another name: put it back first
+		}
+	}
 	// Holding the lock proves no other vivipass uses the database while we switch.
 	cur, err := store.Open(*f.db, store.Options{})
 	if err != nil {
 		return err
 	}
+	defer cur.Close()
+	startupCleanup(e.stderr, *f.db)
 	dir := filepath.Dir(*f.db)
 	tmp, err := os.CreateTemp(dir, ".restore-*")
 	if err != nil {
-		cur.Close()
-		return err
+		return fmt.Errorf("ripristino non riuscito: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	data, err := os.ReadFile(src)
-	if err == nil {
-		_, err = tmp.Write(data)
-	}
+	defer os.Remove(tmp.Name()) // gone once renamed; else the copy half written
+	err = copyFrom(tmp, src)
 	if err == nil {
 		err = tmp.Sync()
 	}
-	tmp.Close()
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
-		cur.Close()
-		return fmt.Errorf("ripristino non riuscito: %w", err)
+		return fmt.Errorf("ripristino non riuscito (database non toccato): %w", err)
 	}
-	kept := *f.db + ".prima-del-ripristino-" + time.Now().Format("20060102-150405")
-	for i := 2; fileExists(kept); i++ { // two restores in one second: keep both
-		kept = fmt.Sprintf("%s.prima-del-ripristino-%s-%d", *f.db, time.Now().Format("20060102-150405"), i)
+	kept, err := keepRegister(cur, *f.db)
+	if err != nil {
+		return fmt.Errorf("ripristino non riuscito (database non toccato): impossibile conservare il database attuale: %w", err)
 	}
-	cur.Close()
-	if err := os.Rename(*f.db, kept); err != nil {
-		return fmt.Errorf("ripristino non riuscito: %w", err)
-	}
+	syncDir(dir)
 	if err := os.Rename(tmp.Name(), *f.db); err != nil {
-		os.Rename(kept, *f.db)
-		return fmt.Errorf("ripristino non riuscito (database precedente rimesso a posto): %w", err)
+		os.Remove(kept) // a second name of the register, or a copy of it: the register is in place
+		return fmt.Errorf("ripristino non riuscito (database non toccato): %w", err)
 	}
+	syncDir(dir)
 	fmt.Fprintf(e.stdout, "Database ripristinato da %s. Il precedente è conservato in %s.\n", src, kept)
 	return nil
+}
+
+// copyFrom copies the file src into w.
+func copyFrom(w io.Writer, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	_, err = io.Copy(w, in)
+	return err
+}
+
+// keepRegister gives the register (open, its lock held) a second name,
+// <db>.prima-del-ripristino-<time>, never taking a name in use: a hard link, or where
+// the file system has none a copy. It returns the name.
+func keepRegister(cur *store.DB, db string) (string, error) {
+	stamp := time.Now().Format("20060102-150405")
+	kept := db + keptMark + stamp
+	for i := 2; ; i++ { // two restores in one second: keep both
+		err := os.Link(db, kept)
+		if err == nil {
+			return kept, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+		kept = fmt.Sprintf("%s%s%s-%d", db, keptMark, stamp, i)
+	}
+	for i := 2; fileExists(kept); i++ {
+		kept = fmt.Sprintf("%s%s%s-%d", db, keptMark, stamp, i)
+	}
+	if _, err := cur.BackupFile(kept); err != nil {
+		return "", err
+	}
+	return kept, nil
 }
 
 // verifyCopy opens a backup read-only and checks schema, indexes and audit chain. bbolt

@@ -181,17 +181,27 @@ func defaultDB() string {
 // found": only init and demo create the file.
 func openService(path string, opts ...service.Option) (*service.Service, func(), error) {
 	if _, err := os.Stat(path); err != nil {
+		if err := missingRegister(path); err != nil {
+			return nil, nil, err // the register is there under another name: never init
+		}
 		return nil, nil, fmt.Errorf("database %s non trovato: crearlo con `vivipass init --comune CODICE --db %s` (o `vivipass demo`)", path, path)
 	}
 	return createService(path, opts...)
 }
 
-// createService opens the database, creating it if missing.
+// createService opens the database, creating it if missing; with its lock held, it
+// removes what a vivipass killed halfway left beside it (leftovers.go).
 func createService(path string, opts ...service.Option) (*service.Service, func(), error) {
+	if _, err := os.Stat(path); err != nil {
+		if err := missingRegister(path); err != nil {
+			return nil, nil, err
+		}
+	}
 	db, err := store.Open(path, store.Options{})
 	if err != nil {
 		return nil, nil, err
 	}
+	startupCleanup(os.Stderr, path)
 	return service.New(db, append([]service.Option{service.WithPlatform(platformFor)}, opts...)...), func() { db.Close() }, nil
 }
 

@@ -78,7 +78,15 @@ func cmdServe(e *env, args []string) error {
 		return err
 	}
 	hostKey := filepath.Join(filepath.Dir(*f.db), server.HostKeyName)
+	if err := server.EnsureHostKey(hostKey); err != nil { // before New: its folder keeps its mode
+		return err
+	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	if schedule != nil { // what a backup killed halfway left (#12 point 12)
+		for _, p := range sweepLeftovers(schedule.Dir, "", time.Now()) {
+			log.Info("rimosso un file temporaneo lasciato da un vivipass interrotto", "file", p)
+		}
+	}
 	srv, err := server.New(server.Config{
 		Svc:         svc,
 		Desk:        func(op domain.Operator, plain bool) tui.Options { return desk(svc, op, plain) },
