@@ -82,6 +82,24 @@ func Verify(pub ed25519.PublicKey, text string) (Payload, error) {
 	return Payload{Number: parts[2], Expiry: exp, Comune: parts[4]}, nil
 }
 
+// VerifyAny checks a payload with the key its id names among pubs (the register's keys,
+// the one signing now and those rotated out).
+func VerifyAny(pubs []ed25519.PublicKey, text string) (Payload, error) {
+	parts := strings.Split(strings.TrimSpace(text), ";")
+	for _, pub := range pubs {
+		if len(parts) > 1 && KeyID(pub) == parts[1] {
+			return Verify(pub, text)
+		}
+	}
+	if len(pubs) == 1 {
+		return Verify(pubs[0], text) // says what is wrong with this text and this key
+	}
+	if len(parts) != 6 || parts[0] != payloadTag {
+		return Payload{}, errorf("il testo non è il codice QR di un contrassegno vivipass (atteso %s;…, 6 parti separate da ';')", payloadTag)
+	}
+	return Payload{}, errorf("FIRMA NON VALIDA: il codice è firmato con una chiave sconosciuta a questo registro (id %s)", parts[1])
+}
+
 // parseKey reads a date written by Date.Key (yyyymmdd).
 func parseKey(s string) (domain.Date, bool) {
 	if len(s) != 8 {

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	"vivipass/domain"
 	"vivipass/files"
+	"vivipass/keyring"
 	"vivipass/printing"
 	"vivipass/store"
 )
@@ -28,61 +28,117 @@ import (
 // WithSpooler sets how jobs reach CUPS (tests use a private cupsd).
 func WithSpooler(sp printing.Spooler) Option { return func(s *Service) { s.spooler = sp } }
 
+// metaSignKey is where registers before issue 12.4 kept the signing key's seed: moved
+// out into the key ring at first use, and deleted from the register.
 const metaSignKey = "sign_ed25519"
 
-// ensureSigningKey creates the register's Ed25519 key when it has none (S9): at init,
-// and on first use for registers initialised before the key existed.
+// WithKeyring sets the folder of the signing keys (default: keyring.DirFor the
+// database, beside it and outside its backups).
+func WithKeyring(r *keyring.Ring) Option { return func(s *Service) { s.ring = r } }
+
+func (s *Service) keyRing() *keyring.Ring {
+	if s.ring == nil {
+		s.ring = keyring.Open(keyring.DirFor(s.db.Path()))
+	}
+	return s.ring
+}
+
+// ensureSigningKey makes sure the ring has a key that signs (S9): at init, and on
+// first use; a key made now goes in the history with its public half.
 func (s *Service) ensureSigningKey(tx *store.Tx, a Actor) (ed25519.PrivateKey, error) {
-	if seed := tx.Meta(metaSignKey); len(seed) == ed25519.SeedSize {
-		return ed25519.NewKeyFromSeed(seed), nil
+	k, created, err := s.keyRing().Active()
+	if err != nil || !created {
+		return k.Private, err
 	}
-	seed := make([]byte, ed25519.SeedSize)
-	if _, err := rand.Read(seed); err != nil {
-		return nil, err
-	}
-	if err := tx.PutMeta(metaSignKey, seed); err != nil {
-		return nil, err
-	}
-	key := ed25519.NewKeyFromSeed(seed)
-	pub := key.Public().(ed25519.PublicKey)
-	return key, s.audit(tx, a, "", "chiave di firma creata", "chiave "+printing.KeyID(pub), 0,
-		"chiave Ed25519 per i codici QR dei contrassegni: "+printing.PublicKeyText(pub))
+	return k.Private, s.audit(tx, a, "", "chiave di firma creata", "chiave "+k.ID, 0,
+		"chiave Ed25519 per i codici QR dei contrassegni: "+printing.PublicKeyText(k.Public())+" (in "+s.keyRing().Dir()+", fuori dal database)")
 }
 
-// signingKey reads the key, creating it if the register has none yet.
-func (s *Service) signingKey() (ed25519.PrivateKey, error) {
+// adoptRegisterKey moves a seed an older vivipass kept in the register into the ring,
+// and deletes it from the register: from then on no copy of the database carries it.
+func (s *Service) adoptRegisterKey() error {
 	var seed []byte
-	if err := s.view(func(tx *store.Tx) error { seed = tx.Meta(metaSignKey); return nil }); err != nil {
-		return nil, err
-	}
-	if len(seed) == ed25519.SeedSize {
-		return ed25519.NewKeyFromSeed(seed), nil
-	}
-	var key ed25519.PrivateKey
-	err := s.update(func(tx *store.Tx, _ *[]Event) error {
-		var err error
-		key, err = s.ensureSigningKey(tx, SystemActor(""))
+	if err := s.view(func(tx *store.Tx) error { seed = tx.Meta(metaSignKey); return nil }); err != nil || len(seed) == 0 {
 		return err
-	})
-	return key, err
+	}
+	if len(seed) != ed25519.SeedSize {
+		return fmt.Errorf("la chiave di firma nel database è illeggibile")
+	}
+	k, err := s.keyRing().Adopt(seed)
+	if err != nil {
+		return err
+	}
+	if err := s.update(func(tx *store.Tx, _ *[]Event) error {
+		if err := tx.DeleteMeta(metaSignKey); err != nil {
+			return err
+		}
+		return s.audit(tx, SystemActor(""), "", "chiave di firma spostata", "chiave "+k.ID, 0,
+			"la chiave che firma i codici QR non è più nel database: è in "+s.keyRing().Dir()+
+				"; le copie fatte prima la contengono ancora: ruotarla (vivipass key rotate)")
+	}); err != nil {
+		return err
+	}
+	// Deleted, the seed still lies in a freed page of the file: rewrite it without.
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	return s.db.Compact()
 }
 
-// PublicKey is the key that verifies the cards' QR codes (vivipass verify --public-key).
-func (s *Service) PublicKey() (ed25519.PublicKey, error) {
-	key, err := s.signingKey()
-	if err != nil {
+// signingKey is the key that signs now, creating it if there is none yet.
+func (s *Service) signingKey() (ed25519.PrivateKey, error) {
+	if err := s.adoptRegisterKey(); err != nil {
 		return nil, err
 	}
-	return key.Public().(ed25519.PublicKey), nil
+	if k, created, err := s.keyRing().Active(); err != nil || !created {
+		return k.Private, err
+	} else {
+		return k.Private, s.update(func(tx *store.Tx, _ *[]Event) error {
+			return s.audit(tx, SystemActor(""), "", "chiave di firma creata", "chiave "+k.ID, 0,
+				"chiave Ed25519 per i codici QR dei contrassegni: "+printing.PublicKeyText(k.Public()))
+		})
+	}
 }
 
-// VerifyPayload checks the text of a card's QR code against this register's key.
+// PublicKeys are the keys that verify the cards' QR codes, the one signing now first
+// (vivipass verify --public-key).
+func (s *Service) PublicKeys() ([]keyring.Key, error) {
+	if _, err := s.signingKey(); err != nil {
+		return nil, err
+	}
+	return s.keyRing().Keys()
+}
+
+// RotateSigningKey makes a new key sign the cards printed from now on; the cards
+// signed before keep verifying with their key (vivipass key rotate).
+func (s *Service) RotateSigningKey(a Actor) (keyring.Key, error) {
+	if !a.Admin() || a.Comune != "" {
+		return keyring.Key{}, ErrForbidden // the server's administrator only
+	}
+	if err := s.adoptRegisterKey(); err != nil {
+		return keyring.Key{}, err
+	}
+	k, err := s.keyRing().Rotate()
+	if err != nil {
+		return k, err
+	}
+	return k, s.update(func(tx *store.Tx, _ *[]Event) error {
+		return s.audit(tx, a, "", "chiave di firma ruotata", "chiave "+k.ID, 0,
+			"nuova chiave per i codici QR: "+printing.PublicKeyText(k.Public())+"; le precedenti continuano a verificare")
+	})
+}
+
+// VerifyPayload checks the text of a card's QR code against the register's keys: the
+// one its id names.
 func (s *Service) VerifyPayload(text string) (printing.Payload, error) {
-	pub, err := s.PublicKey()
+	keys, err := s.PublicKeys()
 	if err != nil {
 		return printing.Payload{}, err
 	}
-	return printing.Verify(pub, text)
+	pubs := make([]ed25519.PublicKey, len(keys))
+	for i, k := range keys {
+		pubs[i] = k.Public()
+	}
+	return printing.VerifyAny(pubs, text)
 }
 
 // Document is a PDF ready for Deliver.

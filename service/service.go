@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"vivipass/domain"
+	"vivipass/keyring"
 	"vivipass/printing"
 	"vivipass/store"
 )
@@ -81,6 +82,8 @@ type Service struct {
 	copyVerifier CopyVerifier
 	// platformFor reaches the national platform of a comune (WithPlatform).
 	platformFor PlatformFor
+	// ring holds the keys that sign the cards (WithKeyring; beside the database).
+	ring *keyring.Ring
 }
 
 // Option configures a Service.

@@ -155,5 +155,8 @@ func (t *Tx) Meta(key string) []byte {
 	return append([]byte(nil), v...)
 }
 
+// DeleteMeta removes a value of meta.
+func (t *Tx) DeleteMeta(key string) error { return t.bucket("meta").Delete([]byte(key)) }
+
 // PutMeta writes a small value of meta.
 func (t *Tx) PutMeta(key string, v []byte) error { return t.bucket("meta").Put([]byte(key), v) }

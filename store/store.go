@@ -134,6 +134,33 @@ func (db *DB) ReplaceWith(scratch string) error {
 	return renameErr
 }
 
+// Compact rewrites the register with its live data only (bbolt keeps what was deleted
+// in freed pages, and copies carry them): after a secret leaves the database, nothing
+// of it survives in the file or in its later backups. Callers keep other writers out,
+// as for ReplaceWith.
+func (db *DB) Compact() error {
+	tmp := fmt.Sprintf("%s.compatta-%d", db.path, os.Getpid())
+	os.Remove(tmp)
+	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: db.opt.LockTimeout, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return fmt.Errorf("compattazione del database non riuscita: %w", err)
+	}
+	db.mu.RLock()
+	err = bolt.Compact(dst, db.bolt, 1<<20)
+	db.mu.RUnlock()
+	if err == nil {
+		err = dst.Sync()
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("compattazione del database non riuscita: %w", err)
+	}
+	return db.ReplaceWith(tmp)
+}
+
 // Backup writes a consistent copy of the live database to w while others keep working (M7).
 func (db *DB) Backup(w io.Writer) (int64, error) {
 	db.mu.RLock()

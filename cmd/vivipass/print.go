@@ -133,6 +133,30 @@ func templateError(e *env, err error) error {
 	return exitError{1}
 }
 
+// cmdKey rotates the key that signs the cards' QR codes (issue 12.4).
+func cmdKey(e *env, args []string) error {
+	f := e.flags("key", commands()["key"].usage)
+	pos, err := f.parse(args, -1)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "rotate" {
+		return usageError{"indicare rotate", f.usage}
+	}
+	svc, done, err := e.open(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	k, err := svc.RotateSigningKey(e.actor())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Nuova chiave di firma %s: %s\nI contrassegni stampati prima continuano a verificare con la loro chiave (vivipass verify --public-key le elenca).\n",
+		k.ID, printing.PublicKeyText(k.Public()))
+	return nil
+}
+
 func cmdVerify(e *env, args []string) error {
 	f := e.flags("verify", commands()["verify"].usage)
 	showKey := f.Bool("public-key", false, "stampa la chiave pubblica del database, per chi verifica")
@@ -150,11 +174,18 @@ func cmdVerify(e *env, args []string) error {
 			return err
 		}
 		defer done()
-		pub, err := svc.PublicKey()
+		keys, err := svc.PublicKeys()
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(e.stdout, printing.PublicKeyText(pub))
+		// The one signing now first; those rotated out still verify the cards they signed.
+		for i, k := range keys {
+			state := "firma i nuovi contrassegni"
+			if i > 0 {
+				state = "verifica i contrassegni firmati prima"
+			}
+			fmt.Fprintf(e.stdout, "%s  id %s  dal %s  %s\n", printing.PublicKeyText(k.Public()), k.ID, domain.DateOf(k.Created), state)
+		}
 		return nil
 	}
 	if len(pos) != 1 {

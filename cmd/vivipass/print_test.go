@@ -140,9 +140,10 @@ func TestVerifyCommand(t *testing.T) {
 
 	r := must(t, 0, "verify", payload, "--db", db)
 	contains(t, "stdout", r.stdout, "Firma valida: contrassegno "+zanon.Numero, "comune di VENEZIA (VE)")
-	key := strings.TrimSpace(must(t, 0, "verify", "--public-key", "--db", db).stdout)
-	if !strings.HasPrefix(key, "ed25519:") {
-		t.Fatalf("public key %q", key)
+	listed := must(t, 0, "verify", "--public-key", "--db", db).stdout
+	key, _, _ := strings.Cut(listed, " ")
+	if !strings.HasPrefix(key, "ed25519:") || !strings.Contains(listed, "firma i nuovi contrassegni") {
+		t.Fatalf("public keys %q", listed)
 	}
 	// Offline: only the key, no database.
 	r = must(t, 0, "verify", payload, "--key", key, "--db", filepath.Join(t.TempDir(), "none.db"))
@@ -152,6 +153,15 @@ func TestVerifyCommand(t *testing.T) {
 	contains(t, "forged", r.stderr, "FIRMA NON VALIDA")
 	r = must(t, 1, "verify", payload, "--key", "ed25519:AAAA")
 	contains(t, "bad key", r.stderr, "chiave pubblica non valida")
+	// Issue 12.4: a rotation makes a new key sign; the card signed before still verifies.
+	r = must(t, 0, "key", "rotate", "--db", db)
+	contains(t, "rotate", r.stdout, "Nuova chiave di firma", "continuano a verificare")
+	listed = must(t, 0, "verify", "--public-key", "--db", db).stdout
+	if strings.Count(listed, "ed25519:") != 2 || !strings.Contains(listed, "verifica i contrassegni firmati prima") {
+		t.Errorf("keys after the rotation:\n%s", listed)
+	}
+	r = must(t, 0, "verify", payload, "--db", db)
+	contains(t, "old card after the rotation", r.stdout, "Firma valida")
 	// Another register's key (a fresh init makes its own).
 	other := newDB(t, "G224")
 	r = must(t, 1, "verify", payload, "--db", other)

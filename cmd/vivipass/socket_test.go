@@ -22,6 +22,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"vivipass/internal/mailtest"
+	"vivipass/keyring"
 )
 
 // twin is a register copied in two folders: here is closed, there is served.
@@ -38,9 +39,23 @@ func newTwin(t testing.TB, db string) *twin {
 		t.Fatal(err)
 	}
 	tw := &twin{here: t.TempDir(), there: t.TempDir()}
+	keys, _ := filepath.Glob(filepath.Join(keyring.DirFor(db), "*")) // the register's signing keys go with it
 	for _, dir := range []string{tw.here, tw.there} {
 		if err := os.WriteFile(filepath.Join(dir, "vivipass.db"), data, 0o600); err != nil {
 			t.Fatal(err)
+		}
+		for _, k := range keys {
+			b, err := os.ReadFile(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kd := keyring.DirFor(filepath.Join(dir, "vivipass.db"))
+			if err := os.MkdirAll(kd, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(kd, filepath.Base(k)), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	tw.srv = startServe(t, "--db", filepath.Join(tw.there, "vivipass.db"))
