@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -131,4 +132,88 @@ func clip(s string, n int) string {
 		b.WriteString(e)
 	}
 	return b.String()
+}
+
+// maxPaste bounds a bracketed paste: the terminal reader keeps a paste whole until its
+// end marker (then four bytes a character), so a client that starts one and never ends
+// it would grow the server without bound. Past maxPaste bytes the paste is ended for the
+// client, and the rest of it is dropped until its own end marker.
+const maxPaste = 1 << 20
+
+const pasteEnd = "\x1b[201~"
+
+// pasteLimit is a session's input with its bracketed pastes bounded to maxPaste.
+type pasteLimit struct {
+	r        io.Reader
+	m        int  // bytes matched of "\x1b[20", then 5 after its '0' or '1'
+	start    bool // the marker being matched is a paste's start
+	in       bool // inside a paste
+	dropping bool // past maxPaste: dropping until the paste's end
+	size     int
+	inject   []byte // the end marker given for the client, still to read
+	rest     []byte // what followed it in the same read, still to scan
+	err      error
+}
+
+func (l *pasteLimit) Read(p []byte) (int, error) {
+	if len(l.inject) > 0 {
+		n := copy(p, l.inject)
+		l.inject = l.inject[n:]
+		return n, nil
+	}
+	var n int
+	switch {
+	case len(l.rest) > 0:
+		n = copy(p, l.rest)
+		l.rest = l.rest[n:]
+	case l.err != nil:
+		return 0, l.err
+	default:
+		n, l.err = l.r.Read(p)
+	}
+	out := 0
+	for i, b := range p[:n] {
+		drop := l.dropping
+		l.step(b)
+		if !drop {
+			p[out] = b
+			out++
+		}
+		if l.dropping && !drop { // the limit, at this byte
+			l.inject = []byte(pasteEnd)
+			l.rest = append(append([]byte(nil), p[i+1:n]...), l.rest...)
+			return out, nil
+		}
+	}
+	if len(l.rest) > 0 {
+		return out, nil
+	}
+	return out, l.err
+}
+
+// step follows the paste markers and the size of the paste through one byte.
+func (l *pasteLimit) step(b byte) {
+	switch {
+	case l.m == 4 && (b == '0' || b == '1'):
+		l.m, l.start = 5, b == '0'
+	case l.m == 5 && b == '~':
+		l.m = 0
+		if l.start && !l.dropping {
+			l.in, l.size = true, 0
+		} else if !l.start {
+			l.in, l.dropping = false, false
+		}
+		return
+	case l.m < 4 && b == "\x1b[20"[l.m]:
+		l.m++
+	case b == '\x1b':
+		l.m = 1
+	default:
+		l.m = 0
+	}
+	if l.in && !l.dropping {
+		if l.size++; l.size > maxPaste {
+			l.dropping = true
+		}
+	}
 }

@@ -178,3 +178,26 @@ func TestRefusalFlood(t *testing.T) {
 	// The window over, an operator at the same address gets in.
 	f.connect("mario", sshtest.Options{})
 }
+
+// TestEndlessPaste (issue 12.1): a client that starts a bracketed paste and sends 48 MB
+// without ending it does not grow the server's heap (the paste is cut at 1 MB and the
+// rest dropped); after the paste's end the session works.
+func TestEndlessPaste(t *testing.T) {
+	f := newFixture(t, server.Config{})
+	term := f.connect("mario", sshtest.Options{})
+	heapBefore := heapAlloc()
+	must(t, term.Send("\x1b[200~"))
+	chunk := strings.Repeat("abcdefgh", 4<<10)
+	for range 48 << 20 / len(chunk) {
+		must(t, term.Send(chunk))
+	}
+	time.Sleep(300 * time.Millisecond) // the last window's worth read by the server
+	if grown := int64(heapAlloc()) - int64(heapBefore); grown > 16<<20 {
+		t.Errorf("the heap grew by %d MB for an endless paste", grown>>20)
+	} else {
+		t.Logf("heap: %+d MB after 48 MB of paste", grown>>20)
+	}
+	// A key after the paste's end reaches the desk.
+	must(t, term.Send("\x1b[201~", sshtest.F2))
+	must(t, term.WaitFor(wait, "Cerca:", "trovati"))
+}

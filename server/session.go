@@ -264,6 +264,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	opts := append(bm.MakeOptions(sess),
 		// After MakeOptions, which gives the client's size as it is.
 		tea.WithWindowSize(clampWindow(pty.Window.Width, pty.Window.Height)),
+		tea.WithInput(&pasteLimit{r: sess}), // (limits.go)
 		tea.WithFilter(se.filter),
 		// The signals are the server process's: SIGTERM is Shutdown's business, and
 		// every program would otherwise quit on its own, without the goodbye.
