@@ -56,9 +56,21 @@ func (e *env) create(path string) (*service.Service, func(), error) {
 // control.MaxStdin bytes). Inside the server only a regular file of at most
 // control.MaxStdin bytes: a path to /dev/zero or a FIFO must not take the server's
 // memory or hang it.
-func (e *env) readFile(p string) ([]byte, error) {
+//
+// guard, when given, wraps the reader (service.ImportGuard): its error stops the
+// reading at once and is returned as it is.
+func (e *env) readFile(p string, guard ...func(io.Reader) io.Reader) ([]byte, error) {
+	wrap := func(r io.Reader) io.Reader {
+		for _, g := range guard {
+			r = g(r)
+		}
+		return r
+	}
 	if p == "-" {
-		data, err := io.ReadAll(io.LimitReader(e.stdin, control.MaxStdin+1))
+		data, err := io.ReadAll(io.LimitReader(wrap(e.stdin), control.MaxStdin+1))
+		if len(guard) > 0 && service.IsImportFileError(err) {
+			return nil, err
+		}
 		if err == nil && len(data) > control.MaxStdin {
 			err = fmt.Errorf("l'ingresso standard supera %d MiB", control.MaxStdin>>20)
 		}
@@ -68,7 +80,15 @@ func (e *env) readFile(p string) ([]byte, error) {
 		return data, nil
 	}
 	if e.served == nil {
-		return os.ReadFile(p)
+		if len(guard) == 0 {
+			return os.ReadFile(p)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return io.ReadAll(wrap(f))
 	}
 	f, err := os.Open(e.path(p))
 	if err != nil {
@@ -84,7 +104,7 @@ func (e *env) readFile(p string) ([]byte, error) {
 	case fi.Size() > control.MaxStdin:
 		return nil, fmt.Errorf("%s supera %d MiB, il massimo per un comando eseguito dal server in funzione", p, control.MaxStdin>>20)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, control.MaxStdin+1))
+	data, err := io.ReadAll(io.LimitReader(wrap(f), control.MaxStdin+1))
 	if err == nil && len(data) > control.MaxStdin {
 		err = fmt.Errorf("%s supera %d MiB", p, control.MaxStdin>>20)
 	}

@@ -90,9 +90,11 @@ func cmdImport(e *env, args []string) error {
 	if err := checkComune(upperCode(*comune)); err != nil {
 		return err
 	}
-	data, err := e.readFile(pos[0])
-	if err != nil {
-		return fmt.Errorf("impossibile leggere %s: %w", pos[0], err)
+	// A file that is not one is refused at its header or first overlong line (issue
+	// 12.9), and reported like the other faults of the file as a whole.
+	data, readErr := e.readFile(pos[0], service.ImportGuard)
+	if readErr != nil && !service.IsImportFileError(readErr) {
+		return fmt.Errorf("impossibile leggere %s: %w", pos[0], readErr)
 	}
 	name := pos[0]
 	if name == "-" {
@@ -107,8 +109,11 @@ func cmdImport(e *env, args []string) error {
 	if *showProgress {
 		progress = func(done, total int) { fmt.Fprintf(e.stderr, "avanzamento: %d/%d\n", done, total) }
 	}
-	rep, err := svc.Import(e.actor(), service.ImportRequest{FileName: name, Data: data, Comune: upperCode(*comune),
-		DryRun: *dry, ValidOnly: *validOnly, Ctx: e.ctx}, progress)
+	rep, err := service.ImportReport{}, readErr
+	if err == nil {
+		rep, err = svc.Import(e.actor(), service.ImportRequest{FileName: name, Data: data, Comune: upperCode(*comune),
+			DryRun: *dry, ValidOnly: *validOnly, Ctx: e.ctx}, progress)
+	}
 	if errors.Is(err, context.Canceled) {
 		err = errors.New("import interrotto (ctrl+c): nessuna modifica al registro")
 	}
