@@ -34,6 +34,7 @@ const (
 	maxHosts     = 10000 // hosts followed at once; beyond, the others share one count
 	maxUserLog   = 64    // bytes of a refused user name in the log
 	maxErrLog    = 200   // bytes of a handshake error (it can quote what the client sent)
+	maxPathLog   = 300   // bytes of an SFTP path, or of an error quoting one
 )
 
 // refusalWindow is a variable for the tests.

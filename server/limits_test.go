@@ -11,6 +11,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"vivipass/files"
 	"vivipass/server"
 	"vivipass/server/sshtest"
 )
@@ -200,4 +201,29 @@ func TestEndlessPaste(t *testing.T) {
 	// A key after the paste's end reaches the desk.
 	must(t, term.Send("\x1b[201~", sshtest.F2))
 	must(t, term.WaitFor(wait, "Cerca:", "trovati"))
+}
+
+// TestSFTPRefusalLog (issue 12.11): refused SFTP requests with 32 KB paths (escape
+// sequences in them) give log lines of bounded length, the path cut and escaped.
+func TestSFTPRefusalLog(t *testing.T) {
+	f, _ := newFilesFixture(t, files.Limits{File: 256 << 10, Comune: 600 << 10})
+	c, _ := f.sftpClient("mario")
+	long := "/foto/sotto/" + strings.Repeat("x\x1b[2J\n", 32<<10/len("x\x1b[2J\n"))
+	for range 20 {
+		if err := put(t, c, long, []byte("x")); err == nil {
+			t.Fatal("an upload to a subfolder was accepted")
+		}
+	}
+	log := f.log.String()
+	if n := strings.Count(log, "sftp rifiutato"); n == 0 {
+		t.Fatalf("no refusal in the log:\n%.2000s", log)
+	}
+	for _, l := range strings.Split(log, "\n") {
+		if len(l) > 1024 {
+			t.Errorf("a log line of %d bytes: %.200s…", len(l), l)
+		}
+	}
+	if strings.Contains(log, "\x1b") {
+		t.Error("an escape sequence reached the log raw")
+	}
 }

@@ -125,8 +125,14 @@ func (ss *sftpSession) attrs(more ...any) []any {
 	return append([]any{"operatore", ss.op.Name, "comune", ss.folder.Code(), "remoto", ss.remote, "chiave", ss.key}, more...)
 }
 
-// logged writes one line about a transfer or a refusal.
+// logged writes one line about a transfer or a refusal, with the values the client
+// chose (paths, and the errors that quote them) clipped.
 func (ss *sftpSession) logged(msg string, more ...any) {
+	for i, v := range more {
+		if s, ok := v.(string); ok && i%2 == 1 {
+			more[i] = clip(s, maxPathLog)
+		}
+	}
 	ss.s.log.Info(msg, ss.attrs(more...)...)
 }
 
