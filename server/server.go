@@ -147,7 +147,7 @@ func New(cfg Config) (*Server, error) {
 			// A connection that does not finish the handshake in time is dropped.
 			srv.HandshakeTimeout = 30 * time.Second
 			srv.ConnectionFailedCallback = s.connectionFailed
-			srv.ConnCallback = s.connAccepted // a host over its refusals' limit waits (limits.go)
+			srv.ConnCallback = s.connAccepted // a host over its refusals' limit is turned away (limits.go)
 			// Subsystems other than these are refused.
 			srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
 			if cfg.Files != nil {
