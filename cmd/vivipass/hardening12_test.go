@@ -8,6 +8,7 @@ package main
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -190,7 +191,7 @@ func TestStaleTemporariesRemoved(t *testing.T) {
 	t.Parallel()
 	db := newDB(t, "L736")
 	dir := filepath.Dir(db)
-	stale := []string{".backup-1234567", ".restore-99", ".verifica-5.db", "vivipass.db.import-4321"}
+	stale := []string{".backup-1234567", ".restore-99", ".verifica-5.db", "vivipass.db.import-4321", "vivipass.db.compatta-77"}
 	kept := []string{".backup-777", // being written now
 		".backup-mia", "backup-1", ".restore-99.txt", "altro.db.import-1", "appunti.txt"} // not ours
 	for _, n := range append(append([]string{}, stale...), kept...) {
@@ -315,4 +316,52 @@ func TestRegisterLeftUnderOtherName(t *testing.T) {
 	if b, err := os.ReadFile(older); err != nil || string(b) != "un ripristino di novembre" {
 		t.Errorf("an earlier kept register was touched: %v", err)
 	}
+}
+
+// TestRestoreKilledAnywhere (issue 12.12): restore killed (SIGKILL) at moments spread
+// over its whole run: each time the register is at its path, whole, the one before or
+// the copy; the next command finds no second name of the register left behind.
+func TestRestoreKilledAnywhere(t *testing.T) {
+	t.Parallel()
+	db := newDB(t, "L736")
+	copyFile := filepath.Join(t.TempDir(), "copia.db")
+	must(t, 0, "backup", copyFile, "--db", db) // without mario
+	key, _ := pubKey(t, "mario@ufficio")
+	must(t, 0, "operator", "add", "--name", "mario", "--role", "operatore", "--comune", "L736", "--key", key, "--db", db)
+	begin := time.Now()
+	must(t, 0, "restore", copyFile, "--db", db)
+	whole := time.Since(begin)
+	must(t, 0, "operator", "add", "--name", "mario", "--role", "operatore", "--comune", "L736", "--key", key, "--db", db)
+	const tries = 12
+	seen := map[bool]int{}
+	for i := range tries {
+		cmd := exec.Command(bin, "restore", copyFile, "--db", db)
+		cmd.Env = runEnv()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(whole * time.Duration(i) / tries)
+		cmd.Process.Kill()
+		cmd.Wait()
+		r := must(t, 0, "operator", "list", "--db", db)
+		if strings.Contains(r.stderr, "non c'è") {
+			t.Fatalf("try %d: %s", i, r.stderr)
+		}
+		_, withMario := operators(t, db)["mario"]
+		seen[withMario]++
+		cur, err := os.Stat(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keptFiles(t, db) {
+			if fi, err := os.Stat(k); err == nil && os.SameFile(cur, fi) {
+				t.Errorf("try %d: %s is a second name of the register", i, filepath.Base(k))
+			}
+		}
+		must(t, 0, "store", "verify", "--db", db)
+		if !withMario { // the copy is in place: back to the register with mario
+			must(t, 0, "operator", "add", "--name", "mario", "--role", "operatore", "--comune", "L736", "--key", key, "--db", db)
+		}
+	}
+	t.Logf("after %d kills: %d times the register before, %d the copy", tries, seen[true], seen[false])
 }
