@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"vivipass/national"
+	"vivipass/national/sim"
 )
 
 // TestStateFilePrivate (issue 12.6): with umask 000 the simulator's state file is
@@ -42,5 +44,34 @@ func TestStateFilePrivate(t *testing.T) {
 	}
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o755 {
 		t.Errorf("its folder: %v, mode %v; want 0755 as it was", err, fi.Mode())
+	}
+}
+
+// TestStaleStateTempsRemoved (issue 12.12): the temporaries a simulator killed while
+// saving left beside its state file go at the next start; a fresh one and other files
+// stay.
+func TestStaleStateTempsRemoved(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "stato.json")
+	names := map[string]bool{".stato.json.123456": false, ".stato.json.999": true, ".stato.json.bak": true, "appunti.txt": true}
+	old := time.Now().Add(-time.Hour)
+	for n := range names {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, []byte("{"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if n != ".stato.json.999" { // being written now
+			if err := os.Chtimes(p, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := sim.New(sim.Options{State: state}); err != nil {
+		t.Fatal(err)
+	}
+	for n, stays := range names {
+		if _, err := os.Stat(filepath.Join(dir, n)); (err == nil) != stays {
+			t.Errorf("%s: stays %v, want %v", n, err == nil, stays)
+		}
 	}
 }

@@ -172,6 +172,9 @@ func New(o Options) (*Server, error) {
 	for id, c := range s.st.Cards {
 		s.byNumber[c.Comune+" "+c.Number] = id
 	}
+	if s.file != "" {
+		removeStaleTemps(s.file, time.Now())
+	}
 	return s, nil
 }
 
@@ -587,6 +590,25 @@ func newCodice() string {
 		b[i] = codiceAlphabet[b[i]&31]
 	}
 	return string(b[:])
+}
+
+// removeStaleTemps removes what a simulator killed while saving left beside the state
+// file: its temporary names (save) untouched for 10 minutes, nothing else (#12 point 12).
+func removeStaleTemps(file string, now time.Time) {
+	dir, base := filepath.Dir(file), filepath.Base(file)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), "."+base+".")
+		if !ok || rest == "" || strings.Trim(rest, "0123456789") != "" || !e.Type().IsRegular() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && now.Sub(fi.ModTime()) > 10*time.Minute {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // save writes the state file atomically (temporary file, fsync, rename); under s.mu.
