@@ -44,7 +44,8 @@ func sweepLeftovers(dir, db string, now time.Time) []string {
 	}
 	var importCopy *regexp.Regexp
 	if db != "" {
-		importCopy = regexp.MustCompile(`^` + regexp.QuoteMeta(filepath.Base(db)) + `\.import-[0-9]+$`)
+		// Its import copies and its compactions (store.DB.Compact): <db>.import-PID, <db>.compatta-PID.
+		importCopy = regexp.MustCompile(`^` + regexp.QuoteMeta(filepath.Base(db)) + `\.(import|compatta)-[0-9]+$`)
 	}
 	var removed []string
 	for _, e := range entries {
