@@ -269,6 +269,16 @@ type PassEdit struct {
 // typed by hand (manual mode, N5) close the pass's sends not done: done on the portal.
 func (s *Service) EditPass(a Actor, c Change, e PassEdit) (Result, error) {
 	return s.inPlaceTx(a, c, domain.ActEdit, func(tx *store.Tx, p domain.Pass) (domain.Pass, string, error) {
+		for _, f := range []struct {
+			what string
+			s    *string
+		}{{"la nota", e.Note}, {"il numero precedente", e.PreviousNumber}, {"il CUDE ID", e.CudeID}, {"il codice univoco", e.CodiceUnivoco}} {
+			if f.s != nil { // issue 12.10
+				if err := domain.CheckText(f.what, *f.s, f.what == "la nota"); err != nil {
+					return p, "", err
+				}
+			}
+		}
 		n := p.Clone()
 		var what []string
 		if e.Note != nil && *e.Note != p.Note {

@@ -256,6 +256,9 @@ func (s *Service) checkAndStampPerson(p *domain.Person, override string, a Actor
 		if strings.TrimSpace(override) == "" {
 			return &MismatchError{Mismatches: chk.Mismatches}
 		}
+		if err := domain.CheckText("il motivo", override, true); err != nil { // issue 12.10
+			return err
+		}
 		p.CFOverride = strings.TrimSpace(override)
 	} else {
 		p.CFOverride = ""

@@ -92,3 +92,22 @@ func TestImportDeceasedLongLine(t *testing.T) {
 		t.Errorf("a refused file marked %s deceased", a.Pass.HolderCF)
 	}
 }
+
+// issue 12.10: the note of a pass edited later, and the reason of an override, refuse
+// escape sequences too.
+func TestEscapeSequenceInEditsRefused(t *testing.T) {
+	e := newEnv(t)
+	res := e.issue(mario, rossi(t))
+	note := "ritirato\x1b[8m"
+	_, err := e.s.EditPass(mario, change(res.Pass), service.PassEdit{Note: &note})
+	wantErr(t, "ESC in the note", err, "la nota contiene un carattere di controllo (ESC)")
+	ok := "ritirato dal delegato\nil 10/06"
+	if _, err := e.s.EditPass(mario, change(res.Pass), service.PassEdit{Note: &ok}); err != nil {
+		t.Errorf("a note on two lines refused: %v", err)
+	}
+	p := person(t, "CMD CALC", "MARIO", 'M', date(1980, time.January, 1), "L736")
+	p.Cognome = "BIANCHI"
+	_, err = e.s.IssuePass(mario, service.IssueRequest{Person: p, Pass: domain.IssueInput{Kind: domain.Permanente},
+		CFOverride: "come da documento\u009b"})
+	wantErr(t, "C1 in the override", err, "il motivo contiene un carattere di controllo (U+009B)")
+}
