@@ -864,13 +864,22 @@ func (d Delivery) Message() string {
 
 // Deliver writes the document to a file (atomically: a temp file renamed) or prints it
 // on a CUPS queue and waits for the job's outcome; a print of a pass is recorded in its
-// history. A file an operator names in a session never replaces one that is there (the
-// path is typed, not trusted: it could be the register or another comune's password
-// file); the command line's paths are the administrator's and may.
+// history. A session (an actor of one comune) writes only into its comune's stampe/
+// (Folder), never a path of the server (#12.3: the path is typed, not trusted: it could
+// be the register, another comune's password file, an authorized_keys); the command
+// line's paths are the administrator's and may replace a file.
 func (s *Service) Deliver(ctx context.Context, a Actor, doc Document, to Target) (Delivery, error) {
 	var d Delivery
 	if n := btoi(to.File != "") + btoi(to.Queue != "") + btoi(to.Folder != nil); n != 1 {
 		return d, &domain.Error{Message: "indicare un file PDF oppure una stampante"}
+	}
+	if to.File != "" && a.Comune != "" {
+		// #12.3: a session writes only into its comune's folder (Folder); a path of the
+		// server is the command line's.
+		return d, &domain.Error{Message: "dalla scrivania un PDF si salva solo nella cartella stampe/ del comune: un file del server si indica dalla riga di comando"}
+	}
+	if to.Folder != nil && !a.Sees(to.Folder.Code()) {
+		return d, ErrForbidden // another comune's folder
 	}
 	where := ""
 	if to.Folder != nil {

@@ -366,7 +366,7 @@ func TestDeliverToFileIsInTheHistory(t *testing.T) {
 		t.Errorf("document %+v", doc)
 	}
 	out := filepath.Join(t.TempDir(), "carta.pdf")
-	d, err := e.s.Deliver(context.Background(), mario, doc, service.Target{File: out})
+	d, err := e.s.Deliver(context.Background(), admin, doc, service.Target{File: out}) // a path: the command line's (#12.3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +379,7 @@ func TestDeliverToFileIsInTheHistory(t *testing.T) {
 	}
 	_, err = e.s.Deliver(context.Background(), mario, doc, service.Target{})
 	wantErr(t, "no target", err, "indicare un file PDF oppure una stampante")
-	_, err = e.s.Deliver(context.Background(), mario, doc, service.Target{File: "/nonexistent/dir/x.pdf"})
+	_, err = e.s.Deliver(context.Background(), admin, doc, service.Target{File: "/nonexistent/dir/x.pdf"})
 	wantErr(t, "unwritable", err, "impossibile scrivere")
 }
 

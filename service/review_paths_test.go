@@ -3,11 +3,13 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"vivipass/domain"
+	"vivipass/files"
 	"vivipass/printing"
 	"vivipass/service"
 )
@@ -16,7 +18,9 @@ import (
 // server" never replaces a file that is already there. Without this an operator of
 // Padova, printing a card of her own comune, could overwrite Venezia's PEC password
 // file or the region's register itself (the rename left the live database on an
-// unlinked inode: every comune's data gone at the next restart).
+// unlinked inode: every comune's data gone at the next restart). Issue 12.3: a session
+// writes no path of the server at all, not even a new file (an authorized_keys, a file
+// in another comune's folder): only its comune's stampe/.
 func TestOperatorPrintNeverReplacesAFile(t *testing.T) {
 	e := newEnv(t)
 	p := e.issue(giulia, verdi(t)).Pass
@@ -34,15 +38,25 @@ func TestOperatorPrintNeverReplacesAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	history := len(e.get(giulia, p.ID).History)
-	for _, target := range []string{secret, register} {
+	out := filepath.Join(t.TempDir(), "carta.pdf")
+	keys := filepath.Join(t.TempDir(), ".ssh", "authorized_keys")
+	if err := os.MkdirAll(filepath.Dir(keys), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{secret, register, out, keys} {
 		_, err := e.s.Deliver(context.Background(), giulia, doc, service.Target{File: target})
-		wantErr(t, "giulia prints over "+filepath.Base(target), err, "esiste già", "non viene sovrascritto")
+		wantErr(t, "giulia prints to "+target, err, "cartella stampe/ del comune", "riga di comando")
 	}
 	if b, _ := os.ReadFile(secret); string(b) != "segreto-di-venezia\n" {
 		t.Errorf("Venezia's password file now holds %d bytes of a PDF", len(b))
 	}
 	if b, _ := os.ReadFile(register); !bytes.Equal(b, before) {
 		t.Errorf("the register file was replaced (%d bytes, was %d)", len(b), len(before))
+	}
+	for _, p := range []string{out, keys} {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("a session created %s", p)
+		}
 	}
 	if h := e.get(giulia, p.ID).History; len(h) != history {
 		t.Errorf("a refused print is in the history: %+v", h[len(h)-1])
@@ -51,22 +65,31 @@ func TestOperatorPrintNeverReplacesAFile(t *testing.T) {
 	if len(left) != 0 {
 		t.Errorf("temporary files left behind: %v", left)
 	}
-
-	// A new file is written as before; the same name again is refused, the first kept.
-	out := filepath.Join(t.TempDir(), "carta.pdf")
-	if _, err := e.s.Deliver(context.Background(), giulia, doc, service.Target{File: out}); err != nil {
+	// Nor into another comune's folder.
+	store, err := files.New(filepath.Join(e.dir, "file"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.s.Deliver(context.Background(), giulia, doc, service.Target{File: out})
-	wantErr(t, "the same file twice", err, "esiste già")
-	if b, _ := os.ReadFile(out); !bytes.Equal(b, doc.PDF) {
-		t.Errorf("the first PDF was lost (%d bytes)", len(b))
+	venezia, err := store.Comune("L736")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.Deliver(context.Background(), giulia, doc, service.Target{Folder: venezia, Name: "carta"}); !errors.Is(err, service.ErrForbidden) {
+		t.Errorf("giulia prints into Venezia's stampe/: %v", err)
+	}
+	if l, _ := venezia.List("stampe"); len(l) != 0 {
+		t.Errorf("Venezia's stampe/: %+v", l)
 	}
 
-	// The command line's paths are the administrator's: `vivipass print --out` may
-	// replace its own earlier output.
-	if _, err := e.s.Deliver(context.Background(), admin, doc, service.Target{File: out}); err != nil {
-		t.Errorf("the administrator replaces a PDF: %v", err)
+	// The command line's paths are the administrator's: `vivipass print --out` writes
+	// and may replace its own earlier output.
+	for range 2 {
+		if _, err := e.s.Deliver(context.Background(), admin, doc, service.Target{File: out}); err != nil {
+			t.Errorf("the administrator writes a PDF: %v", err)
+		}
+	}
+	if b, _ := os.ReadFile(out); !bytes.Equal(b, doc.PDF) {
+		t.Errorf("the administrator's PDF: %d bytes", len(b))
 	}
 }
 
