@@ -207,7 +207,10 @@ func (r PoliceReport) Check(reason DuplicateReason, day Date) error {
 	case len([]rune(r.Autorita)) > 120:
 		return errorf("autorità della denuncia troppo lunga: al massimo 120 caratteri")
 	}
-	return nil
+	if err := CheckText("il numero della denuncia", r.Numero, false); err != nil {
+		return err
+	}
+	return CheckText("l'autorità della denuncia", r.Autorita, false) // issue 12.10
 }
 
 // NationalStatus is where the pass stands with the national platform (N1–N3).

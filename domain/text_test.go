@@ -44,6 +44,10 @@ func TestCheckText(t *testing.T) {
 	}
 	in := IssueInput{Number: "L736_1", Kind: Permanente, DataRilascio: MustDate(2025, 6, 1), DataDecorrenza: MustDate(2025, 6, 1),
 		DataScadenza: MustDate(2030, 6, 1), Note: "consegnato\x1b[2J"}
+	rep := PoliceReport{Numero: "123", Data: MustDate(2025, 5, 1), Autorita: "Carabinieri\x1b[2J"}
+	if err := rep.Check(Furto, MustDate(2025, 6, 1)); err == nil || !strings.Contains(err.Error(), "l'autorità della denuncia contiene un carattere di controllo (ESC)") {
+		t.Errorf("report with ESC: %v", err)
+	}
 	if _, err := NewPass(in, "L736", p, Sportello); err == nil || !strings.Contains(err.Error(), "la nota contiene un carattere di controllo (ESC)") {
 		t.Errorf("NewPass with ESC in the note: %v", err)
 	}
