@@ -131,7 +131,8 @@ func missingRegister(db string) error {
 	}
 	return fmt.Errorf("il database %s non c'è, ma c'è %s: è il database com'era prima di un ripristino, lasciato lì da un ripristino interrotto%s. "+
 		"Per rimetterlo al suo posto: mv %s %s — poi, se serve, ripetere il ripristino: vivipass restore COPIA --db %s. "+
-		"Non usare vivipass init: creerebbe un registro vuoto", db, last, others, shellQuote(last), shellQuote(db), shellQuote(db))
+		"Non usare vivipass init: creerebbe un registro vuoto (per cominciare davvero un registro nuovo, spostare prima altrove i file %s*)",
+		db, last, others, shellQuote(last), shellQuote(db), shellQuote(db), filepath.Base(db)+keptMark)
 }
 
 // shellQuote quotes a path for a command to paste, when it needs it.
