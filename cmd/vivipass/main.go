@@ -106,7 +106,6 @@ func run(e *env, args []string) int {
 		return report(e, err)
 	}
 	e.escapeOutput(name) // issue 12.10: no control character reaches the terminal raw
-	e.escapeOutput(name) // issue 12.10: no control character reaches the terminal raw
 	return report(e, c.run(e, args[1:]))
 }
 
