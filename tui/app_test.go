@@ -10,6 +10,7 @@ import (
 
 	"vivipass/domain"
 	"vivipass/service"
+	"vivipass/store"
 	"vivipass/tui"
 	"vivipass/tui/common"
 	"vivipass/tui/tuitest"
@@ -338,4 +339,37 @@ func TestHelpOverlayFits(t *testing.T) {
 			t.Errorf("line %d is %d cells wide: %q", i+1, ansi.StringWidth(l), l)
 		}
 	}
+}
+
+// Issue 12.10: a name holding an escape sequence, written before the input checks,
+// never reaches the terminal raw: the list and the card show "�".
+func TestControlCharactersOfOldDataShown(t *testing.T) {
+	svc := tuitest.Demo(t, fixedNow)
+	res, err := svc.Search(service.SystemActor("test"), service.Query{Text: "ZANON"})
+	if err != nil || len(res.Rows) != 1 {
+		t.Fatalf("ZANON: %+v, %v", res.Rows, err)
+	}
+	if err := svc.DB().Update(func(tx *store.Tx) error {
+		p, err := tx.Pass(res.Rows[0].ID)
+		if err != nil {
+			return err
+		}
+		h, err := tx.Person(p.PersonID)
+		if err != nil {
+			return err
+		}
+		h.Cognome = "ZANON\x1b[2J\x9b31m"
+		return tx.PutPerson(&h)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"))
+	tuitest.Send(m, tuitest.Type("zanon")...)
+	tuitest.Send(m, tuitest.Key("enter"))
+	s := m.View().Content
+	if strings.ContainsRune(s, '\u009b') || strings.Contains(s, "\x1b[2J") {
+		t.Fatalf("a control sequence of the data reached the screen:\n%q", s)
+	}
+	mustShow(t, m, "ZANON�[2J�31m")
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode"
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
@@ -110,11 +111,27 @@ func ErrorText(err error) string {
 	return explain.Text(err) // the system's English said in Italian (issue 11.9)
 }
 
-// Truncate cuts s to w cells with an ellipsis.
+// Clean shows a control character of the data (an escape sequence in a name written
+// before the input checks, issue 12.10) as "�": it never reaches the terminal raw.
+func Clean(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+}
+
+// Truncate cuts s to w cells with an ellipsis; the text is data or words, never
+// styled: its control characters are shown (Clean).
 func Truncate(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	s = Clean(s)
 	r := []rune(s)
 	if len(r) <= w {
 		return s
