@@ -171,7 +171,7 @@ func (f *Folder) ensure(sweep bool) error {
 	}
 	defer closeFD(base)
 	if err := mkdirAt(base, f.code); err != nil {
-		return fmt.Errorf("impossibile creare la cartella %s: %v", f.path, err)
+		return fmt.Errorf("impossibile creare la cartella %s: %v", f.shown(""), err)
 	}
 	dir, err := openDirAt(base, f.code)
 	if err != nil {
@@ -180,7 +180,7 @@ func (f *Folder) ensure(sweep bool) error {
 	defer closeFD(dir)
 	for _, sub := range Subfolders {
 		if err := mkdirAt(dir, sub); err != nil {
-			return fmt.Errorf("impossibile creare la cartella %s: %v", filepath.Join(f.path, sub), err)
+			return fmt.Errorf("impossibile creare la cartella %s: %v", f.shown(sub), err)
 		}
 		d, err := openDirAt(dir, sub)
 		if err != nil {
@@ -206,8 +206,17 @@ func sweepUploads(dir int) {
 	}
 }
 
+// shown names a folder of the comune as its operators see it over SFTP ("stampe/"), not
+// by its path on the server: the layout of the server is not theirs to read (issue 12.2).
+func (f *Folder) shown(sub string) string {
+	if sub == "" {
+		return "del comune " + f.code
+	}
+	return sub + "/ del comune " + f.code
+}
+
 func (f *Folder) dirError(sub string, err error) error {
-	p := filepath.Join(f.path, sub)
+	p := f.shown(sub)
 	switch {
 	case isSymlinkErr(err):
 		return fail(fs.ErrPermission, "%s non è una cartella (un collegamento simbolico?): rifiutata", p)
