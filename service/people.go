@@ -273,7 +273,8 @@ type DeceasedReport struct {
 	Marked  int             `json:"marked"`
 	Revoked int             `json:"revoked"`
 	Unknown []string        `json:"unknown"` // codici fiscali with no person in scope
-	Errors  []DeceasedError `json:"errors"`
+	Errors  []DeceasedError `json:"errors"`  // the first 100, then one line with how many more
+	Invalid int             `json:"invalid"` // the lines in error, all of them
 }
 
 // DeceasedError is a bad line of the deaths file.
@@ -282,19 +283,28 @@ type DeceasedError struct {
 	Message string `json:"message"`
 }
 
-// ImportDeceased reads "codice fiscale;date" lines (separator ; , tab or space) and
-// marks each holder deceased (P8). Every line is checked first; with any error nothing
-// is written. Codici fiscali unknown in scope are listed, not errors (the anagrafe list
-// has everybody, not only holders).
-func (s *Service) ImportDeceased(a Actor, data []byte) (DeceasedReport, error) {
-	type entry struct {
-		cf   string
-		died domain.Date
-	}
+// deceasedEntry is a valid line of the deaths file.
+type deceasedEntry struct {
+	cf   string
+	died domain.Date
+}
+
+// maxDeceasedErrors bounds the errors a deaths file reports (a wrong file would list one
+// a line); the count says how many there were.
+const maxDeceasedErrors = 100
+
+// readDeceased checks every line of a deaths file (pure: fuzzed, issue 12.13).
+func readDeceased(data []byte, today domain.Date) ([]deceasedEntry, DeceasedReport) {
 	var rep DeceasedReport
-	var entries []entry
+	var entries []deceasedEntry
+	bad := 0
+	fail := func(e DeceasedError) {
+		bad++
+		if len(rep.Errors) < maxDeceasedErrors {
+			rep.Errors = append(rep.Errors, e)
+		}
+	}
 	seen := map[string]struct{ index, line int }{}
-	today := s.Today()
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 4<<10), legacy.MaxLine) // issue 12.9: a longer line stops the reading
 	n := 1
@@ -309,37 +319,50 @@ func (s *Service) ImportDeceased(a Actor, data []byte) (DeceasedReport, error) {
 		}
 		rep.Lines++
 		if len(f) != 2 {
-			rep.Errors = append(rep.Errors, DeceasedError{n, "attesi due campi: codice fiscale e data di decesso"})
+			fail(DeceasedError{n, "attesi due campi: codice fiscale e data di decesso"})
 			continue
 		}
 		cf := domain.NormalizeCF(f[0])
 		if err := domain.ValidateCFSyntax(cf); err != nil {
-			rep.Errors = append(rep.Errors, DeceasedError{n, "codice fiscale " + cf + ": " + err.Error()})
+			fail(DeceasedError{n, "codice fiscale " + cf + ": " + err.Error()})
 			continue
 		}
 		d, err := domain.ParseDate(f[1])
 		if err != nil {
-			rep.Errors = append(rep.Errors, DeceasedError{n, err.Error()})
+			fail(DeceasedError{n, err.Error()})
 			continue
 		}
 		if d.After(today) {
-			rep.Errors = append(rep.Errors, DeceasedError{n, fmt.Sprintf("la data di decesso %s è nel futuro", d)})
+			fail(DeceasedError{n, fmt.Sprintf("la data di decesso %s è nel futuro", d)})
 			continue
 		}
 		if prev, ok := seen[cf]; ok {
 			if !entries[prev.index].died.Equal(d) {
-				rep.Errors = append(rep.Errors, DeceasedError{n, fmt.Sprintf("codice fiscale %s già alla riga %d con un'altra data (%s)", cf, prev.line, entries[prev.index].died)})
+				fail(DeceasedError{n, fmt.Sprintf("codice fiscale %s già alla riga %d con un'altra data (%s)", cf, prev.line, entries[prev.index].died)})
 			}
 			continue // the same death twice: once
 		}
 		seen[cf] = struct{ index, line int }{len(entries), n}
-		entries = append(entries, entry{cf, d})
+		entries = append(entries, deceasedEntry{cf, d})
 	}
 	if sc.Err() != nil { // before, the lines after it were dropped in silence
-		rep.Errors = append(rep.Errors, DeceasedError{n, fmt.Sprintf("riga più lunga di %d KB senza andare a capo: il file dei decessi ha una riga per persona (codice fiscale e data); controllare di aver scelto il file giusto", legacy.MaxLine>>10)})
+		fail(DeceasedError{n, fmt.Sprintf("riga più lunga di %d KB senza andare a capo: il file dei decessi ha una riga per persona (codice fiscale e data); controllare di aver scelto il file giusto", legacy.MaxLine>>10)})
 	}
-	if len(rep.Errors) > 0 {
-		return rep, &domain.Error{Message: domain.Count(len(rep.Errors), "riga errata", "righe errate") + ": nessun decesso registrato"}
+	if bad > len(rep.Errors) {
+		rep.Errors = append(rep.Errors, DeceasedError{0, fmt.Sprintf("… e altre %d righe errate", bad-len(rep.Errors))})
+	}
+	rep.Invalid = bad
+	return entries, rep
+}
+
+// ImportDeceased reads "codice fiscale;date" lines (separator ; , tab or space) and
+// marks each holder deceased (P8). Every line is checked first; with any error nothing
+// is written. Codici fiscali unknown in scope are listed, not errors (the anagrafe list
+// has everybody, not only holders).
+func (s *Service) ImportDeceased(a Actor, data []byte) (DeceasedReport, error) {
+	entries, rep := readDeceased(data, s.Today())
+	if rep.Invalid > 0 {
+		return rep, &domain.Error{Message: domain.Count(rep.Invalid, "riga errata", "righe errate") + ": nessun decesso registrato"}
 	}
 	err := s.update(func(tx *store.Tx, ev *[]Event) error {
 		rep.Marked, rep.Revoked, rep.Unknown = 0, 0, nil

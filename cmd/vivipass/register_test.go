@@ -290,9 +290,9 @@ func TestDeceasedImport(t *testing.T) {
 
 	file := write(t, "decessi.csv", []byte("codice_fiscale;data_decesso\nRSSMRA80A01L736U;"+died+"\n\nVRDLCU60D10L736K;01/01/2026\n"))
 	r := must(t, 0, "deceased", "import", file, "--json", "--db", db)
-	checkKeys(t, "deceased import --json", r.stdout, []string{"lines", "marked", "revoked", "unknown", "errors"}, nil)
+	checkKeys(t, "deceased import --json", r.stdout, []string{"lines", "marked", "revoked", "unknown", "errors", "invalid"}, nil)
 	var rep struct {
-		Lines, Marked, Revoked int
+		Lines, Marked, Revoked, Invalid int
 		Unknown                []string
 		Errors                 []struct {
 			Line    int
