@@ -293,8 +293,8 @@ func TestDeceasedImport(t *testing.T) {
 	checkKeys(t, "deceased import --json", r.stdout, []string{"lines", "marked", "revoked", "unknown", "errors", "invalid"}, nil)
 	var rep struct {
 		Lines, Marked, Revoked, Invalid int
-		Unknown                []string
-		Errors                 []struct {
+		Unknown                         []string
+		Errors                          []struct {
 			Line    int
 			Message string
 		}
