@@ -323,8 +323,25 @@ func (s *Service) Init(a Actor, comune string) error {
 func (s *Service) AuditVerify() (int, []store.AuditProblem, error) {
 	var n int
 	var pr []store.AuditProblem
-	err := s.view(func(tx *store.Tx) error { n, pr = tx.VerifyAudit(); return nil })
+	anchors, aerr := store.ReadAnchors(store.AnchorPath(s.db.Path()))
+	err := s.view(func(tx *store.Tx) error {
+		n, pr = tx.VerifyAudit()
+		pr = append(pr, tx.CheckAnchors(anchors)...) // the heads written outside the file (12.5)
+		return nil
+	})
+	if err == nil {
+		err = aerr
+	}
 	return n, pr, err
+}
+
+// AnchorAudit writes the chain's head to the anchors' log beside the database and
+// returns it (each backup does, and says it in its report).
+func (s *Service) AnchorAudit() (seq uint64, hash string, err error) {
+	if err := s.view(func(tx *store.Tx) error { seq, hash = tx.AuditHead(); return nil }); err != nil || seq == 0 {
+		return seq, hash, err
+	}
+	return seq, hash, store.AppendAnchor(store.AnchorPath(s.db.Path()), store.Anchor{Seq: seq, Hash: hash, At: s.now()})
 }
 
 // StoreVerify rebuilds and compares every index.

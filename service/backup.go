@@ -19,6 +19,10 @@ type BackupOutcome struct {
 	Took        time.Duration `json:"took"`                  // writing and checking
 	Err         string        `json:"error,omitempty"`       // Italian; empty = the copy is written and verified
 	LastSuccess time.Time     `json:"last_success,omitzero"` // the last verified copy, whatever this one did
+	// AuditSeq and AuditHead are the audit chain's head when the copy was made, also
+	// appended to the anchors' log beside the database (M6, 12.5).
+	AuditSeq  uint64 `json:"audit_seq,omitempty"`
+	AuditHead string `json:"audit_head,omitempty"`
 }
 
 // OK reports whether the copy was written and verified.
@@ -48,8 +52,12 @@ func (s *Service) BackupTo(a Actor, path string) (BackupOutcome, error) {
 	}
 	start := s.now()
 	o := BackupOutcome{At: start, File: path}
-	var err error
+	// The head anchored is one the copy holds: taken before it.
+	seq, head, err := s.AnchorAudit()
 	inBackground(func() {
+		if err != nil {
+			return
+		}
 		var size int64
 		if size, err = s.db.BackupFile(path); err != nil {
 			return
@@ -65,6 +73,9 @@ func (s *Service) BackupTo(a Actor, path string) (BackupOutcome, error) {
 		}
 	})
 	o.Took = s.now().Sub(start)
+	if err == nil {
+		o.AuditSeq, o.AuditHead = seq, head
+	}
 	if err != nil {
 		o.Err = err.Error()
 	}

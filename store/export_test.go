@@ -20,3 +20,6 @@ func IndexKey(id uint64, parts ...string) []byte { return indexKey(id, parts...)
 
 // U64 is the big-endian form of keys and counters.
 func U64(v uint64) []byte { return u64(v) }
+
+// Digest is the entry's chain hash, to rewrite a chain as an attacker would.
+func (e AuditEntry) Digest() string { return e.digest() }

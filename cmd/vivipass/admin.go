@@ -285,9 +285,17 @@ func cmdRestore(e *env, args []string) error {
 		return fmt.Errorf("ripristino non riuscito (database non toccato): %w", err)
 	}
 	syncDir(dir)
+	// The anchors of the chain replaced go with the register kept: the restored chain
+	// is anchored afresh at its next backup (a rollback is not a tampering, 12.5).
+	if anchors := store.AnchorPath(*f.db); fileExists(anchors) {
+		if err := os.Rename(anchors, anchors+strings.TrimPrefix(kept, *f.db)); err != nil { // <db>.catena.prima-del-ripristino-…
+			fmt.Fprintf(e.stderr, "attenzione: il registro delle ancore %s non è stato spostato (%v): `audit verify` segnalerà le voci del database sostituito\n", anchors, err)
+		}
+	}
 	fmt.Fprintf(e.stdout, "Database ripristinato da %s. Il precedente è conservato in %s.\n", src, kept)
 	return nil
 }
+
 
 // copyFrom copies the file src into w.
 func copyFrom(w io.Writer, src string) error {
