@@ -296,7 +296,6 @@ func cmdRestore(e *env, args []string) error {
 	return nil
 }
 
-
 // copyFrom copies the file src into w.
 func copyFrom(w io.Writer, src string) error {
 	in, err := os.Open(src)
