@@ -111,11 +111,11 @@ func (r *Ring) Active() (k Key, created bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	keys, err := r.Keys()
-	if err != nil || len(keys) > 0 {
-		if len(keys) > 0 {
-			return keys[0], false, nil
-		}
+	switch {
+	case err != nil:
 		return Key{}, false, err
+	case len(keys) > 0:
+		return keys[0], false, nil
 	}
 	k, err = r.add(nil, time.Now())
 	return k, err == nil, err

@@ -50,16 +50,28 @@ func (s *Service) ensureSigningKey(tx *store.Tx, a Actor) (ed25519.PrivateKey, e
 	if err != nil || !created {
 		return k.Private, err
 	}
-	return k.Private, s.audit(tx, a, "", "chiave di firma creata", "chiave "+k.ID, 0,
+	return k.Private, s.keyCreated(tx, a, k)
+}
+
+// keyCreated writes a new signing key's public half in the history.
+func (s *Service) keyCreated(tx *store.Tx, a Actor, k keyring.Key) error {
+	return s.audit(tx, a, "", "chiave di firma creata", "chiave "+k.ID, 0,
 		"chiave Ed25519 per i codici QR dei contrassegni: "+printing.PublicKeyText(k.Public())+" (in "+s.keyRing().Dir()+", fuori dal database)")
 }
 
 // adoptRegisterKey moves a seed an older vivipass kept in the register into the ring,
 // and deletes it from the register: from then on no copy of the database carries it.
 func (s *Service) adoptRegisterKey() error {
+	if s.keyAdopted.Load() {
+		return nil // checked already: nothing writes the seed back into the register
+	}
 	var seed []byte
-	if err := s.view(func(tx *store.Tx) error { seed = tx.Meta(metaSignKey); return nil }); err != nil || len(seed) == 0 {
+	if err := s.view(func(tx *store.Tx) error { seed = tx.Meta(metaSignKey); return nil }); err != nil {
 		return err
+	}
+	if len(seed) == 0 {
+		s.keyAdopted.Store(true)
+		return nil
 	}
 	if len(seed) != ed25519.SeedSize {
 		return fmt.Errorf("la chiave di firma nel database è illeggibile")
@@ -81,7 +93,11 @@ func (s *Service) adoptRegisterKey() error {
 	// Deleted, the seed still lies in a freed page of the file: rewrite it without.
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	return s.db.Compact()
+	if err := s.db.Compact(); err != nil {
+		return err
+	}
+	s.keyAdopted.Store(true)
+	return nil
 }
 
 // signingKey is the key that signs now, creating it if there is none yet.
@@ -89,14 +105,11 @@ func (s *Service) signingKey() (ed25519.PrivateKey, error) {
 	if err := s.adoptRegisterKey(); err != nil {
 		return nil, err
 	}
-	if k, created, err := s.keyRing().Active(); err != nil || !created {
+	k, created, err := s.keyRing().Active() // no transaction to print a card: only a new key writes
+	if err != nil || !created {
 		return k.Private, err
-	} else {
-		return k.Private, s.update(func(tx *store.Tx, _ *[]Event) error {
-			return s.audit(tx, SystemActor(""), "", "chiave di firma creata", "chiave "+k.ID, 0,
-				"chiave Ed25519 per i codici QR dei contrassegni: "+printing.PublicKeyText(k.Public()))
-		})
 	}
+	return k.Private, s.update(func(tx *store.Tx, _ *[]Event) error { return s.keyCreated(tx, SystemActor(""), k) })
 }
 
 // PublicKeys are the keys that verify the cards' QR codes, the one signing now first

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"vivipass/domain"
@@ -82,8 +83,10 @@ type Service struct {
 	copyVerifier CopyVerifier
 	// platformFor reaches the national platform of a comune (WithPlatform).
 	platformFor PlatformFor
-	// ring holds the keys that sign the cards (WithKeyring; beside the database).
-	ring *keyring.Ring
+	// ring holds the keys that sign the cards (WithKeyring; beside the database);
+	// keyAdopted: the register holds no seed of an older vivipass (checked once).
+	ring       *keyring.Ring
+	keyAdopted atomic.Bool
 }
 
 // Option configures a Service.
