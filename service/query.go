@@ -240,7 +240,7 @@ func (s *Service) Search(a Actor, q Query) (SearchResult, error) {
 		if len(q.States) == 0 && q.Channel == "" && q.Kind == "" && q.ExpiryFrom.IsZero() && q.ExpiryTo.IsZero() {
 			nameLimit = q.Limit + 1
 		}
-		text := strings.ToUpper(strings.Join(strings.Fields(q.Text), " "))
+		text := strings.ToUpper(strings.Join(strings.Fields(boundText(q.Text)), " "))
 		if from, to, ok := ExpiryRange(text); ok { // "01/01/2027-31/03/2027" (issue 11.12)
 			q.ExpiryFrom, q.ExpiryTo, text = from, to, ""
 			nameLimit = 0
@@ -347,6 +347,17 @@ func ExpiryRange(text string) (from, to domain.Date, ok bool) {
 		}
 	}
 	return domain.Date{}, domain.Date{}, false
+}
+
+// maxSearchText bounds a search's text (the desk's box takes 40 characters; a command
+// line or a caller of the service may send more): every scan is linear in it.
+const maxSearchText = 100
+
+func boundText(s string) string {
+	if r := []rune(s); len(r) > maxSearchText {
+		return string(r[:maxSearchText])
+	}
+	return s
 }
 
 // isYear reports whether text is a year a pass number may hold ("2025").
