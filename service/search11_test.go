@@ -69,12 +69,3 @@ func TestSearchAsTheCounterTypes(t *testing.T) {
 	}
 }
 
-// A search text of any length is cut, not scanned whole against every name.
-func TestSearchTextBounded(t *testing.T) {
-	e := newEnv(t)
-	e.issue(mario, rossi(t), plate("AB123CD"))
-	res, err := e.s.Search(mario, service.Query{Text: "ROSSI " + strings.Repeat("X", 1<<20)})
-	if err != nil || len(res.Rows) != 0 {
-		t.Errorf("a 1 MB search: %+v, %v", res.Rows, err)
-	}
-}
