@@ -68,4 +68,3 @@ func TestSearchAsTheCounterTypes(t *testing.T) {
 		t.Errorf("dal…al: %d (want %d); 03/2027: %d", a, want, b)
 	}
 }
-
