@@ -324,7 +324,11 @@ func readDeceased(data []byte, today domain.Date) ([]deceasedEntry, DeceasedRepo
 		}
 		cf := domain.NormalizeCF(f[0])
 		if err := domain.ValidateCFSyntax(cf); err != nil {
-			fail(DeceasedError{n, "codice fiscale " + cf + ": " + err.Error()})
+			fail(DeceasedError{n, "codice fiscale " + deceasedField(cf) + ": " + err.Error()})
+			continue
+		}
+		if len(f[1]) > 20 { // no date is this long: said without quoting all of it
+			fail(DeceasedError{n, fmt.Sprintf("data %s non valida: usare gg/mm/aaaa o aaaa-mm-gg", deceasedField(f[1]))})
 			continue
 		}
 		d, err := domain.ParseDate(f[1])
@@ -353,6 +357,15 @@ func readDeceased(data []byte, today domain.Date) ([]deceasedEntry, DeceasedRepo
 	}
 	rep.Invalid = bad
 	return entries, rep
+}
+
+// deceasedField is a field of the deaths file as an error message quotes it: escaped
+// (no control character reaches the terminal) and cut to 30 characters (issue 12.13).
+func deceasedField(s string) string {
+	if r := []rune(s); len(r) > 30 {
+		return fmt.Sprintf("%q…", string(r[:30]))
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // ImportDeceased reads "codice fiscale;date" lines (separator ; , tab or space) and
