@@ -33,6 +33,11 @@
 //	                                        settings of a comune, never the password (schema 5)
 //	undo/       seq(8)                    → UndoEntry (JSON): the last change of a lineage, for
 //	                                        its author to undo within minutes (schema 8)
+//	clients/    name                      → Client (JSON): a client of the HTTP API, its kind,
+//	                                        comune and the sha256 of its token (schema 9)
+//	client_tokens/ sha256 of token (hex)  → client name (schema 9)
+//	querylog/   seq(8)                    → QueryEntry (JSON): one query of a client, kept for
+//	                                        the days configured, pruned from the front (schema 9)
 //	templates/  comune 0 name             → store.Template: a comune's document template (S6, schema 3)
 //	printing/   "comune" 0 code           → store.PrintSettings: card layout, heading, default queue (S1, schema 3)
 //	            "printer" 0 queue         → store.Printer: calibration offsets, duplex (S2, schema 3)

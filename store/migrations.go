@@ -60,6 +60,7 @@ func migrations() []migration {
 		{"indice degli invii aperti", indexOpenJobs},
 		{"invii aperti in memoria", dropOpenJobsIndex},
 		{"annullamento dell'ultima operazione", createUndo},
+		{"clienti HTTP e registro delle interrogazioni", createClients},
 	}
 }
 
