@@ -144,6 +144,7 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		if err := ctx.Err(); err != nil {
 			return err // cancelled: this last transaction rolls back, nothing is swapped in
 		}
+		tx.Collect(w.bulk) // the audit entry below seals the records the import wrote (12.5)
 		if err := tx.PutImport(store.ImportRecord{SHA256: hash, File: name, At: w.now, By: a.Operator,
 			Imported: len(todo), Skipped: rep.Skipped}); err != nil {
 			return err
@@ -201,6 +202,7 @@ func (s *Service) importLarge(w *importWriter, todo []importRow, finish func(*st
 	if err != nil {
 		return err
 	}
+	sdb.SetAuditKeys(s.db.AuditKeys()) // the copy's entries are authenticated as the register's
 	// Records first (appended: each transaction fills new pages), then the index
 	// entries of all of them in key order, a slice of the key space per transaction.
 	for i := 0; i < len(todo); i += importChunk {

@@ -27,8 +27,14 @@ type AuditEntry struct {
 	// Changes are the fields the change touched, before and after (T5), as the
 	// operator read them then; none on entries older than the field.
 	Changes []FieldChange `json:"changes,omitempty"`
-	Prev    string        `json:"prev"`
-	Hash    string        `json:"hash"`
+	// Records are the records the operation wrote, "p/ID:hash" (pass version) or
+	// "q/ID:hash" (person); Sealed names the side list when there are many (seal.go).
+	Records []string `json:"records,omitempty"`
+	Sealed  *SealRef `json:"sealed,omitempty"`
+	Prev    string   `json:"prev"`
+	Hash    string   `json:"hash"`
+	// MAC authenticates Hash with a key kept outside the database: "keyid:hex".
+	MAC string `json:"mac,omitempty"`
 }
 
 // FieldChange is one field of a change: its Italian name and its value before and
@@ -40,7 +46,7 @@ type FieldChange struct {
 }
 
 func (e AuditEntry) digest() string {
-	e.Hash = ""
+	e.Hash, e.MAC = "", ""
 	raw, _ := json.Marshal(e)
 	h := sha256.New()
 	h.Write([]byte(e.Prev))
@@ -60,13 +66,13 @@ func (t *Tx) Audit(e AuditEntry) (AuditEntry, error) {
 	}
 	e.At = e.At.UTC().Round(time.Microsecond)
 	e.Prev = string(t.bucket("meta").Get([]byte("audit_head")))
-	e.Hash = e.digest()
-	if err := put(t, "audit", u64(seq), e); err != nil {
+	if err := t.attachRecords(&e); err != nil {
 		return e, err
 	}
-	if err := t.bucket("meta").Put([]byte("audit_head"), []byte(e.Hash)); err != nil {
+	if err := t.seal(&e); err != nil {
 		return e, err
 	}
+	t.lastAudit = seq
 	if e.Lineage != 0 {
 		if err := t.index("auditpass").Put(append(u64(e.Lineage), u64(seq)...), nil); err != nil {
 			return e, err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"sort"
 
 	"vivipass/domain"
@@ -67,9 +68,14 @@ func (t *Tx) PutPass(p *domain.Pass) error {
 	if p.Lineage == 0 {
 		p.Lineage = p.ID
 	}
-	if err := put(t, "passes", u64(p.ID), p); err != nil {
+	raw, err := json.Marshal(p)
+	if err != nil {
 		return err
 	}
+	if err := t.bucket("passes").Put(u64(p.ID), raw); err != nil {
+		return err
+	}
+	t.noteRecord(sealPass, p.ID, raw)
 	return t.replaceIndex(old, passIndexEntries(p))
 }
 
@@ -85,9 +91,14 @@ func (t *Tx) PutPerson(p *domain.Person) error {
 	} else if prev, err := t.Person(p.ID); err == nil {
 		old = personIndexEntries(&prev)
 	}
-	if err := put(t, "people", u64(p.ID), p); err != nil {
+	raw, err := json.Marshal(p)
+	if err != nil {
 		return err
 	}
+	if err := t.bucket("people").Put(u64(p.ID), raw); err != nil {
+		return err
+	}
+	t.noteRecord(sealPerson, p.ID, raw)
 	return t.replaceIndex(old, personIndexEntries(p))
 }
 
@@ -124,6 +135,8 @@ func (t *Tx) replaceIndex(old, new []indexEntry) error {
 // In key order, each transaction only fills the next pages.
 type Bulk struct {
 	indexes map[string]*bulkIndex
+	// records are the records written, for the audit entry that ends the load (seal.go).
+	records []recordRef
 }
 
 // bulkIndex packs one index's keys in one buffer (a region import holds over a million

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -25,6 +26,8 @@ type DB struct {
 	path string
 	opt  Options
 	open openJobs
+	// keys authenticate the audit chain (seal.go); nil until SetAuditKeys.
+	keys atomic.Pointer[auditKeys]
 }
 
 // Options tune Open.
@@ -103,6 +106,9 @@ func (db *DB) Update(fn func(*Tx) error) error {
 	err := db.bolt.Update(func(btx *bolt.Tx) error {
 		t := &Tx{tx: btx, db: db}
 		err := fn(t)
+		if err == nil {
+			err = t.coverRecords() // every record written is in an entry (seal.go)
+		}
 		jobs = t.jobs
 		return err
 	})
@@ -207,6 +213,10 @@ type Tx struct {
 	bulk *Bulk
 	// enqueued are the comuni of the outbox jobs this transaction wrote (Enqueued).
 	enqueued []string
+	// records are the records written since the last audit entry; lastAudit is the
+	// sequence of this transaction's last entry (seal.go).
+	records   []recordRef
+	lastAudit uint64
 }
 
 func (t *Tx) bucket(name string) *bolt.Bucket {

@@ -1,0 +1,397 @@
+package store
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Sealing (M6, issue 12.5): whoever can write the database file can recompute a bare
+// hash chain, so
+//   - each audit entry carries a MAC made with a key kept outside the database (the
+//     files of package keyring), and so does the chain's head: an entry changed, a
+//     chain recomputed or its last entries cut show, unless the key was taken too;
+//   - each audit entry carries the hashes of the records (pass versions, people) its
+//     operation wrote, and a verify checks every record against the last entry that
+//     wrote it: a record changed in place no longer matches.
+// The Tx notes each record it writes; Audit takes the notes since the previous entry,
+// and a commit whose last records no entry took adds them to its last entry (or
+// writes one of its own), so no write path can forget.
+
+// AuditKey is one key that authenticates audit entries from sequence From on.
+type AuditKey struct {
+	ID     string // short public name, written beside each MAC
+	Secret []byte
+	From   uint64
+}
+
+// auditKeys are the DB's keys, the active (highest From) last.
+type auditKeys []AuditKey
+
+// SetAuditKeys gives the database its keys (the service loads them from their files
+// at start). Without keys, entries carry no MAC and none is checked.
+func (db *DB) SetAuditKeys(keys []AuditKey) {
+	ks := append(auditKeys(nil), keys...)
+	sort.Slice(ks, func(i, j int) bool { return ks[i].From < ks[j].From })
+	db.keys.Store(&ks)
+}
+
+// AuditKeys are the keys set with SetAuditKeys (a copy of the register, e.g. an
+// import's scratch file, writes with the same keys).
+func (db *DB) AuditKeys() []AuditKey {
+	if p := db.keys.Load(); p != nil {
+		return append([]AuditKey(nil), (*p)...)
+	}
+	return nil
+}
+
+func (db *DB) auditKeys() auditKeys {
+	if p := db.keys.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (ks auditKeys) active() *AuditKey {
+	if len(ks) == 0 {
+		return nil
+	}
+	return &ks[len(ks)-1]
+}
+
+func (ks auditKeys) byID(id string) *AuditKey {
+	for i := range ks {
+		if ks[i].ID == id {
+			return &ks[i]
+		}
+	}
+	return nil
+}
+
+func (k *AuditKey) mac(parts ...string) string {
+	m := hmac.New(sha256.New, k.Secret)
+	for _, p := range parts {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
+	return k.ID + ":" + hex.EncodeToString(m.Sum(nil))
+}
+
+// entryMAC authenticates an entry's hash (which covers its content and its link).
+func (k *AuditKey) entryMAC(e *AuditEntry) string { return k.mac("voce", e.Hash) }
+
+// headMAC authenticates the chain's head: a chain cut after a genuine entry would
+// otherwise look whole.
+func (k *AuditKey) headMAC(seq uint64, hash string) string {
+	return k.mac("testa", strconv.FormatUint(seq, 10), hash)
+}
+
+func macKeyID(mac string) string { id, _, _ := strings.Cut(mac, ":"); return id }
+
+// Record kinds in seals.
+const (
+	sealPass   = 'p'
+	sealPerson = 'q'
+)
+
+// recordRef is a record a transaction wrote: kind, id and the hash of its bytes.
+type recordRef struct {
+	kind byte
+	id   uint64
+	hash [16]byte
+}
+
+func refOf(kind byte, id uint64, raw []byte) recordRef {
+	sum := sha256.Sum256(raw)
+	r := recordRef{kind: kind, id: id}
+	copy(r.hash[:], sum[:16])
+	return r
+}
+
+func (r recordRef) key() string {
+	var b [9]byte
+	b[0] = r.kind
+	binary.BigEndian.PutUint64(b[1:], r.id)
+	return string(b[:])
+}
+
+// text is the inline form in an entry: "p/12:<32 hex>".
+func (r recordRef) text() string {
+	return fmt.Sprintf("%c/%d:%x", r.kind, r.id, r.hash)
+}
+
+func parseRef(s string) (recordRef, bool) {
+	var r recordRef
+	head, h, ok := strings.Cut(s, ":")
+	if !ok || len(head) < 3 || head[1] != '/' || len(h) != 32 {
+		return r, false
+	}
+	id, err := strconv.ParseUint(head[2:], 10, 64)
+	if err != nil {
+		return r, false
+	}
+	if _, err := hex.Decode(r.hash[:], []byte(h)); err != nil {
+		return r, false
+	}
+	r.kind, r.id = head[0], id
+	return r, r.kind == sealPass || r.kind == sealPerson
+}
+
+const refSize = 25 // kind, id, hash in the side form
+
+// packRefs is the side form of many refs (a bulk import, the first seal).
+func packRefs(refs []recordRef) []byte {
+	out := make([]byte, 0, len(refs)*refSize)
+	for _, r := range refs {
+		out = append(out, r.kind)
+		out = binary.BigEndian.AppendUint64(out, r.id)
+		out = append(out, r.hash[:]...)
+	}
+	return out
+}
+
+func unpackRefs(b []byte, fn func(recordRef)) bool {
+	if len(b)%refSize != 0 {
+		return false
+	}
+	for ; len(b) > 0; b = b[refSize:] {
+		r := recordRef{kind: b[0], id: binary.BigEndian.Uint64(b[1:9])}
+		copy(r.hash[:], b[9:refSize])
+		fn(r)
+	}
+	return true
+}
+
+// SealRef names the side list of an entry with many records: how many, and the
+// sha256 of the list (kept in bucket "sigilli" under the entry's sequence).
+type SealRef struct {
+	N      int    `json:"n"`
+	Digest string `json:"digest"`
+}
+
+// maxInline records go in the entry itself; more go to the side list.
+const maxInline = 32
+
+const bSeals = "sigilli"
+
+// noteRecord is called by every write of a pass version or a person.
+func (t *Tx) noteRecord(kind byte, id uint64, raw []byte) {
+	r := refOf(kind, id, raw)
+	if t.bulk != nil {
+		t.bulk.records = append(t.bulk.records, r)
+		return
+	}
+	t.records = append(t.records, r)
+}
+
+// attachRecords moves the noted records (and a bulk load's) into e.
+func (t *Tx) attachRecords(e *AuditEntry) error {
+	refs := t.records
+	t.records = nil
+	if t.bulk != nil && len(t.bulk.records) > 0 {
+		refs = append(refs, t.bulk.records...)
+		t.bulk.records = nil
+	}
+	if e.Sealed != nil { // amending: the side list grows
+		old, err := t.sideRefs(e.Seq, e.Sealed)
+		if err != nil {
+			return err
+		}
+		refs, e.Sealed = append(old, refs...), nil
+	}
+	for _, s := range e.Records {
+		if r, ok := parseRef(s); ok {
+			refs = append([]recordRef{r}, refs...)
+		}
+	}
+	e.Records = nil
+	if len(refs) <= maxInline {
+		for _, r := range refs {
+			e.Records = append(e.Records, r.text())
+		}
+		return nil
+	}
+	side := packRefs(refs)
+	sum := sha256.Sum256(side)
+	e.Sealed = &SealRef{N: len(refs), Digest: hex.EncodeToString(sum[:])}
+	b, err := t.tx.CreateBucketIfNotExists([]byte(bSeals))
+	if err != nil {
+		return err
+	}
+	b.FillPercent = 1.0
+	return b.Put(u64(e.Seq), side)
+}
+
+// sideRefs reads and checks an entry's side list.
+func (t *Tx) sideRefs(seq uint64, s *SealRef) ([]recordRef, error) {
+	var side []byte
+	if b := t.tx.Bucket([]byte(bSeals)); b != nil {
+		side = b.Get(u64(seq))
+	}
+	sum := sha256.Sum256(side)
+	var refs []recordRef
+	if hex.EncodeToString(sum[:]) != s.Digest || !unpackRefs(side, func(r recordRef) { refs = append(refs, r) }) || len(refs) != s.N {
+		return nil, fmt.Errorf("voce %d: l'elenco dei record scritti è alterato o mancante", seq)
+	}
+	return refs, nil
+}
+
+// seal finishes an entry: hash, MAC, the head and its MAC.
+func (t *Tx) seal(e *AuditEntry) error {
+	e.MAC = ""
+	e.Hash = e.digest()
+	if k := t.db.auditKeys().active(); k != nil {
+		e.MAC = k.entryMAC(e)
+	}
+	if err := put(t, "audit", u64(e.Seq), e); err != nil {
+		return err
+	}
+	meta := t.bucket("meta")
+	if err := meta.Put([]byte("audit_head"), []byte(e.Hash)); err != nil {
+		return err
+	}
+	if k := t.db.auditKeys().active(); k != nil {
+		return meta.Put([]byte("audit_head_mac"), []byte(k.headMAC(e.Seq, e.Hash)))
+	}
+	return meta.Delete([]byte("audit_head_mac"))
+}
+
+// coverRecords runs before commit: records written after the transaction's last entry
+// go into that entry (it is still the head), or into an entry of their own.
+func (t *Tx) coverRecords() error {
+	if len(t.records) == 0 {
+		return nil
+	}
+	if t.lastAudit != 0 {
+		e, err := get[AuditEntry](t, "audit", u64(t.lastAudit))
+		if err != nil {
+			return err
+		}
+		if err := t.attachRecords(&e); err != nil {
+			return err
+		}
+		return t.seal(&e)
+	}
+	_, err := t.Audit(AuditEntry{Operator: "sistema", Action: "registrazione", Subject: "record aggiornati",
+		Detail: "scrittura senza un'operazione di sportello"})
+	return err
+}
+
+// SealAll writes an entry covering every pass version and person as they are now:
+// the first seal of a register made before seals (the service does it once, when
+// its first key is made).
+func (t *Tx) SealAll(e AuditEntry) (AuditEntry, error) {
+	for _, bk := range []struct {
+		bucket string
+		kind   byte
+	}{{"passes", sealPass}, {"people", sealPerson}} {
+		c := t.bucket(bk.bucket).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			t.records = append(t.records, refOf(bk.kind, readU64(k), v))
+		}
+	}
+	return t.Audit(e)
+}
+
+// SealProblem is a record that does not match the last entry that wrote it.
+type SealProblem = AuditProblem
+
+// VerifyRecords checks every pass version and person against the last audit entry
+// that wrote it (M6): a record changed outside the program, or written by none,
+// shows. It reports at most max problems one by one, then how many more.
+func (t *Tx) VerifyRecords(max int) (checked int, problems []AuditProblem) {
+	type seen struct {
+		hash [16]byte
+		seq  uint64
+	}
+	last := map[string]seen{}
+	c := t.bucket("audit").Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var e AuditEntry
+		if json.Unmarshal(v, &e) != nil {
+			continue // VerifyAudit says it
+		}
+		for _, s := range e.Records {
+			if r, ok := parseRef(s); ok {
+				last[r.key()] = seen{r.hash, e.Seq}
+			}
+		}
+		if e.Sealed != nil {
+			refs, err := t.sideRefs(e.Seq, e.Sealed)
+			if err != nil {
+				problems = append(problems, AuditProblem{e.Seq, err.Error()})
+				continue
+			}
+			for _, r := range refs {
+				last[r.key()] = seen{r.hash, e.Seq}
+			}
+		}
+	}
+	more := 0
+	report := func(p AuditProblem) {
+		if len(problems) < max {
+			problems = append(problems, p)
+		} else {
+			more++
+		}
+	}
+	for _, bk := range []struct {
+		bucket, what string
+		kind         byte
+	}{{"passes", "contrassegno (versione %d%s)", sealPass}, {"people", "persona %d%s", sealPerson}} {
+		c := t.bucket(bk.bucket).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			checked++
+			r := refOf(bk.kind, readU64(k), v)
+			s, ok := last[r.key()]
+			delete(last, r.key())
+			what := fmt.Sprintf(bk.what, r.id, recordLabel(bk.kind, v))
+			switch {
+			case !ok:
+				report(AuditProblem{0, what + ": nessuna voce del registro lo ha scritto (aggiunto fuori dal programma?)"})
+			case s.hash != r.hash:
+				report(AuditProblem{s.seq, what + ": il contenuto non è quello scritto dalla voce " + strconv.FormatUint(s.seq, 10) + " (modificato fuori dal programma)"})
+			}
+		}
+	}
+	gone := make([]string, 0, len(last))
+	for k := range last {
+		gone = append(gone, k)
+	}
+	sort.Strings(gone)
+	for _, k := range gone {
+		kind, id := k[0], binary.BigEndian.Uint64([]byte(k[1:]))
+		what := "contrassegno (versione %d)"
+		if kind == sealPerson {
+			what = "persona %d"
+		}
+		report(AuditProblem{last[k].seq, fmt.Sprintf(what, id) + ": scritto dalla voce " + strconv.FormatUint(last[k].seq, 10) + ", non c'è più (rimosso fuori dal programma)"})
+	}
+	if more > 0 {
+		problems = append(problems, AuditProblem{0, fmt.Sprintf("e altri %d record non corrispondenti", more)})
+	}
+	return checked, problems
+}
+
+// recordLabel names a record in a problem: the pass number, the codice fiscale.
+func recordLabel(kind byte, raw []byte) string {
+	var v struct {
+		Number string `json:"number"`
+		CF     string `json:"codice_fiscale"`
+	}
+	_ = json.Unmarshal(raw, &v)
+	switch {
+	case kind == sealPass && v.Number != "":
+		return ", numero " + v.Number
+	case kind == sealPerson && v.CF != "":
+		return ", " + v.CF
+	}
+	return ""
+}
+
