@@ -727,31 +727,6 @@ func TestFastPaths(t *testing.T) {
 	}
 }
 
-// FuzzParse: no input makes Parse panic, and what it returns is consistent.
-func FuzzParse(f *testing.F) {
-	f.Add(Template())
-	f.Add([]byte("\"\ncodice_fiscale\";cognome\n"))
-	f.Add([]byte("sep=,\ncodice_fiscale,cognome\n\"a\r\nb\",\"\""))
-	f.Add(rowCSV(map[string]string{"note": "\"x;\ny\"\"z\"", "targa_2_dal": "1/1/2026"}))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := Parse(data, today)
-		if err != nil {
-			if file != nil {
-				t.Fatal("file and error")
-			}
-			return
-		}
-		if len(file.Rows) > file.Records {
-			t.Fatalf("%d rows of %d records", len(file.Rows), file.Records)
-		}
-		for _, e := range file.Errors {
-			if e.Row < 2 || e.Message == "" {
-				t.Fatalf("bad error %+v", e)
-			}
-		}
-	})
-}
-
 // TestNoAliasOfInput: nothing Parse returns points into the caller's bytes (the UTF-8
 // text is a view of them while parsing): overwriting them after Parse changes nothing.
 func TestNoAliasOfInput(t *testing.T) {
