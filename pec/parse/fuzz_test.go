@@ -1,8 +1,12 @@
 package parse
 
 import (
+	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
+
+	"vivipass/domain"
 )
 
 // FuzzParse: go test -fuzz=FuzzParse ./pec/parse
@@ -42,6 +46,27 @@ func FuzzParse(f *testing.F) {
 		r := parse(raw, Options{Now: fixedNow})
 		if msg := invariants(r); msg != "" {
 			t.Fatalf("%s (kind %s, reason %q)", msg, r.Kind, r.Reason)
+		}
+		// Issue 12.13: the key is the message's idempotency key, so the same bytes give
+		// the same key and kind; what the operator reads has no raw control character;
+		// the codice fiscale and plates are normalised as the domain does.
+		if again := parse(raw, Options{Now: fixedNow}); again.Key != r.Key || again.Kind != r.Kind {
+			t.Fatalf("parsed twice: key %q kind %s, then key %q kind %s", r.Key, r.Kind, again.Key, again.Kind)
+		}
+		for _, w := range append(r.AllWarnings(), r.Reason) {
+			if i := strings.IndexFunc(w, func(c rune) bool { return unicode.IsControl(c) && c != '\n' }); i >= 0 {
+				t.Fatalf("raw control character in %q", w)
+			}
+		}
+		if q := r.Request; q != nil {
+			if cf := q.Applicant.CodiceFiscale; domain.NormalizeCF(cf) != cf {
+				t.Fatalf("codice fiscale %q not normalised", cf)
+			}
+			for _, p := range q.Plates {
+				if domain.NormalizePlate(p.Numero) != p.Numero {
+					t.Fatalf("plate %q not normalised", p.Numero)
+				}
+			}
 		}
 	})
 }
