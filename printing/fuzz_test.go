@@ -1,7 +1,15 @@
 package printing
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"vivipass/domain"
 )
 
 // Issue 12.13: template files come from outside (import at the desk): reading and
@@ -28,4 +36,94 @@ func FuzzTemplateFile(f *testing.F) {
 			t.Fatalf("template %q does not read back: %+v, %v (was %+v)", data, again, err, tpl)
 		}
 	})
+}
+
+// fuzzKeys are two signing keys of a register (one rotated out), fixed so that the
+// seeds' signatures stay valid.
+func fuzzKeys() []ed25519.PrivateKey {
+	return []ed25519.PrivateKey{
+		ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, ed25519.SeedSize)),
+		ed25519.NewKeyFromSeed(bytes.Repeat([]byte{2}, ed25519.SeedSize)),
+	}
+}
+
+// FuzzVerify (issue 12.13): the text of a card's QR code comes from outside (a phone or
+// a scanner reads it from paper anyone can print). Verify and VerifyAny never panic;
+// what they accept is exactly what the register signed (signing the payload again
+// gives the same text: nobody but the key's holder makes a text that passes), with a
+// number and an expiry; what they refuse gets an *Error in a short sentence with no raw
+// control character (`vivipass verify` and the desk show it). A public key read by
+// ParsePublicKey is written back by PublicKeyText as the same key.
+func FuzzVerify(f *testing.F) {
+	keys := fuzzKeys()
+	pubs := []ed25519.PublicKey{keys[0].Public().(ed25519.PublicKey), keys[1].Public().(ed25519.PublicKey)}
+	for i, p := range []Payload{
+		{Number: "L736_2025_00042", Expiry: domain.MustDate(2030, 6, 1), Comune: "L736"},
+		{Number: "G224/2019/7", Expiry: domain.MustDate(2026, 2, 28), Comune: "G224"},
+		{Number: "1", Expiry: domain.MustDate(1999, 12, 31), Comune: ""},
+	} {
+		text, err := Sign(keys[i%2], p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(text)
+		f.Add(" " + text + "\n")
+		f.Add(strings.Replace(text, p.Expiry.Key(), "20991231", 1))
+		f.Add(strings.Replace(text, ";"+p.Number+";", ";"+p.Number+"X;", 1))
+		f.Add(text[:len(text)-5])
+	}
+	for _, s := range []string{"", "CUDE1", "CUDE1;;;;;", "CUDE1;deadbeef;L736_1;20301301;L736;AAAA", "CUDE1;\x1b[2J;n;20300101;L736;x",
+		"CUDE1;" + strings.Repeat("f", 5000) + ";n;20300101;L736;x", "https://example.it/?q=CUDE1", PublicKeyText(pubs[0]),
+		"ed25519:AAAA", "ed25519:" + strings.Repeat("A", 44)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, ring := range [][]ed25519.PublicKey{pubs, pubs[:1]} {
+			p, err := VerifyAny(ring, text)
+			if err != nil {
+				checkRefusal(t, err)
+				continue
+			}
+			var signer ed25519.PrivateKey
+			for _, k := range keys {
+				if KeyID(k.Public().(ed25519.PublicKey)) == strings.Split(strings.TrimSpace(text), ";")[1] {
+					signer = k
+				}
+			}
+			again, err := Sign(signer, p)
+			if err != nil || again != strings.TrimSpace(text) || p.Number == "" || p.Expiry.IsZero() {
+				t.Fatalf("accepted %q as %+v; signed again %q, %v", text, p, again, err)
+			}
+		}
+		if _, err := Verify(ed25519.PublicKey([]byte(text)), text); err != nil { // any bytes as a key
+			checkRefusal(t, err)
+		}
+		pub, err := ParsePublicKey(text)
+		if err != nil {
+			checkRefusal(t, err)
+			return
+		}
+		back, err := ParsePublicKey(PublicKeyText(pub))
+		if err != nil || !back.Equal(pub) || len(pub) != ed25519.PublicKeySize {
+			t.Fatalf("key %q read as %x, written back as %x, %v", text, pub, back, err)
+		}
+	})
+}
+
+// checkRefusal: a refusal is an *Error in a short sentence with no raw control character.
+func checkRefusal(t *testing.T, err error) {
+	t.Helper()
+	var pe *Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("refused with %T %v", err, err)
+	}
+	msg := err.Error()
+	if msg == "" || !utf8.ValidString(msg) || len(msg) > 300 {
+		t.Fatalf("message of %d bytes: %.200q", len(msg), msg)
+	}
+	for _, r := range msg {
+		if unicode.IsControl(r) {
+			t.Fatalf("raw control character %q in %q", r, msg)
+		}
+	}
 }

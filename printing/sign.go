@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -65,7 +66,7 @@ func Verify(pub ed25519.PublicKey, text string) (Payload, error) {
 		return p, errorf("chiave pubblica non valida")
 	}
 	if want := KeyID(pub); parts[1] != want {
-		return p, errorf("FIRMA NON VALIDA: il codice è firmato con un'altra chiave (id %s; la chiave indicata è %s)", parts[1], want)
+		return p, errorf("FIRMA NON VALIDA: il codice è firmato con un'altra chiave (id %s; la chiave indicata è %s)", shownKeyID(parts[1]), want)
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(parts[5])
 	if err != nil || len(sig) != ed25519.SignatureSize {
@@ -97,7 +98,20 @@ func VerifyAny(pubs []ed25519.PublicKey, text string) (Payload, error) {
 	if len(parts) != 6 || parts[0] != payloadTag {
 		return Payload{}, errorf("il testo non è il codice QR di un contrassegno vivipass (atteso %s;…, 6 parti separate da ';')", payloadTag)
 	}
-	return Payload{}, errorf("FIRMA NON VALIDA: il codice è firmato con una chiave sconosciuta a questo registro (id %s)", parts[1])
+	return Payload{}, errorf("FIRMA NON VALIDA: il codice è firmato con una chiave sconosciuta a questo registro (id %s)", shownKeyID(parts[1]))
+}
+
+// shownKeyID is the key id of a scanned text as a message shows it: as it is when it has
+// the form of one (8 hex digits), else quoted and cut, so that a forged text puts no
+// control sequence and no kilobytes into the message (issue 12.13).
+func shownKeyID(id string) string {
+	if _, err := hex.DecodeString(id); err == nil && len(id) == 8 {
+		return id
+	}
+	if r := []rune(id); len(r) > 16 {
+		return fmt.Sprintf("%q…", string(r[:16]))
+	}
+	return fmt.Sprintf("%q", id)
 }
 
 // parseKey reads a date written by Date.Key (yyyymmdd).
