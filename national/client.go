@@ -15,6 +15,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"vivipass/domain"
 )
 
 // ChangesPath is the endpoint of our contract (docs/NATIONAL.md), under the base URL.
@@ -264,7 +266,17 @@ func (c *Client) send(ctx context.Context, cred Credentials, ch Change) (Receipt
 func decodeReceipt(data []byte, ch Change) (Receipt, error) {
 	var r Receipt
 	if err := json.Unmarshal(data, &r); err != nil {
-		return Receipt{}, fmt.Errorf("%w: ricevuta non leggibile: %v", ErrUnavailable, err)
+		return Receipt{}, fmt.Errorf("%w: ricevuta non leggibile: %s", ErrUnavailable, jsonProblem(err))
+	}
+	// What the platform answers is written on the pass and shown at the desk: an id of
+	// control characters or kilobytes is not one (issue 12.13).
+	for _, f := range []struct{ what, v string }{{"il CUDE ID", r.CudeID}, {"il codice univoco", r.CodiceUnivoco}, {"la targa attiva", r.ActivePlate}} {
+		if err := domain.CheckText(f.what, f.v, false); err != nil {
+			return Receipt{}, fmt.Errorf("%w: ricevuta non valida: %v", ErrUnavailable, err)
+		}
+		if len(f.v) > maxReceiptField {
+			return Receipt{}, fmt.Errorf("%w: ricevuta non valida: %s è lungo %d byte (al massimo %d)", ErrUnavailable, f.what, len(f.v), maxReceiptField)
+		}
 	}
 	switch {
 	case r.CudeID == "":
@@ -275,6 +287,23 @@ func decodeReceipt(data []byte, ch Change) (Receipt, error) {
 		return Receipt{}, fmt.Errorf("%w: la ricevuta riguarda il CUDE ID %s, non %s", ErrUnavailable, clip(r.CudeID), ch.CudeID)
 	}
 	return r, nil
+}
+
+// maxReceiptField bounds each value of a receipt (a CUDE ID is "CUDE-" and 10 digits).
+const maxReceiptField = 64
+
+// jsonProblem says in Italian where a receipt is not the JSON expected (the decoder's
+// own message is in English).
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("JSON non valido al byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("il campo %q non è del tipo atteso", clip(te.Field))
+	}
+	return "non è il JSON atteso"
 }
 
 // netReason says in Italian why the platform was not reached.
