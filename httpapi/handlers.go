@@ -1,0 +1,305 @@
+package httpapi
+
+import (
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"vivipass/domain"
+	"vivipass/printing"
+	"vivipass/service"
+	"vivipass/store"
+)
+
+// plateAnswer is GET /v1/targhe/{targa}: the answer of `vivipass whitelist check`.
+type plateAnswer struct {
+	Targa        string `json:"targa"`
+	Nazione      string `json:"nazione"`
+	Istante      string `json:"istante"`
+	Giorno       string `json:"giorno"`
+	Autorizzata  bool   `json:"autorizzata"`
+	Contrassegno string `json:"contrassegno,omitempty"`
+	Comune       string `json:"comune,omitempty"`
+	Motivo       string `json:"motivo"`
+}
+
+var reCountry = regexp.MustCompile(`^[A-Za-z]{1,3}$`)
+
+func (s *Server) plate(c *call) {
+	if !c.only("at", "nazione") {
+		return
+	}
+	plate := domain.NormalizePlate(c.r.PathValue("targa"))
+	c.entry.Subject = cut(plate, 20)
+	if err := domain.CheckPlateNumber(plate); err != nil {
+		c.fail(http.StatusBadRequest, err.Error())
+		return
+	}
+	country := c.params["nazione"]
+	if country != "" && !reCountry.MatchString(country) {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("nazione %q non valida: la sigla della targa, da 1 a 3 lettere (es. FR, D, CH)", cut(country, 10)))
+		return
+	}
+	at := s.svc.Now()
+	if v, ok := c.params["at"]; ok {
+		var err error
+		if at, err = parseInstant(v); err != nil {
+			c.fail(http.StatusBadRequest, err.Error())
+			return
+		}
+	}
+	c.entry.Instant = at.In(domain.Rome).Format(time.RFC3339)
+	v, err := s.svc.Whitelist(plate, country, at)
+	if err != nil {
+		s.failWith(c, err)
+		return
+	}
+	answer := "non autorizzata: " + v.Reason
+	if v.Authorised {
+		answer = "autorizzata: contrassegno " + v.Number
+	}
+	c.json(http.StatusOK, plateAnswer{Targa: v.Plate, Nazione: v.Country, Istante: c.entry.Instant, Giorno: v.Day.ISO(),
+		Autorizzata: v.Authorised, Contrassegno: v.Number, Comune: v.Comune, Motivo: v.Reason}, answer)
+}
+
+// parseInstant reads an instant: RFC 3339, a local date and time (Italy), or a date
+// (noon of that day in Italy), as `vivipass whitelist check --at` does.
+func parseInstant(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "02/01/2006 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, domain.Rome); err == nil {
+			return t, nil
+		}
+	}
+	d, err := domain.ParseDate(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("istante %q non valido: usare aaaa-mm-gg, aaaa-mm-ggThh:mm o RFC 3339 (2026-12-03T10:00:00+01:00)", cut(s, 40))
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, domain.Rome), nil
+}
+
+// whitelist is GET /v1/whitelist.csv: `vivipass export whitelist`, streamed, gzip
+// when asked; its ETag changes with the register (the audit chain's head) and the day.
+func (s *Server) whitelist(c *call) {
+	if !c.only("at") {
+		return
+	}
+	day := s.svc.Today()
+	if v, ok := c.params["at"]; ok {
+		var err error
+		if day, err = domain.ParseDate(v); err != nil {
+			c.fail(http.StatusBadRequest, fmt.Sprintf("data %q non valida: usare aaaa-mm-gg o gg/mm/aaaa", cut(v, 40)))
+			return
+		}
+	}
+	c.entry.Instant = day.ISO()
+	var head string
+	if err := s.svc.DB().View(func(tx *store.Tx) error { _, head = tx.AuditHead(); return nil }); err != nil {
+		s.failWith(c, err)
+		return
+	}
+	sum := sha256.Sum256([]byte(head + "|" + day.ISO()))
+	tag := hex.EncodeToString(sum[:12])
+	gz := acceptsGzip(c.r)
+	h := c.w.Header()
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("Cache-Control", "no-cache")
+	etag := `"` + tag + `"`
+	if gz {
+		etag = `"` + tag + `-gz"`
+	}
+	h.Set("ETag", etag)
+	if matchETag(c.r.Header.Get("If-None-Match"), tag) {
+		c.entry.Status, c.entry.Answer = http.StatusNotModified, "non modificata"
+		c.w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="whitelist-`+day.ISO()+`.csv"`)
+	var out io.Writer = c.w
+	var zw *gzip.Writer
+	if gz {
+		h.Set("Content-Encoding", "gzip")
+		zw = gzip.NewWriter(c.w)
+		out = zw
+	}
+	n, err := s.svc.Export(service.SystemActor("http:"+c.client.Name), "whitelist", day, out)
+	if err == nil && zw != nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		// The status is sent: cut the connection, so the gate sees a broken transfer.
+		c.entry.Status, c.entry.Answer = http.StatusInternalServerError, fmt.Sprintf("interrotta dopo %d righe", n)
+		s.log.Warn("http: lista interrotta", "cliente", c.client.Name, "errore", err.Error())
+		s.qlog.add(c.entry)
+		panic(http.ErrAbortHandler)
+	}
+	c.entry.Status, c.entry.Answer = http.StatusOK, fmt.Sprintf("%d targhe", n)
+}
+
+// acceptsGzip reads Accept-Encoding: gzip, unless its q is 0.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
+
+// matchETag reports whether If-None-Match names the list of tag (plain or gzip).
+func matchETag(header, tag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == `"`+tag+`"` || t == `"`+tag+`-gz"` {
+			return true
+		}
+	}
+	return false
+}
+
+// verifyAnswer is POST /v1/verifica.
+type verifyAnswer struct {
+	FirmaValida  bool   `json:"firma_valida"`
+	Contrassegno string `json:"contrassegno,omitempty"`
+	Scadenza     string `json:"scadenza,omitempty"`
+	Comune       string `json:"comune,omitempty"`
+	NelRegistro  bool   `json:"nel_registro"`
+	Stato        string `json:"stato,omitempty"`
+	Valido       bool   `json:"valido"`
+	Nota         string `json:"nota,omitempty"`
+}
+
+// verify is POST /v1/verifica: the QR code's text as the body (text/plain), or
+// {"qr": "…"} (application/json).
+func (s *Server) verify(c *call) {
+	if !c.only() {
+		return
+	}
+	body, err := io.ReadAll(c.r.Body)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		c.fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("richiesta troppo grande: al massimo %d byte", MaxBody))
+		return
+	case err != nil:
+		c.fail(http.StatusBadRequest, "richiesta non leggibile")
+		return
+	}
+	text := string(body)
+	if mt, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type")); mt == "application/json" {
+		var in struct {
+			QR string `json:"qr"`
+		}
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil || dec.More() {
+			c.fail(http.StatusBadRequest, `JSON non valido: atteso {"qr": "CUDE1;…"}`)
+			return
+		}
+		text = in.QR
+	}
+	text = strings.TrimSpace(text)
+	parts := strings.Split(text, ";")
+	if !utf8.ValidString(text) || len(parts) != 6 || parts[0] != "CUDE1" || strings.ContainsAny(text, "\r\n") {
+		c.fail(http.StatusBadRequest, "il testo non è il codice QR di un contrassegno vivipass (atteso CUDE1;…, 6 parti separate da ';')")
+		return
+	}
+	c.entry.Subject = cut(parts[2], 40)
+	st, err := s.svc.VerifyCard(text)
+	var bad *printing.Error
+	if errors.As(err, &bad) {
+		c.json(http.StatusOK, verifyAnswer{Nota: bad.Message}, "firma non valida")
+		return
+	}
+	if err != nil {
+		s.failWith(c, err)
+		return
+	}
+	a := verifyAnswer{FirmaValida: true, Contrassegno: st.Payload.Number, Scadenza: st.Payload.Expiry.ISO(), Comune: st.Payload.Comune,
+		NelRegistro: st.Found, Stato: string(st.State), Valido: st.Valid, Nota: st.Note}
+	answer := "firma valida, " + map[bool]string{true: "valido", false: "non valido"}[st.Valid]
+	if a.Stato != "" {
+		answer += " (" + a.Stato + ")"
+	}
+	c.json(http.StatusOK, a, answer)
+}
+
+// cardAnswer is GET /v1/contrassegni/{numero}: valid or not and until when, nothing else.
+type cardAnswer struct {
+	Contrassegno string `json:"contrassegno"`
+	Valido       bool   `json:"valido"`
+	ValidoFinoAl string `json:"valido_fino_al,omitempty"`
+}
+
+var reNumber = regexp.MustCompile(`^[A-Za-z0-9_/.-]{1,40}$`)
+
+// card is GET /v1/contrassegni/{numero}?cognome=…: a client of a comune asks about
+// that comune's passes only. A wrong surname answers as an unknown number.
+func (s *Server) card(c *call) {
+	if !c.only("cognome") {
+		return
+	}
+	number := strings.ToUpper(strings.TrimSpace(c.r.PathValue("numero")))
+	c.entry.Subject = cut(number, 40)
+	if !reNumber.MatchString(number) {
+		c.fail(http.StatusBadRequest, "numero di contrassegno non valido: lettere, cifre e _ / . -, al massimo 40 caratteri")
+		return
+	}
+	surname := strings.TrimSpace(c.params["cognome"])
+	if surname == "" || len(surname) > 80 || !utf8.ValidString(surname) {
+		c.fail(http.StatusBadRequest, "indicare il cognome del titolare: ?cognome=… (al massimo 80 caratteri)")
+		return
+	}
+	ans, err := s.svc.CheckCard(c.client.Comune, number, surname)
+	if errors.Is(err, service.ErrCardUnknown) {
+		c.fail(http.StatusNotFound, err.Error())
+		return
+	}
+	if err != nil {
+		s.failWith(c, err)
+		return
+	}
+	out := cardAnswer{Contrassegno: number, Valido: ans.Valid}
+	answer := "non valido"
+	if ans.Valid {
+		out.ValidoFinoAl = ans.Until.ISO()
+		answer = "valido fino al " + out.ValidoFinoAl
+	}
+	c.json(http.StatusOK, out, answer)
+}
+
+// failWith answers an error of the service: 400 for what the client sent wrong (an
+// Italian message), 500 for the rest (logged without personal data).
+func (s *Server) failWith(c *call, err error) {
+	var de *domain.Error
+	if errors.As(err, &de) {
+		c.fail(http.StatusBadRequest, de.Message)
+		return
+	}
+	s.log.Error("http: richiesta non riuscita", "cliente", c.client.Name, "richiesta", c.entry.Endpoint, "errore", err.Error())
+	c.fail(http.StatusInternalServerError, "errore interno del server: riprovare più tardi")
+}
+
+// cut bounds what goes back in a message or into the log.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
