@@ -28,8 +28,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
+
+	"vivipass/domain"
 )
 
 // Limits of what one side accepts from the other.
@@ -79,10 +83,38 @@ func (r Request) check() error {
 			return fmt.Errorf("argomento troppo lungo (%d byte, al massimo %d)", len(a), MaxArgBytes)
 		}
 	}
+	// Issue 12.13: the user is written in the history of every change ("cli:<user>")
+	// and the paths in messages and the log: bounded, and with no control character.
+	for _, f := range []struct{ what, v string }{{"cartella di lavoro", r.Dir}, {"database predefinito", r.DefaultDB}, {"utente", r.User}} {
+		max := maxPath
+		if f.what == "utente" {
+			max = maxUser
+		}
+		if len(f.v) > max {
+			return fmt.Errorf("%s troppo lungo (%d byte, al massimo %d)", f.what, len(f.v), max)
+		}
+		if i := strings.IndexFunc(f.v, func(c rune) bool { return domain.IsControl(c) || c == utf8.RuneError }); i >= 0 {
+			return fmt.Errorf("%s con un carattere non ammesso al byte %d", f.what, i+1)
+		}
+	}
 	if r.Dir != "" && !filepath.IsAbs(r.Dir) {
-		return fmt.Errorf("cartella di lavoro %q non assoluta", r.Dir)
+		return fmt.Errorf("cartella di lavoro %s non assoluta", shortQuote(r.Dir))
 	}
 	return nil
+}
+
+// Bounds of the request's other fields: a path (Linux's PATH_MAX) and a user name.
+const (
+	maxPath = 4096
+	maxUser = 256
+)
+
+// shortQuote is s quoted for a message, cut to 60 characters.
+func shortQuote(s string) string {
+	if r := []rune(s); len(r) > 60 {
+		return fmt.Sprintf("%q…", string(r[:60]))
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // SocketPath is the control socket of the database at db: "<db>.sock" beside it.
@@ -143,7 +175,8 @@ func encodeRequest(r Request) ([]byte, error) {
 func decodeRequest(p []byte) (Request, error) {
 	var r Request
 	if err := json.Unmarshal(p, &r); err != nil {
-		return r, fmt.Errorf("richiesta non leggibile: %v", err)
+		// Not the decoder's English message: a client of another program, or garbage.
+		return Request{}, fmt.Errorf("richiesta non leggibile: non è il JSON del protocollo vivipass (usare lo stesso vivipass del server)")
 	}
 	return r, r.check()
 }
