@@ -45,7 +45,7 @@ type env struct {
 func commands() map[string]command {
 	return map[string]command{
 		"init":         {"init --comune CODICE [--db FILE]", "crea il database per un comune (codice catastale)", cmdInit},
-		"serve":        {"serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA]", "server SSH: ogni operatore si collega con ssh -p PORTA nome@host", cmdServe},
+		"serve":        {"serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA] [--http INDIRIZZO --tls-cert FILE --tls-key FILE]", "server SSH (ogni operatore si collega con ssh -p PORTA nome@host) e API HTTPS per varchi e polizia", cmdServe},
 		"demo":         {"demo [--db FILE]", "carica i dati dimostrativi (Venezia e Padova)", cmdDemo},
 		"operator":     {"operator add|list|full-name|remove|role|key-remove|plain …", "operatori e chiavi SSH (vedi `vivipass operator`)", cmdOperator},
 		"import":       {"import [--dry-run] [--json] [--valid-only] [--progress] [--comune CODICE] FILE|-", "importa il pregresso da un CSV del tracciato (- = standard input)", cmdImport},
@@ -66,6 +66,7 @@ func commands() map[string]command {
 		"template":     {"template list|export NOME FILE|import FILE [--comune CODICE]", "moduli per i documenti (Gestione moduli)", cmdTemplates},
 		"national":     {"national configure|queue|retry|sync|manual|skip …", "la piattaforma nazionale CUDE: impostazioni, coda degli invii (vedi `vivipass national -h`)", cmdNational},
 		"national-sim": {sim.Usage, "simulatore della piattaforma nazionale (prove e dimostrazioni)", cmdNationalSim},
+		"client":       {"client add|list|revoke|log …", "clienti dell'API HTTPS (varchi, polizia, servizi): token e registro delle interrogazioni (vedi `vivipass client -h`)", cmdClient},
 		"printer":      {"printer list|set CODA [--offset-x MM] [--offset-y MM] [--duplex MODO]", "stampanti: calibrazione e fronte-retro", cmdPrinter},
 	}
 }

@@ -28,7 +28,7 @@ const shutdownGrace = 10 * time.Second
 // cmdServe serves the desk over SSH until SIGTERM or SIGINT: the host key is kept next
 // to the database (host_ed25519), and every operator connects with a registered key.
 func cmdServe(e *env, args []string) error {
-	const use = "serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA] [--backup-dir CARTELLA] [--backup-at 02:30] [--keep 14] [--files CARTELLA]"
+	const use = "serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA] [--backup-dir CARTELLA] [--backup-at 02:30] [--keep 14] [--files CARTELLA] [--http INDIRIZZO [--tls-cert FILE --tls-key FILE] [--http-rate N] [--http-log-days 90]]"
 	f := newFlags("vivipass serve", use)
 	addr := f.String("ssh", ":2222", "indirizzo di ascolto SSH (host:porta)")
 	idleText := f.String("idle", "30m", "chiude le sessioni senza tasti premuti da tanto (es. 30m, 1h; 0 = mai)")
@@ -36,7 +36,16 @@ func cmdServe(e *env, args []string) error {
 	backupAt := f.String("backup-at", "02:30", "ora del backup giornaliero, ora italiana (hh:mm)")
 	keep := f.Int("keep", 14, "backup da conservare (i più recenti)")
 	filesDir := f.String("files", "", "cartella dei file dei comuni, raggiungibili via SFTP (default: 'file' accanto al database)")
+	var web httpOptions // the HTTP read side (issue 13, clients.go)
+	f.StringVar(&web.addr, "http", "", "indirizzo dell'API per varchi, polizia e servizi (host:porta; senza TLS solo su loopback)")
+	f.StringVar(&web.cert, "tls-cert", "", "certificato TLS dell'API (PEM)")
+	f.StringVar(&web.key, "tls-key", "", "chiave del certificato TLS dell'API (PEM)")
+	f.Float64Var(&web.rate, "http-rate", 20, "richieste al secondo per token (se il cliente non ne ha un limite proprio)")
+	f.IntVar(&web.logDays, "http-log-days", 90, "giorni di conservazione del registro delle interrogazioni")
 	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	if err := web.check(use); err != nil {
 		return err
 	}
 	schedule, err := backupSchedule(*backupDir, *backupAt, *keep, use)
@@ -122,6 +131,13 @@ func cmdServe(e *env, args []string) error {
 	}
 	closeDB := done
 	done = func() { ctl.Shutdown(shutdownGrace); closeDB() }
+	stopHTTP, err := startHTTP(e, svc, web, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	closeCtl := done
+	done = func() { stopHTTP(); closeCtl() }
 	fmt.Fprintf(e.stdout, "vivipass: server SSH su %s (database %s)\n", ln.Addr(), *f.db)
 	fmt.Fprintf(e.stdout, "chiave dell'host: %s (%s)\n", hostKey, srv.HostKey())
 	fmt.Fprintf(e.stdout, "gli operatori si collegano con: ssh -p %s NOME@%s\n", port, hostHint(ln.Addr()))
