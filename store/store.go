@@ -26,6 +26,8 @@ type DB struct {
 	path string
 	opt  Options
 	open openJobs
+	// cap records the writes committed while a bulk load is written elsewhere (capture.go).
+	cap captureSlot
 	// keys authenticate the audit chain (seal.go); nil until SetAuditKeys.
 	keys atomic.Pointer[auditKeys]
 }
@@ -103,8 +105,11 @@ func (db *DB) Update(fn func(*Tx) error) error {
 	db.mu.RLock()
 	defer db.mu.RUnlock()
 	var jobs map[uint64]bool
+	var w *txWrites
 	err := db.bolt.Update(func(btx *bolt.Tx) error {
 		t := &Tx{tx: btx, db: db}
+		t.cap.w = db.cap.writes()
+		w = t.cap.w
 		err := fn(t)
 		if err == nil {
 			err = t.coverRecords() // every record written is in an entry (seal.go)
@@ -114,6 +119,7 @@ func (db *DB) Update(fn func(*Tx) error) error {
 	})
 	if err == nil {
 		db.open.apply(jobs) // committed: the set of open jobs follows
+		w.commit()          // and the capture, if one runs
 	}
 	return err
 }
@@ -127,6 +133,10 @@ func (db *DB) Sync() error { return db.bolt.Sync() }
 func (db *DB) ReplaceWith(scratch string) error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	return db.replaceLocked(scratch)
+}
+
+func (db *DB) replaceLocked(scratch string) error {
 	if err := db.bolt.Close(); err != nil {
 		return err
 	}
@@ -213,13 +223,15 @@ type Tx struct {
 	bulk *Bulk
 	// enqueued are the comuni of the outbox jobs this transaction wrote (Enqueued).
 	enqueued []string
+	// cap records the writes for a capture and hands out reserved ids (capture.go).
+	cap txCapture
 	// records are the records written since the last audit entry; lastAudit is the
 	// sequence of this transaction's last entry (seal.go).
 	records   []recordRef
 	lastAudit uint64
 }
 
-func (t *Tx) bucket(name string) *bolt.Bucket {
+func (t *Tx) bucket(name string) recBucket {
 	b := t.tx.Bucket([]byte(name))
 	switch name {
 	case "passes", "people", "audit", "outbox", "pec_items", "pec_raw":
@@ -227,9 +239,11 @@ func (t *Tx) bucket(name string) *bolt.Bucket {
 		// (the default 0.5 left the file half empty after an import).
 		b.FillPercent = 1.0
 	}
-	return b
+	return recBucket{Bucket: b, t: t, name: name}
 }
-func (t *Tx) index(name string) *bolt.Bucket { return t.tx.Bucket(bIdx).Bucket([]byte(name)) }
+func (t *Tx) index(name string) recBucket {
+	return recBucket{Bucket: t.tx.Bucket(bIdx).Bucket([]byte(name)), t: t, name: name, idx: true}
+}
 
 // Writable reports whether the transaction may write.
 func (t *Tx) Writable() bool { return t.tx.Writable() }
