@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/vivipass
 PKGS    := ./...
 
-.PHONY: run build test bench lint generate manuale clean
+.PHONY: run build test fuzz-brief bench lint generate manuale clean
 
 ## run: open the desk on the default database, with demo data loaded on first use
 run: build
@@ -14,10 +14,15 @@ build:
 	@mkdir -p bin
 	$(GO) build -o $(BIN) ./cmd/vivipass
 
-## test: every test, with the race detector
+## test: every test, with the race detector, then every fuzzer for a few seconds
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 $(PKGS)
+	@$(MAKE) --no-print-directory fuzz-brief
+
+## fuzz-brief: every fuzzer for 3 s (FUZZTIME=10m for a long run; docs/SECURITY.md)
+fuzz-brief:
+	GO=$(GO) bash scripts/fuzz-brief.sh
 
 ## bench: Go benchmarks and the scripts under bench/ (region-sized register)
 bench:
