@@ -13,23 +13,43 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// ParseOperatorKeys reads authorized_keys lines (one or more keys) for an operator.
+// ParseOperatorKeys reads authorized_keys lines (one or more keys) for an operator. Each
+// line that is not blank or a # comment must be a key: a line that is not one is named,
+// never skipped (ssh's reader passes over it in silence), and so is a comment with a
+// control character or longer than maxKeyComment (it is shown at the desk) (#12.13).
 func ParseOperatorKeys(data []byte, now time.Time) ([]domain.OperatorKey, error) {
 	var keys []domain.OperatorKey
-	for line, rest := 1, data; len(strings.TrimSpace(string(rest))) > 0; line++ {
-		pk, comment, _, r, err := gossh.ParseAuthorizedKey(rest)
+	text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n") // CRLF, CR (old Mac)
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		at := ""
+		if strings.Contains(text, "\n") {
+			at = fmt.Sprintf(" alla riga %d", n+1)
+		}
+		pk, comment, _, _, err := gossh.ParseAuthorizedKey([]byte(line))
 		if err != nil {
-			return nil, &domain.Error{Message: "chiave pubblica SSH non leggibile: attesa una riga come 'ssh-ed25519 AAAA… commento'"}
+			return nil, &domain.Error{Message: "chiave pubblica SSH non leggibile" + at + ": attesa una riga come 'ssh-ed25519 AAAA… commento'"}
+		}
+		if err := domain.CheckText("il commento della chiave"+at, comment, false); err != nil {
+			return nil, err
+		}
+		if len(comment) > maxKeyComment {
+			return nil, &domain.Error{Message: fmt.Sprintf("il commento della chiave%s è lungo %d byte (al massimo %d): accorciarlo", at, len(comment), maxKeyComment)}
 		}
 		keys = append(keys, domain.OperatorKey{Fingerprint: gossh.FingerprintSHA256(pk),
 			AuthorizedKey: strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pk))), Comment: comment, AddedAt: now.UTC()})
-		rest = r
 	}
 	if len(keys) == 0 {
 		return nil, &domain.Error{Message: "nessuna chiave pubblica SSH nel file"}
 	}
 	return keys, nil
 }
+
+// maxKeyComment bounds the comment of an operator's key ("mario@pc-anagrafe").
+const maxKeyComment = 200
 
 // AddOperator registers an operator with keys (M4), or adds keys to an existing one.
 func (s *Service) AddOperator(a Actor, op domain.Operator) (domain.Operator, error) {
