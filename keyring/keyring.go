@@ -164,26 +164,11 @@ func (r *Ring) add(seed []byte, at time.Time) (Key, error) {
 			return Key{}, err
 		}
 	}
-	if err := os.MkdirAll(r.dir, 0o700); err != nil {
-		return Key{}, fmt.Errorf("cartella delle chiavi di firma %s non creata: %w", r.dir, err)
-	}
 	k := Key{Private: ed25519.NewKeyFromSeed(seed), Created: at.UTC().Truncate(time.Second)}
 	k.ID = printing.KeyID(k.Public())
-	name := filepath.Join(r.dir, prefix+k.Created.Format("20060102150405")+"-"+k.ID+suffix)
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return Key{}, fmt.Errorf("chiave di firma non scritta in %s: %w", r.dir, err)
-	}
-	_, err = f.WriteString(hex.EncodeToString(seed) + "\n")
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(name)
-		return Key{}, fmt.Errorf("chiave di firma non scritta in %s: %w", r.dir, err)
+	name := prefix + k.Created.Format("20060102150405") + "-" + k.ID + suffix
+	if err := r.writeSecret(name, hex.EncodeToString(seed)+"\n"); err != nil {
+		return Key{}, err
 	}
 	return k, nil
 }

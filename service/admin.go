@@ -339,14 +339,29 @@ func (s *Service) Init(a Actor, comune string) error {
 	})
 }
 
-// AuditVerify checks the audit hash chain.
+// AuditVerify checks the audit hash chain, its MACs with the keys beside the register,
+// the heads anchored outside it, and every pass version and person against the last
+// entry that wrote it (M6, issue 12.5).
 func (s *Service) AuditVerify() (int, []store.AuditProblem, error) {
 	var n int
 	var pr []store.AuditProblem
+	if err := s.ensureSealed(false); err != nil {
+		return 0, nil, err
+	}
 	anchors, aerr := store.ReadAnchors(store.AnchorPath(s.db.Path()))
 	err := s.view(func(tx *store.Tx) error {
 		n, pr = tx.VerifyAudit()
-		pr = append(pr, tx.CheckAnchors(anchors)...) // the heads written outside the file (12.5)
+		pr = append(pr, tx.CheckAnchors(anchors)...) // the heads written outside the file
+		if len(s.db.AuditKeys()) == 0 {
+			// Not sealed yet (nothing written since seals), or its keys are missing.
+			if seq := tx.FirstAuthenticated(); seq != 0 {
+				pr = append(pr, store.AuditProblem{Seq: seq, Message: "le voci sono autenticate ma in " + s.keyRing().Dir() +
+					" non c'è nessuna chiave del registro: copiare la cartella chiavi-firma del server accanto al database"})
+			}
+			return nil
+		}
+		_, rp := tx.VerifyRecords(50)
+		pr = append(pr, rp...)
 		return nil
 	})
 	if err == nil {

@@ -87,6 +87,9 @@ type Service struct {
 	// keyAdopted: the register holds no seed of an older vivipass (checked once).
 	ring       *keyring.Ring
 	keyAdopted atomic.Bool
+	// sealed: the register's audit keys are loaded and its records sealed (seal.go).
+	sealed atomic.Bool
+	sealMu sync.Mutex
 }
 
 // Option configures a Service.
@@ -118,6 +121,9 @@ func (s *Service) Today() domain.Date { return domain.DateOf(s.now()) }
 
 // update runs fn in a write transaction and publishes events after commit.
 func (s *Service) update(fn func(tx *store.Tx, ev *[]Event) error) error {
+	if err := s.ensureSealed(true); err != nil {
+		return err
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	var events []Event

@@ -45,6 +45,9 @@ type FieldChange struct {
 	After  string `json:"after,omitempty"`
 }
 
+// Digest is the entry's chain hash (what Hash should be).
+func (e AuditEntry) Digest() string { return e.digest() }
+
 func (e AuditEntry) digest() string {
 	e.Hash, e.MAC = "", ""
 	raw, _ := json.Marshal(e)
@@ -114,11 +117,13 @@ type AuditProblem struct {
 	Message string
 }
 
-// VerifyAudit walks the chain and reports every entry whose hash or link is wrong, and
-// entries missing from the sequence. n is the number of entries checked.
+// VerifyAudit walks the chain and reports every entry whose hash or link is wrong,
+// entries missing from the sequence and, when the database has its keys, every entry
+// and head whose MAC is missing or wrong. n is the number of entries checked.
 func (t *Tx) VerifyAudit() (n int, problems []AuditProblem) {
-	prev := ""
+	prev, last := "", uint64(0)
 	var want uint64 = 1
+	keys := t.db.auditKeys()
 	c := t.bucket("audit").Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		n++
@@ -139,10 +144,17 @@ func (t *Tx) VerifyAudit() (n int, problems []AuditProblem) {
 		if e.digest() != e.Hash {
 			problems = append(problems, AuditProblem{seq, "contenuto alterato: l'impronta non corrisponde"})
 		}
-		prev = e.Hash
+		if p := keys.checkEntry(&e); p != "" {
+			problems = append(problems, AuditProblem{seq, p})
+		}
+		prev, last = e.Hash, seq
 	}
-	if head := string(t.bucket("meta").Get([]byte("audit_head"))); head != prev {
+	meta := t.bucket("meta")
+	if head := string(meta.Get([]byte("audit_head"))); head != prev {
 		problems = append(problems, AuditProblem{want, "l'ultima voce non corrisponde alla testa registrata (voci finali rimosse?)"})
+	}
+	if p := keys.checkHead(last, prev, string(meta.Get([]byte("audit_head_mac")))); p != "" {
+		problems = append(problems, AuditProblem{last, p})
 	}
 	return n, problems
 }

@@ -1,6 +1,10 @@
 package store
 
-import bolt "go.etcd.io/bbolt"
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
 
 // Test hooks for the external tests of package store_test: the raw bbolt
 // transaction (to tamper with the file as a broken disk or a malicious hand would)
@@ -21,5 +25,6 @@ func IndexKey(id uint64, parts ...string) []byte { return indexKey(id, parts...)
 // U64 is the big-endian form of keys and counters.
 func U64(v uint64) []byte { return u64(v) }
 
-// Digest is the entry's chain hash, to rewrite a chain as an attacker would.
-func (e AuditEntry) Digest() string { return e.digest() }
+
+// RecordHash is the hash of a record's bytes as an audit entry names it.
+func RecordHash(raw []byte) string { return fmt.Sprintf("%x", refOf(0, 0, raw).hash) }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
@@ -90,6 +91,40 @@ func (k *AuditKey) entryMAC(e *AuditEntry) string { return k.mac("voce", e.Hash)
 // otherwise look whole.
 func (k *AuditKey) headMAC(seq uint64, hash string) string {
 	return k.mac("testa", strconv.FormatUint(seq, 10), hash)
+}
+
+// checkEntry says what is wrong with an entry's MAC ("" = nothing). Entries before the
+// first key (registers older than seals) have none; every later one must.
+func (ks auditKeys) checkEntry(e *AuditEntry) string {
+	if len(ks) == 0 {
+		return "" // a copy checked without the keys: MACs cannot be checked
+	}
+	if e.MAC == "" {
+		if e.Seq >= ks[0].From {
+			return "voce senza autenticazione: scritta o riscritta fuori dal programma"
+		}
+		return ""
+	}
+	k := ks.byID(macKeyID(e.MAC))
+	if k == nil {
+		return "voce autenticata con la chiave " + macKeyID(e.MAC) + ", che non è nella cartella delle chiavi (copiare la cartella chiavi-firma del server)"
+	}
+	if !hmac.Equal([]byte(k.entryMAC(e)), []byte(e.MAC)) {
+		return "autenticazione non valida: la voce è stata alterata o la catena ricalcolata"
+	}
+	return ""
+}
+
+// checkHead says what is wrong with the head's MAC ("" = nothing).
+func (ks auditKeys) checkHead(seq uint64, hash, mac string) string {
+	if len(ks) == 0 || seq < ks[0].From {
+		return ""
+	}
+	k := ks.byID(macKeyID(mac))
+	if mac == "" || k == nil || !hmac.Equal([]byte(k.headMAC(seq, hash)), []byte(mac)) {
+		return "la testa della catena non è autenticata: voci finali rimosse o testa riscritta"
+	}
+	return ""
 }
 
 func macKeyID(mac string) string { id, _, _ := strings.Cut(mac, ":"); return id }
@@ -395,3 +430,20 @@ func recordLabel(kind byte, raw []byte) string {
 	return ""
 }
 
+
+// PersonCount is the number of people in the register.
+func (t *Tx) PersonCount() int { return t.bucket("people").Stats().KeyN }
+
+// ReadOnly reports whether the database was opened read-only.
+func (db *DB) ReadOnly() bool { return db.opt.ReadOnly }
+
+// FirstAuthenticated is the sequence of the chain's first entry with a MAC (0: none).
+func (t *Tx) FirstAuthenticated() uint64 {
+	c := t.bucket("audit").Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if bytes.Contains(v, []byte(`"mac":`)) {
+			return readU64(k)
+		}
+	}
+	return 0
+}

@@ -1,0 +1,88 @@
+package service
+
+import (
+	"fmt"
+
+	"vivipass/keyring"
+	"vivipass/store"
+)
+
+// metaSealed names the register key whose first entry sealed every record.
+const metaSealed = "audit_sealed"
+
+// ensureSealed loads the keys that authenticate the audit chain (M6, issue 12.5) from
+// their files beside the register, making the first one if there is none, and seals
+// the records already in the register with an entry of its own, once per key
+// folder: from then on every record is tied to the entry that wrote it. writing: the
+// caller is about to write (a check alone does not write into an empty register).
+func (s *Service) ensureSealed(writing bool) error {
+	if s.sealed.Load() {
+		return nil
+	}
+	s.sealMu.Lock()
+	defer s.sealMu.Unlock()
+	if s.sealed.Load() || s.db.ReadOnly() {
+		return nil
+	}
+	ring := s.keyRing()
+	keys, err := ring.RegisterKeys()
+	if err != nil {
+		return err
+	}
+	var head uint64
+	var sealedBy string
+	var records int
+	if err := s.view(func(tx *store.Tx) error {
+		head, _ = tx.AuditHead()
+		sealedBy = string(tx.Meta(metaSealed))
+		records = tx.PassCount() + tx.PersonCount()
+		return nil
+	}); err != nil {
+		return err
+	}
+	if len(keys) == 0 {
+		if !writing {
+			return nil // a check makes no key: AuditVerify says what it cannot check
+		}
+		// A register whose entries were authenticated by a key that is not here (the
+		// folder not copied with the database) goes on with a new one: its older
+		// entries stay unverifiable, and audit verify says so at every check.
+		k, err := ring.NewRegisterKey(head + 1)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, k)
+	}
+	sk := make([]store.AuditKey, len(keys))
+	for i, k := range keys {
+		sk[i] = store.AuditKey{ID: k.ID, Secret: k.Secret, From: k.From}
+	}
+	s.db.SetAuditKeys(sk)
+	active := keys[len(keys)-1]
+	if sealedBy != active.ID {
+		if records == 0 && head == 0 && !writing {
+			return nil // an empty register: sealed by its first write, not by a check
+		}
+		s.writeMu.Lock()
+		err := s.db.Update(func(tx *store.Tx) error {
+			if records > 0 || head > 0 {
+				if _, err := tx.SealAll(store.AuditEntry{At: s.now(), Operator: "sistema", Action: "sigillo del registro",
+					Subject: "chiave " + active.ID,
+					Detail: fmt.Sprintf("%d record sigillati; da qui ogni voce è autenticata con una chiave fuori dal database (in %s)",
+						records, ring.Dir())}); err != nil {
+					return err
+				}
+			}
+			return tx.PutMeta(metaSealed, []byte(active.ID))
+		})
+		s.writeMu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	s.sealed.Store(true)
+	return nil
+}
+
+// RegisterKeys are the keys of the audit chain (for `audit verify`'s report).
+func (s *Service) RegisterKeys() ([]keyring.RegisterKey, error) { return s.keyRing().RegisterKeys() }
