@@ -25,6 +25,5 @@ func IndexKey(id uint64, parts ...string) []byte { return indexKey(id, parts...)
 // U64 is the big-endian form of keys and counters.
 func U64(v uint64) []byte { return u64(v) }
 
-
 // RecordHash is the hash of a record's bytes as an audit entry names it.
 func RecordHash(raw []byte) string { return fmt.Sprintf("%x", refOf(0, 0, raw).hash) }

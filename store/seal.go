@@ -430,7 +430,6 @@ func recordLabel(kind byte, raw []byte) string {
 	return ""
 }
 
-
 // PersonCount is the number of people in the register.
 func (t *Tx) PersonCount() int { return t.bucket("people").Stats().KeyN }
 
