@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode"
@@ -126,4 +127,47 @@ func checkRefusal(t *testing.T, err error) {
 			t.Fatalf("raw control character %q in %q", r, msg)
 		}
 	}
+}
+
+// FuzzLayout (issue 12.13): a card layout is JSON an administrator writes or pastes.
+// ParseLayout never panics; a layout it accepts is valid, reads back the same from its
+// own JSON, and renders a card on every side or says why not; a refusal is an *Error in Italian (not
+// the JSON decoder's English) with no raw control character.
+func FuzzLayout(f *testing.F) {
+	f.Add(DefaultLayoutJSON())
+	for _, s := range []string{`{"name":"piccolo","width":20,"height":20,"fields":[]}`,
+		`{"name":"x","width":85,"height":54,"fields":[{"name":"numero","side":"fronte","x":5,"y":5,"width":40,"size":10}]}`,
+		`{"name":"x","width":85,"height":54,"fields":[{"name":"numero\u001b[2J","side":"fronte","x":5,"y":5,"width":40,"size":10}]}`,
+		`{"name":"x","width":85,"height":54,"fields":[{"name":"numero","side":"fronte","x":80,"y":5,"width":40,"size":10}]}`,
+		`{"name":"x","width":1e309}`, `{"name":"x","colore":"rosso"}`, `{"name":7}`, `{`, ``, `[]`, `{"name":"a\u0007"}`} {
+		f.Add([]byte(s))
+	}
+	data := CardData{Number: "L736_2025_00042", Expiry: "01/06/2030", Comune: "COMUNE DI VENEZIA", Cognome: "ROSSI",
+		Nome: "MARIO", Duplicate: true, QR: "CUDE1;deadbeef;L736_2025_00042;20300601;L736;x"}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		l, err := ParseLayout(b)
+		if err != nil {
+			var pe *Error
+			msg := err.Error()
+			if !errors.As(err, &pe) || !utf8.ValidString(msg) || strings.Contains(msg, "json:") {
+				t.Fatalf("refused with %T %.300q", err, msg)
+			}
+			for _, r := range msg {
+				if unicode.IsControl(r) {
+					t.Fatalf("raw control character %q in %.300q", r, msg)
+				}
+			}
+			return
+		}
+		again, err := ParseLayout(l.JSON())
+		if err != nil || !reflect.DeepEqual(again, l) {
+			t.Fatalf("layout %s reads back as %+v, %v", l.JSON(), again, err)
+		}
+		if len(l.Fields) <= 20 { // a card is a few fields; rendering hundreds adds nothing
+			// A text that does not fit a narrow field is refused when printing, saying so.
+			if _, err := Card(l, data, ModeFronteRetro, Offset{}); err != nil && !errors.As(err, new(*Error)) {
+				t.Fatalf("layout %s accepted, card not made: %T %v", l.JSON(), err, err)
+			}
+		}
+	})
 }

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
+
+	"vivipass/domain"
 )
 
 // Side of the card.
@@ -140,9 +144,37 @@ func ParseLayout(data []byte) (Layout, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&l); err != nil {
-		return l, errorf("tracciato della carta non leggibile: %v", err)
+		return l, errorf("tracciato della carta non leggibile: %s", layoutJSONProblem(err))
 	}
 	return l, l.Validate()
+}
+
+// layoutJSONProblem says in Italian what is wrong with a layout file that is not the JSON
+// expected (the decoder's messages are in English), quoting at most a few characters
+// of it (issue 12.13).
+func layoutJSONProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("JSON non valido al byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("il valore di %s non è del tipo atteso (al byte %d)", quoteCut(te.Field, 40), te.Offset)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return fmt.Sprintf("proprietà %s sconosciuta", quoteCut(name, 40))
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "file vuoto o troncato"
+	}
+	return "non è il JSON di un tracciato"
+}
+
+// quoteCut is s quoted for a message, cut to n characters.
+func quoteCut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return fmt.Sprintf("%q…", string(r[:n]))
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // JSON is the layout as a file, indented.
@@ -159,12 +191,15 @@ func (l Layout) Validate() error {
 	if !(l.Width >= 20 && l.Width <= 420 && l.Height >= 20 && l.Height <= 420) {
 		bad("formato %s × %s mm non valido (da 20 a 420 mm per lato)", num(l.Width), num(l.Height))
 	}
+	if err := domain.CheckText("il nome del tracciato", l.Name, false); err != nil { // issue 12.13
+		bad("%s", err.Error())
+	}
 	seen := map[string]bool{}
 	for i, f := range l.Fields {
 		where := fmt.Sprintf("campo %d (%s)", i+1, f.Name)
 		info, ok := fieldInfo(f.Name)
-		if !ok {
-			bad("%s: nome sconosciuto; i campi sono: %s", where, strings.Join(fieldNameList(), ", "))
+		if !ok { // the name as typed, escaped and cut
+			bad("campo %d (%s): nome sconosciuto; i campi sono: %s", i+1, quoteCut(f.Name, 40), strings.Join(fieldNameList(), ", "))
 			continue
 		}
 		if f.Side != Fronte && f.Side != Retro {
