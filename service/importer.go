@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -71,6 +72,8 @@ func IsImportFileError(err error) bool {
 // writes the valid ones all or nothing (one transaction, or for big files a copy of the
 // register swapped in at the end): a crash leaves the register as it was, and
 // the same file twice changes nothing (a pass is identified by comune + number).
+// A big file does not hold the other writers (issue 12.8): what they save meanwhile
+// is carried into the copy, and the import is refused if they saved what it writes.
 // progress, if not nil, is called as rows are written.
 func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total int)) (ImportReport, error) {
 	var rep ImportReport
@@ -114,10 +117,20 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 	if _, ok := domain.ComuneByCode(comune); comune != "" && !ok {
 		return rep, &domain.Error{Message: fmt.Sprintf("comune %q sconosciuto: indicare il codice catastale (es. L736)", req.Comune)}
 	}
-	// Writers wait for the whole import: the checks below must still hold when the
-	// rows are written, and a file built beside the register must not miss a change.
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
+	// A small file: writers wait for the whole import (one short transaction), so the
+	// checks below still hold when the rows are written. A big one: writers go on, and
+	// from here every write they commit is recorded (a capture), carried into the copy
+	// the rows are written to, and checked against the rows before the swap.
+	var capture *store.Capture
+	if len(f.Rows) > importChunk && !req.DryRun {
+		if capture, err = s.db.StartCapture(); err != nil {
+			return rep, err
+		}
+		defer capture.Stop()
+	} else {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
 	var todo []importRow
 	rep.Errors = append([]ImportError(nil), f.Errors...) // checkImport adds the register's
 	err = s.db.View(func(tx *store.Tx) error {
@@ -139,7 +152,7 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		return rep, nil // nothing to write: the register stays exactly as it was
 	}
 	w := &importWriter{s: s, a: a, file: name, today: today, now: s.now().UTC().Truncate(time.Second),
-		people: map[string]personRef{}, bulk: store.NewBulk(), total: len(todo), progress: progress, ctx: ctx}
+		people: map[string]personRef{}, existing: map[uint64]bool{}, bulk: store.NewBulk(), total: len(todo), progress: progress, ctx: ctx}
 	finish := func(tx *store.Tx) error {
 		if err := ctx.Err(); err != nil {
 			return err // cancelled: this last transaction rolls back, nothing is swapped in
@@ -152,7 +165,7 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		return s.audit(tx, a, comune, "import massivo", "file "+name, 0,
 			fmt.Sprintf("%d contrassegni importati, %d già presenti, %d righe scartate; sha256 %s", len(todo), rep.Skipped, len(rep.Errors), hash))
 	}
-	if len(todo) <= importChunk {
+	if capture == nil {
 		err = s.db.Update(func(tx *store.Tx) error {
 			if err := w.write(tx, todo); err != nil {
 				return err
@@ -163,7 +176,7 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 			return finish(tx)
 		})
 	} else {
-		err = s.importLarge(w, todo, finish)
+		err = s.importLarge(w, todo, capture, finish)
 	}
 	if err != nil {
 		return rep, err
@@ -181,14 +194,39 @@ const importChunk = 5000
 // importLarge writes a big import into a copy of the register, one chunk per
 // transaction, then swaps the copy in with an atomic rename: killed at any point, the
 // register is the one before the import (the copy is left behind and removed by the
-// next import).
-func (s *Service) importLarge(w *importWriter, todo []importRow, finish func(*store.Tx) error) error {
+// next import). Other writers go on meanwhile (issue 12.8): the ids the import needs
+// are reserved in the register first, and what they commit, recorded by capture, is
+// replayed onto the copy at the end, with writers kept out only for that (the copy is
+// synced before). A save of what the import writes (a number, a holder) refuses the
+// import, and the register stays as it is.
+func (s *Service) importLarge(w *importWriter, todo []importRow, capture *store.Capture, finish func(*store.Tx) error) error {
 	live := s.db.Path()
 	old, _ := filepath.Glob(live + ".import-*")
 	for _, o := range old {
-		os.Remove(o) // a copy left by an import that was killed
+		os.Remove(o) // a copy left by an import that was killed (only one capture runs)
 	}
 	scratch := fmt.Sprintf("%s.import-%d", live, os.Getpid())
+	// Ids for the records the import writes, set aside in the register: a pass, a
+	// holder at most, and a national job for a pass with the consent, per row.
+	holders, consent := map[string]bool{}, 0
+	for _, r := range todo {
+		holders[r.comune+"|"+r.Person.CodiceFiscale] = true
+		if r.Consent {
+			consent++
+		}
+	}
+	w.ids = store.NewIDs()
+	if err := s.update(func(tx *store.Tx, _ *[]Event) error {
+		if err := tx.Reserve(w.ids, "passes", uint64(len(todo))); err != nil {
+			return err
+		}
+		if err := tx.Reserve(w.ids, "people", uint64(len(holders))); err != nil {
+			return err
+		}
+		return tx.Reserve(w.ids, "outbox", uint64(consent))
+	}); err != nil {
+		return err
+	}
 	if _, err := s.db.BackupFile(scratch); err != nil {
 		return err
 	}
@@ -218,25 +256,86 @@ func (s *Service) importLarge(w *importWriter, todo []importRow, finish func(*st
 			return err
 		}
 	}
-	if err := sdb.Update(finish); err != nil {
-		sdb.Close()
-		return err
-	}
+	// Most of the copy reaches the disk now, before the writers are held.
 	if err := sdb.Sync(); err != nil {
 		sdb.Close()
 		return err
 	}
-	if err := sdb.Close(); err != nil {
-		return err
-	}
 	if err := w.ctx.Err(); err != nil {
+		sdb.Close()
 		return err
 	}
-	if err := s.db.ReplaceWith(scratch); err != nil {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := s.db.ReplaceMerged(capture, sdb, func(tx *store.Tx, c *store.Capture) error {
+		return w.conflicts(tx, c, todo)
+	}, finish); err != nil {
 		return err
 	}
 	ok = true
 	return nil
+}
+
+// conflicts refuses the import when a writer saved, while it ran, what checkImport
+// would have refused or skipped: a pass with one of its numbers in the same comune,
+// an active pass for a codice fiscale it gives an active one, a holder it creates, or
+// changed one it uses.
+func (w *importWriter) conflicts(live *store.Tx, c *store.Capture, todo []importRow) error {
+	keys := c.Keys("passes")
+	people := c.Keys("people")
+	if len(keys) == 0 && len(people) == 0 {
+		return nil
+	}
+	numbers := make(map[string]bool, len(todo))
+	active := map[string]bool{}
+	for _, r := range todo {
+		numbers[r.comune+"|"+r.Number] = true
+		if importedActive(*r.Row, w.today) {
+			active[r.Person.CodiceFiscale] = true
+		}
+	}
+	for _, k := range keys {
+		p, err := live.Pass(readID(k))
+		if err != nil {
+			continue // not there any more: nothing to clash with
+		}
+		for _, c := range []string{p.Comune, p.IssuingComune} {
+			if numbers[c+"|"+p.Number] {
+				return importClash(fmt.Sprintf("il contrassegno numero %s del comune %s", p.Number, c))
+			}
+		}
+		if active[p.HolderCF] && p.HoldsActive(w.today) {
+			return importClash(fmt.Sprintf("un contrassegno attivo per il codice fiscale %s", p.HolderCF))
+		}
+	}
+	for _, k := range people {
+		id := readID(k)
+		o, err := live.Person(id)
+		if err != nil {
+			continue
+		}
+		if ref, ok := w.people[o.Comune+"|"+o.CodiceFiscale]; ok && ref.id != id {
+			return importClash(fmt.Sprintf("la persona con codice fiscale %s nel comune %s", o.CodiceFiscale, o.Comune))
+		}
+		if w.existing[id] {
+			return importClash(fmt.Sprintf("una modifica dei dati della persona con codice fiscale %s", o.CodiceFiscale))
+		}
+	}
+	return nil
+}
+
+func readID(k []byte) uint64 {
+	if len(k) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(k)
+}
+
+// importClash is the refusal of an import that met a save made meanwhile.
+func importClash(what string) error {
+	return &domain.Error{Message: "import annullato: durante l'import è stato registrato allo sportello " + what +
+		", che è anche nel file. Il registro è com'era prima dell'import, con quanto salvato allo sportello; " +
+		"l'import si può semplicemente ripetere: salterà ciò che è già presente"}
 }
 
 // importRow is a row ready to be written, with its comune resolved.
@@ -331,6 +430,10 @@ type importWriter struct {
 	total    int
 	progress func(done, total int)
 	ctx      context.Context
+	// ids are the ids reserved in the register for a big import (importLarge);
+	// existing are the people already in the register its passes were given to.
+	ids      *store.IDs
+	existing map[uint64]bool
 }
 
 // personRef is what a pass needs of its holder.
@@ -344,6 +447,9 @@ type personRef struct {
 func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
 	a, now, today, people, file := w.a, w.now, w.today, w.people, w.file
 	tx.Collect(w.bulk)
+	if w.ids != nil {
+		tx.UseIDs(w.ids)
+	}
 	for _, r := range rows {
 		if w.done%100 == 0 {
 			if err := w.ctx.Err(); err != nil {
@@ -357,6 +463,7 @@ func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
 			for _, id := range tx.PersonIDsByCF(r.Person.CodiceFiscale) {
 				if o, err := tx.Person(id); err == nil && o.Comune == r.comune {
 					holder, ok = personRef{o.ID, o.CodiceFiscale, o.FullName(), o.DataDecesso}, true
+					w.existing[o.ID] = true
 				}
 			}
 		}
