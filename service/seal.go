@@ -86,3 +86,34 @@ func (s *Service) ensureSealed(writing bool) error {
 
 // RegisterKeys are the keys of the audit chain (for `audit verify`'s report).
 func (s *Service) RegisterKeys() ([]keyring.RegisterKey, error) { return s.keyRing().RegisterKeys() }
+
+// RotateRegisterKey makes a new key authenticate the entries from the next one on
+// (vivipass key rotate --registro); the older keys keep verifying theirs. The server's
+// administrator only.
+func (s *Service) RotateRegisterKey(a Actor) (keyring.RegisterKey, error) {
+	var k keyring.RegisterKey
+	if !a.Admin() || a.Comune != "" {
+		return k, ErrForbidden
+	}
+	if err := s.ensureSealed(true); err != nil {
+		return k, err
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	err := s.db.Update(func(tx *store.Tx) error {
+		head, _ := tx.AuditHead()
+		var err error
+		if k, err = s.keyRing().NewRegisterKey(head + 1); err != nil {
+			return err
+		}
+		keys := s.db.AuditKeys()
+		s.db.SetAuditKeys(append(keys, store.AuditKey{ID: k.ID, Secret: k.Secret, From: k.From}))
+		if _, err := tx.Audit(store.AuditEntry{At: s.now(), Operator: a.Operator, Channel: a.channel(),
+			Action: "chiave del registro ruotata", Subject: "chiave " + k.ID,
+			Detail: "da questa voce le modifiche sono autenticate con la nuova chiave; le precedenti restano verificabili"}); err != nil {
+			return err
+		}
+		return tx.PutMeta(metaSealed, []byte(k.ID))
+	})
+	return k, err
+}

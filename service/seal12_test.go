@@ -198,3 +198,36 @@ func serviceAuditTail(t *testing.T, s *service.Service, n int) (out []store.Audi
 }
 
 func key64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+// Rotating the register key: only the server's administrator; entries before keep
+// verifying with the old key, the rotation's entry and later ones use the new key.
+func TestRotateRegisterKey(t *testing.T) {
+	e := newEnv(t)
+	p := e.issue(mario, rossi(t), plate("AB123CD")).Pass
+	if _, err := e.s.RotateRegisterKey(capo); err != service.ErrForbidden {
+		t.Fatalf("a comune's administrator rotated the register key: %v", err)
+	}
+	before := serviceAuditTail(t, e.s, 1)[0]
+	k, err := e.s.RotateRegisterKey(admin)
+	if err != nil || k.From != before.Seq+1 || strings.HasPrefix(before.MAC, k.ID+":") {
+		t.Fatalf("rotate: %+v, %v (entry before: %s)", k, err, before.MAC)
+	}
+	if _, err := e.s.AddPlate(mario, change(p), plate("ZZ999ZZ"), true); err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range serviceAuditTail(t, e.s, 2) {
+		if !strings.HasPrefix(en.MAC, k.ID+":") {
+			t.Errorf("entry %d (%s) authenticated by %q, want the new key %s", en.Seq, en.Action, en.MAC, k.ID)
+		}
+	}
+	// A new process loads both keys and checks each entry with its own.
+	if _, pr, err := openServiceAgain(t, e).AuditVerify(); err != nil || len(pr) != 0 {
+		t.Fatalf("after the rotation: %+v, %v", pr, err)
+	}
+}
+
+// openServiceAgain is a second service on e's open register, as a new process would
+// load the keys.
+func openServiceAgain(t *testing.T, e *env) *service.Service {
+	return service.New(e.s.DB(), service.WithClock(func() time.Time { return today.Time() }))
+}

@@ -379,13 +379,21 @@ func cmdAudit(e *env, args []string) error {
 		return err
 	}
 	for _, p := range problems {
-		fmt.Fprintf(e.stdout, "voce %d: %s\n", p.Seq, p.Message)
+		if p.Seq == 0 {
+			fmt.Fprintf(e.stdout, "%s\n", p.Message) // a record no entry wrote
+		} else {
+			fmt.Fprintf(e.stdout, "voce %d: %s\n", p.Seq, p.Message)
+		}
 	}
 	if len(problems) > 0 {
 		fmt.Fprintf(e.stdout, "Registro delle modifiche ALTERATO: %d problemi su %d voci.\n", len(problems), n)
 		return exitError{1}
 	}
-	fmt.Fprintf(e.stdout, "Registro delle modifiche integro: %d voci verificate.\n", n)
+	how := "catena delle impronte"
+	if len(svc.DB().AuditKeys()) > 0 {
+		how = "catena autenticata con la chiave del registro, ogni contrassegno e persona confrontati con la voce che li ha scritti"
+	}
+	fmt.Fprintf(e.stdout, "Registro delle modifiche integro: %d voci verificate (%s).\n", n, how)
 	return nil
 }
 

@@ -136,6 +136,7 @@ func templateError(e *env, err error) error {
 // cmdKey rotates the key that signs the cards' QR codes (issue 12.4).
 func cmdKey(e *env, args []string) error {
 	f := e.flags("key", commands()["key"].usage)
+	register := f.Bool("registro", false, "ruota la chiave che autentica il registro delle modifiche, non quella di firma")
 	pos, err := f.parse(args, -1)
 	if err != nil {
 		return err
@@ -148,6 +149,14 @@ func cmdKey(e *env, args []string) error {
 		return err
 	}
 	defer done()
+	if *register {
+		k, err := svc.RotateRegisterKey(e.actor())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Nuova chiave del registro %s: autentica le modifiche dalla voce %d; le voci precedenti restano verificabili con le loro chiavi.\n", k.ID, k.From)
+		return nil
+	}
 	k, err := svc.RotateSigningKey(e.actor())
 	if err != nil {
 		return err
