@@ -30,6 +30,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./service/legacy/...
 	$(GO) test -run '^$$' -bench 'CardPDF|Reminders' -benchmem ./printing/ ./service/
 	$(GO) test -run '^$$' -bench 'NationalDrain|IssueWithConsent' -benchtime 1x ./service/
+	$(GO) test -run '^$$' -bench SavesDuringImport -benchtime 1x ./service/
 	$(GO) test -run '^$$' -bench OpenJobs -benchtime 1x ./store/
 	bash bench/region.sh
 	bash bench/pec.sh
