@@ -28,7 +28,7 @@ type KeyMap struct {
 	Import, Operators    key.Binding
 	Settings, Bacheca    key.Binding
 	Templates, Printers  key.Binding
-	National             key.Binding
+	National, Clients    key.Binding
 }
 
 // NewKeyMap is the default key map.
@@ -45,6 +45,7 @@ func NewKeyMap() KeyMap {
 		Templates: key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "moduli")),
 		Printers:  key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "stampanti")),
 		National:  key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "circuito nazionale")),
+		Clients:   key.NewBinding(key.WithKeys("8"), key.WithHelp("8", "clienti HTTP")),
 	}
 }
 
@@ -74,6 +75,7 @@ var entries = []entry{
 	{"Gestione moduli", "modelli dei documenti: testo, tag, file", nil, print.NewTemplates},
 	{"Stampanti", "calibrazione, fronte-retro, stampante di ciascuno", nil, print.NewPrinters},
 	{"Circuito nazionale", "invii alla piattaforma CUDE: coda, errori, riprova", func(c *common.Context) sub { return newNational(c) }, nil},
+	{"Clienti HTTP", "varchi, polizia, servizi: token e interrogazioni", func(c *common.Context) sub { return newClients(c) }, nil},
 }
 
 // Model is the page.
@@ -113,7 +115,7 @@ func (m *Model) ShortHelp() []key.Binding {
 
 func (m *Model) FullHelp() [][]key.Binding {
 	groups := [][]key.Binding{{m.keys.Up, m.keys.Open, m.keys.Back}, {m.keys.Import, m.keys.Operators, m.keys.Settings, m.keys.Bacheca},
-		{m.keys.Templates, m.keys.Printers, m.keys.National}}
+		{m.keys.Templates, m.keys.Printers, m.keys.National, m.keys.Clients}}
 	if m.open >= 0 {
 		groups = append(groups, m.subs[m.open].help())
 	}
@@ -205,6 +207,8 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		return m, m.Open(5)
 	case key.Matches(k, m.keys.National):
 		return m, m.Open(6)
+	case key.Matches(k, m.keys.Clients):
+		return m, m.Open(7)
 	}
 	return m, nil
 }
