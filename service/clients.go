@@ -94,7 +94,7 @@ func (s *Service) AddClient(a Actor, in ClientInput) (Client, string, error) {
 	case in.Kind != ClientGate && in.Kind != ClientPolizia && in.Kind != ClientServizio:
 		return Client{}, "", &domain.Error{Message: fmt.Sprintf("tipo di cliente %q non valido: gate, polizia o servizio", in.Kind)}
 	case in.Circuit == (in.Comune != ""):
-		return Client{}, "", &domain.Error{Message: "indicare il comune del cliente (--comune CODICE) oppure l'intero circuito (--circuito), non entrambi"}
+		return Client{}, "", &domain.Error{Message: "indicare il comune del cliente (--comune CODICE) oppure l'intero circuito (--circuito): uno dei due"}
 	case in.Rate < 0 || in.Rate > 1000:
 		return Client{}, "", &domain.Error{Message: fmt.Sprintf("limite di %g richieste al secondo fuori intervallo: da 0 (quello del server) a 1000", in.Rate)}
 	case in.Circuit && a.Comune != "":
