@@ -120,14 +120,17 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 	// A small file: writers wait for the whole import (one short transaction), so the
 	// checks below still hold when the rows are written. A big one: writers go on, and
 	// from here every write they commit is recorded (a capture), carried into the copy
-	// the rows are written to, and checked against the rows before the swap.
+	// the rows are written to, and checked against the rows before the swap. A dry run
+	// only reads.
 	var capture *store.Capture
-	if len(f.Rows) > importChunk && !req.DryRun {
+	switch {
+	case req.DryRun:
+	case len(f.Rows) > importChunk:
 		if capture, err = s.db.StartCapture(); err != nil {
 			return rep, err
 		}
 		defer capture.Stop()
-	} else {
+	default:
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
 	}
@@ -335,7 +338,7 @@ func readID(k []byte) uint64 {
 func importClash(what string) error {
 	return &domain.Error{Message: "import annullato: durante l'import è stato registrato allo sportello " + what +
 		", che è anche nel file. Il registro è com'era prima dell'import, con quanto salvato allo sportello; " +
-		"l'import si può semplicemente ripetere: salterà ciò che è già presente"}
+		"l'import si può semplicemente ripetere: salterà ciò che è già presente e segnalerà la riga in conflitto"}
 }
 
 // importRow is a row ready to be written, with its comune resolved.

@@ -246,12 +246,12 @@ func (c *Capture) replay(live, dst *bolt.Tx) error {
 			}
 		}
 	}
-	// The side lists of long audit entries are written beside the entry: an entry
-	// captured brings its own.
-	if side := live.Bucket([]byte("seals")); side != nil {
+	// The side lists of long audit entries (seal.go) are written beside the entry,
+	// past the recording buckets: an entry captured brings its own.
+	if side := live.Bucket([]byte(bSeals)); side != nil {
 		for _, k := range sortedKeys(c.keys["audit"]) {
 			if v := side.Get(k); v != nil {
-				db, err := dst.CreateBucketIfNotExists([]byte("seals"))
+				db, err := dst.CreateBucketIfNotExists([]byte(bSeals))
 				if err != nil {
 					return err
 				}
