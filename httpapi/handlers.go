@@ -18,7 +18,6 @@ import (
 	"vivipass/domain"
 	"vivipass/printing"
 	"vivipass/service"
-	"vivipass/store"
 )
 
 // plateAnswer is GET /v1/targhe/{targa}: the answer of `vivipass whitelist check`.
@@ -103,8 +102,8 @@ func (s *Server) whitelist(c *call) {
 		}
 	}
 	c.entry.Instant = day.ISO()
-	var head string
-	if err := s.svc.DB().View(func(tx *store.Tx) error { _, head = tx.AuditHead(); return nil }); err != nil {
+	head, err := s.svc.RegisterHead()
+	if err != nil {
 		s.failWith(c, err)
 		return
 	}

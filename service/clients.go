@@ -417,3 +417,11 @@ func (s *Service) VerifyCard(text string) (CardState, error) {
 	})
 	return out, err
 }
+
+// RegisterHead changes with every change of the register: the hash of the audit
+// chain's last entry (the HTTP whitelist's ETag).
+func (s *Service) RegisterHead() (string, error) {
+	var head string
+	err := s.view(func(tx *store.Tx) error { _, head = tx.AuditHead(); return nil })
+	return head, err
+}
