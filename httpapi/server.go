@@ -152,6 +152,9 @@ func (s *Server) Serve(ln net.Listener) error {
 // still in memory: call it before the database closes.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
+	if err != nil {
+		s.http.Close() // out of time: cut what is still open
+	}
 	s.qlog.close()
 	return err
 }
