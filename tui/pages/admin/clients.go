@@ -60,8 +60,8 @@ func newClients(ctx *common.Context) *clientsView {
 	v := &clientsView{ctx: ctx, keys: NewClientKeys()}
 	v.table.Columns = []components.Column{{Title: "Cliente", Width: 18, Flex: true}, {Title: "Tipo", Width: 17},
 		{Title: "Ambito", Width: 8}, {Title: "Stato", Width: 19}}
-	v.log.Columns = []components.Column{{Title: "Quando", Width: 14}, {Title: "Cliente", Width: 14}, {Title: "Richiesta", Width: 13},
-		{Title: "Targa/numero", Width: 15}, {Title: "Esito", Width: 5, Flex: true}}
+	v.log.Columns = []components.Column{{Title: "Quando", Width: 14}, {Title: "Richiesta", Width: 13},
+		{Title: "Targa/numero", Width: 16}, {Title: "Esito", Width: 5}, {Title: "Cliente", Width: 14, Flex: true}}
 	return v
 }
 
@@ -137,7 +137,7 @@ func (v *clientsView) update(msg tea.Msg) tea.Cmd {
 		})
 		v.table.Focus(func(c service.Client) bool { return c.Name == sel.Name })
 		v.log.Set(msg.log, func(e service.QueryEntry) []string {
-			return []string{e.At.In(domain.Rome).Format("02/01 15:04:05"), e.Client, e.Endpoint, e.Subject, fmt.Sprint(e.Status)}
+			return []string{e.At.In(domain.Rome).Format("02/01 15:04:05"), e.Endpoint, e.Subject, fmt.Sprint(e.Status), e.Client}
 		})
 		v.more = msg.more
 		return nil
