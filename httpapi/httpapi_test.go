@@ -564,6 +564,16 @@ func TestLimits(t *testing.T) {
 	if st, _ := a.get("varco-venezia", "/v1/targhe/AB123CD"); st != http.StatusOK {
 		t.Errorf("another client: %d", st)
 	}
+	// A client's own limit wins over the server's: one request every 2 s, no burst.
+	a.addClient(service.ClientInput{Name: "lento", Kind: service.ClientGate, Comune: "L736", Rate: 0.5})
+	if st, _ := a.get("lento", "/v1/targhe/AB123CD"); st != http.StatusOK {
+		t.Errorf("the slow client's first request: %d", st)
+	}
+	st, hdr, body = a.do("lento", http.MethodGet, "/v1/targhe/AB123CD", nil)
+	wantError(t, "the slow client's second request", st, body, http.StatusTooManyRequests, "riprovare tra 2 s")
+	if hdr.Get("Retry-After") != "2" {
+		t.Errorf("Retry-After %q, want 2", hdr.Get("Retry-After"))
+	}
 	// Plain HTTP is for loopback only.
 	if _, err := httpapi.New(httpapi.Config{Svc: a.svc, Addr: "0.0.0.0:8080"}); err == nil || !strings.Contains(err.Error(), "solo su loopback") {
 		t.Errorf("plain HTTP on every address: %v", err)
@@ -622,5 +632,28 @@ func TestQueryLog(t *testing.T) {
 	a.clock.add(91 * 24 * time.Hour)
 	if n, err := a.svc.PruneQueryLog(httpapi.DefaultLogDays); err != nil || n != 4 {
 		t.Errorf("pruned %d (%v), want 4", n, err)
+	}
+}
+
+// TestQueryLogPrunedAtStart (issue 13.3): a server starting prunes the queries older
+// than the days it keeps, and keeps the others.
+func TestQueryLogPrunedAtStart(t *testing.T) {
+	a := newAPI(t, 1000)
+	now := a.svc.Now().UTC()
+	if err := a.svc.LogQueries([]service.QueryEntry{
+		{At: now.AddDate(0, 0, -40), Client: "varco-venezia", Endpoint: "targhe", Subject: "AB123CD", Status: 200, Answer: "vecchia"},
+		{At: now.AddDate(0, 0, -2), Client: "varco-venezia", Endpoint: "targhe", Subject: "AB123CD", Status: 200, Answer: "recente"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a.stop()
+	srv, err := httpapi.New(httpapi.Config{Svc: a.svc, Addr: "127.0.0.1:0", LogDays: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(t.Context())
+	es, _, err := a.svc.QueryLog(sys, service.QueryFilter{})
+	if err != nil || len(es) != 1 || es[0].Answer != "recente" {
+		t.Errorf("after a start keeping 30 days: %+v, %v; want the recent one only", es, err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -221,7 +222,7 @@ func (s *Server) serve(ep endpoint, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if wait, ok := s.limiter.take(c); !ok {
-		secs := int(wait/time.Second) + 1
+		secs := max(1, int(math.Ceil(wait.Seconds())))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("troppe richieste per il cliente %s: riprovare tra %d s", c.Name, secs))
 		return // not logged: a flood must not fill the register
