@@ -283,7 +283,9 @@ func (s *Service) QueryLog(a Actor, f QueryFilter) (out []QueryEntry, more bool,
 				!f.To.IsZero() && day.After(f.To):
 				return true
 			case !f.From.IsZero() && day.Before(f.From):
-				return false // older still from here on
+				// Entries are in the order they were written, about the order of their
+				// times: a day of slack before stopping.
+				return !day.Before(f.From.AddDays(-1))
 			}
 			if len(out) == f.Limit {
 				more = true
