@@ -80,6 +80,11 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 	if !a.Admin() {
 		return rep, ErrForbidden
 	}
+	if !req.DryRun {
+		if err := s.ensureSealed(true); err != nil { // the import's entry is authenticated (12.5)
+			return rep, err
+		}
+	}
 	today := s.Today()
 	if len(req.Data) > 4<<20 {
 		// A region-sized file: its parsed rows stay live through the import, so collect
@@ -272,7 +277,14 @@ func (s *Service) importLarge(w *importWriter, todo []importRow, capture *store.
 	defer s.writeMu.Unlock()
 	if err := s.db.ReplaceMerged(capture, sdb, func(tx *store.Tx, c *store.Capture) error {
 		return w.conflicts(tx, c, todo)
-	}, finish); err != nil {
+	}, func(tx *store.Tx) error {
+		// Too many changes for a gate to follow one by one: every gate takes the full
+		// list again (the feed answers 410 before this point; issue 13.1).
+		if err := tx.ResetFeed(); err != nil {
+			return err
+		}
+		return finish(tx)
+	}); err != nil {
 		return err
 	}
 	ok = true

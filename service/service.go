@@ -104,6 +104,7 @@ func New(db *store.DB, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	db.SetFeedHook(s.feedHook) // the whitelist's changes, in each change's transaction
 	return s
 }
 

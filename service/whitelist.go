@@ -56,6 +56,10 @@ var (
 // whitelist, at selects the day: only plates authorised on that day are listed, with
 // the window clipped to the pass validity.
 func (s *Service) Export(a Actor, what string, at domain.Date, w io.Writer) (int, error) {
+	return s.export(a, what, at, w, nil)
+}
+
+func (s *Service) export(a Actor, what string, at domain.Date, w io.Writer, start func(feedSeq uint64)) (int, error) {
 	if at.IsZero() {
 		at = s.Today()
 	}
@@ -73,11 +77,14 @@ func (s *Service) Export(a Actor, what string, at domain.Date, w io.Writer) (int
 	default:
 		return 0, &domain.Error{Message: fmt.Sprintf("esportazione %q sconosciuta: passes, plates o whitelist", what)}
 	}
-	if err := write(header); err != nil {
-		return 0, err
-	}
 	n := 0
 	err := s.view(func(tx *store.Tx) error {
+		if start != nil {
+			start(tx.FeedHead())
+		}
+		if err := write(header); err != nil {
+			return err
+		}
 		alert := map[string]int{}
 		deaths := map[uint64]domain.Date{}
 		listed := map[string]bool{} // whitelist: lineage|plate already written

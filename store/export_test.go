@@ -27,3 +27,6 @@ func U64(v uint64) []byte { return u64(v) }
 
 // RecordHash is the hash of a record's bytes as an audit entry names it.
 func RecordHash(raw []byte) string { return fmt.Sprintf("%x", refOf(0, 0, raw).hash) }
+
+// SetFeedKeep changes how many feed changes are kept (tests of the pruning).
+func SetFeedKeep(n uint64) func() { old := feedKeep; feedKeep = n; return func() { feedKeep = old } }

@@ -61,6 +61,7 @@ func migrations() []migration {
 		{"invii aperti in memoria", dropOpenJobsIndex},
 		{"annullamento dell'ultima operazione", createUndo},
 		{"clienti HTTP e registro delle interrogazioni", createClients},
+		{"sigilli del registro e modifiche della lista", func(tx *bolt.Tx) error { return createBuckets(tx, bSeals, bFeed) }},
 	}
 }
 

@@ -76,6 +76,7 @@ func (t *Tx) PutPass(p *domain.Pass) error {
 		return err
 	}
 	t.noteRecord(sealPass, p.ID, raw)
+	t.noteFeed(p.Lineage, p.ID, 0)
 	return t.replaceIndex(old, passIndexEntries(p))
 }
 
@@ -99,6 +100,7 @@ func (t *Tx) PutPerson(p *domain.Person) error {
 		return err
 	}
 	t.noteRecord(sealPerson, p.ID, raw)
+	t.noteFeed(0, 0, p.ID)
 	return t.replaceIndex(old, personIndexEntries(p))
 }
 

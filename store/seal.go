@@ -255,20 +255,12 @@ func (t *Tx) attachRecords(e *AuditEntry) error {
 	side := packRefs(refs)
 	sum := sha256.Sum256(side)
 	e.Sealed = &SealRef{N: len(refs), Digest: hex.EncodeToString(sum[:])}
-	b, err := t.tx.CreateBucketIfNotExists([]byte(bSeals))
-	if err != nil {
-		return err
-	}
-	b.FillPercent = 1.0
-	return b.Put(u64(e.Seq), side)
+	return t.bucket(bSeals).Put(u64(e.Seq), side)
 }
 
 // sideRefs reads and checks an entry's side list.
 func (t *Tx) sideRefs(seq uint64, s *SealRef) ([]recordRef, error) {
-	var side []byte
-	if b := t.tx.Bucket([]byte(bSeals)); b != nil {
-		side = b.Get(u64(seq))
-	}
+	side := t.bucket(bSeals).Get(u64(seq))
 	sum := sha256.Sum256(side)
 	var refs []recordRef
 	if hex.EncodeToString(sum[:]) != s.Digest || !unpackRefs(side, func(r recordRef) { refs = append(refs, r) }) || len(refs) != s.N {

@@ -30,6 +30,8 @@ type DB struct {
 	cap captureSlot
 	// keys authenticate the audit chain (seal.go); nil until SetAuditKeys.
 	keys atomic.Pointer[auditKeys]
+	// feed makes the whitelist's changes at each commit (feed.go).
+	feed atomic.Pointer[FeedHook]
 }
 
 // Options tune Open.
@@ -111,6 +113,9 @@ func (db *DB) Update(fn func(*Tx) error) error {
 		t.cap.w = db.cap.writes()
 		w = t.cap.w
 		err := fn(t)
+		if err == nil {
+			err = t.writeFeed() // the whitelist's changes (feed.go)
+		}
 		if err == nil {
 			err = t.coverRecords() // every record written is in an entry (seal.go)
 		}
@@ -229,12 +234,15 @@ type Tx struct {
 	// sequence of this transaction's last entry (seal.go).
 	records   []recordRef
 	lastAudit uint64
+	// feedLineages and feedPeople are what it wrote, for the feed (feed.go).
+	feedLineages map[uint64]uint64 // lineage → newest version written
+	feedPeople   map[uint64]bool
 }
 
 func (t *Tx) bucket(name string) recBucket {
 	b := t.tx.Bucket([]byte(name))
 	switch name {
-	case "passes", "people", "audit", "outbox", "pec_items", "pec_raw":
+	case "passes", "people", "audit", "outbox", "pec_items", "pec_raw", bSeals, bFeed:
 		// Keys are NextSequence ids: new records append, so full pages lose nothing
 		// (the default 0.5 left the file half empty after an import).
 		b.FillPercent = 1.0
