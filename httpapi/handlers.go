@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -132,7 +133,9 @@ func (s *Server) whitelist(c *call) {
 		zw = gzip.NewWriter(c.w)
 		out = zw
 	}
-	n, err := s.svc.Export(service.SystemActor("http:"+c.client.Name), "whitelist", day, out)
+	n, err := s.svc.ExportWhitelist(service.SystemActor("http:"+c.client.Name), day, out, func(seq uint64) {
+		h.Set(SeqHeader, strconv.FormatUint(seq, 10)) // before the first byte: the feed goes on from here
+	})
 	if err == nil && zw != nil {
 		err = zw.Close()
 	}

@@ -55,6 +55,7 @@ type endpoint struct {
 var endpoints = []endpoint{
 	{http.MethodGet, "/v1/targhe/{targa}", "targhe", []string{service.ClientGate, service.ClientPolizia}, (*Server).plate},
 	{http.MethodGet, "/v1/whitelist.csv", "whitelist.csv", []string{service.ClientGate}, (*Server).whitelist},
+	{http.MethodGet, "/v1/whitelist/changes", "whitelist/changes", []string{service.ClientGate}, (*Server).changes},
 	{http.MethodPost, "/v1/verifica", "verifica", []string{service.ClientPolizia}, (*Server).verify},
 	{http.MethodGet, "/v1/contrassegni/{numero}", "contrassegni", []string{service.ClientPolizia, service.ClientServizio}, (*Server).card},
 }

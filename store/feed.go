@@ -136,7 +136,14 @@ func (t *Tx) pruneFeed(b recBucket, head uint64) error {
 
 // ResetFeed starts the feed over from the next change: a bulk import writes too much
 // for a gate to follow change by change, so every gate takes the full list again.
-func (t *Tx) ResetFeed() error { return t.setFeedFloor(t.FeedHead() + 1) }
+// It takes a sequence of its own, so a gate at the head before it is behind too.
+func (t *Tx) ResetFeed() error {
+	seq, err := t.bucket(bFeed).NextSequence()
+	if err != nil {
+		return err
+	}
+	return t.setFeedFloor(seq + 1)
+}
 
 func (t *Tx) setFeedFloor(floor uint64) error {
 	return t.bucket("meta").Put([]byte("wlfeed_floor"), u64(floor))
