@@ -1,9 +1,6 @@
 package httpapi
 
 import (
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -88,8 +85,10 @@ func parseInstant(s string) (time.Time, error) {
 	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, domain.Rome), nil
 }
 
-// whitelist is GET /v1/whitelist.csv: `vivipass export whitelist`, streamed, gzip
-// when asked; its ETag changes with the register (the audit chain's head) and the day.
+// whitelist is GET /v1/whitelist.csv: `vivipass export whitelist`, gzip when asked;
+// its ETag changes with the register (the audit chain's head and the feed's sequence)
+// and the day. The list is built once per snapshot into memory (listcache.go) and
+// written from there: no transaction stays open while a slow gate reads.
 func (s *Server) whitelist(c *call) {
 	if !c.only("at") {
 		return
@@ -103,50 +102,53 @@ func (s *Server) whitelist(c *call) {
 		}
 	}
 	c.entry.Instant = day.ISO()
-	head, err := s.svc.RegisterHead()
+	head, seq, err := s.svc.WhitelistVersion()
 	if err != nil {
 		s.failWith(c, err)
 		return
 	}
-	sum := sha256.Sum256([]byte(head + "|" + day.ISO()))
-	tag := hex.EncodeToString(sum[:12])
+	tag := listTag(head, seq, day)
 	gz := acceptsGzip(c.r)
 	h := c.w.Header()
 	h.Set("Vary", "Accept-Encoding")
 	h.Set("Cache-Control", "no-cache")
-	etag := `"` + tag + `"`
-	if gz {
-		etag = `"` + tag + `-gz"`
+	etag := func(tag string) string {
+		if gz {
+			return `"` + tag + `-gz"`
+		}
+		return `"` + tag + `"`
 	}
-	h.Set("ETag", etag)
 	if matchETag(c.r.Header.Get("If-None-Match"), tag) {
+		h.Set("ETag", etag(tag))
 		c.entry.Status, c.entry.Answer = http.StatusNotModified, "non modificata"
 		c.w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	l, err := s.lists.get(tag, day, service.SystemActor("http"))
+	if err != nil {
+		s.failWith(c, err)
+		return
+	}
+	body := l.csv
+	if gz {
+		if body, err = l.gzipped(); err != nil {
+			s.failWith(c, err)
+			return
+		}
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("ETag", etag(l.tag))
+	h.Set(SeqHeader, strconv.FormatUint(l.seq, 10)) // the feed goes on from here
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="whitelist-`+day.ISO()+`.csv"`)
-	var out io.Writer = c.w
-	var zw *gzip.Writer
-	if gz {
-		h.Set("Content-Encoding", "gzip")
-		zw = gzip.NewWriter(c.w)
-		out = zw
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	c.w.WriteHeader(http.StatusOK)
+	if n, err := c.w.Write(body); err != nil {
+		// The gate went away or was too slow: with Content-Length it sees a cut transfer.
+		c.entry.Status, c.entry.Answer = http.StatusOK, fmt.Sprintf("interrotta dopo %d byte di %d", n, len(body))
+		return
 	}
-	n, err := s.svc.ExportWhitelist(service.SystemActor("http:"+c.client.Name), day, out, func(seq uint64) {
-		h.Set(SeqHeader, strconv.FormatUint(seq, 10)) // before the first byte: the feed goes on from here
-	})
-	if err == nil && zw != nil {
-		err = zw.Close()
-	}
-	if err != nil {
-		// The status is sent: cut the connection, so the gate sees a broken transfer.
-		c.entry.Status, c.entry.Answer = http.StatusInternalServerError, fmt.Sprintf("interrotta dopo %d righe", n)
-		s.log.Warn("http: lista interrotta", "cliente", c.client.Name, "errore", err.Error())
-		s.qlog.add(c.entry)
-		panic(http.ErrAbortHandler)
-	}
-	c.entry.Status, c.entry.Answer = http.StatusOK, fmt.Sprintf("%d targhe", n)
+	c.entry.Status, c.entry.Answer = http.StatusOK, fmt.Sprintf("%d targhe", l.rows)
 }
 
 // acceptsGzip reads Accept-Encoding: gzip, unless its q is 0.

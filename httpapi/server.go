@@ -68,6 +68,7 @@ type Server struct {
 	http    *http.Server
 	limiter *limiter
 	qlog    *queryLog
+	lists   *listCache // the full lists in memory (listcache.go)
 }
 
 // CheckAddr refuses plain HTTP anywhere but on loopback: tokens and plates would cross
@@ -110,7 +111,7 @@ func New(cfg Config) (*Server, error) {
 	if err := CheckAddr(cfg.Addr, cfg.CertFile != ""); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, svc: cfg.Svc, log: cfg.Log, limiter: newLimiter(cfg.Rate)}
+	s := &Server{cfg: cfg, svc: cfg.Svc, log: cfg.Log, limiter: newLimiter(cfg.Rate), lists: newListCache(cfg.Svc)}
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,

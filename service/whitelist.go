@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -60,6 +61,53 @@ func (s *Service) Export(a Actor, what string, at domain.Date, w io.Writer) (int
 }
 
 func (s *Service) export(a Actor, what string, at domain.Date, w io.Writer, start func(feedSeq uint64)) (int, error) {
+	var n int
+	err := s.view(func(tx *store.Tx) error {
+		var err error
+		n, err = s.exportIn(tx, a, what, at, w, start)
+		return err
+	})
+	return n, err
+}
+
+// WhitelistList is the whole whitelist of a day taken from one snapshot into memory:
+// the bytes of `export whitelist`, its rows, and the feed's sequence and the audit
+// chain's head of that snapshot. The HTTP list is built once per snapshot and written
+// to the gates from memory, with no transaction open while a slow gate reads.
+type WhitelistList struct {
+	CSV  []byte
+	Rows int
+	Seq  uint64 // the feed's last change in the snapshot
+	Head string // the audit chain's head in the snapshot
+}
+
+// WhitelistList builds the whitelist of day (zero: today) in one read transaction.
+// sizeHint (the size of a previous list, or 0) saves the buffer's regrowths.
+func (s *Service) WhitelistList(a Actor, day domain.Date, sizeHint int) (WhitelistList, error) {
+	var out WhitelistList
+	err := s.view(func(tx *store.Tx) error {
+		b := bytes.NewBuffer(make([]byte, 0, sizeHint))
+		_, out.Head = tx.AuditHead()
+		n, err := s.exportIn(tx, a, "whitelist", day, b, func(seq uint64) { out.Seq = seq })
+		out.CSV, out.Rows = b.Bytes(), n
+		return err
+	})
+	return out, err
+}
+
+// WhitelistVersion names the snapshot WhitelistList would read now: the audit chain's
+// head and the feed's sequence (read together, in one short transaction).
+func (s *Service) WhitelistVersion() (head string, seq uint64, err error) {
+	err = s.view(func(tx *store.Tx) error {
+		_, head = tx.AuditHead()
+		seq = tx.FeedHead()
+		return nil
+	})
+	return head, seq, err
+}
+
+// exportIn is export inside the caller's transaction.
+func (s *Service) exportIn(tx *store.Tx, a Actor, what string, at domain.Date, w io.Writer, start func(feedSeq uint64)) (int, error) {
 	if at.IsZero() {
 		at = s.Today()
 	}
@@ -78,7 +126,7 @@ func (s *Service) export(a Actor, what string, at domain.Date, w io.Writer, star
 		return 0, &domain.Error{Message: fmt.Sprintf("esportazione %q sconosciuta: passes, plates o whitelist", what)}
 	}
 	n := 0
-	err := s.view(func(tx *store.Tx) error {
+	err := func() error {
 		if start != nil {
 			start(tx.FeedHead())
 		}
@@ -152,7 +200,7 @@ func (s *Service) export(a Actor, what string, at domain.Date, w io.Writer, star
 			}
 			return true
 		})
-	})
+	}()
 	cw.Flush()
 	if err == nil {
 		err = cw.Error()
