@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -228,7 +229,7 @@ func (s *Server) serve(c *net.UnixConn) {
 	}
 	if !s.cfg.Allow(peer.UID) {
 		// One line: who, and what they tried (when they said it).
-		log.Warn("comando rifiutato: utente non autorizzato", "uid", peer.UID, "pid", peer.PID, "comando", summary(req.Args))
+		log.Warn("comando rifiutato: utente non autorizzato", "uid", peer.UID, "pid", peer.PID, "comando", Summary(req.Args))
 		sess.fail(fmt.Sprintf("errore: comando rifiutato: %s (server avviato dall'utente %d, richiesta dall'utente %d)\n",
 			ErrPermission, os.Getuid(), peer.UID))
 		return
@@ -254,7 +255,7 @@ func (s *Server) serve(c *net.UnixConn) {
 	if ctx.Err() != nil && code == 0 {
 		code = 1 // cancelled: never report success for what may not have been done
 	}
-	log.Info("comando dal socket", "uid", peer.UID, "pid", peer.PID, "comando", summary(req.Args), "uscita", code,
+	log.Info("comando dal socket", "uid", peer.UID, "pid", peer.PID, "comando", Summary(req.Args), "uscita", code,
 		"durata", time.Since(start).Round(time.Millisecond).String())
 	var b [4]byte
 	b[0], b[1], b[2], b[3] = byte(code>>24), byte(code>>16), byte(code>>8), byte(code)
@@ -267,7 +268,7 @@ func (s *Server) serve(c *net.UnixConn) {
 func (s *Server) run(ctx context.Context, c *Call) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.cfg.Log.Error("comando dal socket interrotto da un errore interno", "comando", summary(c.Args), "panic", fmt.Sprint(r),
+			s.cfg.Log.Error("comando dal socket interrotto da un errore interno", "comando", Summary(c.Args), "panic", fmt.Sprint(r),
 				"stack", string(debug.Stack()))
 			fmt.Fprintf(c.Stderr, "errore interno del server: %v\n", r)
 			code = 1
@@ -276,13 +277,44 @@ func (s *Server) run(ctx context.Context, c *Call) (code int) {
 	return s.cfg.Handler(ctx, c)
 }
 
-// summary is a command line for the log, bounded.
-func summary(args []string) string {
-	s := strings.Join(args, " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
+// Summary is a command line as the log shows it: the command, its subcommand and
+// the names of the flags; each value (a plate, a name, a file) is "…". Bounded.
+func Summary(args []string) string {
+	var b strings.Builder
+	for i, a := range args {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		switch {
+		case i == 0 && reVerb.MatchString(a), i == 1 && subcommands[a]:
+			b.WriteString(a)
+		case reFlag.MatchString(a):
+			name, _, _ := strings.Cut(a, "=")
+			b.WriteString(name)
+		default:
+			b.WriteString("…") // a value: a plate, a name, a file (personal data stay out of the log)
+		}
+		if b.Len() > 200 {
+			return b.String() + " …"
+		}
 	}
-	return s
+	return b.String()
+}
+
+// The log of the socket says the command, its subcommand and the names of its flags;
+// every other word is a value and is written as "…".
+var (
+	reVerb      = regexp.MustCompile(`^[a-z][a-z-]{0,30}$`)
+	reFlag      = regexp.MustCompile(`^--?[A-Za-z][A-Za-z0-9-]{0,30}(=|$)`)
+	subcommands = map[string]bool{}
+)
+
+func init() {
+	for _, w := range strings.Fields(`add attachments calibration card check configure export full-name import
+		key-remove list log manual module passes plain plates queue reminders remove retry revoke role rotate set
+		show skip state status sync verify whitelist`) {
+		subcommands[w] = true
+	}
 }
 
 // peerOf reads the credentials of the process that connected.
