@@ -156,6 +156,7 @@ func NewPass(in IssueInput, comune string, holder Person, ch Channel) (Pass, err
 		DataDecorrenza: in.DataDecorrenza,
 		DataScadenza:   in.DataScadenza,
 		State:          Attivo,
+		Edition:        1,
 		Channel:        ch,
 		National:       National{Consent: in.Consent},
 		Note:           strings.TrimSpace(in.Note),
@@ -204,6 +205,7 @@ func (p Pass) Renew(in RenewInput, day Date, ch Channel) (old, next Pass, err er
 		next.PreviousNumber = p.Number
 	}
 	next.Duplicate, next.DuplicateReason, next.Denuncia, next.Channel = false, "", PoliceReport{}, ch
+	next.Edition = p.CardEdition() + 1 // a new card: the old one shows the old expiry
 	// Plates whose window ended with the old expiry follow the new one.
 	for i, pl := range next.Plates {
 		if pl.To.Equal(p.DataScadenza) {
@@ -254,6 +256,7 @@ func (p Pass) MakeDuplicate(in DuplicateInput, day Date, ch Channel) (old, next 
 		next.DataDecorrenza = day
 	}
 	next.Duplicate, next.DuplicateReason, next.Denuncia, next.Channel = true, reason, report, ch
+	next.Edition = p.CardEdition() + 1 // the cards of the editions before no longer verify
 	return
 }
 

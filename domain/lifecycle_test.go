@@ -233,7 +233,7 @@ func TestNewPass(t *testing.T) {
 		Number: "L736_2024_00015", PreviousNumber: "VE-1234", Comune: "L736", IssuingComune: "L736",
 		PersonID: 3, HolderCF: "RSSMRA80A01L736U", HolderName: "ROSSI MARIO", Kind: Permanente,
 		DataRilascio: in.DataRilascio, DataDecorrenza: in.DataDecorrenza, DataScadenza: in.DataScadenza,
-		State: Attivo, Channel: App, National: National{Consent: true}, Note: "prima emissione",
+		State: Attivo, Edition: 1, Channel: App, National: National{Consent: true}, Note: "prima emissione",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("NewPass = %+v,\nwant %+v", got, want)
@@ -300,6 +300,7 @@ func TestRenew(t *testing.T) {
 	wantNext.Kind, wantNext.DataRilascio, wantNext.DataDecorrenza, wantNext.DataScadenza = Permanente, today, d(2029, 1, 16), d(2034, 1, 16)
 	wantNext.PreviousNumber = "L736_2024_00015" // proposed: the number itself
 	wantNext.Duplicate, wantNext.DuplicateReason, wantNext.Channel = false, "", App
+	wantNext.Edition = 3 // a new card (issue 13.2); the old version, recorded before editions, a duplicate: 2
 	wantNext.Plates[1].To = Date{} // ended with the old expiry: now follows the new one
 	if !reflect.DeepEqual(next, wantNext) {
 		t.Errorf("new version = %+v,\nwant %+v", next, wantNext)
@@ -395,6 +396,7 @@ func TestMakeDuplicate(t *testing.T) {
 	wantNext.PreviousNumber = "L736_2024_00015"
 	wantNext.DataRilascio, wantNext.DataDecorrenza = lcDay, lcDay // valid from today; same expiry
 	wantNext.Duplicate, wantNext.DuplicateReason, wantNext.Denuncia, wantNext.Channel = true, Furto, lcReport, App
+	wantNext.Edition = 3 // issue 13.2: the next card; renewPass is a duplicate recorded before editions (2)
 	if !reflect.DeepEqual(next, wantNext) {
 		t.Errorf("duplicate = %+v,\nwant %+v", next, wantNext)
 	}

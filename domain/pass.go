@@ -275,6 +275,7 @@ type Pass struct {
 	Duplicate       bool            `json:"duplicate,omitempty"`
 	DuplicateReason DuplicateReason `json:"duplicate_reason,omitempty"`
 	Denuncia        PoliceReport    `json:"denuncia,omitzero"` // of a duplicate for theft or loss (P4); zero on older ones
+	Edition         int             `json:"edition,omitempty"` // of the card: see CardEdition; 0 on older versions
 	Channel         Channel         `json:"channel"`
 	Plates          []Plate         `json:"plates,omitempty"`
 	NextPlateID     uint32          `json:"next_plate_id"`
@@ -310,6 +311,24 @@ func (p Pass) Status(day Date, alertDays int) State {
 // pending reports whether the stored state is dated after day (a suspension or
 // revocation decided in advance).
 func (p Pass) pending(day Date) bool { return !p.StateFrom.IsZero() && day.Before(p.StateFrom) }
+
+// CardEdition is which card of the lineage this version's card is, as its QR code
+// carries it (issue 13.2): 1 for the first, +1 at each new card the comune hands over
+// (a duplicate: MakeDuplicate; a renewal: Renew); the other new versions (plates,
+// suspension, transfer…) keep it. The card of an older edition no longer verifies as
+// valid, though number and expiry are the same. A version recorded before editions
+// (Edition 0) is 1, or 2 when it is already a duplicate (its original was the first
+// card; more duplicates before editions count as one: their cards, CUDE1, carry no
+// edition anyway).
+func (p Pass) CardEdition() int {
+	switch {
+	case p.Edition > 0:
+		return p.Edition
+	case p.Duplicate:
+		return 2
+	}
+	return 1
+}
 
 // Current reports whether the version is the live one of its lineage (not replaced).
 func (p Pass) Current() bool {

@@ -184,6 +184,10 @@ type verifyAnswer struct {
 	Stato        string `json:"stato,omitempty"`
 	Valido       bool   `json:"valido"`
 	Nota         string `json:"nota,omitempty"`
+	// Issue 13.2: the card's edition (none on a CUDE1 card, printed before editions) and
+	// the edition of the card in force in the register.
+	Edizione         int `json:"edizione,omitempty"`
+	EdizioneCorrente int `json:"edizione_corrente,omitempty"`
 }
 
 // verify is POST /v1/verifica: the QR code's text as the body (text/plain), or
@@ -210,15 +214,19 @@ func (s *Server) verify(c *call) {
 		dec := json.NewDecoder(strings.NewReader(text))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil || dec.More() {
-			c.fail(http.StatusBadRequest, `JSON non valido: atteso {"qr": "CUDE1;…"}`)
+			c.fail(http.StatusBadRequest, `JSON non valido: atteso {"qr": "CUDE2;…"}`)
 			return
 		}
 		text = in.QR
 	}
 	text = strings.TrimSpace(text)
 	parts := strings.Split(text, ";")
-	if !utf8.ValidString(text) || len(parts) != 6 || parts[0] != "CUDE1" || strings.ContainsAny(text, "\r\n") {
-		c.fail(http.StatusBadRequest, "il testo non è il codice QR di un contrassegno vivipass (atteso CUDE1;…, 6 parti separate da ';')")
+	form := printing.CheckForm(text) // CUDE2 in 7 parts, or CUDE1 in 6 (issue 13.2)
+	if form == nil && (!utf8.ValidString(text) || strings.ContainsAny(text, "\r\n")) {
+		form = printing.CheckForm("") // the same words as for any text that is no card's
+	}
+	if form != nil {
+		c.fail(http.StatusBadRequest, form.Error())
 		return
 	}
 	c.entry.Subject = cut(parts[2], 40)
@@ -233,7 +241,7 @@ func (s *Server) verify(c *call) {
 		return
 	}
 	a := verifyAnswer{FirmaValida: true, Contrassegno: st.Payload.Number, Scadenza: st.Payload.Expiry.ISO(), Comune: st.Payload.Comune,
-		NelRegistro: st.Found, Stato: string(st.State), Valido: st.Valid, Nota: st.Note}
+		NelRegistro: st.Found, Stato: string(st.State), Valido: st.Valid, Nota: st.Note, Edizione: st.Payload.Edition, EdizioneCorrente: st.CurrentEdition}
 	answer := "firma valida, " + map[bool]string{true: "valido", false: "non valido"}[st.Valid]
 	if a.Stato != "" {
 		answer += " (" + a.Stato + ")"

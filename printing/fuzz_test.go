@@ -3,8 +3,10 @@ package printing
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -48,34 +50,51 @@ func fuzzKeys() []ed25519.PrivateKey {
 	}
 }
 
+// legacySign signs p in the form of the cards printed before editions (CUDE1), as the
+// release before issue 13.2 did.
+func legacySign(priv ed25519.PrivateKey, p Payload) string {
+	msg := legacyTag + ";" + KeyID(priv.Public().(ed25519.PublicKey)) + ";" + p.Number + ";" + p.Expiry.Key() + ";" + p.Comune
+	return msg + ";" + base64.RawURLEncoding.EncodeToString(ed25519.Sign(priv, []byte(msg)))
+}
+
 // FuzzVerify (issue 12.13): the text of a card's QR code comes from outside (a phone or
 // a scanner reads it from paper anyone can print). Verify and VerifyAny never panic;
 // what they accept is exactly what the register signed (signing the payload again
 // gives the same text: nobody but the key's holder makes a text that passes), with a
 // number and an expiry; what they refuse gets an *Error in a short sentence with no raw
 // control character (`vivipass verify` and the desk show it). A public key read by
-// ParsePublicKey is written back by PublicKeyText as the same key.
+// ParsePublicKey is written back by PublicKeyText as the same key. Issue 13.2: the
+// CUDE2 form with the card's edition, and the CUDE1 form of the cards printed before
+// (edition 0), signed again in their own form.
 func FuzzVerify(f *testing.F) {
 	keys := fuzzKeys()
 	pubs := []ed25519.PublicKey{keys[0].Public().(ed25519.PublicKey), keys[1].Public().(ed25519.PublicKey)}
 	for i, p := range []Payload{
-		{Number: "L736_2025_00042", Expiry: domain.MustDate(2030, 6, 1), Comune: "L736"},
-		{Number: "G224/2019/7", Expiry: domain.MustDate(2026, 2, 28), Comune: "G224"},
-		{Number: "1", Expiry: domain.MustDate(1999, 12, 31), Comune: ""},
+		{Number: "L736_2025_00042", Expiry: domain.MustDate(2030, 6, 1), Comune: "L736", Edition: 1},
+		{Number: "G224/2019/7", Expiry: domain.MustDate(2026, 2, 28), Comune: "G224", Edition: 2},
+		{Number: "1", Expiry: domain.MustDate(1999, 12, 31), Comune: "", Edition: MaxEdition},
 	} {
 		text, err := Sign(keys[i%2], p)
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(text)
-		f.Add(" " + text + "\n")
-		f.Add(strings.Replace(text, p.Expiry.Key(), "20991231", 1))
-		f.Add(strings.Replace(text, ";"+p.Number+";", ";"+p.Number+"X;", 1))
-		f.Add(text[:len(text)-5])
+		for _, text := range []string{text, legacySign(keys[i%2], p)} {
+			f.Add(text)
+			f.Add(" " + text + "\n")
+			f.Add(strings.Replace(text, p.Expiry.Key(), "20991231", 1))
+			f.Add(strings.Replace(text, ";"+p.Number+";", ";"+p.Number+"X;", 1))
+			f.Add(text[:len(text)-5])
+		}
+		ed := ";" + p.Comune + ";" + strconv.Itoa(p.Edition) + ";"
+		f.Add(strings.Replace(text, ed, ";"+p.Comune+";"+strconv.Itoa(p.Edition+1)+";", 1)) // a later edition
+		f.Add(strings.Replace(text, ed, ";"+p.Comune+";0"+strconv.Itoa(p.Edition)+";", 1))  // a leading zero
+		f.Add(strings.Replace(strings.Replace(text, ed, ";"+p.Comune+";", 1), payloadTag, legacyTag, 1))
 	}
 	for _, s := range []string{"", "CUDE1", "CUDE1;;;;;", "CUDE1;deadbeef;L736_1;20301301;L736;AAAA", "CUDE1;\x1b[2J;n;20300101;L736;x",
 		"CUDE1;" + strings.Repeat("f", 5000) + ";n;20300101;L736;x", "https://example.it/?q=CUDE1", PublicKeyText(pubs[0]),
-		"ed25519:AAAA", "ed25519:" + strings.Repeat("A", 44)} {
+		"ed25519:AAAA", "ed25519:" + strings.Repeat("A", 44),
+		"CUDE2", "CUDE2;;;;;;", "CUDE2;deadbeef;L736_1;20300101;L736;-1;AAAA", "CUDE2;deadbeef;L736_1;20300101;L736;\x1b[2J;x",
+		"CUDE2;deadbeef;L736_1;20300101;L736;" + strings.Repeat("9", 5000) + ";x", "CUDE2;deadbeef;L736_1;20300101;L736;AAAA"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
@@ -91,7 +110,12 @@ func FuzzVerify(f *testing.F) {
 					signer = k
 				}
 			}
-			again, err := Sign(signer, p)
+			var again string
+			if p.Edition == 0 { // a CUDE1 card
+				again = legacySign(signer, p)
+			} else {
+				again, err = Sign(signer, p)
+			}
 			if err != nil || again != strings.TrimSpace(text) || p.Number == "" || p.Expiry.IsZero() {
 				t.Fatalf("accepted %q as %+v; signed again %q, %v", text, p, again, err)
 			}

@@ -13,25 +13,43 @@ import (
 	"vivipass/domain"
 )
 
-// Payload is what the card's QR code carries (S9): number, expiry and issuing comune,
-// signed with the register's Ed25519 key, so whoever holds the public key checks a card
-// offline and a forged one (a number or a date changed, or a made-up card) fails.
+// Payload is what the card's QR code carries (S9): number, expiry, issuing comune and
+// the card's edition, signed with the register's Ed25519 key, so whoever holds the public
+// key checks a card offline and a forged one (a number, a date or an edition changed, or
+// a made-up card) fails.
 //
 // Text form, one line, fields separated by ';' (pass numbers never contain one):
 //
-//	CUDE1;<key id>;<number>;<yyyymmdd>;<comune>;<signature>
+//	CUDE2;<key id>;<number>;<yyyymmdd>;<comune>;<edition>;<signature>
 //
 // key id = first 4 bytes of sha256(public key), hex: it names the key that signed, so a
-// card signed by another register says so instead of just "forged". The signature is
-// base64url (no padding) over everything before the last ';'. About 130 bytes: a QR code
-// of version 8 (49 modules) at level M.
+// card signed by another register says so instead of just "forged". edition = which card
+// of the pass this is (domain.Pass.CardEdition: 1 for the first, +1 at each new card the
+// comune hands over), in decimal: after a theft the stolen card and its duplicate have
+// the same number and expiry, and only the edition tells them apart; the register knows
+// which edition is in force, the card alone does not. The signature is base64url (no
+// padding) over everything before the last ';'. About 135 bytes: a QR code of version 8
+// (49 modules) at level M, as before editions.
+//
+// Cards printed before editions carry the older form, without the edition:
+//
+//	CUDE1;<key id>;<number>;<yyyymmdd>;<comune>;<signature>
+//
+// They keep verifying, as Payload.Edition 0 (the register matches them to the versions
+// recorded before editions: see service.VerifyCard).
 type Payload struct {
-	Number string
-	Expiry domain.Date
-	Comune string // codice catastale
+	Number  string
+	Expiry  domain.Date
+	Comune  string // codice catastale
+	Edition int    // 1, 2…; 0 on a CUDE1 card, which carries none (Sign signs 0 as 1)
 }
 
-const payloadTag = "CUDE1"
+const (
+	payloadTag = "CUDE2"
+	legacyTag  = "CUDE1" // cards printed before editions
+	// MaxEdition bounds an edition: at most 4 digits in the code.
+	MaxEdition = 9999
+)
 
 // KeyID names a public key: the first 4 bytes of its sha256, in hex.
 func KeyID(pub ed25519.PublicKey) string {
@@ -40,17 +58,37 @@ func KeyID(pub ed25519.PublicKey) string {
 }
 
 func (p Payload) message(keyID string) string {
-	return payloadTag + ";" + keyID + ";" + p.Number + ";" + p.Expiry.Key() + ";" + p.Comune
+	return payloadTag + ";" + keyID + ";" + p.Number + ";" + p.Expiry.Key() + ";" + p.Comune + ";" + strconv.Itoa(p.Edition)
 }
 
-// Sign makes the text to encode in the QR code.
+// Sign makes the text to encode in the QR code, in the CUDE2 form; an Edition of 0 is
+// the first card (1).
 func Sign(priv ed25519.PrivateKey, p Payload) (string, error) {
-	if strings.ContainsAny(p.Number+p.Comune, ";\n") || p.Number == "" || p.Expiry.IsZero() {
-		return "", errorf("dati del contrassegno non firmabili (numero %q, scadenza %s)", p.Number, p.Expiry)
+	if strings.ContainsAny(p.Number+p.Comune, ";\n") || p.Number == "" || p.Expiry.IsZero() || p.Edition < 0 || p.Edition > MaxEdition {
+		return "", errorf("dati del contrassegno non firmabili (numero %q, scadenza %s, edizione %d)", p.Number, p.Expiry, p.Edition)
+	}
+	if p.Edition == 0 {
+		p.Edition = 1
 	}
 	msg := p.message(KeyID(priv.Public().(ed25519.PublicKey)))
 	sig := ed25519.Sign(priv, []byte(msg))
 	return msg + ";" + base64.RawURLEncoding.EncodeToString(sig), nil
+}
+
+// CheckForm says whether text has the form of a card's QR code (CUDE2 in 7 parts, or
+// CUDE1 in 6), before any key is asked: the *Error Verify gives for what is not one.
+func CheckForm(text string) error {
+	_, err := splitForm(text)
+	return err
+}
+
+// splitForm splits a payload into its parts, checking tag and count.
+func splitForm(text string) ([]string, error) {
+	parts := strings.Split(strings.TrimSpace(text), ";")
+	if (len(parts) == 7 && parts[0] == payloadTag) || (len(parts) == 6 && parts[0] == legacyTag) {
+		return parts, nil
+	}
+	return nil, errorf("il testo non è il codice QR di un contrassegno vivipass (atteso %s;…, 7 parti separate da ';'; le carte stampate prima delle edizioni: %s;…, 6 parti)", payloadTag, legacyTag)
 }
 
 // Verify checks a payload read from a card with the register's public key. Every
@@ -58,9 +96,9 @@ func Sign(priv ed25519.PrivateKey, p Payload) (string, error) {
 func Verify(pub ed25519.PublicKey, text string) (Payload, error) {
 	var p Payload
 	text = strings.TrimSpace(text)
-	parts := strings.Split(text, ";")
-	if len(parts) != 6 || parts[0] != payloadTag {
-		return p, errorf("il testo non è il codice QR di un contrassegno vivipass (atteso %s;…, 6 parti separate da ';')", payloadTag)
+	parts, err := splitForm(text)
+	if err != nil {
+		return p, err
 	}
 	if len(pub) != ed25519.PublicKeySize {
 		return p, errorf("chiave pubblica non valida")
@@ -68,7 +106,7 @@ func Verify(pub ed25519.PublicKey, text string) (Payload, error) {
 	if want := KeyID(pub); parts[1] != want {
 		return p, errorf("FIRMA NON VALIDA: il codice è firmato con un'altra chiave (id %s; la chiave indicata è %s)", shownKeyID(parts[1]), want)
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[5])
+	sig, err := base64.RawURLEncoding.DecodeString(parts[len(parts)-1])
 	if err != nil || len(sig) != ed25519.SignatureSize {
 		return p, errorf("FIRMA NON VALIDA: la firma è illeggibile")
 	}
@@ -78,9 +116,27 @@ func Verify(pub ed25519.PublicKey, text string) (Payload, error) {
 	}
 	exp, ok := parseKey(parts[3])
 	if !ok {
-		return p, errorf("data di scadenza %q illeggibile", parts[3])
+		return p, errorf("data di scadenza %s illeggibile", shownField(parts[3]))
 	}
-	return Payload{Number: parts[2], Expiry: exp, Comune: parts[4]}, nil
+	p = Payload{Number: parts[2], Expiry: exp, Comune: parts[4]}
+	if parts[0] == payloadTag {
+		if p.Edition, ok = parseEdition(parts[5]); !ok {
+			return Payload{}, errorf("edizione %s illeggibile", shownField(parts[5]))
+		}
+	}
+	return p, nil
+}
+
+// parseEdition reads an edition as Sign writes it: 1 to MaxEdition, no leading zero.
+func parseEdition(s string) (int, bool) {
+	if s == "" || len(s) > 4 || s[0] == '0' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > MaxEdition || strconv.Itoa(n) != s {
+		return 0, false
+	}
+	return n, true
 }
 
 // VerifyAny checks a payload with the key its id names among pubs (the register's keys,
@@ -95,8 +151,8 @@ func VerifyAny(pubs []ed25519.PublicKey, text string) (Payload, error) {
 	if len(pubs) == 1 {
 		return Verify(pubs[0], text) // says what is wrong with this text and this key
 	}
-	if len(parts) != 6 || parts[0] != payloadTag {
-		return Payload{}, errorf("il testo non è il codice QR di un contrassegno vivipass (atteso %s;…, 6 parti separate da ';')", payloadTag)
+	if _, err := splitForm(text); err != nil {
+		return Payload{}, err
 	}
 	return Payload{}, errorf("FIRMA NON VALIDA: il codice è firmato con una chiave sconosciuta a questo registro (id %s)", shownKeyID(parts[1]))
 }
@@ -108,10 +164,15 @@ func shownKeyID(id string) string {
 	if _, err := hex.DecodeString(id); err == nil && len(id) == 8 {
 		return id
 	}
-	if r := []rune(id); len(r) > 16 {
+	return shownField(id)
+}
+
+// shownField is a field of a scanned text quoted and cut for a message.
+func shownField(s string) string {
+	if r := []rune(s); len(r) > 16 {
 		return fmt.Sprintf("%q…", string(r[:16]))
 	}
-	return fmt.Sprintf("%q", id)
+	return fmt.Sprintf("%q", s)
 }
 
 // parseKey reads a date written by Date.Key (yyyymmdd).

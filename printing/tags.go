@@ -94,6 +94,7 @@ func Tags() []Tag {
 		{"motivo_duplicato", GroupPass, "furto, smarrimento o deterioramento", []string{"Pass.DuplicateReason"}, pass(func(p domain.Pass) string { return string(p.DuplicateReason) })},
 		{"canale", GroupPass, "Sportello, App o Import", []string{"Pass.Channel"}, pass(func(p domain.Pass) string { return p.Channel.Label() })},
 		{"denuncia", GroupPass, "denuncia del furto o dello smarrimento di un duplicato: numero, data e autorità («non registrata» su un duplicato precedente alla richiesta; vuoto se non serve)", []string{"Pass.Denuncia"}, pass(func(p domain.Pass) string { return p.ReportLabel() })},
+		{"edizione", GroupPass, "edizione della carta: 1 la prima, poi +1 a ogni duplicato o rinnovo (è nel codice QR: le carte delle edizioni precedenti non sono più valide)", []string{"Pass.Edition"}, pass(func(p domain.Pass) string { return strconv.Itoa(p.CardEdition()) })},
 		{"comune", GroupPass, "comune che gestisce il contrassegno (nome)", []string{"Pass.Comune"}, pass(func(p domain.Pass) string { return placeName(p.Comune) })},
 		{"codice_comune", GroupPass, "codice catastale del comune che gestisce il contrassegno", nil, pass(func(p domain.Pass) string { return p.Comune })},
 		{"comune_rilascio", GroupPass, "comune che ha rilasciato il contrassegno (nome)", []string{"Pass.IssuingComune"}, pass(func(p domain.Pass) string { return placeName(p.IssuingComune) })},

@@ -348,15 +348,27 @@ func foldName(s string) string {
 
 // CardState is what the register says of a card whose QR code was read.
 type CardState struct {
-	Payload printing.Payload
-	Found   bool         // the register holds a pass with that number
-	State   domain.State // the state of the card's version on the day (attivo, scaduto, sostituito…)
-	Valid   bool         // the card authorises today: its version in force, holder alive
-	Note    string       // in Italian: why not valid, or what replaced it
+	Payload printing.Payload // Edition 0: a CUDE1 card, printed before editions
+	Found   bool             // the register holds a pass with that number
+	State   domain.State     // the state of the card's version on the day (attivo, scaduto, sostituito…)
+	Valid   bool             // the card authorises today: its version in force, holder alive
+	Note    string           // in Italian: why not valid, or what replaced it
+	// CurrentEdition is the edition of the pass's card in force, the last one the
+	// comune handed over (issue 13.2; 0 when the number is not in the register).
+	CurrentEdition int
 }
+
+// maxVersions bounds the walk along a lineage (a register's lineages have a handful).
+const maxVersions = 10000
 
 // VerifyCard checks a card's QR code with the register's keys, then looks for the card
 // in the register. A signature that does not verify is an error saying why.
+//
+// The card is the version with its number, expiry, comune and edition (issue 13.2):
+// after a duplicate the earlier card has the same number and expiry as the new one,
+// and only the edition tells them apart. A CUDE1 card, printed before editions, is the
+// card of a version recorded before them (Edition 0); once a duplicate or a renewal
+// made after editions replaced it, it is no longer the card in force.
 func (s *Service) VerifyCard(text string) (CardState, error) {
 	p, err := s.VerifyPayload(text)
 	if err != nil {
@@ -373,8 +385,9 @@ func (s *Service) VerifyCard(text string) (CardState, error) {
 			if v.Current() {
 				current = v
 			}
-			// The card's own version: its expiry and issuing comune; the live one first.
-			if v.DataScadenza.Equal(p.Expiry) && (v.IssuingComune == p.Comune || v.Comune == p.Comune) && (card.ID == 0 || v.Current()) {
+			// The card's own version: its expiry, issuing comune and edition; the live one first.
+			if v.DataScadenza.Equal(p.Expiry) && (v.IssuingComune == p.Comune || v.Comune == p.Comune) && sameEdition(v, p.Edition) &&
+				(card.ID == 0 || v.Current()) {
 				card = v
 			}
 		}
@@ -386,6 +399,11 @@ func (s *Service) VerifyCard(text string) (CardState, error) {
 			return nil
 		}
 		out.Found = true
+		last, err := lastVersion(tx, card)
+		if err != nil {
+			return err
+		}
+		out.CurrentEdition = last.CardEdition()
 		today := s.Today()
 		st, _ := tx.ComuneSettings(card.Comune)
 		out.State = card.Status(today, st.AlertDays)
@@ -396,17 +414,29 @@ func (s *Service) VerifyCard(text string) (CardState, error) {
 		switch {
 		case !card.DataScadenza.Equal(p.Expiry):
 			out.Note = fmt.Sprintf("la carta porta la scadenza %s, il contrassegno nel registro %s: non è la carta in vigore", p.Expiry, card.DataScadenza)
+		case !sameEdition(card, p.Edition):
+			out.Note = fmt.Sprintf("%s, la carta in vigore è l'edizione %d: non è la carta in vigore", cardEditionLabel(p.Edition), card.CardEdition())
 		case out.State == domain.Attivo || out.State == domain.InScadenza:
 			if !died.IsZero() && !today.Before(died) {
 				out.Note = "titolare deceduto il " + died.String()
 			} else {
 				out.Valid = true
 				if card.Duplicate {
-					out.Note = "duplicato emesso il " + card.DataRilascio.String() + ": le carte precedenti con lo stesso numero non sono più valide"
+					out.Note = fmt.Sprintf("duplicato (edizione %d) emesso il %s: le carte delle edizioni precedenti non sono più valide",
+						card.CardEdition(), card.DataRilascio)
 				}
 			}
 		case out.State == domain.Sostituito:
 			out.Note = "sostituito dal " + card.StateFrom.String() + " (" + card.StateReason + "): la carta non è più valida"
+			if next, err := tx.Pass(card.NextID); err == nil && next.Duplicate {
+				out.Note = fmt.Sprintf("carta sostituita da un duplicato (edizione %d del %s) per %s", next.CardEdition(), next.DataRilascio, next.DuplicateReason)
+				if next.Number != card.Number {
+					out.Note += ", con il numero " + next.Number
+				}
+				if last.ID != next.ID && last.CardEdition() != next.CardEdition() {
+					out.Note += fmt.Sprintf("; la carta in vigore è l'edizione %d", last.CardEdition())
+				}
+			}
 		case out.State == domain.Rinnovato:
 			out.Note = "rinnovato: vale fino all'inizio del rinnovo, il " + card.StateFrom.String()
 			out.Valid = today.Before(card.StateFrom) && (died.IsZero() || today.Before(died))
@@ -418,6 +448,34 @@ func (s *Service) VerifyCard(text string) (CardState, error) {
 		return nil
 	})
 	return out, err
+}
+
+// sameEdition reports whether a card of edition (0: a CUDE1 card) is v's card.
+func sameEdition(v domain.Pass, edition int) bool {
+	if edition == 0 {
+		return v.Edition == 0 // recorded before editions, like the card
+	}
+	return v.CardEdition() == edition
+}
+
+// cardEditionLabel says which card was read, for a note.
+func cardEditionLabel(edition int) string {
+	if edition == 0 {
+		return "la carta è stata stampata prima delle edizioni"
+	}
+	return fmt.Sprintf("la carta è l'edizione %d", edition)
+}
+
+// lastVersion follows the lineage from v to its newest version.
+func lastVersion(tx *store.Tx, v domain.Pass) (domain.Pass, error) {
+	for i := 0; v.NextID != 0 && i < maxVersions; i++ {
+		next, err := tx.Pass(v.NextID)
+		if err != nil {
+			return v, err
+		}
+		v = next
+	}
+	return v, nil
 }
 
 // RegisterHead changes with every change of the register: the hash of the audit

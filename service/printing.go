@@ -141,7 +141,8 @@ func (s *Service) RotateSigningKey(a Actor) (keyring.Key, error) {
 }
 
 // VerifyPayload checks the text of a card's QR code against the register's keys: the
-// one its id names.
+// one its id names. The signature only: whether the card is the one in force (its
+// edition, issue 13.2) is VerifyCard's.
 func (s *Service) VerifyPayload(text string) (printing.Payload, error) {
 	keys, err := s.PublicKeys()
 	if err != nil {
@@ -252,7 +253,7 @@ func (s *Service) CardPreview(a Actor, passID uint64, printer string) (CardPrevi
 		if holder.HasPhoto {
 			c.Data.Photo = tx.Photo(holder.ID)
 		}
-		c.Data.QR, err = printing.Sign(key, printing.Payload{Number: p.Number, Expiry: p.DataScadenza, Comune: issuing})
+		c.Data.QR, err = printing.Sign(key, printing.Payload{Number: p.Number, Expiry: p.DataScadenza, Comune: issuing, Edition: p.CardEdition()})
 		return err
 	})
 	return c, err

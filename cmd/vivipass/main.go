@@ -61,7 +61,7 @@ func commands() map[string]command {
 		"store":        {"store verify [--json]", "verifica gli indici del database", cmdStore},
 		"pec":          {"pec configure|sync|list|show|state|attachments|status …", "la posta PEC delle richieste viviVeneto (vedi `vivipass pec -h`)", cmdPec},
 		"print":        {"print card|module|calibration|reminders … [--out FILE | --printer CODA]", "stampa la carta, un modulo, la pagina di calibrazione, i promemoria (vedi `vivipass print`)", cmdPrint},
-		"verify":       {"verify TESTO_QR [--key CHIAVE] | verify --public-key", "verifica la firma del codice QR di un contrassegno; elenca le chiavi pubbliche", cmdVerify},
+		"verify":       {"verify TESTO_QR [--key CHIAVE] | verify --public-key", "firma, edizione e stato di una carta dal codice QR; chiavi pubbliche", cmdVerify},
 		"key":          {"key rotate [--registro]", "nuova chiave di firma dei codici QR, o del registro delle modifiche (le precedenti continuano a verificare)", cmdKey},
 		"template":     {"template list|export NOME FILE|import FILE [--comune CODICE]", "moduli per i documenti (Gestione moduli)", cmdTemplates},
 		"national":     {"national configure|queue|retry|sync|manual|skip …", "la piattaforma nazionale CUDE: impostazioni, coda degli invii (vedi `vivipass national -h`)", cmdNational},

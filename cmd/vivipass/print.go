@@ -200,35 +200,61 @@ func cmdVerify(e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageError{"indicare il testo del codice QR (tra virgolette)", f.usage}
 	}
-	var p printing.Payload
 	if *keyText != "" {
+		// Offline: the signature only. Whether this edition is still the card in force
+		// (no duplicate since, not revoked) only the register knows (issue 13.2).
 		pub, err := printing.ParsePublicKey(*keyText)
 		if err != nil {
 			return err
 		}
-		p, err = printing.Verify(pub, pos[0])
+		p, err := printing.Verify(pub, pos[0])
 		if err != nil {
 			return err
 		}
-	} else {
-		svc, done, err := e.open(*f.db)
-		if err != nil {
-			return err
+		printPayload(e, p)
+		fmt.Fprintln(e.stdout, "Se è la carta in vigore (non sostituita da un duplicato, non revocata né sospesa) lo dice il registro: vivipass verify senza --key, o POST /v1/verifica.")
+		if today := domain.Today(); today.After(p.Expiry) {
+			fmt.Fprintf(e.stdout, "Attenzione: il contrassegno è scaduto il %s.\n", p.Expiry)
 		}
-		defer done()
-		if p, err = svc.VerifyPayload(pos[0]); err != nil {
-			return err
-		}
+		return nil
 	}
+	svc, done, err := e.open(*f.db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	st, err := svc.VerifyCard(pos[0])
+	if err != nil {
+		return err
+	}
+	printPayload(e, st.Payload)
+	if !st.Valid {
+		why := strings.TrimPrefix(st.Note, "firma valida, ma ")
+		if why == st.State.Label() {
+			why = "contrassegno " + why
+		}
+		fmt.Fprintf(e.stdout, "NON VALIDO: %s.\n", why)
+		return exitError{3} // scripts can test the exit code, as with whitelist check
+	}
+	line := "VALIDO: contrassegno " + st.State.Label()
+	if st.Note != "" {
+		line += "; " + st.Note
+	}
+	fmt.Fprintln(e.stdout, line+".")
+	return nil
+}
+
+// printPayload is the first line of verify: what the card's signed code says.
+func printPayload(e *env, p printing.Payload) {
 	comune := p.Comune
 	if c, ok := domain.ComuneByCode(p.Comune); ok {
 		comune = c.Label()
 	}
-	fmt.Fprintf(e.stdout, "Firma valida: contrassegno %s, scadenza %s, comune di %s.\n", p.Number, p.Expiry, comune)
-	if today := domain.Today(); today.After(p.Expiry) {
-		fmt.Fprintf(e.stdout, "Attenzione: il contrassegno è scaduto il %s.\n", p.Expiry)
+	edition := fmt.Sprintf("edizione %d", p.Edition)
+	if p.Edition == 0 {
+		edition = "senza edizione (carta stampata prima delle edizioni)"
 	}
-	return nil
+	fmt.Fprintf(e.stdout, "Firma valida: contrassegno %s, %s, scadenza %s, comune di %s.\n", p.Number, edition, p.Expiry, comune)
 }
 
 const templateUsage = "template list [--comune CODICE] | template export NOME FILE [--comune CODICE] | template import FILE [--comune CODICE]"
