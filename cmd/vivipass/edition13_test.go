@@ -61,7 +61,7 @@ func TestVerifyEdition(t *testing.T) {
 	// Offline: the edition, and the register to be asked.
 	key, _, _ := strings.Cut(must(t, 0, "verify", "--public-key", "--db", db).stdout, " ")
 	r = must(t, 0, "verify", first, "--key", key)
-	contains(t, "offline", r.stdout, "Firma valida: contrassegno "+zanon.Numero+", edizione 1,", "lo dice il registro")
+	contains(t, "offline", r.stdout, "Firma valida: contrassegno "+zanon.Numero+", edizione 1,", "lo dice solo il registro")
 	if strings.Contains(r.stdout, "VALIDO:") {
 		t.Errorf("offline verify gives a verdict it cannot know:\n%s", r.stdout)
 	}

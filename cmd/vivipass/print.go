@@ -212,7 +212,8 @@ func cmdVerify(e *env, args []string) error {
 			return err
 		}
 		printPayload(e, p)
-		fmt.Fprintln(e.stdout, "Se è la carta in vigore (non sostituita da un duplicato, non revocata né sospesa) lo dice il registro: vivipass verify senza --key, o POST /v1/verifica.")
+		fmt.Fprint(e.stdout, "Se è ancora la carta in vigore (nessun duplicato dopo, non revocata né sospesa)\n",
+			"lo dice solo il registro: vivipass verify senza --key, o POST /v1/verifica.\n")
 		if today := domain.Today(); today.After(p.Expiry) {
 			fmt.Fprintf(e.stdout, "Attenzione: il contrassegno è scaduto il %s.\n", p.Expiry)
 		}
