@@ -169,3 +169,32 @@ func TestEditionCUDE1Card(t *testing.T) {
 		t.Errorf("the duplicate's card: %+v", st)
 	}
 }
+
+// Issue 13.2: a duplicate undone and made again prints a new edition, not the undone
+// one's again: the card printed for the undone duplicate no longer verifies as valid.
+func TestEditionAfterAnUndoneDuplicate(t *testing.T) {
+	e := newEnv(t)
+	p := e.issue(mario, rossi(t), plate("AB123CD")).Pass
+	dup, err := e.s.DuplicatePass(mario, change(p), domain.DuplicateInput{Reason: domain.Deterioramento})
+	if err != nil {
+		t.Fatal(err)
+	}
+	undone := e.cardQR(dup.Pass.ID) // printed, then the duplicate is undone
+	back, err := e.s.UndoLast(mario, dup.Pass.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.s.DuplicatePass(mario, change(back.Pass), domain.DuplicateInput{Reason: domain.Deterioramento})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Pass.Edition != 3 {
+		t.Fatalf("the duplicate made again has edition %d, want 3 (2 went to the undone one)", again.Pass.Edition)
+	}
+	if st := e.verifyCard(undone); st.Valid {
+		t.Errorf("the undone duplicate's card still verifies as valid: %+v", st)
+	}
+	if st := e.verifyCard(e.cardQR(again.Pass.ID)); !st.Valid || st.Payload.Edition != 3 {
+		t.Errorf("the card in force: %+v", st)
+	}
+}

@@ -85,6 +85,9 @@ func (s *Service) RenewPass(a Actor, c Change, in domain.RenewInput) (Result, er
 		if err != nil {
 			return err
 		}
+		if err := newEdition(tx, p, &next); err != nil {
+			return err
+		}
 		res.Pass, err = s.supersede(tx, a, old, next, domain.ActRenew,
 			fmt.Sprintf("concessa la nuova validità dal %s al %s (prima scadeva il %s)", next.DataDecorrenza, next.DataScadenza, p.DataScadenza))
 		*ev = append(*ev, PassChanged{res.Pass.ID, res.Pass.Comune})
@@ -119,6 +122,9 @@ func (s *Service) DuplicatePass(a Actor, c Change, in domain.DuplicateInput) (Re
 		in.Number = number
 		old, next, err := p.MakeDuplicate(in, today, a.channel())
 		if err != nil {
+			return err
+		}
+		if err := newEdition(tx, p, &next); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("emesso per %s con lo stesso numero %s", next.DuplicateReason, next.Number)
@@ -336,4 +342,21 @@ func (s *Service) inPlace(a Actor, c Change, act domain.Action, fn func(p domain
 	return s.inPlaceTx(a, c, act, func(_ *store.Tx, p domain.Pass) (domain.Pass, string, error) {
 		return fn(p, today)
 	})
+}
+
+// newEdition makes next's card edition higher than every edition of the versions
+// before it: an undone duplicate stays in the chain with its edition, and the next
+// duplicate must not print a card with the same one (issue 13.2: the undone card would
+// verify as the current).
+func newEdition(tx *store.Tx, p domain.Pass, next *domain.Pass) error {
+	versions, err := tx.Versions(p)
+	if err != nil {
+		return err
+	}
+	for _, v := range versions {
+		if v.CardEdition() >= next.Edition {
+			next.Edition = v.CardEdition() + 1
+		}
+	}
+	return nil
 }
