@@ -271,13 +271,13 @@ func placeValidAt(code string, day Date) (valid, known bool) {
 		st, ok := StateAt(code, Date{})
 		return ok && st.ValidAt(day), ok
 	}
-	rows := loadPlaces().byCode[code]
-	for _, r := range rows {
-		if r.ValidAt(day) {
+	lo, hi := comuneSpan(code)
+	for i := lo; i < hi; i++ {
+		if comuneRows[i].validAt(day) {
 			return true, true
 		}
 	}
-	return false, len(rows) > 0
+	return false, lo < hi
 }
 
 // ComputeCF builds the codice fiscale from the data (without omocodia: only the Agenzia
@@ -472,18 +472,19 @@ func checkCFPlace(inCF, given string, birth Date) (CFMismatch, bool) {
 		}
 		return CFMismatch{}, true
 	}
-	rows := loadPlaces().byCode[code]
-	if len(rows) == 0 {
+	lo, hi := comuneSpan(code)
+	if lo == hi {
 		return CFMismatch{
 			Field: "luogo_nascita", Expected: code, Found: inCF,
 			Message: fmt.Sprintf("il codice catastale %s non esiste", code),
 		}, false
 	}
-	for _, r := range rows {
-		if r.ValidAt(birth) {
+	for i := lo; i < hi; i++ {
+		if comuneRows[i].validAt(birth) {
 			return CFMismatch{}, true
 		}
 	}
+	rows := comuneRowsOf(code)
 	// The periods of the code, contiguous rows merged: "dal 17/03/1861 al 11/05/1928 e
 	// dal 10/12/1991" (a note must fit under the form at 80×24).
 	var periods []string
@@ -519,7 +520,7 @@ func describePlace(code string, at Date) string {
 		}
 		return unlistedState(code).Name
 	}
-	if rows := loadPlaces().byCode[code]; len(rows) > 0 {
+	if rows := comuneRowsOf(code); len(rows) > 0 {
 		return nearestRow(rows, at).Label()
 	}
 	return ""

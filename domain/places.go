@@ -1,12 +1,9 @@
 package domain
 
 import (
-	_ "embed"
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -14,14 +11,10 @@ import (
 )
 
 // The comuni and foreign states tables are generated from the ANPR data in ../shared/data
-// by internal/genplaces (`go generate ./domain`, directive in doc.go); see NOTICE for the
-// licence (CC BY 4.0, "ANPR – Ministero dell'Interno").
-
-//go:embed places/comuni.tsv
-var comuniTSV string
-
-//go:embed places/stati.tsv
-var statiTSV string
+// by internal/genplaces (`go generate ./domain`, directive in doc.go) into places/*.tsv and,
+// from the same rows, places_table.go: arrays of integers and one string constant that the
+// linker lays out, so nothing is parsed or built when a process starts (issue 14.4). See
+// NOTICE for the licence (CC BY 4.0, "ANPR – Ministero dell'Interno").
 
 // ForeignProvince is the "provincia" of a place abroad, as Italian forms write it (EE).
 const ForeignProvince = "EE"
@@ -52,112 +45,84 @@ func (p Place) Label() string {
 	return p.Name + " (" + p.Province + ")"
 }
 
-// placeTables is built once from the embedded files and only read afterwards.
-type placeTables struct {
-	comuni      []Place            // all rows, by code then From
-	byCode      map[string][]Place // rows of one codice catastale, by From (sub-slices of comuni)
-	byName      map[string][]int   // placeKey(name or alt name) → indexes into comuni
-	active      []Place            // active comuni, by code
-	byRegion    map[string][]Place // active comuni of a region, by code
-	states      []Place            // foreign states, by code
-	stateByCode map[string]int     // Z code → index into states
-	stateByName map[string][]int   // placeKey(name) → indexes into states
+// A textRef is a string of placeText: offset<<8 | length (0 is the empty string).
+type textRef uint32
+
+func (r textRef) String() string { return placeText[r>>8 : r>>8+r&0xff] }
+
+// comuneRow is one row of the comuni table (places_table.go); dates are Date values.
+type comuneRow struct {
+	code, name, alt, prov, istat, region textRef
+	from, to                             int32
+	active                               bool
 }
 
-var loadPlaces = sync.OnceValue(buildPlaceTables)
-
-func buildPlaceTables() *placeTables {
-	t := &placeTables{
-		byCode:      make(map[string][]Place, 8200),
-		byName:      make(map[string][]int, 12000),
-		byRegion:    make(map[string][]Place, 21),
-		stateByCode: make(map[string]int, 256),
-		stateByName: make(map[string][]int, 256),
-	}
-	for line := range tsvLines(comuniTSV) {
-		f := strings.Split(line, "\t")
-		if len(f) != 9 {
-			panic("places/comuni.tsv: bad line " + line) // generated file: cannot happen
-		}
-		t.comuni = append(t.comuni, Place{
-			Code: f[0], Name: f[1], AltName: f[2], Province: f[3], Istat: f[4], Region: f[5],
-			From: tsvDate(f[6]), To: tsvDate(f[7]), Active: f[8] == "A",
-		})
-	}
-	start := 0
-	for i, p := range t.comuni {
-		if i+1 == len(t.comuni) || t.comuni[i+1].Code != p.Code {
-			t.byCode[p.Code] = t.comuni[start : i+1 : i+1]
-			start = i + 1
-		}
-		key := placeKey(p.Name)
-		t.byName[key] = append(t.byName[key], i)
-		if p.AltName != "" {
-			if alt := placeKey(p.AltName); alt != key {
-				t.byName[alt] = append(t.byName[alt], i)
-			}
-		}
-		if p.Active {
-			t.active = append(t.active, p)
-			t.byRegion[p.Region] = append(t.byRegion[p.Region], p)
-		}
-	}
-	for line := range tsvLines(statiTSV) {
-		f := strings.Split(line, "\t")
-		if len(f) != 6 {
-			panic("places/stati.tsv: bad line " + line)
-		}
-		p := Place{Code: f[0], Name: f[1], Province: ForeignProvince, ISO3: f[2],
-			From: tsvDate(f[3]), To: tsvDate(f[4]), Foreign: true, Active: f[4] == ""}
-		var others []string
-		if f[5] != "" {
-			others = strings.Split(f[5], "|")
-			p.AltName = others[0]
-		}
-		t.stateByCode[p.Code] = len(t.states)
-		for _, name := range append([]string{p.Name}, others...) {
-			key := placeKey(name)
-			t.stateByName[key] = append(t.stateByName[key], len(t.states))
-		}
-		t.states = append(t.states, p)
-	}
-	return t
+func (r *comuneRow) place() Place {
+	return Place{Code: r.code.String(), Name: r.name.String(), AltName: r.alt.String(),
+		Province: r.prov.String(), Istat: r.istat.String(), Region: r.region.String(),
+		From: Date{r.from}, To: Date{r.to}, Active: r.active}
 }
 
-// tsvLines yields the data lines of an embedded table (no comments, no blanks).
-func tsvLines(s string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for line := range strings.Lines(s) {
-			line = strings.TrimRight(line, "\r\n")
-			if line == "" || line[0] == '#' {
-				continue
-			}
-			if !yield(line) {
-				return
-			}
-		}
-	}
+func (r *comuneRow) validAt(day Date) bool { return day.InRange(Date{r.from}, Date{r.to}) }
+
+// stateRow is one foreign state (places_table.go); alt is the first of its other names.
+type stateRow struct {
+	code, name, alt, iso3 textRef
+	from, to              int32
 }
 
-func tsvDate(s string) Date {
-	if s == "" {
-		return Date{}
-	}
-	if len(s) == 8 {
-		y, m, d := atoiDigits(s[:4]), atoiDigits(s[4:6]), atoiDigits(s[6:])
-		if dt, ok := NewDate(y, time.Month(m), d); ok {
-			return dt
-		}
-	}
-	panic("places: bad date " + s) // generated file: cannot happen
+func (r *stateRow) place() Place {
+	return Place{Code: r.code.String(), Name: r.name.String(), AltName: r.alt.String(),
+		Province: ForeignProvince, ISO3: r.iso3.String(), From: Date{r.from}, To: Date{r.to},
+		Foreign: true, Active: r.to == 0}
 }
 
-func atoiDigits(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		n = n*10 + int(s[i]-'0')
+// nameIndex is one name of a row: placeKey(name) and the row's index.
+type nameIndex struct {
+	key textRef
+	row uint16
+}
+
+// comuneSpan is the rows [lo, hi) of comuneRows with codice catastale code (by From).
+func comuneSpan(code string) (lo, hi int) {
+	lo = sort.Search(len(comuneRows), func(i int) bool { return comuneRows[i].code.String() >= code })
+	hi = lo
+	for hi < len(comuneRows) && comuneRows[hi].code.String() == code {
+		hi++
 	}
-	return n
+	return lo, hi
+}
+
+// comuneRowsOf is the rows of a codice catastale as Places, oldest first (a new slice).
+func comuneRowsOf(code string) []Place {
+	lo, hi := comuneSpan(code)
+	if lo == hi {
+		return nil
+	}
+	out := make([]Place, hi-lo)
+	for i := range out {
+		out[i] = comuneRows[lo+i].place()
+	}
+	return out
+}
+
+// namesOf is the entries of index with key, in row order.
+func namesOf(index []nameIndex, key string) []nameIndex {
+	lo := sort.Search(len(index), func(i int) bool { return index[i].key.String() >= key })
+	hi := lo
+	for hi < len(index) && index[hi].key.String() == key {
+		hi++
+	}
+	return index[lo:hi]
+}
+
+// stateIndex is the index in stateRows of a Z code, or -1.
+func stateIndex(code string) int {
+	i := sort.Search(len(stateRows), func(i int) bool { return stateRows[i].code.String() >= code })
+	if i < len(stateRows) && stateRows[i].code.String() == code {
+		return i
+	}
+	return -1
 }
 
 // ComuneAt is the comune with codice catastale code as it was on day at (a code has one
@@ -165,16 +130,16 @@ func atoiDigits(s string) int {
 // "no date" and gives the most recent row, as ComuneByCode. It reports false when no row
 // covers at.
 func ComuneAt(code string, at Date) (Place, bool) {
-	rows := loadPlaces().byCode[normCode(code)]
-	if len(rows) == 0 {
+	lo, hi := comuneSpan(normCode(code))
+	if lo == hi {
 		return Place{}, false
 	}
 	if at.IsZero() {
-		return rows[len(rows)-1], true
+		return comuneRows[hi-1].place(), true
 	}
-	for _, p := range rows {
-		if p.ValidAt(at) {
-			return p, true
+	for i := lo; i < hi; i++ {
+		if comuneRows[i].validAt(at) {
+			return comuneRows[i].place(), true
 		}
 	}
 	return Place{}, false
@@ -183,16 +148,16 @@ func ComuneAt(code string, at Date) (Place, bool) {
 // ComuneByCode is the current (or, for a ceased comune, the last) row of a codice
 // catastale.
 func ComuneByCode(code string) (Place, bool) {
-	rows := loadPlaces().byCode[normCode(code)]
-	if len(rows) == 0 {
+	lo, hi := comuneSpan(normCode(code))
+	if lo == hi {
 		return Place{}, false
 	}
-	return rows[len(rows)-1], true
+	return comuneRows[hi-1].place(), true
 }
 
 // ComuneHistory is every row of a codice catastale, oldest first (a copy).
 func ComuneHistory(code string) []Place {
-	return append([]Place(nil), loadPlaces().byCode[normCode(code)]...)
+	return comuneRowsOf(normCode(code))
 }
 
 // StateAt is the foreign state with that Z code, if it existed on day at (a zero at
@@ -200,12 +165,11 @@ func ComuneHistory(code string) []Place {
 // ones of Istat's list (Z118 Jugoslavia, Z135 Unione Sovietica…, Active false); other
 // old codes are not in it (see PlaceName).
 func StateAt(zcode string, at Date) (Place, bool) {
-	t := loadPlaces()
-	i, ok := t.stateByCode[normCode(zcode)]
-	if !ok {
+	i := stateIndex(normCode(zcode))
+	if i < 0 {
 		return Place{}, false
 	}
-	p := t.states[i]
+	p := stateRows[i].place()
 	if !at.IsZero() && !p.ValidAt(at) {
 		return Place{}, false
 	}
@@ -240,19 +204,35 @@ func ComuniOfRegion(regionID string) []Place {
 	if len(id) == 1 {
 		id = "0" + id
 	}
-	return append([]Place(nil), loadPlaces().byRegion[id]...)
+	var out []Place
+	for i := range comuneRows {
+		if r := &comuneRows[i]; r.active && r.region.String() == id {
+			out = append(out, r.place())
+		}
+	}
+	return out
 }
 
 // AllActiveComuni is every comune that exists today, sorted by codice catastale. The
 // slice is the caller's.
 func AllActiveComuni() []Place {
-	return append([]Place(nil), loadPlaces().active...)
+	var out []Place
+	for i := range comuneRows {
+		if comuneRows[i].active {
+			out = append(out, comuneRows[i].place())
+		}
+	}
+	return out
 }
 
 // AllForeignStates is every foreign state of the table, sorted by Z code. The slice is the
 // caller's.
 func AllForeignStates() []Place {
-	return append([]Place(nil), loadPlaces().states...)
+	out := make([]Place, len(stateRows))
+	for i := range stateRows {
+		out[i] = stateRows[i].place()
+	}
+	return out
 }
 
 // LookupPlace finds a comune or a foreign state from what an operator or a spreadsheet
@@ -274,7 +254,6 @@ func LookupPlace(nameOrCode string, at Date) (Place, error) {
 	if s == "" {
 		return Place{}, errorf("luogo mancante")
 	}
-	t := loadPlaces()
 	if code := normCode(s); isPlaceCode(code) {
 		if code[0] == 'Z' {
 			if p, ok := StateAt(code, Date{}); ok {
@@ -282,7 +261,7 @@ func LookupPlace(nameOrCode string, at Date) (Place, error) {
 			}
 			return unlistedState(code), nil
 		}
-		rows := t.byCode[code]
+		rows := comuneRowsOf(code)
 		if len(rows) == 0 {
 			return Place{}, errorf("codice catastale %q sconosciuto", code)
 		}
@@ -303,8 +282,8 @@ func LookupPlace(nameOrCode string, at Date) (Place, error) {
 		}
 		var codes []string
 		byCode := map[string]*cand{}
-		for _, i := range t.byName[key] {
-			p := t.comuni[i]
+		for _, n := range namesOf(comuneNames[:], key) {
+			p := comuneRows[n.row].place()
 			if prov != "" && p.Province != prov {
 				others = appendUnique(others, p.Province)
 				continue
@@ -348,8 +327,8 @@ func LookupPlace(nameOrCode string, at Date) (Place, error) {
 		}
 	}
 	if prov == "" || prov == ForeignProvince {
-		if idx := t.stateByName[key]; len(idx) > 0 {
-			return t.states[idx[0]], nil
+		if idx := namesOf(stateNames[:], key); len(idx) > 0 {
+			return stateRows[idx[0].row].place(), nil
 		}
 	}
 	if len(others) > 0 {

@@ -1,5 +1,7 @@
 // Command genplaces turns the ANPR tables of Italian comuni and foreign states into the
-// trimmed, tab-separated files embedded by package domain (domain/places/*.tsv).
+// trimmed, tab-separated files domain/places/*.tsv and, from the same rows, the Go table
+// package domain reads (domain/places_table.go: integer arrays and one string constant,
+// ready with no parse at start).
 //
 // It is run from the domain directory by `go generate` (see domain/doc.go):
 //
@@ -37,14 +39,15 @@ import (
 func main() {
 	shared := flag.String("shared", "../../shared", "directory holding data/ANPR_*.csv")
 	out := flag.String("out", "places", "directory the .tsv files are written to")
+	table := flag.String("table", "places_table.go", "the Go table the .tsv rows are written to")
 	flag.Parse()
-	if err := run(*shared, *out); err != nil {
+	if err := run(*shared, *out, *table); err != nil {
 		fmt.Fprintln(os.Stderr, "genplaces:", err)
 		os.Exit(1)
 	}
 }
 
-func run(shared, out string) error {
+func run(shared, out, table string) error {
 	comuni, err := readComuni(filepath.Join(shared, "data", "ANPR_archivio_comuni.csv"))
 	if err != nil {
 		return err
@@ -66,6 +69,9 @@ func run(shared, out string) error {
 		return err
 	}
 	if err := writeFile(filepath.Join(out, "stati.tsv"), statiHeader, stati); err != nil {
+		return err
+	}
+	if err := writeTable(table, comuni, stati); err != nil {
 		return err
 	}
 	fmt.Printf("genplaces: %d comuni rows, %d foreign states (%d ceased)\n", len(comuni), len(stati), len(ceased))
