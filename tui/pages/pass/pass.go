@@ -375,6 +375,9 @@ func (m *Model) dataLines() []string {
 	if p.Duplicate {
 		lines = append(lines, row("Duplicato", "sì, per "+string(p.DuplicateReason)+" (la stampa riporta DUPLICATO)"))
 	}
+	if e := p.CardEdition(); e > 1 { // issue 13.2: which card is in force
+		lines = append(lines, row("Carta", fmt.Sprintf("edizione %d (il codice QR la riporta)", e)))
+	}
 	if d := p.ReportLabel(); d != "" { // #11.13: the authority's name may be long: wrapped, never cut
 		for i, l := range formkit.Wrap(d, max(20, m.w-20)) {
 			label := "Denuncia"
