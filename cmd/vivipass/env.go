@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 
 	"vivipass/control"
 	"vivipass/service"
+	"vivipass/store"
 )
 
 // What a command body uses instead of the process's own: the same calls work in this
@@ -42,6 +44,27 @@ func (e *env) open(path string) (svc *service.Service, done func(), err error) {
 		return nil, nil, err
 	}
 	return e.served.svc, func() {}, nil
+}
+
+// openReader is open for the commands that only read (search, whitelist check): with no
+// server holding the register, the file is opened read-only, so a start writes nothing
+// and waits for no fsync (issue 14.4: opening for writing commits a transaction, and its
+// fdatasync was most of a CLI search's time on a busy disk). A register whose schema is
+// older, or that is not there, is opened as open does (migrated, or the Italian error).
+func (e *env) openReader(path string) (*service.Service, func(), error) {
+	if e.served != nil {
+		return e.open(path)
+	}
+	if _, err := os.Stat(path); err == nil {
+		db, err := store.Open(path, store.Options{ReadOnly: true})
+		if err == nil {
+			return service.New(db, service.WithPlatform(platformFor)), func() { db.Close() }, nil
+		}
+		if !errors.Is(err, store.ErrOlderSchema) {
+			return nil, nil, err
+		}
+	}
+	return openService(path)
 }
 
 // create is open for the commands that may create the database (demo).

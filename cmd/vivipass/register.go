@@ -239,7 +239,7 @@ func cmdWhitelist(e *env, args []string) error {
 			return err
 		}
 	}
-	svc, done, err := e.open(*f.db)
+	svc, done, err := e.openReader(*f.db)
 	if err != nil {
 		return err
 	}
@@ -499,7 +499,7 @@ func cmdSearch(e *env, args []string) error {
 	if err := checkComune(upperCode(*comune)); err != nil {
 		return err
 	}
-	svc, done, err := e.open(*f.db)
+	svc, done, err := e.openReader(*f.db)
 	if err != nil {
 		return err
 	}
