@@ -106,7 +106,9 @@ func Verify(pub ed25519.PublicKey, text string) (Payload, error) {
 	if want := KeyID(pub); parts[1] != want {
 		return p, errorf("FIRMA NON VALIDA: il codice è firmato con un'altra chiave (id %s; la chiave indicata è %s)", shownKeyID(parts[1]), want)
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[len(parts)-1])
+	// Strict: the unused bits of the last character must be zero, so one signature has
+	// one text (otherwise four texts of a card verified, three the register never wrote).
+	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[len(parts)-1])
 	if err != nil || len(sig) != ed25519.SignatureSize {
 		return p, errorf("FIRMA NON VALIDA: la firma è illeggibile")
 	}
