@@ -314,9 +314,9 @@ func (w *importWriter) conflicts(live *store.Tx, c *store.Capture, todo []import
 		if err != nil {
 			continue // not there any more: nothing to clash with
 		}
-		for _, c := range []string{p.Comune, p.IssuingComune} {
-			if numbers[c+"|"+p.Number] {
-				return importClash(fmt.Sprintf("il contrassegno numero %s del comune %s", p.Number, c))
+		for _, com := range []string{p.Comune, p.IssuingComune} {
+			if numbers[com+"|"+p.Number] {
+				return importClash(fmt.Sprintf("il contrassegno numero %s del comune %s", p.Number, com))
 			}
 		}
 		if active[p.HolderCF] && p.HoldsActive(w.today) {
