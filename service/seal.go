@@ -32,9 +32,11 @@ func (s *Service) ensureSealed(writing bool) error {
 	var head uint64
 	var sealedBy string
 	var records int
+	var recoded string
 	if err := s.view(func(tx *store.Tx) error {
 		head, _ = tx.AuditHead()
 		sealedBy = string(tx.Meta(metaSealed))
+		recoded = tx.ResealPending()
 		records = tx.PassCount() + tx.PersonCount()
 		return nil
 	}); err != nil {
@@ -63,13 +65,19 @@ func (s *Service) ensureSealed(writing bool) error {
 		if records == 0 && head == 0 && !writing {
 			return nil // an empty register: sealed by its first write, not by a check
 		}
+		detail := fmt.Sprintf("%d record sigillati; da qui ogni voce è autenticata con una chiave fuori dal database (in %s)",
+			records, ring.Dir())
+		if recoded != "" {
+			// Issue 14.1: a migration re-encoded every record; the entries before it
+			// name their older bytes, this one their new ones.
+			detail = fmt.Sprintf("%d record sigillati di nuovo dopo la ricodifica della migrazione %s (codifica compatta); "+
+				"le voci precedenti restano verificabili, i record ora si confrontano con questa", records, recoded)
+		}
 		s.writeMu.Lock()
 		err := s.db.Update(func(tx *store.Tx) error {
 			if records > 0 || head > 0 {
 				if _, err := tx.SealAll(store.AuditEntry{At: s.now(), Operator: "sistema", Action: "sigillo del registro",
-					Subject: "chiave " + active.ID,
-					Detail: fmt.Sprintf("%d record sigillati; da qui ogni voce è autenticata con una chiave fuori dal database (in %s)",
-						records, ring.Dir())}); err != nil {
+					Subject: "chiave " + active.ID, Detail: detail}); err != nil {
 					return err
 				}
 			}

@@ -58,9 +58,9 @@ func TestAuditVerifyCatchesARecordChangedInPlace(t *testing.T) {
 	tamper(t, copyPath, func(tx *bolt.Tx) {
 		b := tx.Bucket([]byte("passes"))
 		var q domain.Pass
-		json.Unmarshal(b.Get(key64(p.ID)), &q)
+		q, _ = store.DecodePass(b.Get(key64(p.ID)))
 		q.DataScadenza = domain.MustDate(2099, time.December, 31)
-		raw, _ := json.Marshal(q)
+		raw := store.EncodePass(q)
 		b.Put(key64(p.ID), raw)
 	})
 	s := openService(t, copyPath)
@@ -126,9 +126,9 @@ func TestFirstWriteSealsAnOlderRegister(t *testing.T) {
 	tamper(t, old, func(tx *bolt.Tx) {
 		b := tx.Bucket([]byte("people"))
 		var h domain.Person
-		json.Unmarshal(b.Get(key64(p.PersonID)), &h)
+		h, _ = store.DecodePerson(b.Get(key64(p.PersonID)))
 		h.Cognome = "VERDI"
-		raw, _ := json.Marshal(h)
+		raw := store.EncodePerson(h)
 		b.Put(key64(p.PersonID), raw)
 	})
 	if _, pr, err := openService(t, old).AuditVerify(); err != nil || !hasProblem(pr, "persona") || !hasProblem(pr, "modificato fuori dal programma") {

@@ -9,10 +9,15 @@
 //	    created_at            RFC 3339
 //	    audit_head            hex sha256 of the last audit entry ("" = none)
 //	    sign_ed25519          seed of the Ed25519 key that signs the cards' QR codes (S9)
+//	    seal_migration        JSON: records that did not match their entry before migration 11
+//	    reseal_pending        "11": records re-encoded, not yet sealed again (recode.go)
+//	    recode_next           'p'|'q' id(8): where the re-encoding of migration 11 goes on
 //	    <other keys>          small process-wide values
-//	people/     id(8)                     → domain.Person (JSON)
+//	people/     id(8)                     → domain.Person (compact binary, reccodec.go; JSON
+//	                                        up to schema 10, re-encoded by migration 11)
 //	photos/     person id(8)              → image bytes (JPEG or PNG)
-//	passes/     id(8)                     → domain.Pass (JSON, plates inside)
+//	passes/     id(8)                     → domain.Pass (compact binary, plates inside; JSON up
+//	                                        to schema 10)
 //	comuni/     codice catastale          → domain.ComuneSettings (JSON; absent = defaults)
 //	counters/   comune "_" year           → uint64 BE, last progressive handed out (P2)
 //	operators/  name                      → Operator (JSON: role, comune, keys)

@@ -30,3 +30,17 @@ func RecordHash(raw []byte) string { return fmt.Sprintf("%x", refOf(0, 0, raw).h
 
 // SetFeedKeep changes how many feed changes are kept (tests of the pruning).
 func SetFeedKeep(n uint64) func() { old := feedKeep; feedKeep = n; return func() { feedKeep = old } }
+
+// WriteSchema10 makes Open stop at schema 10 and PutPass/PutPerson write JSON, as the
+// vivipass before issue 14 did; the returned func restores this vivipass.
+func WriteSchema10() func() {
+	schemaLimit, legacyJSONRecords = 10, true
+	return func() { schemaLimit, legacyJSONRecords = 0, false }
+}
+
+// SetRecodeChunk changes how many records the re-encoding writes per transaction.
+func SetRecodeChunk(n int) func() {
+	old := recodeChunk
+	recodeChunk = n
+	return func() { recodeChunk = old }
+}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
 	"sort"
 
 	"vivipass/domain"
@@ -45,11 +44,31 @@ func personIndexEntries(p *domain.Person) []indexEntry {
 }
 
 // Pass reads one pass version.
-func (t *Tx) Pass(id uint64) (domain.Pass, error) { return get[domain.Pass](t, "passes", u64(id)) }
+func (t *Tx) Pass(id uint64) (domain.Pass, error) {
+	var p domain.Pass
+	k := u64(id)
+	raw := t.bucket("passes").Get(k)
+	if raw == nil {
+		return p, ErrNotFound
+	}
+	if err := decodePass(raw, &p); err != nil {
+		return p, recordError("passes", k, err)
+	}
+	return p, nil
+}
 
 // Person reads one person.
 func (t *Tx) Person(id uint64) (domain.Person, error) {
-	return get[domain.Person](t, "people", u64(id))
+	var p domain.Person
+	k := u64(id)
+	raw := t.bucket("people").Get(k)
+	if raw == nil {
+		return p, ErrNotFound
+	}
+	if err := decodePerson(raw, &p); err != nil {
+		return p, recordError("people", k, err)
+	}
+	return p, nil
 }
 
 // PutPass writes a pass version and its index entries; ID 0 gets a new id (and, for a
@@ -68,7 +87,7 @@ func (t *Tx) PutPass(p *domain.Pass) error {
 	if p.Lineage == 0 {
 		p.Lineage = p.ID
 	}
-	raw, err := json.Marshal(p)
+	raw, err := encodePass(p)
 	if err != nil {
 		return err
 	}
@@ -92,7 +111,7 @@ func (t *Tx) PutPerson(p *domain.Person) error {
 	} else if prev, err := t.Person(p.ID); err == nil {
 		old = personIndexEntries(&prev)
 	}
-	raw, err := json.Marshal(p)
+	raw, err := encodePerson(p)
 	if err != nil {
 		return err
 	}
@@ -350,12 +369,32 @@ func (t *Tx) ComuniWithPasses() []string {
 
 // ForEachPass calls fn for every pass version in id order until fn returns false.
 func (t *Tx) ForEachPass(fn func(p domain.Pass) bool) error {
-	return forEach(t, "passes", fn)
+	c := t.bucket("passes").Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var p domain.Pass
+		if err := decodePass(v, &p); err != nil {
+			return recordError("passes", k, err)
+		}
+		if !fn(p) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // ForEachPerson calls fn for every person in id order until fn returns false.
 func (t *Tx) ForEachPerson(fn func(p domain.Person) bool) error {
-	return forEach(t, "people", fn)
+	c := t.bucket("people").Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var p domain.Person
+		if err := decodePerson(v, &p); err != nil {
+			return recordError("people", k, err)
+		}
+		if !fn(p) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // Versions is the chain of versions ending with p, newest first.

@@ -157,17 +157,17 @@ func TestSealCatchesRewrites(t *testing.T) {
 		{"move a pass's expiry to 2099 in place", "modificato fuori dal programma",
 			func(_, _, passes *bolt.Bucket, _ func(uint64) store.AuditEntry, _ func(store.AuditEntry)) {
 				var p domain.Pass
-				json.Unmarshal(passes.Get(store.U64(2)), &p)
+				p, _ = store.DecodePass(passes.Get(store.U64(2)))
 				p.DataScadenza = domain.MustDate(2099, 12, 31)
-				raw, _ := json.Marshal(p)
+				raw := store.EncodePass(p)
 				passes.Put(store.U64(2), raw)
 			}},
 		{"add a pass with no entry", "nessuna voce del registro",
 			func(_, _, passes *bolt.Bucket, _ func(uint64) store.AuditEntry, _ func(store.AuditEntry)) {
 				var p domain.Pass
-				json.Unmarshal(passes.Get(store.U64(2)), &p)
+				p, _ = store.DecodePass(passes.Get(store.U64(2)))
 				p.ID, p.Number = 99, "L736_2026_00099"
-				raw, _ := json.Marshal(p)
+				raw := store.EncodePass(p)
 				passes.Put(store.U64(99), raw)
 			}},
 		{"remove a pass version", "non c'è più",
@@ -177,9 +177,9 @@ func TestSealCatchesRewrites(t *testing.T) {
 		{"rewrite an entry's records to match a changed pass", "autenticazione non valida",
 			func(_, meta, passes *bolt.Bucket, read func(uint64) store.AuditEntry, write func(store.AuditEntry)) {
 				var p domain.Pass
-				json.Unmarshal(passes.Get(store.U64(2)), &p)
+				p, _ = store.DecodePass(passes.Get(store.U64(2)))
 				p.DataScadenza = domain.MustDate(2099, 12, 31)
-				raw, _ := json.Marshal(p)
+				raw := store.EncodePass(p)
 				passes.Put(store.U64(2), raw)
 				// The entry that wrote pass 2 is entry 2: point it at the new bytes.
 				recompute(read, write, meta, 2, 3, func(e *store.AuditEntry) {
@@ -205,7 +205,7 @@ func TestSealCatchesRewrites(t *testing.T) {
 
 // refHash is the record hash the program writes for p's bytes.
 func refHash(p domain.Pass) string {
-	raw, _ := json.Marshal(&p)
+	raw := store.EncodePass(p)
 	return store.RecordHash(raw)
 }
 
@@ -257,9 +257,9 @@ func TestSealAllCoversOlderRecords(t *testing.T) {
 	}
 	rewrite(t, db, func(_, _, passes *bolt.Bucket, _ func(uint64) store.AuditEntry, _ func(store.AuditEntry)) {
 		var p domain.Pass
-		json.Unmarshal(passes.Get(store.U64(1)), &p)
+		p, _ = store.DecodePass(passes.Get(store.U64(1)))
 		p.DataScadenza = domain.MustDate(2099, 12, 31)
-		raw, _ := json.Marshal(p)
+		raw := store.EncodePass(p)
 		passes.Put(store.U64(1), raw)
 	})
 	wantProblem(t, checkSealed(t, db), "modificato fuori dal programma")

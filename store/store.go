@@ -82,6 +82,17 @@ func Open(path string, opt Options) (*DB, error) {
 		b.Close()
 		return nil, err
 	}
+	// Records a migration marked for re-encoding (recode.go), in chunks; then the
+	// file gives back the space the older form took.
+	if did, err := db.recode(); err != nil || did {
+		if err == nil {
+			err = db.Compact()
+		}
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 
