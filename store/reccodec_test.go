@@ -88,7 +88,7 @@ func TestCompactRecordsRoundTrip(t *testing.T) {
 	if got, err := store.DecodePass(later); err != nil || !reflect.DeepEqual(got, p) {
 		t.Errorf("a record with a later field: %v", err)
 	}
-	for _, bad := range [][]byte{raw[:len(raw)-3], {0xB1, 9 << 1 | 1, 200}, {0x00}, nil} {
+	for _, bad := range [][]byte{raw[:len(raw)-3], {0xB1, 9<<1 | 1, 200}, {0x00}, nil} {
 		if _, err := store.DecodePass(bad); err == nil {
 			t.Errorf("damaged record %x decoded without an error", bad)
 		}
