@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/vivipass
 PKGS    := ./...
 
-.PHONY: run build test fuzz-brief bench lint generate manuale clean
+.PHONY: run build test fuzz-brief bench bench-big lint generate manuale clean
 
 ## run: open the desk on the default database, with demo data loaded on first use
 run: build
@@ -36,6 +36,10 @@ bench:
 	bash bench/pec.sh
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/sshbench/
 	$(GO) test -run '^$$' -bench Socket -benchtime 1x ./cmd/vivipass/
+
+## bench-big: the region benchmark at 480,000 passes (4× a region; memory must not grow with it)
+bench-big:
+	bash bench/region.sh 480000
 
 ## lint: formatting and vet
 lint:
