@@ -24,11 +24,12 @@ type queryLog struct {
 const (
 	flushEvery = time.Second
 	flushBatch = 1024
+	maxBatch   = 16 * flushBatch // one transaction at most, when the queue is long
 	pruneEvery = time.Hour
 )
 
 func startQueryLog(svc *service.Service, days int, log *slog.Logger) (*queryLog, error) {
-	q := &queryLog{svc: svc, days: days, log: log, in: make(chan service.QueryEntry, 4*flushBatch), done: make(chan struct{})}
+	q := &queryLog{svc: svc, days: days, log: log, in: make(chan service.QueryEntry, maxBatch), done: make(chan struct{})}
 	if err := q.prune(); err != nil {
 		return nil, err
 	}
@@ -69,7 +70,15 @@ func (q *queryLog) run() {
 				return
 			}
 			if batch = append(batch, e); len(batch) >= flushBatch {
+				// What came while the last batch was written goes in the same
+				// transaction: under load the writer keeps up by writing more at once,
+				// not by making the requests wait for each commit.
+				var closed bool
+				batch, closed = q.drain(batch)
 				flush()
+				if closed {
+					return
+				}
 			}
 		case <-tick.C:
 			flush()
@@ -81,6 +90,23 @@ func (q *queryLog) run() {
 			}
 		}
 	}
+}
+
+// drain adds to batch what is queued now, up to maxBatch; closed when the queue was
+// closed meanwhile.
+func (q *queryLog) drain(batch []service.QueryEntry) ([]service.QueryEntry, bool) {
+	for len(batch) < maxBatch {
+		select {
+		case e, ok := <-q.in:
+			if !ok {
+				return batch, true
+			}
+			batch = append(batch, e)
+		default:
+			return batch, false
+		}
+	}
+	return batch, false
 }
 
 func (q *queryLog) prune() error {
