@@ -12,3 +12,14 @@ func SetRefusalWindow(d time.Duration) func() {
 
 // RefusalBurst is how many refused connections a host gets logged in a window.
 const RefusalBurst = refusalBurst
+
+// SetReleaseAfter changes how long after a session ends its memory is given back, for a
+// test; the returned function puts it back.
+func SetReleaseAfter(d time.Duration) func() {
+	old := releaseAfter
+	releaseAfter = d
+	return func() { releaseAfter = old }
+}
+
+// Releases is how many times the server gave ended sessions' memory back.
+func (s *Server) Releases() int64 { return s.releases.Load() }

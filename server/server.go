@@ -49,6 +49,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"charm.land/ssh"
@@ -112,6 +113,9 @@ type Server struct {
 	byHost    map[string]*hostRefusals // refused connections by remote host, for a minute (limits.go)
 	listeners []net.Listener
 	wg        sync.WaitGroup // running sessions, desk and SFTP
+
+	releaseTimer *time.Timer  // a release of ended sessions' memory pending (release.go)
+	releases     atomic.Int64 // releases done, for tests
 }
 
 // New makes a server; it listens when Serve or ListenAndServe is called.
@@ -229,6 +233,10 @@ func (s *Server) Typing(d time.Duration) bool {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
+	if s.releaseTimer != nil {
+		s.releaseTimer.Stop()
+		s.releaseTimer = nil
+	}
 	open := make([]*session, 0, len(s.sessions))
 	for _, se := range s.sessions {
 		open = append(open, se)
@@ -296,6 +304,9 @@ func (s *Server) unregister(sess ssh.Session) {
 	if _, ok := s.sessions[sess]; ok {
 		delete(s.sessions, sess)
 		s.wg.Done()
+		if !s.closing && s.releaseTimer == nil {
+			s.releaseTimer = time.AfterFunc(releaseAfter, s.release)
+		}
 	}
 }
 

@@ -250,6 +250,12 @@ func child(dbPath string) int {
 			runtime.GC()
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
+			if path := os.Getenv("VIVIPASS_SSHBENCH_HEAPPROFILE"); path != "" && srv.Sessions() > 0 {
+				if f, err := os.Create(path); err == nil { // what the open sessions hold
+					pprof.Lookup("heap").WriteTo(f, 0)
+					f.Close()
+				}
+			}
 			rss, hwm := procRSS()
 			out.Encode(reply{Heap: ms.HeapAlloc, RSS: rss, HWM: hwm, Sessions: srv.Sessions(), Goroutines: runtime.NumGoroutine()})
 		case "quit":
