@@ -135,7 +135,7 @@ func (s *Service) exportIn(tx *store.Tx, a Actor, what string, at domain.Date, w
 		}
 		alert := map[string]int{}
 		deaths := map[uint64]domain.Date{}
-		listed := map[string]bool{} // whitelist: lineage|plate already written
+		listed := map[lineagePlate]bool{} // whitelist: the plates of a lineage already written
 		return tx.ForEachPass(func(p domain.Pass) bool {
 			// The whitelist looks at every version: a renewed one stays valid until its
 			// successor starts, so skipping the versions no longer listed dropped the
@@ -165,18 +165,23 @@ func (s *Service) exportIn(tx *store.Tx, a Actor, what string, at domain.Date, w
 					n++
 				}
 			case "whitelist":
-				died, ok := deaths[p.PersonID]
-				if !ok {
-					if h, err := tx.Person(p.PersonID); err == nil {
-						died = h.DataDecesso
-					}
-					deaths[p.PersonID] = died
-				}
+				var died domain.Date
+				diedRead := false
 				for _, pl := range p.Plates {
 					f, t := pl.Window(p.DataScadenza)
-					key := fmt.Sprint(p.Lineage, "|", pl.Number)
+					key := lineagePlate{p.Lineage, pl.Number}
 					if listed[key] || !at.InRange(f, t) {
 						continue // one row per plate and lineage: the window in force on at
+					}
+					if !diedRead { // the holder is read only for a pass with a plate in force
+						diedRead = true
+						var ok bool
+						if died, ok = deaths[p.PersonID]; !ok {
+							if h, err := tx.Person(p.PersonID); err == nil {
+								died = h.DataDecesso
+							}
+							deaths[p.PersonID] = died
+						}
 					}
 					v := domain.Authorise(pl.Number, pl.Country, at, []domain.Holding{{Pass: p, HolderDied: died}})
 					if !v.Authorised {
@@ -206,6 +211,11 @@ func (s *Service) exportIn(tx *store.Tx, a Actor, what string, at domain.Date, w
 		err = cw.Error()
 	}
 	return n, err
+}
+
+type lineagePlate struct {
+	lineage uint64
+	plate   string
 }
 
 // validUntil is the last day a pass version authorises anything.
