@@ -53,8 +53,9 @@
 //	    plate     PLATE 0 passID(8)                 every version (whitelist, search)
 //	    name      comune 0 COGNOME NOME 0 passID(8) listed versions (Pass.Listed: search by prefix)
 //	    pname     comune 0 COGNOME NOME 0 personID(8)
-//	    expiry    comune 0 YYYYMMDD 0 passID(8)     listed versions (P9)
-//	    state     comune 0 state 0 YYYYMMDD 0 passID(8) listed versions, by expiry
+//	    state     comune 0 state 0 YYYYMMDD 0 passID(8) listed versions, by expiry; also the
+//	              passes by expiry (P9): one range per state, merged (schema 12 dropped the
+//	              expiry index, comune 0 YYYYMMDD 0 passID(8), that repeated it; issue 14.2)
 //	    channel   comune 0 channel 0 passID(8)      listed versions (P11)
 //	    opkey     SHA256 fingerprint → operator name
 //	    auditpass lineage(8) seq(8)                 audit entries of a pass lineage (T5)
@@ -65,6 +66,11 @@
 //	                                                drops it for a set in memory, see openJobs)
 //
 // Index entries are written and deleted in the same transaction as their record
-// (putPass computes them from the old and the new value); Verify rebuilds every index
-// from the records and compares.
+// (putPass computes them from the old and the new value); Verify checks each record's
+// entries in their index and each index key against the record its id names, in
+// constant memory (issue 14.3).
+//
+// Keys per pass (issue 14.2): cf, number, a plate each, and for listed versions name,
+// state and channel; the holder's pcf and pname. pcf and pname stay: a person can be
+// recorded without any pass (SavePerson), so the passes' cf and name cannot find them.
 package store

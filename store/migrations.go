@@ -6,6 +6,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 var (
@@ -63,6 +64,33 @@ func migrations() []migration {
 		{"clienti HTTP e registro delle interrogazioni", createClients},
 		{"sigilli del registro e modifiche della lista", func(tx *bolt.Tx) error { return createBuckets(tx, bSeals, bFeed) }},
 		{"codifica compatta dei record", migrateCompactRecords},
+		{"scadenze nell'indice degli stati", dropIndexes("expiry")},
+	}
+}
+
+// droppedIndexes are the indexes of indexNames a later migration removed (issue 14.2:
+// expiry repeated what state holds).
+var droppedIndexes = map[string]bool{"expiry": true}
+
+// liveIndexNames are the indexes of indexNames this schema keeps.
+func liveIndexNames() []string {
+	var out []string
+	for _, n := range indexNames {
+		if !droppedIndexes[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func dropIndexes(names ...string) func(tx *bolt.Tx) error {
+	return func(tx *bolt.Tx) error {
+		for _, n := range names {
+			if err := tx.Bucket(bIdx).DeleteBucket([]byte(n)); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+				return err
+			}
+		}
+		return nil
 	}
 }
 

@@ -28,7 +28,6 @@ func passIndexEntries(p *domain.Pass) []indexEntry {
 	if p.Listed() {
 		e = append(e,
 			indexEntry{"name", indexKey(p.ID, p.Comune, p.HolderName)},
-			indexEntry{"expiry", indexKey(p.ID, p.Comune, p.DataScadenza.Key())},
 			indexEntry{"state", indexKey(p.ID, p.Comune, string(p.State), p.DataScadenza.Key())},
 			indexEntry{"channel", indexKey(p.ID, p.Comune, string(p.Channel))},
 		)
@@ -309,9 +308,39 @@ func (t *Tx) PassIDsByChannel(comune string, ch domain.Channel) []uint64 {
 	return t.ids("channel", prefixKey(comune, string(ch)))
 }
 
-// PassIDsByExpiry lists listed passes of comune expiring in [from, to], by expiry.
+// PassIDsByExpiry lists listed passes of comune expiring in [from, to], by expiry. The
+// state index has the expiry after the state (schema 12 dropped the expiry index that
+// repeated it, issue 14.2): one date range per state, merged.
 func (t *Tx) PassIDsByExpiry(comune string, from, to domain.Date) []uint64 {
-	return t.dateRange("expiry", prefixKey(comune), from, to)
+	pre := prefixKey(comune)
+	type hit struct {
+		day string // YYYYMMDD
+		id  uint64
+	}
+	var hits []hit
+	c := t.index("state").Cursor()
+	for k, _ := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); {
+		rest := k[len(pre):]
+		i := bytes.IndexByte(rest, 0)
+		if i < 0 {
+			break
+		}
+		st := string(rest[:i])
+		n := len(pre) + i + 1 // the state's prefix: comune 0 state 0
+		t.scanDates("state", k[:n:n], from, to, func(day []byte, id uint64) { hits = append(hits, hit{string(day), id}) })
+		k, _ = c.Seek(append(prefixKey(comune), append([]byte(st), 1)...)) // the next state
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].day != hits[j].day {
+			return hits[i].day < hits[j].day
+		}
+		return hits[i].id < hits[j].id
+	})
+	out := make([]uint64, len(hits))
+	for i, h := range hits {
+		out[i] = h.id
+	}
+	return out
 }
 
 // PassIDsByStateExpiry lists listed passes of comune in a stored state expiring in
@@ -332,14 +361,22 @@ func (t *Tx) PersonIDsByPrefix(prefix string, limit int) []uint64 {
 
 func (t *Tx) dateRange(index string, pre []byte, from, to domain.Date) []uint64 {
 	var out []uint64
+	t.scanDates(index, pre, from, to, func(_ []byte, id uint64) { out = append(out, id) })
+	return out
+}
+
+// scanDates calls fn with the day (YYYYMMDD) and id of every key pre YYYYMMDD 0 id(8)
+// of index in [from, to], in key order.
+func (t *Tx) scanDates(index string, pre []byte, from, to domain.Date, fn func(day []byte, id uint64)) {
 	c := t.index(index).Cursor()
 	lo := append(append([]byte{}, pre...), from.Key()...)
 	hi := append(append([]byte{}, pre...), to.Key()...)
 	hi = append(hi, 1) // past every id of the last day
 	for k, _ := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, _ = c.Next() {
-		out = append(out, idFromKey(k))
+		if len(k) >= len(pre)+8 {
+			fn(k[len(pre):len(pre)+8], idFromKey(k))
+		}
 	}
-	return out
 }
 
 func (t *Tx) limited(index string, prefix []byte, limit int) []uint64 {

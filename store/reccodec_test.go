@@ -194,7 +194,7 @@ func TestMigration11CodificaCompatta(t *testing.T) {
 	defer db.Close()
 	db.SetAuditKeys(keys)
 	db.RawView(func(tx *bolt.Tx) error {
-		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); string(v) != string(store.U64(11)) {
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); string(v) != string(store.U64(store.SchemaVersion())) {
 			t.Errorf("schema after the migration: %x", v)
 		}
 		for _, name := range []string{"passes", "people"} {
@@ -300,7 +300,7 @@ func TestMigration11ResumesTheReencoding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Update(func(tx *bolt.Tx) error { return store.MigrateTo(tx, 11) }); err != nil {
+	if err := b.Update(func(tx *bolt.Tx) error { return store.MigrateTo(tx, store.SchemaVersion()) }); err != nil {
 		t.Fatal(err)
 	}
 	b.Update(func(tx *bolt.Tx) error {

@@ -71,7 +71,7 @@ func (t *Tx) Verify() ([]Problem, error) {
 	}); err != nil {
 		return nil, err
 	}
-	names := append(append([]string(nil), indexNames...), pecIndexNames...)
+	names := append(liveIndexNames(), pecIndexNames...)
 	for _, n := range names {
 		c := t.index(n).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {

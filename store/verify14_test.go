@@ -43,7 +43,6 @@ func TestVerifyEveryIndexWithoutSets(t *testing.T) {
 		"number":    store.IndexKey(p.ID, "L736_2026_99999"),
 		"plate":     store.IndexKey(p.ID, "ZZ999ZZ"),
 		"name":      store.IndexKey(p.ID, "L736", "BIANCHI ANNA"),
-		"expiry":    store.IndexKey(p.ID, "L736", "20991231"),
 		"state":     store.IndexKey(p.ID, "L736", "revocato", "20290301"),
 		"channel":   store.IndexKey(p.ID, "L736", "pec"),
 		"pcf":       store.IndexKey(h.ID, "XXXXXX00X00X000X"),
