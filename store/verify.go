@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,44 +21,36 @@ type Problem struct {
 
 // Verify checks every index against the records, and the audit chain. It reports, in
 // Italian, what is missing or left over. It holds no set of keys (issue 14.3: a region
-// took 440 MB): each record's entries are looked up in their index (missing), and each
-// index key is checked against the record its id names (left over), so its memory
-// does not grow with the register.
+// took 440 MB), so its memory does not grow with the register: per index, the sum of
+// a hash of every entry the records make is compared with the sum over the index's
+// keys (a multiset hash, seeded at random at each run); only an index whose sums
+// differ is then checked key by key: each record's entries looked up in it (missing),
+// each of its keys against the record its id names (left over).
 func (t *Tx) Verify() ([]Problem, error) {
 	var problems []Problem
-	missing := func(es []indexEntry) {
-		for _, e := range es {
-			if t.index(e.index).Get(e.key) == nil {
-				problems = append(problems, Problem{e.index, fmt.Sprintf("voce mancante %q", printable(e.key))})
-			}
-		}
+	seeds := [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+	type sum struct {
+		a, b uint64
+		n    int
 	}
-	if err := t.ForEachPass(func(p domain.Pass) bool { missing(passIndexEntries(&p)); return true }); err != nil {
-		return nil, err
+	add := func(s *sum, k []byte) {
+		s.a += maphash.Bytes(seeds[0], k)
+		s.b += maphash.Bytes(seeds[1], k)
+		s.n++
 	}
-	if err := t.ForEachPerson(func(p domain.Person) bool { missing(personIndexEntries(&p)); return true }); err != nil {
-		return nil, err
-	}
-	ops, err := t.Operators()
-	if err != nil {
-		return nil, err
-	}
-	for _, op := range ops {
-		for _, k := range op.Keys {
-			missing([]indexEntry{{"opkey", []byte(k.Fingerprint)}})
-		}
-	}
-	if err := forEach(t, "audit", func(e AuditEntry) bool {
-		if e.Lineage != 0 {
-			missing([]indexEntry{{"auditpass", append(u64(e.Lineage), u64(e.Seq)...)}})
-		}
-		return true
-	}); err != nil {
-		return nil, err
+	names := append(liveIndexNames(), pecIndexNames...)
+	want := make(map[string]*sum, len(names))
+	for _, n := range names {
+		want[n] = &sum{}
 	}
 	pecKeys := map[string]uint64{} // the inbox's items: a few per request, kept small by the retention
-	if err := t.ForEachPECItem(func(it PECItem) bool {
-		missing(pecIndexEntries(&it))
+	if err := t.recordEntries(func(es []indexEntry) {
+		for _, e := range es {
+			if s := want[e.index]; s != nil {
+				add(s, e.key)
+			}
+		}
+	}, func(it *PECItem) {
 		k := it.Comune + "\x00" + pecKey(it.Key)
 		if first, dup := pecKeys[k]; dup {
 			problems = append(problems, Problem{"pec_items", fmt.Sprintf("messaggio %d doppio di %d (chiave %q)", it.ID, first, printable([]byte(it.Key)))})
@@ -67,16 +60,39 @@ func (t *Tx) Verify() ([]Problem, error) {
 		if t.bucket("pec_raw").Get(u64(it.ID)) == nil {
 			problems = append(problems, Problem{"pec_raw", fmt.Sprintf("messaggio %d senza il testo originale", it.ID)})
 		}
-		return true
 	}); err != nil {
 		return nil, err
 	}
-	names := append(liveIndexNames(), pecIndexNames...)
+	suspect := map[string]bool{}
 	for _, n := range names {
+		var have sum
 		c := t.index(n).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if !t.indexKeyOwned(n, k, v) {
-				problems = append(problems, Problem{n, fmt.Sprintf("voce di troppo %q", printable(k))})
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			add(&have, k)
+		}
+		if have != *want[n] {
+			suspect[n] = true
+		}
+	}
+	if len(suspect) > 0 {
+		if err := t.recordEntries(func(es []indexEntry) {
+			for _, e := range es {
+				if suspect[e.index] && t.index(e.index).Get(e.key) == nil {
+					problems = append(problems, Problem{e.index, fmt.Sprintf("voce mancante %q", printable(e.key))})
+				}
+			}
+		}, nil); err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			if !suspect[n] {
+				continue
+			}
+			c := t.index(n).Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if !t.indexKeyOwned(n, k, v) {
+					problems = append(problems, Problem{n, fmt.Sprintf("voce di troppo %q", printable(k))})
+				}
 			}
 		}
 	}
@@ -86,6 +102,42 @@ func (t *Tx) Verify() ([]Problem, error) {
 		}
 	}
 	return problems, nil
+}
+
+// recordEntries calls fn with the index entries of every record: pass versions,
+// people, operators' keys, audit entries of a lineage, inbox items (and pec, if not
+// nil, with each item).
+func (t *Tx) recordEntries(fn func([]indexEntry), pec func(*PECItem)) error {
+	if err := t.ForEachPass(func(p domain.Pass) bool { fn(passIndexEntries(&p)); return true }); err != nil {
+		return err
+	}
+	if err := t.ForEachPerson(func(p domain.Person) bool { fn(personIndexEntries(&p)); return true }); err != nil {
+		return err
+	}
+	ops, err := t.Operators()
+	if err != nil {
+		return err
+	}
+	for _, op := range ops {
+		for _, k := range op.Keys {
+			fn([]indexEntry{{"opkey", []byte(k.Fingerprint)}})
+		}
+	}
+	if err := forEach(t, "audit", func(e AuditEntry) bool {
+		if e.Lineage != 0 {
+			fn([]indexEntry{{"auditpass", append(u64(e.Lineage), u64(e.Seq)...)}})
+		}
+		return true
+	}); err != nil {
+		return err
+	}
+	return t.ForEachPECItem(func(it PECItem) bool {
+		fn(pecIndexEntries(&it))
+		if pec != nil {
+			pec(&it)
+		}
+		return true
+	})
 }
 
 // indexKeyOwned reports whether the record an index key names has that key among its
