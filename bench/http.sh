@@ -57,6 +57,7 @@ for _ in $(seq 100); do
 	sleep 0.2
 done
 mem() { awk '/VmHWM|VmRSS/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$SERVE/status"; }
+cpu() { awk '{print ($14 + $15) / 100}' "/proc/$SERVE/stat"; } # the server's CPU seconds so far (user + system)
 echo "server after start: $(mem)"
 
 # stats: "median (min–max)" of the numbers on stdin.
@@ -64,11 +65,24 @@ stats() { sort -g | awk '{v[NR]=$1} END {m = NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/
 
 echo "== full list, GET /v1/whitelist.csv (curl, seconds)"
 get() { curl -s -o /dev/null -w '%{time_total} %{size_download} %{http_code}\n' -H "Authorization: Bearer $TOKEN" "$@" "$API/v1/whitelist.csv"; }
+c0=$(cpu)
 read -r t size code < <(get)
+c1=$(cpu)
 [ "$code" = 200 ] || { echo "bench: whitelist.csv answered $code"; exit 1; }
 rows=$(curl -s -H "Authorization: Bearer $TOKEN" "$API/v1/whitelist.csv" | wc -l)
-echo "plain, first (built): $t s, $((size / 1024)) KB, $((rows - 1)) plates"
+echo "plain, first after start (built): $t s (server CPU $(echo "$c1 - $c0" | bc) s), $((size / 1024)) KB, $((rows - 1)) plates"
 echo "plain, cached: $(for _ in 1 2 3 4 5; do get | cut -d' ' -f1; done | stats) s"
+# After a change of the register (a client added through the server's socket), the
+# next request builds the list again.
+for i in 1 2 3; do
+	"$OUT/vivipass" client add --db "$DB" --name "bench-r$(date +%s%N | cut -c8-16)" --kind gate --circuito >/dev/null
+	c0=$(cpu)
+	read -r t _ _ < <(get)
+	c1=$(cpu)
+	echo "$t $(echo "$c1 - $c0" | bc)" >>"$OUT/http-rebuilt.tmp"
+done
+echo "plain, rebuilt after a change: $(cut -d' ' -f1 "$OUT/http-rebuilt.tmp" | stats) s (server CPU $(cut -d' ' -f2 "$OUT/http-rebuilt.tmp" | stats) s)"
+rm -f "$OUT/http-rebuilt.tmp"
 read -r t size code < <(get -H 'Accept-Encoding: gzip')
 echo "gzip, first (compressed): $t s, $((size / 1024)) KB"
 echo "gzip, cached: $(for _ in 1 2 3 4 5; do get -H 'Accept-Encoding: gzip' | cut -d' ' -f1; done | stats) s"
@@ -89,7 +103,7 @@ run() { # name url: one wrk run; appends "rps p99ms non2xx" to $OUT/http-wrk-nam
 		/Non-2xx/ { bad = $NF }
 		END { printf "%s %.3f %d\n", r, p, bad + 0 }' "$OUT/http-wrk.last" >>"$OUT/http-wrk-$1.txt"
 }
-rm -f "$OUT/http-wrk-bare.txt" "$OUT/http-wrk-vivipass.txt" "$OUT/http-rss.txt"
+rm -f "$OUT"/http-wrk-*.txt "$OUT/http-rss.txt"
 for r in $(seq "$ROUNDS"); do
 	run bare "http://127.0.0.1:$BARE_PORT"
 	( sleep $((DUR / 2)); awk '/VmRSS/ {print $2/1024}' "/proc/$SERVE/status" >>"$OUT/http-rss.txt" ) &
@@ -104,4 +118,8 @@ echo "bare handler: $b req/s, p99 $(cut -d' ' -f2 "$OUT/http-wrk-bare.txt" | sta
 echo "plate checks: $v req/s, p99 $(cut -d' ' -f2 "$OUT/http-wrk-vivipass.txt" | stats) ms (target <= 5 ms), non-2xx $(cut -d' ' -f3 "$OUT/http-wrk-vivipass.txt" | paste -sd+ | bc)"
 echo "plate checks / bare handler, per round: $ratio % (target >= 50 %)"
 echo "server RSS during the plate checks: $(stats <"$OUT/http-rss.txt") MB; after: $(mem)"
+# 64 connections in a closed loop saturate both; the latency at a load that does not:
+CONNS=8 run bare-c8 "http://127.0.0.1:$BARE_PORT"
+CONNS=8 run vivipass-c8 "$API"
+echo "at 8 connections: bare $(cut -d' ' -f1-2 "$OUT/http-wrk-bare-c8.txt"), plate checks $(cut -d' ' -f1-2 "$OUT/http-wrk-vivipass-c8.txt") (req/s, p99 ms)"
 echo "== uptime at end: $(uptime)"
