@@ -2,13 +2,12 @@ package domain
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 )
 
 // The circuit's numbering (P2): <codice catastale>_<year of issue>_<5-digit progressive>,
 // e.g. L736_2024_00015. The progressive counts per comune and year.
-var reNumber = regexp.MustCompile(`^([A-Z][0-9]{3})_([0-9]{4})_([0-9]{5})$`)
+var reNumber = lazyRegexp(`^([A-Z][0-9]{3})_([0-9]{4})_([0-9]{5})$`)
 
 // FormatNumber builds a circuit number.
 func FormatNumber(comune string, year, seq int) string {
@@ -17,7 +16,7 @@ func FormatNumber(comune string, year, seq int) string {
 
 // ParseNumber splits a circuit number; ok is false for other formats (old numbers).
 func ParseNumber(n string) (comune string, year, seq int, ok bool) {
-	m := reNumber.FindStringSubmatch(n)
+	m := reNumber().FindStringSubmatch(n)
 	if m == nil {
 		return "", 0, 0, false
 	}
@@ -26,7 +25,7 @@ func ParseNumber(n string) (comune string, year, seq int, ok bool) {
 	return m[1], year, seq, true
 }
 
-var reAnyNumber = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./-]{0,39}$`)
+var reAnyNumber = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9_./-]{0,39}$`)
 
 // CheckNumber accepts any number a comune has used (legacy numbers stay as they were),
 // but only printable letters, digits and _ . / - , at most 40 characters.
@@ -34,7 +33,7 @@ func CheckNumber(n string) error {
 	if n == "" {
 		return errorf("il numero del contrassegno è obbligatorio")
 	}
-	if !reAnyNumber.MatchString(n) {
+	if !reAnyNumber().MatchString(n) {
 		return errorf("numero di contrassegno %q non valido: solo lettere, cifre e _ . / -, al massimo 40 caratteri", n)
 	}
 	return nil

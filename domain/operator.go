@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -47,11 +46,11 @@ type Operator struct {
 	Version   uint64        `json:"version"`
 }
 
-var reOperatorName = regexp.MustCompile(`^[a-z][a-z0-9._-]{1,31}$`)
+var reOperatorName = lazyRegexp(`^[a-z][a-z0-9._-]{1,31}$`)
 
 // CheckOperatorName: the name is the SSH user name, so lower-case letters, digits, . _ -.
 func CheckOperatorName(n string) error {
-	if !reOperatorName.MatchString(n) {
+	if !reOperatorName().MatchString(n) {
 		return errorf("nome operatore %q non valido: da 2 a 32 caratteri, minuscole, cifre, . _ -, iniziando con una lettera", n)
 	}
 	return nil

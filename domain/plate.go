@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"regexp"
 	"strings"
 	"time"
 )
@@ -90,13 +89,13 @@ func NormalizeCountry(s string) string {
 const plateLetter = `[A-HJ-NPR-TVWXYZ]`
 
 var (
-	reAuto        = regexp.MustCompile(`^` + plateLetter + `{2}[0-9]{3}` + plateLetter + `{2}$`)
-	reRimorchio   = regexp.MustCompile(`^X` + plateLetter + `[0-9]{3}` + plateLetter + `{2}$`)
-	reMoto        = regexp.MustCompile(`^` + plateLetter + `{2}[0-9]{5}$`)
-	reCiclomotore = regexp.MustCompile(`^X[0-9A-Z]{5}$|^` + plateLetter + `{2}[0-9]{3}` + plateLetter + `$`)
-	reEE          = regexp.MustCompile(`^EE[0-9]{3}` + plateLetter + `{2}$`)
-	reProvinciale = regexp.MustCompile(`^(AG|AL|AN|AO|AP|AQ|AR|AT|AV|BA|BG|BL|BN|BO|BR|BS|BZ|CA|CB|CE|CH|CL|CN|CO|CR|CS|CT|CZ|EN|FE|FG|FI|FO|FR|GE|GO|GR|IM|IS|LE|LI|LT|LU|MC|ME|MI|MN|MO|MS|MT|NA|NO|NU|OR|PA|PC|PD|PE|PG|PI|PN|PR|PS|PT|PV|PZ|RA|RC|RE|RG|RI|RM|ROMA|RO|SA|SI|SO|SP|SR|SS|SV|TA|TE|TN|TO|TP|TR|TS|TV|UD|VA|VC|VE|VI|VR|VT|AO|KR|VV|BI|LO|LC|PO|RN|CI|VS|OG|OT|MB|FM|BT)[0-9][0-9A-Z]{3,5}$`)
-	rePlateChars  = regexp.MustCompile(`^[A-Z0-9]{2,12}$`)
+	reAuto        = lazyRegexp(`^` + plateLetter + `{2}[0-9]{3}` + plateLetter + `{2}$`)
+	reRimorchio   = lazyRegexp(`^X` + plateLetter + `[0-9]{3}` + plateLetter + `{2}$`)
+	reMoto        = lazyRegexp(`^` + plateLetter + `{2}[0-9]{5}$`)
+	reCiclomotore = lazyRegexp(`^X[0-9A-Z]{5}$|^` + plateLetter + `{2}[0-9]{3}` + plateLetter + `$`)
+	reEE          = lazyRegexp(`^EE[0-9]{3}` + plateLetter + `{2}$`)
+	reProvinciale = lazyRegexp(`^(AG|AL|AN|AO|AP|AQ|AR|AT|AV|BA|BG|BL|BN|BO|BR|BS|BZ|CA|CB|CE|CH|CL|CN|CO|CR|CS|CT|CZ|EN|FE|FG|FI|FO|FR|GE|GO|GR|IM|IS|LE|LI|LT|LU|MC|ME|MI|MN|MO|MS|MT|NA|NO|NU|OR|PA|PC|PD|PE|PG|PI|PN|PR|PS|PT|PV|PZ|RA|RC|RE|RG|RI|RM|ROMA|RO|SA|SI|SO|SP|SR|SS|SV|TA|TE|TN|TO|TP|TR|TS|TV|UD|VA|VC|VE|VI|VR|VT|AO|KR|VV|BI|LO|LC|PO|RN|CI|VS|OG|OT|MB|FM|BT)[0-9][0-9A-Z]{3,5}$`)
+	rePlateChars  = lazyRegexp(`^[A-Z0-9]{2,12}$`)
 )
 
 // ClassifyPlate says what a normalised plate looks like. For Italian plates an
@@ -107,17 +106,17 @@ func ClassifyPlate(number, country string) (PlateClass, string) {
 		return PlateEstera, ""
 	}
 	switch {
-	case reEE.MatchString(number): // before autoveicolo: the EE series is not issued to residents
+	case reEE().MatchString(number): // before autoveicolo: the EE series is not issued to residents
 		return PlateEE, ""
-	case reRimorchio.MatchString(number):
+	case reRimorchio().MatchString(number):
 		return PlateRimorchio, ""
-	case reAuto.MatchString(number):
+	case reAuto().MatchString(number):
 		return PlateAuto, ""
-	case reMoto.MatchString(number):
+	case reMoto().MatchString(number):
 		return PlateMoto, ""
-	case reCiclomotore.MatchString(number):
+	case reCiclomotore().MatchString(number):
 		return PlateCiclomotore, ""
-	case reProvinciale.MatchString(number):
+	case reProvinciale().MatchString(number):
 		return PlateProvinciale, ""
 	}
 	return PlateUnknown, "formato di targa italiana non riconosciuto: verificare"
@@ -128,7 +127,7 @@ func CheckPlateNumber(number string) error {
 	if number == "" {
 		return errorf("targa mancante")
 	}
-	if !rePlateChars.MatchString(number) {
+	if !rePlateChars().MatchString(number) {
 		return errorf("targa %q non valida: solo lettere e cifre, da 2 a 12 caratteri", number)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -52,13 +53,13 @@ type JobResult struct {
 }
 
 var (
-	reQueue   = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,127}$`)
-	reRequest = regexp.MustCompile(`request id is (\S+)`)
+	reQueue   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.-]{1,127}$`) })
+	reRequest = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`request id is (\S+)`) })
 )
 
 // CheckQueue accepts CUPS queue names (letters, digits, _ . -; no spaces, no '/').
 func CheckQueue(q string) error {
-	if !reQueue.MatchString(q) {
+	if !reQueue().MatchString(q) {
 		return errorf("nome della coda di stampa %q non valido: lettere, cifre, _ . - (come in lpstat -p)", q)
 	}
 	return nil
@@ -128,7 +129,7 @@ func (s Spooler) Print(ctx context.Context, j Job) (JobResult, error) {
 		}
 		return res, cupsError("lp", j.Queue, err, stderr.String())
 	}
-	m := reRequest.FindStringSubmatch(stdout.String())
+	m := reRequest().FindStringSubmatch(stdout.String())
 	if m == nil {
 		return res, errorf("CUPS non ha restituito il numero del lavoro (lp: %s)", strings.TrimSpace(stdout.String()+stderr.String()))
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"vivipass/domain"
@@ -23,11 +24,11 @@ type Template struct {
 	Body  string `json:"body"`
 }
 
-var reTemplateName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+var reTemplateName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`) })
 
 // CheckTemplateName accepts names usable as keys and file names.
 func CheckTemplateName(n string) error {
-	if !reTemplateName.MatchString(n) {
+	if !reTemplateName().MatchString(n) {
 		return errorf("nome del modulo %q non valido: da 1 a 40 caratteri, minuscole, cifre, _ e -", n)
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -24,14 +25,19 @@ const staleAfter = 10 * time.Minute
 const keptMark = ".prima-del-ripristino-"
 
 // The names of our temporaries, and nothing else: a file of the administrator's is
-// never touched, whatever it is called.
+// never touched, whatever it is called. Compiled when first used, not at every start
+// (issue 14.4).
 var (
-	tmpNames = []*regexp.Regexp{
-		regexp.MustCompile(`^\.backup-[0-9]+$`),       // store.DB.BackupFile
-		regexp.MustCompile(`^\.restore-[0-9]+$`),      // restore
-		regexp.MustCompile(`^\.verifica-[0-9]+\.db$`), // store verify of a copy
-	}
-	ctlDir = regexp.MustCompile(`^\.vivipass-ctl-[0-9]+$`) // the control socket's private folder
+	tmpNames = sync.OnceValue(func() []*regexp.Regexp {
+		return []*regexp.Regexp{
+			regexp.MustCompile(`^\.backup-[0-9]+$`),       // store.DB.BackupFile
+			regexp.MustCompile(`^\.restore-[0-9]+$`),      // restore
+			regexp.MustCompile(`^\.verifica-[0-9]+\.db$`), // store verify of a copy
+		}
+	})
+	ctlDir = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\.vivipass-ctl-[0-9]+$`) // the control socket's private folder
+	})
 )
 
 // sweepLeftovers removes the stale temporaries of ours in dir, the folder of the
@@ -51,7 +57,7 @@ func sweepLeftovers(dir, db string, now time.Time) []string {
 	for _, e := range entries {
 		name := e.Name()
 		ours := importCopy != nil && importCopy.MatchString(name)
-		for _, re := range tmpNames {
+		for _, re := range tmpNames() {
 			ours = ours || re.MatchString(name)
 		}
 		path := filepath.Join(dir, name)
@@ -60,7 +66,7 @@ func sweepLeftovers(dir, db string, now time.Time) []string {
 			if stale(path, now) && os.Remove(path) == nil {
 				removed = append(removed, path)
 			}
-		case e.IsDir() && ctlDir.MatchString(name) && stale(path, now):
+		case e.IsDir() && ctlDir().MatchString(name) && stale(path, now):
 			// Only its socket "s" is removed, then the folder if that leaves it empty.
 			if fi, err := os.Lstat(filepath.Join(path, "s")); err == nil && fi.Mode().Type() == fs.ModeSocket {
 				os.Remove(filepath.Join(path, "s"))
