@@ -29,8 +29,7 @@ go build -o "$OUT/genregion" ./bench/genregion
 go build -o "$OUT/regionbench" ./bench/regionbench
 
 [ -f "$CSV" ] || "$OUT/genregion" -passes "$N" -out "$CSV" >/dev/null
-rows=$(($(wc -l <"$CSV") - 1))
-echo "== region file: $CSV ($(du -h "$CSV" | cut -f1), $rows passes); $RUNS runs each, alternating"
+echo "== region file: $CSV ($(du -h "$CSV" | cut -f1), $N passes); $RUNS runs each, alternating"
 echo "   carico all'inizio: $(cut -d' ' -f1-3 /proc/loadavg) (load average 1, 5, 15 min; $(nproc) CPU)"
 
 cols=$(head -1 "$CSV" | tr -d '\r' | sed 's/;/ TEXT, /g; s/$/ TEXT/')
@@ -87,7 +86,7 @@ stats() {
 		printf "%g (%g–%g)", m, a[1], a[NR] }'
 }
 median() { awk -v c="${2:-1}" '{print $c}' "$1" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-ratio() { echo "scale=2; $1 / $2" | bc; }
+ratio() { printf "%.2f" "$(echo "scale=4; $1 / $2" | bc)"; }
 
 # --- import -----------------------------------------------------------------------
 for r in $(seq "$RUNS"); do
@@ -111,7 +110,7 @@ mv "$TMP/v.db" "$DB"
 mv "$TMP/a.sqlite" "$SQ"
 size=$(stat -c %s "$DB")
 sqsize=$(stat -c %s "$SQ")
-echo "== file: vivipass $((size / 1048576)) MB = $((size / rows)) byte per contrassegno (obiettivo ≤ 800); sqlite3 $((sqsize / 1048576)) MB = $((sqsize / rows)) byte ($(ratio "$size" "$sqsize")×)"
+echo "== file: vivipass $((size / 1048576)) MB = $((size / N)) byte per contrassegno (obiettivo ≤ 800); sqlite3 $((sqsize / 1048576)) MB = $((sqsize / N)) byte ($(ratio "$size" "$sqsize")×)"
 
 # --- verification -----------------------------------------------------------------
 for r in $(seq "$RUNS"); do
