@@ -286,9 +286,9 @@ func Summary(args []string) string {
 			b.WriteByte(' ')
 		}
 		switch {
-		case i == 0 && reVerb.MatchString(a), i == 1 && subcommands[a]:
+		case i == 0 && reVerb().MatchString(a), i == 1 && subcommands[a]:
 			b.WriteString(a)
-		case reFlag.MatchString(a):
+		case reFlag().MatchString(a):
 			name, _, _ := strings.Cut(a, "=")
 			b.WriteString(name)
 		default:
@@ -304,8 +304,8 @@ func Summary(args []string) string {
 // The log of the socket says the command, its subcommand and the names of its flags;
 // every other word is a value and is written as "…".
 var (
-	reVerb      = regexp.MustCompile(`^[a-z][a-z-]{0,30}$`)
-	reFlag      = regexp.MustCompile(`^--?[A-Za-z][A-Za-z0-9-]{0,30}(=|$)`)
+	reVerb      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z-]{0,30}$`) })                 // compiled when first used (issue 14.4)
+	reFlag      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^--?[A-Za-z][A-Za-z0-9-]{0,30}(=|$)`) }) // compiled when first used (issue 14.4)
 	subcommands = map[string]bool{}
 )
 

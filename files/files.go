@@ -109,14 +109,14 @@ func (s *Store) Base() string { return s.base }
 // Limits are the store's limits, defaults filled in.
 func (s *Store) Limits() Limits { return s.limits }
 
-var codeRE = regexp.MustCompile(`^[A-MZ][0-9]{3}$`)
+var codeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-MZ][0-9]{3}$`) }) // compiled when first used (issue 14.4)
 
 // Comune is the folder of the comune with this codice catastale (upper-cased), with its
 // subfolders, created (0700) when missing. A folder or subfolder that is a symlink is
 // refused.
 func (s *Store) Comune(code string) (*Folder, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
-	if !codeRE.MatchString(code) {
+	if !codeRE().MatchString(code) {
 		return nil, fail(fs.ErrInvalid, "codice del comune non valido: %q (una lettera da A a M, o Z, e tre cifre; per esempio L736)", code)
 	}
 	s.mu.Lock()

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -30,7 +31,7 @@ type plateAnswer struct {
 	Motivo       string `json:"motivo"`
 }
 
-var reCountry = regexp.MustCompile(`^[A-Za-z]{1,3}$`)
+var reCountry = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]{1,3}$`) }) // compiled when first used (issue 14.4)
 
 func (s *Server) plate(c *call) {
 	if !c.only("at", "nazione") {
@@ -43,7 +44,7 @@ func (s *Server) plate(c *call) {
 		return
 	}
 	country := c.params["nazione"]
-	if country != "" && !reCountry.MatchString(country) {
+	if country != "" && !reCountry().MatchString(country) {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("nazione %q non valida: la sigla della targa, da 1 a 3 lettere (es. FR, D, CH)", cut(country, 10)))
 		return
 	}
@@ -256,7 +257,7 @@ type cardAnswer struct {
 	ValidoFinoAl string `json:"valido_fino_al,omitempty"`
 }
 
-var reNumber = regexp.MustCompile(`^[A-Za-z0-9_/.-]{1,40}$`)
+var reNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_/.-]{1,40}$`) }) // compiled when first used (issue 14.4)
 
 // card is GET /v1/contrassegni/{numero}?cognome=…: a client of a comune asks about
 // that comune's passes only. A wrong surname answers as an unknown number.
@@ -266,7 +267,7 @@ func (s *Server) card(c *call) {
 	}
 	number := strings.ToUpper(strings.TrimSpace(c.r.PathValue("numero")))
 	c.entry.Subject = cut(number, 40)
-	if !reNumber.MatchString(number) {
+	if !reNumber().MatchString(number) {
 		c.fail(http.StatusBadRequest, "numero di contrassegno non valido: lettere, cifre e _ / . -, al massimo 40 caratteri")
 		return
 	}

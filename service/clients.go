@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -77,7 +78,7 @@ type ClientInput struct {
 	Rate    float64 // requests a second; 0 = the server's default
 }
 
-var reClientName = regexp.MustCompile(`^[a-z][a-z0-9._-]{1,39}$`)
+var reClientName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9._-]{1,39}$`) }) // compiled when first used (issue 14.4)
 
 // AddClient registers a client and makes its token, returned once: only its sha256 is
 // kept. A gate of a comune that is not a member of the circuit is refused.
@@ -89,7 +90,7 @@ func (s *Service) AddClient(a Actor, in ClientInput) (Client, string, error) {
 	in.Comune = strings.ToUpper(strings.TrimSpace(in.Comune))
 	in.Kind = strings.ToLower(strings.TrimSpace(in.Kind))
 	switch {
-	case !reClientName.MatchString(in.Name):
+	case !reClientName().MatchString(in.Name):
 		return Client{}, "", &domain.Error{Message: fmt.Sprintf("nome del cliente %q non valido: da 2 a 40 caratteri, minuscole, cifre, . _ -, iniziando con una lettera", in.Name)}
 	case in.Kind != ClientGate && in.Kind != ClientPolizia && in.Kind != ClientServizio:
 		return Client{}, "", &domain.Error{Message: fmt.Sprintf("tipo di cliente %q non valido: gate, polizia o servizio", in.Kind)}
