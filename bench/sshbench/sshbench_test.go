@@ -139,8 +139,8 @@ type reply struct {
 	Count      string   `json:"count,omitempty"` // as the passes page shows it
 	Rows       []string `json:"rows,omitempty"`  // pass numbers, in the page's order
 	Heap       uint64   `json:"heap,omitempty"`
-	RSS        uint64   `json:"rss,omitempty"` // VmRSS of the server process, bytes
-	HWM        uint64   `json:"hwm,omitempty"` // VmHWM: its peak RSS so far
+	RSS        uint64   `json:"rss,omitempty"`  // VmRSS of the server process, bytes
+	HWM        uint64   `json:"hwm,omitempty"`  // VmHWM: its peak RSS so far
 	Anon       uint64   `json:"anon,omitempty"` // RssAnon: the RSS not mapped from a file (the register's pages are)
 	Sessions   int      `json:"sessions,omitempty"`
 	Goroutines int      `json:"goroutines,omitempty"`
