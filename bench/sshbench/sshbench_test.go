@@ -139,6 +139,7 @@ type reply struct {
 	Count      string   `json:"count,omitempty"` // as the passes page shows it
 	Rows       []string `json:"rows,omitempty"`  // pass numbers, in the page's order
 	Heap       uint64   `json:"heap,omitempty"`
+	Stacks     uint64   `json:"stacks,omitempty"` // goroutine stacks in use (MemStats.StackInuse)
 	RSS        uint64   `json:"rss,omitempty"`  // VmRSS of the server process, bytes
 	HWM        uint64   `json:"hwm,omitempty"`  // VmHWM: its peak RSS so far
 	Anon       uint64   `json:"anon,omitempty"` // RssAnon: the RSS not mapped from a file (the register's pages are)
@@ -258,7 +259,7 @@ func child(dbPath string) int {
 				}
 			}
 			rss, hwm, anon := procRSS()
-			out.Encode(reply{Heap: ms.HeapAlloc, RSS: rss, HWM: hwm, Anon: anon, Sessions: srv.Sessions(), Goroutines: runtime.NumGoroutine()})
+			out.Encode(reply{Heap: ms.HeapAlloc, Stacks: ms.StackInuse, RSS: rss, HWM: hwm, Anon: anon, Sessions: srv.Sessions(), Goroutines: runtime.NumGoroutine()})
 		case "quit":
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			srv.Shutdown(ctx)
@@ -700,6 +701,8 @@ func BenchmarkSessionMemory(b *testing.B) {
 	if rssPer > 1<<20 || later.RSS > base.RSS+(1<<20) {
 		rssVerdict = "OLTRE L'OBIETTIVO"
 	}
+	defer fmt.Printf("   stack delle goroutine: %.1f MB senza sessioni, %.1f MB con %d = %.0f KB per sessione\n",
+		mb(base.Stacks), mb(open.Stacks), *sessions, (float64(open.Stacks)-float64(base.Stacks))/float64(*sessions)/1024)
 	defer fmt.Printf("   di cui anonima (RssAnon, senza le pagine del registro mappate dal file): %.1f MB senza sessioni, %.1f MB con %d = %.2f MB per sessione, %.1f MB %v dopo la chiusura\n",
 		mb(base.Anon), mb(open.Anon), *sessions, anonPer/(1<<20), mb(later.Anon), *settle)
 	fmt.Printf("\n== RSS del server (VmRSS; %d sessioni su Contrassegni): %.1f MB senza sessioni, %.1f MB con %d (picco VmHWM %.1f MB), "+
