@@ -140,9 +140,9 @@ type reply struct {
 	Rows       []string `json:"rows,omitempty"`  // pass numbers, in the page's order
 	Heap       uint64   `json:"heap,omitempty"`
 	Stacks     uint64   `json:"stacks,omitempty"` // goroutine stacks in use (MemStats.StackInuse)
-	RSS        uint64   `json:"rss,omitempty"`  // VmRSS of the server process, bytes
-	HWM        uint64   `json:"hwm,omitempty"`  // VmHWM: its peak RSS so far
-	Anon       uint64   `json:"anon,omitempty"` // RssAnon: the RSS not mapped from a file (the register's pages are)
+	RSS        uint64   `json:"rss,omitempty"`    // VmRSS of the server process, bytes
+	HWM        uint64   `json:"hwm,omitempty"`    // VmHWM: its peak RSS so far
+	Anon       uint64   `json:"anon,omitempty"`   // RssAnon: the RSS not mapped from a file (the register's pages are)
 	Sessions   int      `json:"sessions,omitempty"`
 	Goroutines int      `json:"goroutines,omitempty"`
 	Took       int64    `json:"took,omitempty"` // the search's time in the service, ns
