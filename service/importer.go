@@ -266,7 +266,12 @@ func (s *Service) importLarge(w *importWriter, todo []importRow, capture *store.
 			return err
 		}
 	}
-	// Most of the copy reaches the disk now, before the writers are held.
+	// What the writers saved so far goes into the copy while they go on, and most of
+	// the copy reaches the disk, before they are held for the rest.
+	if err := s.db.CatchUp(capture, sdb); err != nil {
+		sdb.Close()
+		return err
+	}
 	if err := sdb.Sync(); err != nil {
 		sdb.Close()
 		return err

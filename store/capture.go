@@ -33,7 +33,8 @@ type Capture struct {
 	db   *DB
 	stop sync.Once
 	mu   sync.Mutex
-	keys map[string]map[string]struct{} // bucket path → keys put or deleted
+	keys map[string]map[string]struct{} // bucket path → keys put or deleted, not replayed yet
+	all  map[string]map[string]struct{} // every key captured (Keys)
 	seqs map[string]struct{}            // bucket paths whose sequence changed
 }
 
@@ -88,19 +89,40 @@ func (w *txWrites) commit() {
 	c := w.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for path, keys := range w.keys {
-		m := c.keys[path]
+	addKeys(c.keys, w.keys)
+	addKeys(c.all, w.keys)
+	for path := range w.seqs {
+		c.seqs[path] = struct{}{}
+	}
+}
+
+func addKeys(dst, src map[string]map[string]struct{}) {
+	for path, keys := range src {
+		m := dst[path]
 		if m == nil {
 			m = make(map[string]struct{}, len(keys))
-			c.keys[path] = m
+			dst[path] = m
 		}
 		for k := range keys {
 			m[k] = struct{}{}
 		}
 	}
-	for path := range w.seqs {
-		c.seqs[path] = struct{}{}
-	}
+}
+
+// take hands out the keys not replayed yet, and forgets them.
+func (c *Capture) take() map[string]map[string]struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := c.keys
+	c.keys = map[string]map[string]struct{}{}
+	return k
+}
+
+// giveBack returns keys whose replay failed.
+func (c *Capture) giveBack(keys map[string]map[string]struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	addKeys(c.keys, keys)
 }
 
 // StartCapture starts recording the writes committed to the register: every write
@@ -110,7 +132,7 @@ func (w *txWrites) commit() {
 // ReplaceMerged.
 func (db *DB) StartCapture() (*Capture, error) {
 	db.cap.one.Lock()
-	c := &Capture{db: db, keys: map[string]map[string]struct{}{}, seqs: map[string]struct{}{}}
+	c := &Capture{db: db, keys: map[string]map[string]struct{}{}, all: map[string]map[string]struct{}{}, seqs: map[string]struct{}{}}
 	db.mu.RLock()
 	defer db.mu.RUnlock()
 	// Holding the writer lock: every transaction before has committed, every one after
@@ -137,7 +159,7 @@ func (c *Capture) Stop() {
 func (c *Capture) Keys(path string) [][]byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return sortedKeys(c.keys[path])
+	return sortedKeys(c.all[path])
 }
 
 // Sequences lists the bucket paths whose sequence a captured write changed.
@@ -185,7 +207,7 @@ func (db *DB) ReplaceMerged(c *Capture, scratch *DB, check func(live *Tx, c *Cap
 			}
 		}
 		return scratch.Update(func(st *Tx) error {
-			if err := c.replay(ltx, st.tx); err != nil {
+			if err := c.replay(ltx, st.tx, c.take()); err != nil {
 				return err
 			}
 			return finish(st)
@@ -203,14 +225,39 @@ func (db *DB) ReplaceMerged(c *Capture, scratch *DB, check func(live *Tx, c *Cap
 	return db.replaceLocked(scratch.path)
 }
 
-// replay writes onto dst the live value of every captured key (or its deletion) and
+// CatchUp replays onto scratch what c captured so far, while the register's writers go
+// on: what they commit from now on is replayed again by ReplaceMerged, which then has
+// little left to do while it holds them. If it fails, abandon the load.
+func (db *DB) CatchUp(c *Capture, scratch *DB) error {
+	keys := c.take()
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	// Begun after take: a commit it misses is captured again.
+	ltx, err := db.bolt.Begin(false)
+	if err != nil {
+		c.giveBack(keys)
+		return err
+	}
+	defer ltx.Rollback()
+	if err := scratch.Update(func(st *Tx) error { return c.replay(ltx, st.tx, keys) }); err != nil {
+		c.giveBack(keys)
+		return err
+	}
+	return nil
+}
+
+// replay writes onto dst the live value of every key of keys (or its deletion) and
 // every captured sequence (the higher of both). Counters keep the higher value: the
 // load raises them too.
-func (c *Capture) replay(live, dst *bolt.Tx) error {
+func (c *Capture) replay(live, dst *bolt.Tx, keys map[string]map[string]struct{}) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	paths := make([]string, 0, len(c.keys))
-	for p := range c.keys {
+	seqs := make([]string, 0, len(c.seqs))
+	for p := range c.seqs {
+		seqs = append(seqs, p)
+	}
+	c.mu.Unlock()
+	paths := make([]string, 0, len(keys))
+	for p := range keys {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
@@ -224,7 +271,7 @@ func (c *Capture) replay(live, dst *bolt.Tx) error {
 		if lb != nil {
 			lc = lb.Cursor()
 		}
-		for _, k := range sortedKeys(c.keys[path]) {
+		for _, k := range sortedKeys(keys[path]) {
 			var v []byte
 			found := false
 			if lc != nil {
@@ -249,7 +296,7 @@ func (c *Capture) replay(live, dst *bolt.Tx) error {
 	// The side lists of long audit entries (seal.go) are written beside the entry,
 	// past the recording buckets: an entry captured brings its own.
 	if side := live.Bucket([]byte(bSeals)); side != nil {
-		for _, k := range sortedKeys(c.keys["audit"]) {
+		for _, k := range sortedKeys(keys["audit"]) {
 			if v := side.Get(k); v != nil {
 				db, err := dst.CreateBucketIfNotExists([]byte(bSeals))
 				if err != nil {
@@ -261,7 +308,7 @@ func (c *Capture) replay(live, dst *bolt.Tx) error {
 			}
 		}
 	}
-	for path := range c.seqs {
+	for _, path := range seqs {
 		lb, db := boltBucket(live, path), boltBucket(dst, path)
 		if lb == nil || db == nil || lb.Sequence() <= db.Sequence() {
 			continue
