@@ -253,18 +253,14 @@ func (s *Service) importLarge(w *importWriter, todo []importRow, capture *store.
 	sdb.SetAuditKeys(s.db.AuditKeys()) // the copy's entries are authenticated as the register's
 	// Records first (appended: each transaction fills new pages), then the index
 	// entries of all of them in key order, a slice of the key space per transaction.
-	for i := 0; i < len(todo); i += importChunk {
-		chunk := todo[i:min(i+importChunk, len(todo))]
-		if err := sdb.Update(func(tx *store.Tx) error { return w.write(tx, chunk) }); err != nil {
-			sdb.Close()
-			return err
-		}
-	}
-	for w.bulk.Pending() > 0 {
-		if err := sdb.Update(func(tx *store.Tx) error { return w.bulk.Flush(tx, 10*importChunk) }); err != nil {
-			sdb.Close()
-			return err
-		}
+	// At the lowest CPU priority, as a backup's copy: the desks saving meanwhile get the
+	// CPU first (their saves waited behind the import's work, not its lock). The merge
+	// below runs at normal priority: it holds the writers.
+	var werr error
+	inBackground(func() { werr = w.writeCopy(sdb, todo) })
+	if werr != nil {
+		sdb.Close()
+		return werr
 	}
 	// What the writers saved so far goes into the copy while they go on, and most of
 	// the copy reaches the disk, before they are held for the rest.
@@ -463,6 +459,23 @@ type personRef struct {
 	id       uint64
 	cf, name string
 	died     domain.Date
+}
+
+// writeCopy writes every row into the copy, a chunk per transaction, then the index
+// entries of all of them in key order, a slice of the key space per transaction.
+func (w *importWriter) writeCopy(sdb *store.DB, todo []importRow) error {
+	for i := 0; i < len(todo); i += importChunk {
+		chunk := todo[i:min(i+importChunk, len(todo))]
+		if err := sdb.Update(func(tx *store.Tx) error { return w.write(tx, chunk) }); err != nil {
+			return err
+		}
+	}
+	for w.bulk.Pending() > 0 {
+		if err := sdb.Update(func(tx *store.Tx) error { return w.bulk.Flush(tx, 10*importChunk) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // write writes the records of rows; their index entries wait in w.bulk.
