@@ -91,6 +91,10 @@ func (t *Tx) migrationSealProblems() []AuditProblem {
 // recode re-encodes the records the migration marked, recodeChunk per transaction.
 // It reports whether it re-encoded anything (the caller then compacts the file).
 func (db *DB) recode() (bool, error) {
+	pending := false
+	if err := db.View(func(t *Tx) error { pending = len(t.bucket("meta").Get([]byte(metaRecodeNext))) == 9; return nil }); err != nil || !pending {
+		return false, err // nothing to re-encode: no write transaction (and no fsync) at each open
+	}
 	did := false
 	for {
 		done := false

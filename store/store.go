@@ -78,9 +78,18 @@ func Open(path string, opt Options) (*DB, error) {
 		}
 		return db, nil
 	}
-	if err := b.Update(migrate); err != nil {
+	// A register already at this schema is not written at all: an Update would cost
+	// every open (each command, each desk) a commit and its fsync.
+	var current bool
+	if err := b.View(func(tx *bolt.Tx) error { current = currentVersion(tx) == SchemaVersion(); return nil }); err != nil {
 		b.Close()
 		return nil, err
+	}
+	if !current {
+		if err := b.Update(migrate); err != nil {
+			b.Close()
+			return nil, err
+		}
 	}
 	// Records a migration marked for re-encoding (recode.go), in chunks; then the
 	// file gives back the space the older form took.

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -671,5 +672,28 @@ func TestMigration3PostaPECStampa(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A register already at this schema is opened without writing: no commit, no fsync
+// for each command and desk that opens it (issue 14.4).
+func TestOpenOfACurrentRegisterWritesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vivipass.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, _ := os.ReadFile(path)
+	info, _ := os.Stat(path)
+	db, err = store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	after, _ := os.ReadFile(path)
+	info2, _ := os.Stat(path)
+	if !bytes.Equal(before, after) || !info.ModTime().Equal(info2.ModTime()) {
+		t.Error("opening a current register wrote to it")
 	}
 }
