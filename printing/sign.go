@@ -106,10 +106,11 @@ func Verify(pub ed25519.PublicKey, text string) (Payload, error) {
 	if want := KeyID(pub); parts[1] != want {
 		return p, errorf("FIRMA NON VALIDA: il codice è firmato con un'altra chiave (id %s; la chiave indicata è %s)", shownKeyID(parts[1]), want)
 	}
-	// Strict: the unused bits of the last character must be zero, so one signature has
-	// one text (otherwise four texts of a card verified, three the register never wrote).
+	// One signature has one text: the decoder also takes a last character with its unused
+	// bits set and ignores line ends inside, so the text must be the signature's own
+	// encoding (texts the register never wrote verified) (issue 12.13).
 	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[len(parts)-1])
-	if err != nil || len(sig) != ed25519.SignatureSize {
+	if err != nil || len(sig) != ed25519.SignatureSize || base64.RawURLEncoding.EncodeToString(sig) != parts[len(parts)-1] {
 		return p, errorf("FIRMA NON VALIDA: la firma è illeggibile")
 	}
 	msg := text[:strings.LastIndexByte(text, ';')]
