@@ -188,6 +188,11 @@ func (s *Service) Clients(a Actor) ([]Client, error) {
 // ClientByToken is the client a token belongs to: ErrTokenUnknown, ErrTokenRevoked, or
 // ErrNotMember for a gate whose comune left the circuit since.
 func (s *Service) ClientByToken(token string) (Client, error) {
+	h := tokenHash(token)
+	if c, ok := s.tokens.get(h, s.db.Commits()); ok {
+		return c, nil
+	}
+	stamp := s.db.Commits() // before the read: a commit during it makes the entry stale
 	var c Client
 	err := s.view(func(tx *store.Tx) error {
 		var err error
@@ -206,7 +211,41 @@ func (s *Service) ClientByToken(token string) (Client, error) {
 		}
 		return nil
 	})
+	if err == nil {
+		s.tokens.put(h, stamp, c)
+	}
 	return c, err
+}
+
+// tokenCache keeps the clients of the tokens seen, valid while the register has not
+// committed anything since they were read (a revocation, a comune leaving the circuit:
+// any commit empties it). A gate asks thousands of times a second; the lookup was a
+// fifth of a plate check's CPU. Only good tokens are kept, at most maxCachedTokens.
+type tokenCache struct {
+	mu    sync.Mutex
+	stamp uint64
+	m     map[string]Client
+}
+
+const maxCachedTokens = 10_000
+
+func (c *tokenCache) get(hash string, stamp uint64) (Client, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stamp != stamp {
+		return Client{}, false
+	}
+	cl, ok := c.m[hash]
+	return cl, ok
+}
+
+func (c *tokenCache) put(hash string, stamp uint64, cl Client) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stamp != stamp || c.m == nil || len(c.m) >= maxCachedTokens {
+		c.m, c.stamp = map[string]Client{}, stamp
+	}
+	c.m[hash] = cl
 }
 
 func tokenHash(token string) string {

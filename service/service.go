@@ -90,6 +90,8 @@ type Service struct {
 	// sealed: the register's audit keys are loaded and its records sealed (seal.go).
 	sealed atomic.Bool
 	sealMu sync.Mutex
+	// tokens are the HTTP clients of the tokens seen (clients.go).
+	tokens tokenCache
 }
 
 // Option configures a Service.

@@ -32,7 +32,14 @@ type DB struct {
 	keys atomic.Pointer[auditKeys]
 	// feed makes the whitelist's changes at each commit (feed.go).
 	feed atomic.Pointer[FeedHook]
+	// commits counts the committed write transactions and swaps of the file: what was
+	// read before is still true while it does not move (Commits).
+	commits atomic.Uint64
 }
+
+// Commits is a number that changes with every committed write and every file swap: a
+// cache of what the register says is good while it stays the same.
+func (db *DB) Commits() uint64 { return db.commits.Load() }
 
 // Options tune Open.
 type Options struct {
@@ -143,6 +150,7 @@ func (db *DB) Update(fn func(*Tx) error) error {
 		return err
 	})
 	if err == nil {
+		db.commits.Add(1)
 		db.open.apply(jobs) // committed: the set of open jobs follows
 		w.commit()          // and the capture, if one runs
 	}
@@ -172,6 +180,7 @@ func (db *DB) replaceLocked(scratch string) error {
 	}
 	db.bolt = b
 	db.open.reset()
+	db.commits.Add(1)
 	return renameErr
 }
 
