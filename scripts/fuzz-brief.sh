@@ -23,7 +23,14 @@ while IFS= read -r file; do
   fi
   for name in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' "$file"); do
     n=$((n + 1))
-    if ! out=$($GO test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$dir" 2>&1); then
+    out=$($GO test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$dir" 2>&1) && ok=1 || ok=0
+    # Go's fuzzer reports "context deadline exceeded" when -fuzztime ends while it is
+    # still minimising a new interesting input (seen on a fresh CI machine): that is its
+    # timer, not a finding. A finding always writes its input ("Failing input written").
+    if [ $ok = 0 ] && grep -q 'context deadline exceeded' <<<"$out" && ! grep -q 'Failing input written' <<<"$out"; then
+      ok=1
+    fi
+    if [ $ok = 0 ]; then
       echo "$out"
       echo "FAIL fuzz $dir $name"
       failed=$((failed + 1))
