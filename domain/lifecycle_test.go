@@ -300,7 +300,7 @@ func TestRenew(t *testing.T) {
 	wantNext.Kind, wantNext.DataRilascio, wantNext.DataDecorrenza, wantNext.DataScadenza = Permanente, today, d(2029, 1, 16), d(2034, 1, 16)
 	wantNext.PreviousNumber = "L736_2024_00015" // proposed: the number itself
 	wantNext.Duplicate, wantNext.DuplicateReason, wantNext.Channel = false, "", App
-	wantNext.Edition = 3 // a new card (issue 13.2); the old version, recorded before editions, a duplicate: 2
+	wantNext.Edition = 3           // a new card (issue 13.2); the old version, recorded before editions, a duplicate: 2
 	wantNext.Plates[1].To = Date{} // ended with the old expiry: now follows the new one
 	if !reflect.DeepEqual(next, wantNext) {
 		t.Errorf("new version = %+v,\nwant %+v", next, wantNext)
