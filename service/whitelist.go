@@ -24,13 +24,14 @@ func (s *Service) Whitelist(plate, country string, at time.Time) (domain.Verdict
 	day := domain.DateOf(at)
 	var v domain.Verdict
 	err := s.view(func(tx *store.Tx) error {
-		var hs []domain.Holding
+		// One seek in the plate index: its values carry what the rule reads (14.2).
+		passes, err := tx.PlateHoldings(plate)
+		if err != nil {
+			return err
+		}
+		hs := make([]domain.Holding, 0, len(passes))
 		deaths := map[uint64]domain.Date{}
-		for _, id := range tx.PassIDsByPlate(plate) {
-			p, err := tx.Pass(id)
-			if err != nil {
-				return err
-			}
+		for _, p := range passes {
 			died, ok := deaths[p.PersonID]
 			if !ok {
 				if h, err := tx.Person(p.PersonID); err == nil {

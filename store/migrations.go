@@ -65,6 +65,7 @@ func migrations() []migration {
 		{"sigilli del registro e modifiche della lista", func(tx *bolt.Tx) error { return createBuckets(tx, bSeals, bFeed) }},
 		{"codifica compatta dei record", migrateCompactRecords},
 		{"scadenze nell'indice degli stati", dropIndexes("expiry")},
+		{"periodi di validità nell'indice delle targhe", fillPlateValues},
 	}
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"sort"
 
 	"vivipass/domain"
@@ -10,26 +11,27 @@ import (
 type indexEntry struct {
 	index string
 	key   []byte
+	val   []byte // nil for most indexes; the plate index carries a value (platevalue.go)
 }
 
 // passIndexEntries lists the index keys of one pass version (see doc.go).
 func passIndexEntries(p *domain.Pass) []indexEntry {
 	e := []indexEntry{
-		{"cf", indexKey(p.ID, p.HolderCF)},
-		{"number", indexKey(p.ID, p.Number)},
+		{"cf", indexKey(p.ID, p.HolderCF), nil},
+		{"number", indexKey(p.ID, p.Number), nil},
 	}
 	seen := map[string]bool{}
 	for _, pl := range p.Plates {
 		if !seen[pl.Number] {
 			seen[pl.Number] = true
-			e = append(e, indexEntry{"plate", indexKey(p.ID, pl.Number)})
+			e = append(e, indexEntry{"plate", indexKey(p.ID, pl.Number), plateValue(p, pl.Number)})
 		}
 	}
 	if p.Listed() {
 		e = append(e,
-			indexEntry{"name", indexKey(p.ID, p.Comune, p.HolderName)},
-			indexEntry{"state", indexKey(p.ID, p.Comune, string(p.State), p.DataScadenza.Key())},
-			indexEntry{"channel", indexKey(p.ID, p.Comune, string(p.Channel))},
+			indexEntry{"name", indexKey(p.ID, p.Comune, p.HolderName), nil},
+			indexEntry{"state", indexKey(p.ID, p.Comune, string(p.State), p.DataScadenza.Key()), nil},
+			indexEntry{"channel", indexKey(p.ID, p.Comune, string(p.Channel)), nil},
 		)
 	}
 	return e
@@ -37,8 +39,8 @@ func passIndexEntries(p *domain.Pass) []indexEntry {
 
 func personIndexEntries(p *domain.Person) []indexEntry {
 	return []indexEntry{
-		{"pcf", indexKey(p.ID, p.CodiceFiscale)},
-		{"pname", indexKey(p.ID, p.Comune, p.FullName())},
+		{"pcf", indexKey(p.ID, p.CodiceFiscale), nil},
+		{"pname", indexKey(p.ID, p.Comune, p.FullName()), nil},
 	}
 }
 
@@ -125,7 +127,7 @@ func (t *Tx) PutPerson(p *domain.Person) error {
 func (t *Tx) replaceIndex(old, new []indexEntry) error {
 	if t.bulk != nil && len(old) == 0 {
 		for _, e := range new {
-			t.bulk.add(e.index, e.key)
+			t.bulk.add(e.index, e.key, e.val)
 		}
 		return nil
 	}
@@ -141,7 +143,7 @@ func (t *Tx) replaceIndex(old, new []indexEntry) error {
 		}
 	}
 	for _, e := range new {
-		if err := t.index(e.index).Put(e.key, nil); err != nil {
+		if err := t.index(e.index).Put(e.key, e.val); err != nil {
 			return err
 		}
 	}
@@ -159,11 +161,12 @@ type Bulk struct {
 	records []recordRef
 }
 
-// bulkIndex packs one index's keys in one buffer (a region import holds over a million
-// keys: one allocation each doubled the memory they take).
+// bulkIndex packs one index's entries in one buffer (a region import holds over a
+// million keys: one allocation each doubled the memory they take): each key, then its
+// value's length (uvarint) and the value.
 type bulkIndex struct {
 	data   []byte
-	spans  []uint64 // start<<16 | length, in data
+	spans  []uint64 // start<<16 | key length, in data
 	sorted bool
 }
 
@@ -173,10 +176,21 @@ func (x *bulkIndex) key(i int) []byte {
 	return x.data[start : start+sp&0xffff]
 }
 
+// value is the value of the i-th entry (nil if empty).
+func (x *bulkIndex) value(i int) []byte {
+	sp := x.spans[i]
+	rest := x.data[sp>>16+sp&0xffff:]
+	n, w := binary.Uvarint(rest)
+	if n == 0 {
+		return nil
+	}
+	return rest[w : w+int(n)]
+}
+
 // NewBulk starts an empty bulk load.
 func NewBulk() *Bulk { return &Bulk{indexes: map[string]*bulkIndex{}} }
 
-func (b *Bulk) add(index string, key []byte) {
+func (b *Bulk) add(index string, key, val []byte) {
 	x := b.indexes[index]
 	if x == nil {
 		x = &bulkIndex{}
@@ -184,6 +198,8 @@ func (b *Bulk) add(index string, key []byte) {
 	}
 	x.spans = append(x.spans, uint64(len(x.data))<<16|uint64(len(key)))
 	x.data = append(x.data, key...)
+	x.data = binary.AppendUvarint(x.data, uint64(len(val)))
+	x.data = append(x.data, val...)
 	x.sorted = false
 }
 
@@ -220,7 +236,7 @@ func (b *Bulk) Flush(t *Tx, max int) error {
 		}
 		i := 0
 		for ; i < len(x.spans) && (max <= 0 || written < max); i++ {
-			if err := bk.Put(x.key(i), nil); err != nil {
+			if err := bk.Put(x.key(i), x.value(i)); err != nil {
 				return err
 			}
 			written++

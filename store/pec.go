@@ -152,11 +152,11 @@ func pecKey(k string) string {
 
 func pecIndexEntries(it *PECItem) []indexEntry {
 	e := []indexEntry{
-		{"peckey", indexKey(it.ID, it.Comune, pecKey(it.Key))},
-		{"pecstate", indexKey(it.ID, it.Comune, string(it.State))},
+		{"peckey", indexKey(it.ID, it.Comune, pecKey(it.Key)), nil},
+		{"pecstate", indexKey(it.ID, it.Comune, string(it.State)), nil},
 	}
 	if it.CodiceFiscale != "" {
-		e = append(e, indexEntry{"peccf", indexKey(it.ID, it.CodiceFiscale)})
+		e = append(e, indexEntry{"peccf", indexKey(it.ID, it.CodiceFiscale), nil})
 	}
 	return e
 }

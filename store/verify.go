@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -33,9 +34,23 @@ func (t *Tx) Verify() ([]Problem, error) {
 		a, b uint64
 		n    int
 	}
-	add := func(s *sum, k []byte) {
-		s.a += maphash.Bytes(seeds[0], k)
-		s.b += maphash.Bytes(seeds[1], k)
+	var hs [2]maphash.Hash
+	hs[0].SetSeed(seeds[0])
+	hs[1].SetSeed(seeds[1])
+	// An entry is its key and its value (the plate index carries the whitelist's
+	// windows: a stale value is as wrong as a missing key).
+	entryHash := func(h *maphash.Hash, k, v []byte) uint64 {
+		h.Reset()
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(k)))
+		h.Write(n[:])
+		h.Write(k)
+		h.Write(v)
+		return h.Sum64()
+	}
+	add := func(s *sum, k, v []byte) {
+		s.a += entryHash(&hs[0], k, v)
+		s.b += entryHash(&hs[1], k, v)
 		s.n++
 	}
 	names := append(liveIndexNames(), pecIndexNames...)
@@ -47,7 +62,7 @@ func (t *Tx) Verify() ([]Problem, error) {
 	if err := t.recordEntries(func(es []indexEntry) {
 		for _, e := range es {
 			if s := want[e.index]; s != nil {
-				add(s, e.key)
+				add(s, e.key, e.val)
 			}
 		}
 	}, func(it *PECItem) {
@@ -67,8 +82,8 @@ func (t *Tx) Verify() ([]Problem, error) {
 	for _, n := range names {
 		var have sum
 		c := t.index(n).Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			add(&have, k)
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			add(&have, k, v)
 		}
 		if have != *want[n] {
 			suspect[n] = true
@@ -77,8 +92,14 @@ func (t *Tx) Verify() ([]Problem, error) {
 	if len(suspect) > 0 {
 		if err := t.recordEntries(func(es []indexEntry) {
 			for _, e := range es {
-				if suspect[e.index] && t.index(e.index).Get(e.key) == nil {
+				if !suspect[e.index] {
+					continue
+				}
+				switch v := t.index(e.index).Get(e.key); {
+				case v == nil:
 					problems = append(problems, Problem{e.index, fmt.Sprintf("voce mancante %q", printable(e.key))})
+				case !bytes.Equal(v, e.val):
+					problems = append(problems, Problem{e.index, fmt.Sprintf("voce %q con un valore diverso dal record", printable(e.key))})
 				}
 			}
 		}, nil); err != nil {
@@ -120,12 +141,12 @@ func (t *Tx) recordEntries(fn func([]indexEntry), pec func(*PECItem)) error {
 	}
 	for _, op := range ops {
 		for _, k := range op.Keys {
-			fn([]indexEntry{{"opkey", []byte(k.Fingerprint)}})
+			fn([]indexEntry{{"opkey", []byte(k.Fingerprint), []byte(op.Name)}})
 		}
 	}
 	if err := forEach(t, "audit", func(e AuditEntry) bool {
 		if e.Lineage != 0 {
-			fn([]indexEntry{{"auditpass", append(u64(e.Lineage), u64(e.Seq)...)}})
+			fn([]indexEntry{{"auditpass", append(u64(e.Lineage), u64(e.Seq)...), nil}})
 		}
 		return true
 	}); err != nil {
