@@ -60,7 +60,17 @@ type OutboxJob struct {
 }
 
 // Job reads one job.
-func (t *Tx) Job(seq uint64) (OutboxJob, error) { return get[OutboxJob](t, "outbox", u64(seq)) }
+func (t *Tx) Job(seq uint64) (OutboxJob, error) {
+	var j OutboxJob
+	raw := t.bucket("outbox").Get(u64(seq))
+	if raw == nil {
+		return j, ErrNotFound
+	}
+	if err := decodeJob(raw, &j, true); err != nil {
+		return j, recordError("outbox", u64(seq), err)
+	}
+	return j, nil
+}
 
 // Enqueue adds a job for the national platform.
 func (t *Tx) Enqueue(kind string, passID, lineage, version uint64, comune string, change []byte) (OutboxJob, error) {
@@ -85,7 +95,11 @@ func (j OutboxJob) Open() bool { return j.State == JobPending || j.State == JobR
 
 // PutJob saves a job's new state; the set of open jobs follows at commit.
 func (t *Tx) PutJob(j OutboxJob) error {
-	if err := put(t, "outbox", u64(j.Seq), j); err != nil {
+	raw, err := encodeJob(&j)
+	if err != nil {
+		return err
+	}
+	if err := t.bucket("outbox").Put(u64(j.Seq), raw); err != nil {
 		return err
 	}
 	if t.jobs == nil {
@@ -101,8 +115,15 @@ func (t *Tx) PutJob(j OutboxJob) error {
 func (t *Tx) Jobs(openOnly bool) ([]OutboxJob, error) {
 	var out []OutboxJob
 	if !openOnly {
-		err := forEach(t, "outbox", func(j OutboxJob) bool { out = append(out, j); return true })
-		return out, err
+		c := t.bucket("outbox").Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			var j OutboxJob
+			if err := decodeJob(v, &j, true); err != nil {
+				return nil, recordError("outbox", k, err)
+			}
+			out = append(out, j)
+		}
+		return out, nil
 	}
 	seqs, err := t.db.open.seqs(t.db)
 	if err != nil {
@@ -121,7 +142,7 @@ func (t *Tx) Jobs(openOnly bool) ([]OutboxJob, error) {
 			continue // written by a commit after this transaction began
 		}
 		var j OutboxJob
-		if err := json.Unmarshal(v, &j); err != nil {
+		if err := decodeJob(v, &j, true); err != nil {
 			return nil, fmt.Errorf("invio %d illeggibile: %w", seq, err)
 		}
 		if j.Open() { // closed by this transaction, or by a commit the set saw first
@@ -172,10 +193,16 @@ func (o *openJobs) seqs(db *DB) ([]uint64, error) {
 	return out, nil
 }
 
-// jobOpen reads only a stored job's state. encoding/json writes the fields in order
-// and "state" comes before the message, and a quote inside a string is escaped, so
-// the first `"state":"` is the job's own; anything else is decoded in full.
+// jobOpen reads only a stored job's state: a compact job without its message; in a
+// JSON one (earlier versions), encoding/json writes the fields in order and "state"
+// comes before the message, and a quote inside a string is escaped, so the first
+// `"state":"` is the job's own; anything else is decoded in full.
 func jobOpen(v []byte) (bool, error) {
+	if len(v) > 0 && v[0] != '{' {
+		var j OutboxJob
+		err := decodeJob(v, &j, false)
+		return j.Open(), err
+	}
 	const field = `"state":"`
 	if i := bytes.Index(v, []byte(field)); i >= 0 {
 		rest := v[i+len(field):]
@@ -222,7 +249,7 @@ func (t *Tx) JobsNewestFirst(fn func(OutboxJob) bool) error {
 	c := t.bucket("outbox").Cursor()
 	for k, v := c.Last(); k != nil; k, v = c.Prev() {
 		var j OutboxJob
-		if err := json.Unmarshal(v, &j); err != nil {
+		if err := decodeJob(v, &j, true); err != nil {
 			return fmt.Errorf("invio %d illeggibile: %w", readU64(k), err)
 		}
 		if !fn(j) {
@@ -241,7 +268,7 @@ func indexOpenJobs(tx *bolt.Tx) error {
 	}
 	return tx.Bucket([]byte("outbox")).ForEach(func(k, v []byte) error {
 		var j OutboxJob
-		if err := json.Unmarshal(v, &j); err != nil {
+		if err := decodeJob(v, &j, false); err != nil {
 			return fmt.Errorf("invio %d illeggibile: %w", readU64(k), err)
 		}
 		if j.Open() {
