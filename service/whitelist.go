@@ -29,17 +29,9 @@ func (s *Service) Whitelist(plate, country string, at time.Time) (domain.Verdict
 		if err != nil {
 			return err
 		}
-		hs := make([]domain.Holding, 0, len(passes))
-		deaths := map[uint64]domain.Date{}
-		for _, p := range passes {
-			died, ok := deaths[p.PersonID]
-			if !ok {
-				if h, err := tx.Person(p.PersonID); err == nil {
-					died = h.DataDecesso
-				}
-				deaths[p.PersonID] = died
-			}
-			hs = append(hs, domain.Holding{Pass: p, HolderDied: died})
+		hs := make([]domain.Holding, len(passes))
+		for i, p := range passes {
+			hs[i] = domain.Holding{Pass: p, HolderDied: tx.PersonDied(p.PersonID)}
 		}
 		v = domain.Authorise(plate, country, day, hs)
 		return nil

@@ -178,3 +178,20 @@ func fillPlateValues(btx *bolt.Tx) error {
 	}
 	return err
 }
+
+// PersonDied is the date of death of person id (zero if alive or unknown): the one
+// field the whitelist rule reads of a holder, found without decoding the others.
+func (t *Tx) PersonDied(id uint64) domain.Date {
+	raw := t.bucket("people").Get(u64(id))
+	if len(raw) == 0 || raw[0] != magicPerson { // missing, or JSON of schema 10
+		p, _ := t.Person(id)
+		return p.DataDecesso
+	}
+	r := recReader{b: raw[1:]}
+	for r.next() {
+		if r.num == qDataDecesso {
+			return r.date()
+		}
+	}
+	return domain.Date{}
+}

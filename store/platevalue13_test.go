@@ -264,3 +264,35 @@ func TestPlateIndexAnswersAsThePasses(t *testing.T) {
 		return nil
 	})
 }
+
+// T6: the holder's death, the one field of a person the rule reads, is found in the
+// compact record without decoding it (and zero for the living and the unknown).
+func TestPersonDied(t *testing.T) {
+	db := open2(t, filepath.Join(t.TempDir(), "v.db"))
+	died := domain.MustDate(2026, 2, 3)
+	var alive, dead domain.Person
+	if err := db.Update(func(tx *store.Tx) error {
+		alive = samplePerson("RSSMRA80A01L736X", "ROSSI", "MARIO", "L736")
+		alive.Email, alive.Note = "mario@example.it", "nota lunga"
+		dead = samplePerson("BNCLCU85B41G224Y", "BIANCHI", "LUCIA", "G224")
+		dead.DataDecesso, dead.Indirizzo = died, "VIA ROMA 1"
+		if err := tx.PutPerson(&alive); err != nil {
+			return err
+		}
+		return tx.PutPerson(&dead)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *store.Tx) error {
+		if d := tx.PersonDied(alive.ID); !d.IsZero() {
+			t.Errorf("PersonDied(alive) = %s", d)
+		}
+		if d := tx.PersonDied(dead.ID); d != died {
+			t.Errorf("PersonDied(dead) = %s, want %s", d, died)
+		}
+		if d := tx.PersonDied(999); !d.IsZero() {
+			t.Errorf("PersonDied(unknown) = %s", d)
+		}
+		return nil
+	})
+}
