@@ -224,75 +224,248 @@ const (
 	pCreatedBy
 	pUpdatedAt
 	pUpdatedBy
+	// #14.1, smaller: a word of a known set as its code, what repeats another field
+	// as a bit, instants in whole seconds (UTC) as one number, the dates after the
+	// first as days from the one before, a circuit number as its progressive.
+	pKindCode
+	pStateCode
+	pChannelCode
+	pDuplicateReasonCode
+	pSame            // bits: sameUpdatedAt, sameUpdatedBy, sameIssuing
+	pCreatedSec      // CreatedAt in whole seconds, UTC
+	pUpdatedSec      // UpdatedAt in whole seconds, UTC
+	pDecorrenzaDelta // DataDecorrenza − DataRilascio, in days
+	pScadenzaDelta   // DataScadenza − DataDecorrenza, in days
+	pNumberSeq       // Number is FormatNumber(IssuingComune, year, this)
+	pNumberYearDelta // that year − DataRilascio's year (left out when 0)
 )
 
-// appendPass is the compact record of a pass version.
+// Bits of pSame.
+const (
+	sameUpdatedAt = 1 << iota // UpdatedAt is CreatedAt
+	sameUpdatedBy             // UpdatedBy is CreatedBy
+	sameIssuing               // IssuingComune is Comune
+	sameLineage               // Lineage is ID (a first version)
+)
+
+// Field numbers inside a plate (pPlate). Append only; never reuse a number.
+const (
+	plID = iota + 1
+	plNumber
+	plCountry
+	plClass
+	plFrom
+	plTo
+	plRole
+	plAddedAt
+	plAddedBy
+	plChannel
+	plClassCode
+	plRoleCode
+	plChannelCode
+	plSame     // bits: plSameAddedAt, plSameAddedBy, … plCountryIT
+	plAddedSec // AddedAt in whole seconds, UTC
+)
+
+// Bits of plSame: the plate's field is the pass's.
+const (
+	plSameAddedAt = 1 << iota // AddedAt is the pass's CreatedAt
+	plSameAddedBy             // AddedBy is the pass's CreatedBy
+	plSameChannel             // Channel is the pass's Channel
+	plSameFrom                // From is the pass's DataDecorrenza
+	plIDByPlace               // ID is the plate's place in the list, from 1
+	plCountryIT               // Country is "IT"
+)
+
+// National fields (pNational). Append only.
+const (
+	natConsent = iota + 1
+	natCudeID
+	natCodiceUnivoco
+	natStatus
+	natLastError
+	natStatusCode
+)
+
+// Codes of the known words (index+1). Append only: a code is never given to another
+// word; a word not in its table is written as text.
+var (
+	kindCodes     = []string{string(domain.Permanente), string(domain.Temporaneo)}
+	stateCodes    = []string{string(domain.Attivo), string(domain.InScadenza), string(domain.Scaduto), string(domain.Sospeso), string(domain.Revocato), string(domain.Rinnovato), string(domain.Sostituito), string(domain.Trasferito), string(domain.TrasferitoFuori)}
+	channelCodes  = []string{string(domain.Sportello), string(domain.App), string(domain.Import)}
+	dupCodes      = []string{string(domain.Furto), string(domain.Smarrimento), string(domain.Deterioramento)}
+	classCodes    = []string{string(domain.PlateAuto), string(domain.PlateMoto), string(domain.PlateRimorchio), string(domain.PlateCiclomotore), string(domain.PlateEE), string(domain.PlateProvinciale), string(domain.PlateEstera), string(domain.PlateUnknown)}
+	roleCodes     = []string{string(domain.RolePrincipale), string(domain.RoleSecondaria)}
+	natStateCodes = []string{string(domain.NationalPending), string(domain.NationalSent), string(domain.NationalFailed), string(domain.NationalSkipped)}
+)
+
+// instant writes t as whole seconds (field sec) when it has no fraction and no zone
+// offset, else as time() does (field full).
+func (w *recWriter) instant(full, sec int, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if _, off := t.Zone(); off == 0 && t.Nanosecond() == 0 {
+		w.tag(sec, wireVarint)
+		w.b = binary.AppendVarint(w.b, t.Unix())
+		return
+	}
+	w.time(full, t)
+}
+
+// delta writes a number that may be 0 (a difference of days): presence says it.
+func (w *recWriter) delta(n int, v int64) {
+	w.tag(n, wireVarint)
+	w.b = binary.AppendVarint(w.b, v)
+}
+
+func (r *recReader) seconds() time.Time { return time.Unix(r.sint(), 0).UTC() }
+
+// numberSeq is the progressive of Number when Number is FormatNumber(IssuingComune,
+// year, seq) exactly (ok false: written as text).
+func numberSeq(p *domain.Pass) (seq int, yearDelta int, ok bool) {
+	if len(p.Number) != len(p.IssuingComune)+11 || p.IssuingComune == "" || p.Number[:len(p.IssuingComune)] != p.IssuingComune {
+		return 0, 0, false
+	}
+	c, year, seq, ok := domain.ParseNumber(p.Number)
+	if !ok || c != p.IssuingComune || domain.FormatNumber(c, year, seq) != p.Number {
+		return 0, 0, false
+	}
+	return seq, year - p.DataRilascio.Year(), true
+}
+
+// appendPass is the compact record of a pass version. Plates come last: their bits
+// refer to the pass's fields (the decoder resolves them after the whole record).
 func appendPass(b []byte, p *domain.Pass) []byte {
 	w := recWriter{b: append(b, magicPass)}
+	same := uint64(0)
 	w.uint(pID, p.ID)
-	w.uint(pLineage, p.Lineage)
+	if p.Lineage != 0 && p.Lineage == p.ID {
+		same |= sameLineage
+	} else {
+		w.uint(pLineage, p.Lineage)
+	}
 	w.uint(pPrevID, p.PrevID)
 	w.uint(pNextID, p.NextID)
-	w.str(pNumber, p.Number)
+	if seq, dy, ok := numberSeq(p); ok {
+		w.delta(pNumberSeq, int64(seq))
+		w.int(pNumberYearDelta, int64(dy))
+	} else {
+		w.str(pNumber, p.Number)
+	}
 	w.str(pPreviousNumber, p.PreviousNumber)
 	w.str(pComune, p.Comune)
-	w.str(pIssuingComune, p.IssuingComune)
+	if p.IssuingComune != "" && p.IssuingComune == p.Comune {
+		same |= sameIssuing
+	} else {
+		w.str(pIssuingComune, p.IssuingComune)
+	}
 	w.uint(pPersonID, p.PersonID)
 	w.str(pHolderCF, p.HolderCF)
 	w.str(pHolderName, p.HolderName)
-	w.str(pKind, string(p.Kind))
+	w.enum(pKind, pKindCode, kindCodes, string(p.Kind))
 	w.date(pDataRilascio, p.DataRilascio)
-	w.date(pDataDecorrenza, p.DataDecorrenza)
-	w.date(pDataScadenza, p.DataScadenza)
-	w.str(pState, string(p.State))
+	if !p.DataRilascio.IsZero() && !p.DataDecorrenza.IsZero() {
+		w.delta(pDecorrenzaDelta, int64(p.DataRilascio.DaysUntil(p.DataDecorrenza)))
+	} else {
+		w.date(pDataDecorrenza, p.DataDecorrenza)
+	}
+	if !p.DataDecorrenza.IsZero() && !p.DataScadenza.IsZero() {
+		w.delta(pScadenzaDelta, int64(p.DataDecorrenza.DaysUntil(p.DataScadenza)))
+	} else {
+		w.date(pDataScadenza, p.DataScadenza)
+	}
+	w.enum(pState, pStateCode, stateCodes, string(p.State))
 	w.date(pStateFrom, p.StateFrom)
 	w.str(pStateReason, p.StateReason)
 	w.str(pTransferredTo, p.TransferredTo)
 	w.bool(pDuplicate, p.Duplicate)
-	w.str(pDuplicateReason, string(p.DuplicateReason))
+	w.enum(pDuplicateReason, pDuplicateReasonCode, dupCodes, string(p.DuplicateReason))
 	w.nested(pDenuncia, func(w *recWriter) {
 		w.str(1, p.Denuncia.Numero)
 		w.date(2, p.Denuncia.Data)
 		w.str(3, p.Denuncia.Autorita)
 	})
 	w.int(pEdition, int64(p.Edition))
-	w.str(pChannel, string(p.Channel))
+	w.enum(pChannel, pChannelCode, channelCodes, string(p.Channel))
+	w.uint(pNextPlateID, uint64(p.NextPlateID))
+	w.nested(pNational, func(w *recWriter) {
+		w.bool(natConsent, p.National.Consent)
+		w.str(natCudeID, p.National.CudeID)
+		w.str(natCodiceUnivoco, p.National.CodiceUnivoco)
+		w.enum(natStatus, natStatusCode, natStateCodes, string(p.National.Status))
+		w.str(natLastError, p.National.LastError)
+	})
+	w.str(pNote, p.Note)
+	w.str(pImportFile, p.ImportFile)
+	w.uint(pVersion, p.Version)
+	w.instant(pCreatedAt, pCreatedSec, p.CreatedAt)
+	w.str(pCreatedBy, p.CreatedBy)
+	if !p.UpdatedAt.IsZero() && p.UpdatedAt.Equal(p.CreatedAt) && sameZone(p.UpdatedAt, p.CreatedAt) {
+		same |= sameUpdatedAt
+	} else {
+		w.instant(pUpdatedAt, pUpdatedSec, p.UpdatedAt)
+	}
+	if p.UpdatedBy != "" && p.UpdatedBy == p.CreatedBy {
+		same |= sameUpdatedBy
+	} else {
+		w.str(pUpdatedBy, p.UpdatedBy)
+	}
+	w.uint(pSame, same)
 	for i := range p.Plates {
 		pl := &p.Plates[i]
 		start := len(w.b)
 		w.nested(pPlate, func(w *recWriter) {
-			w.uint(1, uint64(pl.ID))
-			w.str(2, pl.Number)
-			w.str(3, pl.Country)
-			w.str(4, string(pl.Class))
-			w.date(5, pl.From)
-			w.date(6, pl.To)
-			w.str(7, string(pl.Role))
-			w.time(8, pl.AddedAt)
-			w.str(9, pl.AddedBy)
-			w.str(10, string(pl.Channel))
+			same := uint64(0)
+			if pl.ID != 0 && pl.ID == uint32(i+1) {
+				same |= plIDByPlace
+			} else {
+				w.uint(plID, uint64(pl.ID))
+			}
+			w.str(plNumber, pl.Number)
+			if pl.Country == "IT" {
+				same |= plCountryIT
+			} else {
+				w.str(plCountry, pl.Country)
+			}
+			w.enum(plClass, plClassCode, classCodes, string(pl.Class))
+			if !pl.From.IsZero() && pl.From == p.DataDecorrenza {
+				same |= plSameFrom
+			} else {
+				w.date(plFrom, pl.From)
+			}
+			w.date(plTo, pl.To)
+			w.enum(plRole, plRoleCode, roleCodes, string(pl.Role))
+			if !pl.AddedAt.IsZero() && pl.AddedAt.Equal(p.CreatedAt) && sameZone(pl.AddedAt, p.CreatedAt) {
+				same |= plSameAddedAt
+			} else {
+				w.instant(plAddedAt, plAddedSec, pl.AddedAt)
+			}
+			if pl.AddedBy != "" && pl.AddedBy == p.CreatedBy {
+				same |= plSameAddedBy
+			} else {
+				w.str(plAddedBy, pl.AddedBy)
+			}
+			if pl.Channel != "" && pl.Channel == p.Channel {
+				same |= plSameChannel
+			} else {
+				w.enum(plChannel, plChannelCode, channelCodes, string(pl.Channel))
+			}
+			w.uint(plSame, same)
 		})
 		if len(w.b) == start { // a zero plate still counts: keep its place
 			w.tag(pPlate, wireBytes)
 			w.b = append(w.b, 0) // length 0
 		}
 	}
-	w.uint(pNextPlateID, uint64(p.NextPlateID))
-	w.nested(pNational, func(w *recWriter) {
-		w.bool(1, p.National.Consent)
-		w.str(2, p.National.CudeID)
-		w.str(3, p.National.CodiceUnivoco)
-		w.str(4, string(p.National.Status))
-		w.str(5, p.National.LastError)
-	})
-	w.str(pNote, p.Note)
-	w.str(pImportFile, p.ImportFile)
-	w.uint(pVersion, p.Version)
-	w.time(pCreatedAt, p.CreatedAt)
-	w.str(pCreatedBy, p.CreatedBy)
-	w.time(pUpdatedAt, p.UpdatedAt)
-	w.str(pUpdatedBy, p.UpdatedBy)
 	return w.b
+}
+
+// sameZone: two equal instants decode alike (the offset is what the codec keeps).
+func sameZone(a, b time.Time) bool {
+	_, oa := a.Zone()
+	_, ob := b.Zone()
+	return oa == ob
 }
 
 // decodePass reads a pass version in either form (compact, or the JSON of schema 10).
@@ -304,6 +477,15 @@ func decodePass(raw []byte, p *domain.Pass) error {
 	if len(raw) == 0 || raw[0] != magicPass {
 		return errRecord
 	}
+	var (
+		same                   uint64
+		seq, yearDelta         int64
+		hasSeq                 bool
+		decorrenza, scadenza   int64
+		hasDecorr, hasScadenza bool
+		plBits                 [4]uint8 // the plates' bits, resolved at the end (more: plMore)
+		plMore                 []uint8
+	)
 	r := recReader{b: raw[1:]}
 	for r.next() {
 		switch r.num {
@@ -317,6 +499,10 @@ func decodePass(raw []byte, p *domain.Pass) error {
 			p.NextID = r.v
 		case pNumber:
 			p.Number = r.str()
+		case pNumberSeq:
+			seq, hasSeq = r.sint(), true
+		case pNumberYearDelta:
+			yearDelta = r.sint()
 		case pPreviousNumber:
 			p.PreviousNumber = r.str()
 		case pComune:
@@ -331,14 +517,22 @@ func decodePass(raw []byte, p *domain.Pass) error {
 			p.HolderName = r.str()
 		case pKind:
 			p.Kind = domain.Kind(r.str())
+		case pKindCode:
+			p.Kind = domain.Kind(enumOf(kindCodes, r.v))
 		case pDataRilascio:
 			p.DataRilascio = r.date()
 		case pDataDecorrenza:
 			p.DataDecorrenza = r.date()
+		case pDecorrenzaDelta:
+			decorrenza, hasDecorr = r.sint(), true
 		case pDataScadenza:
 			p.DataScadenza = r.date()
+		case pScadenzaDelta:
+			scadenza, hasScadenza = r.sint(), true
 		case pState:
 			p.State = domain.State(r.str())
+		case pStateCode:
+			p.State = domain.State(enumOf(stateCodes, r.v))
 		case pStateFrom:
 			p.StateFrom = r.date()
 		case pStateReason:
@@ -349,6 +543,8 @@ func decodePass(raw []byte, p *domain.Pass) error {
 			p.Duplicate = r.v != 0
 		case pDuplicateReason:
 			p.DuplicateReason = domain.DuplicateReason(r.str())
+		case pDuplicateReasonCode:
+			p.DuplicateReason = domain.DuplicateReason(enumOf(dupCodes, r.v))
 		case pDenuncia:
 			in := recReader{b: r.raw}
 			for in.next() {
@@ -366,35 +562,53 @@ func decodePass(raw []byte, p *domain.Pass) error {
 			p.Edition = int(r.sint())
 		case pChannel:
 			p.Channel = domain.Channel(r.str())
+		case pChannelCode:
+			p.Channel = domain.Channel(enumOf(channelCodes, r.v))
 		case pPlate:
 			var pl domain.Plate
+			var bits uint8
 			in := recReader{b: r.raw} // empty: a zero plate
 			for in.next() {
 				switch in.num {
-				case 1:
+				case plID:
 					pl.ID = uint32(in.v)
-				case 2:
+				case plNumber:
 					pl.Number = in.str()
-				case 3:
+				case plCountry:
 					pl.Country = in.str()
-				case 4:
+				case plClass:
 					pl.Class = domain.PlateClass(in.str())
-				case 5:
+				case plClassCode:
+					pl.Class = domain.PlateClass(enumOf(classCodes, in.v))
+				case plFrom:
 					pl.From = in.date()
-				case 6:
+				case plTo:
 					pl.To = in.date()
-				case 7:
+				case plRole:
 					pl.Role = domain.PlateRole(in.str())
-				case 8:
+				case plRoleCode:
+					pl.Role = domain.PlateRole(enumOf(roleCodes, in.v))
+				case plAddedAt:
 					pl.AddedAt = in.time()
-				case 9:
+				case plAddedSec:
+					pl.AddedAt = in.seconds()
+				case plAddedBy:
 					pl.AddedBy = in.str()
-				case 10:
+				case plChannel:
 					pl.Channel = domain.Channel(in.str())
+				case plChannelCode:
+					pl.Channel = domain.Channel(enumOf(channelCodes, in.v))
+				case plSame:
+					bits = uint8(in.v)
 				}
 			}
 			if in.err != nil {
 				r.err = in.err
+			}
+			if i := len(p.Plates); i < len(plBits) {
+				plBits[i] = bits
+			} else {
+				plMore = append(plMore, bits)
 			}
 			p.Plates = append(p.Plates, pl)
 		case pNextPlateID:
@@ -403,15 +617,17 @@ func decodePass(raw []byte, p *domain.Pass) error {
 			in := recReader{b: r.raw}
 			for in.next() {
 				switch in.num {
-				case 1:
+				case natConsent:
 					p.National.Consent = in.v != 0
-				case 2:
+				case natCudeID:
 					p.National.CudeID = in.str()
-				case 3:
+				case natCodiceUnivoco:
 					p.National.CodiceUnivoco = in.str()
-				case 4:
+				case natStatus:
 					p.National.Status = domain.NationalStatus(in.str())
-				case 5:
+				case natStatusCode:
+					p.National.Status = domain.NationalStatus(enumOf(natStateCodes, in.v))
+				case natLastError:
 					p.National.LastError = in.str()
 				}
 			}
@@ -426,15 +642,76 @@ func decodePass(raw []byte, p *domain.Pass) error {
 			p.Version = r.v
 		case pCreatedAt:
 			p.CreatedAt = r.time()
+		case pCreatedSec:
+			p.CreatedAt = r.seconds()
 		case pCreatedBy:
 			p.CreatedBy = r.str()
 		case pUpdatedAt:
 			p.UpdatedAt = r.time()
+		case pUpdatedSec:
+			p.UpdatedAt = r.seconds()
 		case pUpdatedBy:
 			p.UpdatedBy = r.str()
+		case pSame:
+			same = r.v
 		}
 	}
-	return r.err
+	if r.err != nil {
+		return r.err
+	}
+	// What the record gave as "the same as" another field, in dependency order.
+	if same&sameIssuing != 0 {
+		p.IssuingComune = p.Comune
+	}
+	if same&sameLineage != 0 {
+		p.Lineage = p.ID
+	}
+	if same&sameUpdatedAt != 0 {
+		p.UpdatedAt = p.CreatedAt
+	}
+	if same&sameUpdatedBy != 0 {
+		p.UpdatedBy = p.CreatedBy
+	}
+	if hasSeq {
+		p.Number = domain.FormatNumber(p.IssuingComune, p.DataRilascio.Year()+int(yearDelta), int(seq))
+	}
+	if hasDecorr {
+		p.DataDecorrenza = p.DataRilascio.AddDays(int(decorrenza))
+	}
+	if hasScadenza {
+		p.DataScadenza = p.DataDecorrenza.AddDays(int(scadenza))
+	}
+	for i := range p.Plates {
+		bits := uint8(0)
+		if i < len(plBits) {
+			bits = plBits[i]
+		} else {
+			bits = plMore[i-len(plBits)]
+		}
+		if bits == 0 {
+			continue
+		}
+		pl := &p.Plates[i]
+		if bits&plSameAddedAt != 0 {
+			pl.AddedAt = p.CreatedAt
+		}
+		if bits&plSameAddedBy != 0 {
+			pl.AddedBy = p.CreatedBy
+		}
+		if bits&plSameChannel != 0 {
+			pl.Channel = p.Channel
+		}
+		if bits&plSameFrom != 0 {
+			pl.From = p.DataDecorrenza
+		}
+		if bits&plIDByPlace != 0 {
+			pl.ID = uint32(i + 1)
+		}
+		if bits&plCountryIT != 0 {
+			pl.Country = "IT"
+		}
+	}
+	return nil
 }
 
 // Field numbers of a person. Append only; never reuse a number.
@@ -459,6 +736,13 @@ const (
 	qVersion
 	qUpdatedAt
 	qUpdatedBy
+	qUpdatedSec // UpdatedAt in whole seconds, UTC (#14.1)
+	qSame       // bits: qSameResidenza
+)
+
+// Bits of qSame.
+const (
+	qSameResidenza = 1 << iota // ComuneResidenza is Comune
 )
 
 // appendPerson is the compact record of a person.
@@ -472,7 +756,12 @@ func appendPerson(b []byte, p *domain.Person) []byte {
 	w.str(qSesso, p.Sesso)
 	w.date(qDataNascita, p.DataNascita)
 	w.str(qLuogoNascita, p.LuogoNascita)
-	w.str(qComuneResidenza, p.ComuneResidenza)
+	same := uint64(0)
+	if p.ComuneResidenza != "" && p.ComuneResidenza == p.Comune {
+		same |= qSameResidenza
+	} else {
+		w.str(qComuneResidenza, p.ComuneResidenza)
+	}
 	w.str(qIndirizzo, p.Indirizzo)
 	w.str(qCAP, p.CAP)
 	w.str(qEmail, p.Email)
@@ -482,8 +771,9 @@ func appendPerson(b []byte, p *domain.Person) []byte {
 	w.date(qDataDecesso, p.DataDecesso)
 	w.str(qCFOverride, p.CFOverride)
 	w.uint(qVersion, p.Version)
-	w.time(qUpdatedAt, p.UpdatedAt)
+	w.instant(qUpdatedAt, qUpdatedSec, p.UpdatedAt)
 	w.str(qUpdatedBy, p.UpdatedBy)
+	w.uint(qSame, same)
 	return w.b
 }
 
@@ -496,6 +786,7 @@ func decodePerson(raw []byte, p *domain.Person) error {
 	if len(raw) == 0 || raw[0] != magicPerson {
 		return errRecord
 	}
+	same := uint64(0)
 	r := recReader{b: raw[1:]}
 	for r.next() {
 		switch r.num {
@@ -537,11 +828,21 @@ func decodePerson(raw []byte, p *domain.Person) error {
 			p.Version = r.v
 		case qUpdatedAt:
 			p.UpdatedAt = r.time()
+		case qUpdatedSec:
+			p.UpdatedAt = r.seconds()
+		case qSame:
+			same = r.v
 		case qUpdatedBy:
 			p.UpdatedBy = r.str()
 		}
 	}
-	return r.err
+	if r.err != nil {
+		return r.err
+	}
+	if same&qSameResidenza != 0 {
+		p.ComuneResidenza = p.Comune
+	}
+	return nil
 }
 
 // encodePass and encodePerson are the bytes PutPass and PutPerson store.
