@@ -178,10 +178,43 @@ func parseRef(s string) (recordRef, bool) {
 	return r, r.kind == sealPass || r.kind == sealPerson
 }
 
-const refSize = 25 // kind, id, hash in the side form
+// The side form of many refs. First form (fixed): per ref kind(1) id(8) hash(16).
+// Since #14.1: magicSideList, then per ref uvarint(zigzag(id − the previous id of its
+// kind) << 1 | person) and hash(16): an import's sequential ids take one byte, not
+// nine. The hashes stay whole; the list's sha256 in the entry covers its bytes.
+const (
+	refSize       = 25
+	magicSideList = 0xB4
+)
 
 // packRefs is the side form of many refs (a bulk import, the first seal).
 func packRefs(refs []recordRef) []byte {
+	for _, r := range refs {
+		if r.kind != sealPass && r.kind != sealPerson {
+			return packRefsFixed(refs) // a kind the compact form has no bit for
+		}
+	}
+	out := make([]byte, 0, 1+len(refs)*18)
+	out = append(out, magicSideList)
+	var prev [2]uint64 // passes, people
+	for _, r := range refs {
+		k := uint64(0)
+		if r.kind == sealPerson {
+			k = 1
+		}
+		d := int64(r.id - prev[k]) // wraps: any id is reached
+		prev[k] = r.id
+		zz := uint64(d<<1 ^ d>>63)
+		if zz>>63 != 0 { // a jump of 2⁶² or more: no room for the kind's bit
+			return packRefsFixed(refs)
+		}
+		out = binary.AppendUvarint(out, zz<<1|k)
+		out = append(out, r.hash[:]...)
+	}
+	return out
+}
+
+func packRefsFixed(refs []recordRef) []byte {
 	out := make([]byte, 0, len(refs)*refSize)
 	for _, r := range refs {
 		out = append(out, r.kind)
@@ -191,7 +224,29 @@ func packRefs(refs []recordRef) []byte {
 	return out
 }
 
+// unpackRefs reads a side list of either form; false: malformed.
 func unpackRefs(b []byte, fn func(recordRef)) bool {
+	if len(b) > 0 && b[0] == magicSideList {
+		var prev [2]uint64
+		for b = b[1:]; len(b) > 0; {
+			v, n := binary.Uvarint(b)
+			if n <= 0 || len(b)-n < 16 {
+				return false
+			}
+			b = b[n:]
+			k, z := v&1, v>>1
+			d := int64(z>>1) ^ -int64(z&1)
+			prev[k] += uint64(d)
+			r := recordRef{kind: sealPass, id: prev[k]}
+			if k == 1 {
+				r.kind = sealPerson
+			}
+			copy(r.hash[:], b[:16])
+			b = b[16:]
+			fn(r)
+		}
+		return true
+	}
 	if len(b)%refSize != 0 {
 		return false
 	}
