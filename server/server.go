@@ -22,9 +22,12 @@
 //   - size: the PTY's size and every window change reach the program clamped to
 //     MaxWidth×MaxHeight; the program ends when the client goes (the connection, or
 //     only the session's channel, closed).
-//   - frames: Bubble Tea writes frames on a ticker; sessions run at 120 fps (its
-//     maximum, DefaultFPS) so that a key waits at most 8.3 ms for its frame. A tick with
-//     nothing changed writes nothing.
+//   - frames (frames.go): the session draws its own frames, by whole rows, as soon as
+//     the model changed (Bubble Tea's renderer keeps two grids of cells the size of the
+//     terminal, 450 KB a session: issue 14.5); rows the terminal already shows are not
+//     written again, a table that scrolled is scrolled by the terminal. With
+//     Config.CellRenderer, Bubble Tea's renderer writes frames on a ticker at up to 120
+//     fps (DefaultFPS).
 //   - idle: a session with no key pressed for Config.IdleTimeout ends with a message
 //     (the SSH connection's own idle timeout cannot tell an operator away from a screen
 //     that other operators' changes keep redrawing).
@@ -88,8 +91,14 @@ type Config struct {
 	// IdleTimeout ends a session with no key pressed for that long: 0 means
 	// DefaultIdleTimeout, a negative value never.
 	IdleTimeout time.Duration
-	// FPS is the highest frame rate of a session; 0 means DefaultFPS.
+	// FPS is the highest frame rate of a session; 0 means DefaultFPS. It paces Bubble
+	// Tea's renderer only (CellRenderer): the session's own draws a frame as soon as the
+	// model changed.
 	FPS int
+	// CellRenderer draws the sessions with Bubble Tea's renderer, which keeps two grids
+	// of cells the size of the terminal (450 KB a session at 80×24), instead of the
+	// session's own by whole rows (frames.go). For comparisons.
+	CellRenderer bool
 	// Log receives one line per connection, refusal and session end, and per SFTP
 	// session and transfer; nil discards.
 	Log *slog.Logger

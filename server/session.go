@@ -58,6 +58,7 @@ type session struct {
 	mu     sync.Mutex
 	prog   *tea.Program
 	model  *tui.Model
+	frames *frames // the session's renderer; nil with Bubble Tea's
 	reason endReason
 	ended  bool
 }
@@ -234,6 +235,14 @@ func (s *Server) runDesk(next ssh.Handler) ssh.Handler {
 		}
 		p.Kill() // its goroutines end; a Send or Quit waiting above returns
 		close(over)
+		if se := s.lookup(sess); se != nil {
+			se.mu.Lock()
+			f := se.frames
+			se.mu.Unlock()
+			if f != nil {
+				f.close() // the program's loop is over: nothing draws any more
+			}
+		}
 		next(sess)
 	}
 }
@@ -276,7 +285,23 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		// values, so the profile is forced here.
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	p := tea.NewProgram(&guard{m: m, se: se, log: s.log}, opts...)
+	g := &guard{m: m, se: se, log: s.log}
+	if !s.cfg.CellRenderer {
+		// The session's own renderer (frames.go): Bubble Tea's keeps 450 KB of cells.
+		w, h := clampWindow(pty.Window.Width, pty.Window.Height)
+		g.frames = newFrames(sess, w, h)
+		// The profile Bubble Tea is given (wish's, from the session's environment, or
+		// Ascii below): the first frame is drawn with it.
+		g.frames.profile = colorprofile.Env(append(sess.Environ(), "TERM="+pty.Term))
+		if se.plain {
+			g.frames.profile = colorprofile.Ascii
+		}
+		opts = append(opts, tea.WithoutRenderer())
+	}
+	p := tea.NewProgram(g, opts...)
+	se.mu.Lock()
+	se.frames = g.frames
+	se.mu.Unlock()
 	if !se.attach(p, m) {
 		return nil // ended before it began: no program, straight to the goodbye
 	}
@@ -360,6 +385,7 @@ type guard struct {
 	se     *session
 	log    *slog.Logger
 	broken bool
+	frames *frames // draws the views (nil: Bubble Tea's renderer does)
 }
 
 func (g *guard) crashed(where string, r any) {
@@ -389,6 +415,9 @@ func (g *guard) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			cmd = tea.Quit
 		}
 	}()
+	if g.frames != nil {
+		g.frames.update(msg)
+	}
 	_, cmd = g.m.Update(msg)
 	return g, cmd
 }
@@ -403,5 +432,10 @@ func (g *guard) View() (v tea.View) {
 			v = tea.NewView("")
 		}
 	}()
-	return g.m.View()
+	v = g.m.View()
+	if g.frames != nil {
+		g.frames.draw(v)
+		return tea.View{}
+	}
+	return v
 }
