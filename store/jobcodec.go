@@ -67,6 +67,7 @@ const (
 	cDataScadenzaDays
 	cDateDays
 	cSameAsJob // bit 1: Kind is the job's kind, bit 2: Comune is the job's comune
+	cCodiceFiscalePacked
 )
 
 // Codes of the common kinds and states (a number of one byte instead of the word);
@@ -175,7 +176,7 @@ func appendChange(w *recWriter, c *national.Change, j *OutboxJob) {
 	w.str(cCudeID, c.CudeID)
 	w.str(cNumber, c.Number)
 	w.str(cPreviousNumber, c.PreviousNumber)
-	w.str(cCodiceFiscale, c.CodiceFiscale)
+	w.cf(cCodiceFiscale, cCodiceFiscalePacked, c.CodiceFiscale)
 	w.str(cCognome, c.Cognome)
 	w.str(cNome, c.Nome)
 	w.isoDate(cDataRilascio, cDataRilascioDays, c.DataRilascio)
@@ -299,6 +300,8 @@ func decodeChange(raw []byte, c *national.Change, j *OutboxJob) error {
 			c.PreviousNumber = r.str()
 		case cCodiceFiscale:
 			c.CodiceFiscale = r.str()
+		case cCodiceFiscalePacked:
+			c.CodiceFiscale = r.cf()
 		case cCognome:
 			c.Cognome = r.str()
 		case cNome:

@@ -238,6 +238,7 @@ const (
 	pScadenzaDelta   // DataScadenza − DataDecorrenza, in days
 	pNumberSeq       // Number is FormatNumber(IssuingComune, year, this)
 	pNumberYearDelta // that year − DataRilascio's year (left out when 0)
+	pHolderCFPacked  // HolderCF of 16 letters and digits in 12 bytes (packCF)
 )
 
 // Bits of pSame.
@@ -321,6 +322,62 @@ func (w *recWriter) delta(n int, v int64) {
 
 func (r *recReader) seconds() time.Time { return time.Unix(r.sint(), 0).UTC() }
 
+// cf writes a codice fiscale of 16 capital letters and digits as 16 six-bit
+// symbols (12 bytes instead of 16; field packed), anything else as text (field text).
+func (w *recWriter) cf(text, packed int, s string) {
+	if len(s) != 16 {
+		w.str(text, s)
+		return
+	}
+	var v [12]byte
+	for i := 0; i < 16; i += 4 {
+		var x uint32
+		for k := range 4 {
+			c := s[i+k]
+			var sym uint32
+			switch {
+			case c >= '0' && c <= '9':
+				sym = uint32(c - '0')
+			case c >= 'A' && c <= 'Z':
+				sym = uint32(c-'A') + 10
+			default:
+				w.str(text, s)
+				return
+			}
+			x = x<<6 | sym
+		}
+		v[i/4*3], v[i/4*3+1], v[i/4*3+2] = byte(x>>16), byte(x>>8), byte(x)
+	}
+	w.tag(packed, wireBytes)
+	w.b = append(append(w.b, 12), v[:]...)
+}
+
+// cf reads a packed codice fiscale; a symbol beyond Z marks the record malformed.
+func (r *recReader) cf() string {
+	if len(r.raw) != 12 {
+		r.err = errRecord
+		return ""
+	}
+	var b [16]byte
+	for i := 0; i < 4; i++ {
+		x := uint32(r.raw[i*3])<<16 | uint32(r.raw[i*3+1])<<8 | uint32(r.raw[i*3+2])
+		for k := 3; k >= 0; k-- {
+			sym := byte(x & 63)
+			x >>= 6
+			switch {
+			case sym < 10:
+				b[i*4+k] = '0' + sym
+			case sym < 36:
+				b[i*4+k] = 'A' + sym - 10
+			default:
+				r.err = errRecord
+				return ""
+			}
+		}
+	}
+	return string(b[:])
+}
+
 // numberSeq is the progressive of Number when Number is FormatNumber(IssuingComune,
 // year, seq) exactly (ok false: written as text).
 func numberSeq(p *domain.Pass) (seq int, yearDelta int, ok bool) {
@@ -361,7 +418,7 @@ func appendPass(b []byte, p *domain.Pass) []byte {
 		w.str(pIssuingComune, p.IssuingComune)
 	}
 	w.uint(pPersonID, p.PersonID)
-	w.str(pHolderCF, p.HolderCF)
+	w.cf(pHolderCF, pHolderCFPacked, p.HolderCF)
 	w.str(pHolderName, p.HolderName)
 	w.enum(pKind, pKindCode, kindCodes, string(p.Kind))
 	w.date(pDataRilascio, p.DataRilascio)
@@ -513,6 +570,8 @@ func decodePass(raw []byte, p *domain.Pass) error {
 			p.PersonID = r.v
 		case pHolderCF:
 			p.HolderCF = r.str()
+		case pHolderCFPacked:
+			p.HolderCF = r.cf()
 		case pHolderName:
 			p.HolderName = r.str()
 		case pKind:
@@ -738,6 +797,7 @@ const (
 	qUpdatedBy
 	qUpdatedSec // UpdatedAt in whole seconds, UTC (#14.1)
 	qSame       // bits: qSameResidenza
+	qCFPacked   // CodiceFiscale of 16 letters and digits in 12 bytes (packCF)
 )
 
 // Bits of qSame.
@@ -750,7 +810,7 @@ func appendPerson(b []byte, p *domain.Person) []byte {
 	w := recWriter{b: append(b, magicPerson)}
 	w.uint(qID, p.ID)
 	w.str(qComune, p.Comune)
-	w.str(qCodiceFiscale, p.CodiceFiscale)
+	w.cf(qCodiceFiscale, qCFPacked, p.CodiceFiscale)
 	w.str(qCognome, p.Cognome)
 	w.str(qNome, p.Nome)
 	w.str(qSesso, p.Sesso)
@@ -796,6 +856,8 @@ func decodePerson(raw []byte, p *domain.Person) error {
 			p.Comune = r.str()
 		case qCodiceFiscale:
 			p.CodiceFiscale = r.str()
+		case qCFPacked:
+			p.CodiceFiscale = r.cf()
 		case qCognome:
 			p.Cognome = r.str()
 		case qNome:

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"math/rand/v2"
@@ -11,6 +12,10 @@ import (
 
 	"vivipass/domain"
 )
+
+// Codici fiscali: packed (16 of 0-9A-Z) and not (lower case, other symbols, lengths).
+var cfs = []string{"", "ZNCVTR25R53Z100T", "0000000000000000", "ZZZZZZZZZZZZZZZZ", "9ZA09ZA09ZA09ZA0", "ZNCVTR25R53Z100t",
+	"ZNCVTR25R53Z100", "ZNCVTR25R53Z100TX", "ZNCVTR25R53Z10@T", "ZNCVTR25R53Z10[T", "ZNCVTR25R53Z10/T", "ZNCVTR25R53Z10:T", "ÀNCVTR25R53Z10T"}
 
 func pick[T any](r *rand.Rand, xs ...T) T { return xs[r.IntN(len(xs))] }
 
@@ -27,7 +32,7 @@ func randPass(r *rand.Rand) domain.Pass {
 	chans := append(append([]string{}, channelCodes...), "", "posta")
 	p := domain.Pass{ID: r.Uint64N(300000), Lineage: r.Uint64N(300000), PrevID: r.Uint64N(3), NextID: r.Uint64N(3),
 		PreviousNumber: pick(r, "", "C735_2020_00798"), Comune: pick(r, comuni...), IssuingComune: pick(r, comuni...),
-		PersonID: r.Uint64N(1e6), HolderCF: pick(r, "", "ZNCVTR25R53Z100T"), HolderName: pick(r, "", "ZANCHETTA VITTORIA"),
+		PersonID: r.Uint64N(1e6), HolderCF: pick(r, cfs...), HolderName: pick(r, "", "ZANCHETTA VITTORIA"),
 		Kind:         domain.Kind(pick(r, append(append([]string{}, kindCodes...), "", "X")...)),
 		DataRilascio: pick(r, dates...), DataDecorrenza: pick(r, dates...), DataScadenza: pick(r, dates...),
 		State:     domain.State(pick(r, append(append([]string{}, stateCodes...), "", "nuovo")...)),
@@ -157,7 +162,7 @@ func TestCompactPersonCoincidences(t *testing.T) {
 	r := rand.New(rand.NewPCG(14, 4))
 	t1 := time.Date(2026, 12, 3, 10, 0, 7, 0, time.UTC)
 	for i := range 20000 {
-		p := domain.Person{ID: r.Uint64N(1e6), Comune: pick(r, "", "E349", "L736"), CodiceFiscale: "ZNCVTR25R53Z100T",
+		p := domain.Person{ID: r.Uint64N(1e6), Comune: pick(r, "", "E349", "L736"), CodiceFiscale: pick(r, cfs...),
 			Cognome: "ZANCHETTA", Sesso: pick(r, "", "F", "M"), DataNascita: pick(r, domain.Date{}, domain.MustDate(1925, 10, 13)),
 			ComuneResidenza: pick(r, "", "E349", "L736"), HasPhoto: r.IntN(2) == 0, Version: r.Uint64N(3),
 			UpdatedAt: pick(r, time.Time{}, t1, t1.Add(time.Nanosecond), t1.In(time.FixedZone("", -7200))), UpdatedBy: pick(r, "", "cli")}
@@ -175,5 +180,30 @@ func TestCompactPersonCoincidences(t *testing.T) {
 		if string(g) != string(w) {
 			t.Fatalf("%d: decoded\n%s\nwant\n%s", i, g, w)
 		}
+	}
+}
+
+// #14.1: a packed codice fiscale with a symbol beyond Z, or not 12 bytes, is a
+// damaged record, not a made-up code.
+func TestPackedCFDamaged(t *testing.T) {
+	bad := [][]byte{
+		append([]byte{magicPerson, qCFPacked<<1 | wireBytes, 12}, bytes.Repeat([]byte{0xFF}, 12)...),
+		append([]byte{magicPerson, qCFPacked<<1 | wireBytes, 11}, bytes.Repeat([]byte{0}, 11)...),
+		append([]byte{magicPass, pHolderCFPacked<<1 | wireBytes, 13}, bytes.Repeat([]byte{0}, 13)...),
+	}
+	var q domain.Person
+	if err := decodePerson(bad[0], &q); err == nil {
+		t.Errorf("symbols beyond Z read as %q", q.CodiceFiscale)
+	}
+	if err := decodePerson(bad[1], &q); err == nil {
+		t.Errorf("11 bytes read as %q", q.CodiceFiscale)
+	}
+	var p domain.Pass
+	if err := decodePass(bad[2], &p); err == nil {
+		t.Errorf("13 bytes read as %q", p.HolderCF)
+	}
+	ok := append([]byte{magicPerson, qCFPacked<<1 | wireBytes, 12}, bytes.Repeat([]byte{0}, 12)...)
+	if err := decodePerson(ok, &q); err != nil || q.CodiceFiscale != "0000000000000000" {
+		t.Errorf("zeros: %q, %v", q.CodiceFiscale, err)
 	}
 }
