@@ -46,13 +46,16 @@
 //	templates/  comune 0 name             → store.Template: a comune's document template (S6, schema 3)
 //	printing/   "comune" 0 code           → store.PrintSettings: card layout, heading, default queue (S1, schema 3)
 //	            "printer" 0 queue         → store.Printer: calibration offsets, duplex (S2, schema 3)
-//	idx/        one sub-bucket per index; keys carry the id, values are empty:
+//	idx/        one sub-bucket per index; keys carry the id, values are empty but the plate's:
 //	    cf        CF 0 passID(8)                    every version (P5, search)
-//	    pcf       CF 0 personID(8)                  people by codice fiscale
+//	    pcf       CF 0 personID(8)                  people by codice fiscale, unless a pass
+//	                                                version of theirs has it (schema 14)
 //	    number    NUMBER 0 passID(8)                every version (P2 uniqueness)
-//	    plate     PLATE 0 passID(8)                 every version (whitelist, search)
+//	    plate     PLATE 0 passID(8) → the rule's fields every version (whitelist, search);
+//	                                                the value: platevalue.go (schema 13)
 //	    name      comune 0 COGNOME NOME 0 passID(8) listed versions (Pass.Listed: search by prefix)
-//	    pname     comune 0 COGNOME NOME 0 personID(8)
+//	    pname     comune 0 COGNOME NOME 0 personID(8) unless a listed version of theirs
+//	                                                in their comune has it (schema 14)
 //	    state     comune 0 state 0 YYYYMMDD 0 passID(8) listed versions, by expiry; also the
 //	              passes by expiry (P9): one range per state, merged (schema 12 dropped the
 //	              expiry index, comune 0 YYYYMMDD 0 passID(8), that repeated it; issue 14.2)
@@ -71,6 +74,7 @@
 // constant memory (issue 14.3).
 //
 // Keys per pass (issue 14.2): cf, number, a plate each, and for listed versions name,
-// state and channel; the holder's pcf and pname. pcf and pname stay: a person can be
-// recorded without any pass (SavePerson), so the passes' cf and name cannot find them.
+// state and channel. A person's pcf and pname are written only when their passes'
+// cf and name keys do not find them (a person recorded without a pass, SavePerson;
+// peopleindex.go), so a region has about 6.7 keys per pass, not 9.7.
 package store

@@ -66,6 +66,7 @@ func migrations() []migration {
 		{"codifica compatta dei record", migrateCompactRecords},
 		{"scadenze nell'indice degli stati", dropIndexes("expiry")},
 		{"periodi di validità nell'indice delle targhe", fillPlateValues},
+		{"persone trovate dai loro contrassegni", dropFoundPeopleKeys},
 	}
 }
 

@@ -37,13 +37,6 @@ func passIndexEntries(p *domain.Pass) []indexEntry {
 	return e
 }
 
-func personIndexEntries(p *domain.Person) []indexEntry {
-	return []indexEntry{
-		{"pcf", indexKey(p.ID, p.CodiceFiscale), nil},
-		{"pname", indexKey(p.ID, p.Comune, p.FullName()), nil},
-	}
-}
-
 // Pass reads one pass version.
 func (t *Tx) Pass(id uint64) (domain.Pass, error) {
 	var p domain.Pass
@@ -76,14 +69,17 @@ func (t *Tx) Person(id uint64) (domain.Person, error) {
 // first version, Lineage = ID).
 func (t *Tx) PutPass(p *domain.Pass) error {
 	var old []indexEntry
+	var prevPerson uint64
 	if p.ID == 0 {
 		id, err := t.NewPassID()
 		if err != nil {
 			return err
 		}
 		p.ID = id
-	} else if prev, err := t.Pass(p.ID); err == nil {
-		old = passIndexEntries(&prev)
+	} else {
+		if prev, err := t.Pass(p.ID); err == nil {
+			old, prevPerson = passIndexEntries(&prev), prev.PersonID
+		}
 	}
 	if p.Lineage == 0 {
 		p.Lineage = p.ID
@@ -97,7 +93,19 @@ func (t *Tx) PutPass(p *domain.Pass) error {
 	}
 	t.noteRecord(sealPass, p.ID, raw)
 	t.noteFeed(p.Lineage, p.ID, 0)
-	return t.replaceIndex(old, passIndexEntries(p))
+	if err := t.replaceIndex(old, passIndexEntries(p)); err != nil {
+		return err
+	}
+	// The holder's pcf and pname keys depend on what their passes carry (peopleindex.go).
+	if t.bulk != nil && len(old) == 0 {
+		return t.bulkPass(p)
+	}
+	if prevPerson != 0 && prevPerson != p.PersonID {
+		if err := t.refreshPerson(prevPerson); err != nil {
+			return err
+		}
+	}
+	return t.refreshPerson(p.PersonID)
 }
 
 // PutPerson writes a person and its index entries; ID 0 gets a new id.
@@ -110,7 +118,7 @@ func (t *Tx) PutPerson(p *domain.Person) error {
 		}
 		p.ID = id
 	} else if prev, err := t.Person(p.ID); err == nil {
-		old = personIndexEntries(&prev)
+		old = personKeys(&prev)
 	}
 	raw, err := encodePerson(p)
 	if err != nil {
@@ -121,7 +129,11 @@ func (t *Tx) PutPerson(p *domain.Person) error {
 	}
 	t.noteRecord(sealPerson, p.ID, raw)
 	t.noteFeed(0, 0, p.ID)
-	return t.replaceIndex(old, personIndexEntries(p))
+	if t.bulk != nil && len(old) == 0 {
+		t.bulk.bulkPerson(p) // its keys wait for its pass
+		return nil
+	}
+	return t.replaceIndex(old, t.personIndexEntries(p))
 }
 
 func (t *Tx) replaceIndex(old, new []indexEntry) error {
@@ -159,6 +171,8 @@ type Bulk struct {
 	indexes map[string]*bulkIndex
 	// records are the records written, for the audit entry that ends the load (seal.go).
 	records []recordRef
+	pending *pendingPerson  // a new person whose pass is not written yet
+	drop    map[string]bool // index 0 key: people's keys a later pass made useless
 }
 
 // bulkIndex packs one index's entries in one buffer (a region import holds over a
@@ -209,6 +223,7 @@ func (t *Tx) Collect(b *Bulk) { t.bulk = b }
 
 // Pending is the number of index entries still to write.
 func (b *Bulk) Pending() int {
+	b.settle()
 	n := 0
 	for _, x := range b.indexes {
 		n += len(x.spans)
@@ -218,6 +233,7 @@ func (b *Bulk) Pending() int {
 
 // Flush writes up to max held entries (max <= 0: all) in key order, and forgets them.
 func (b *Bulk) Flush(t *Tx, max int) error {
+	b.settle()
 	names := make([]string, 0, len(b.indexes))
 	for n := range b.indexes {
 		names = append(names, n)
@@ -236,6 +252,9 @@ func (b *Bulk) Flush(t *Tx, max int) error {
 		}
 		i := 0
 		for ; i < len(x.spans) && (max <= 0 || written < max); i++ {
+			if b.drop != nil && b.drop[n+"\x00"+string(x.key(i))] {
+				continue
+			}
 			if err := bk.Put(x.key(i), x.value(i)); err != nil {
 				return err
 			}
@@ -280,9 +299,6 @@ func (t *Tx) PassIDsByNumber(n string) []uint64 { return t.ids("number", prefixK
 // PassIDsByPlate lists every pass version that has (or had) the plate.
 func (t *Tx) PassIDsByPlate(plate string) []uint64 { return t.ids("plate", prefixKey(plate)) }
 
-// PersonIDsByCF lists the person records of a codice fiscale (one per comune at most).
-func (t *Tx) PersonIDsByCF(cf string) []uint64 { return t.ids("pcf", prefixKey(cf)) }
-
 // PassIDsByNamePrefix lists current passes of comune whose "COGNOME NOME" starts with
 // prefix, in name order, at most limit (0 = all).
 func (t *Tx) PassIDsByNamePrefix(comune, prefix string, limit int) []uint64 {
@@ -307,11 +323,6 @@ func (t *Tx) PassIDsByNameWord(comune, text string, limit int) []uint64 {
 		return limit <= 0 || len(out) < limit
 	})
 	return out
-}
-
-// PersonIDsByNamePrefix is the same for people.
-func (t *Tx) PersonIDsByNamePrefix(comune, prefix string, limit int) []uint64 {
-	return t.limited("pname", append(prefixKey(comune), prefix...), limit)
 }
 
 // PassIDsByState lists current passes of comune in a stored state.
@@ -368,11 +379,6 @@ func (t *Tx) PassIDsByStateExpiry(comune string, st domain.State, from, to domai
 // PassIDsByPrefix scans a global index (number, cf, plate) by key prefix, at most limit.
 func (t *Tx) PassIDsByPrefix(index, prefix string, limit int) []uint64 {
 	return t.limited(index, []byte(prefix), limit)
-}
-
-// PersonIDsByPrefix scans people by codice fiscale prefix.
-func (t *Tx) PersonIDsByPrefix(prefix string, limit int) []uint64 {
-	return t.limited("pcf", []byte(prefix), limit)
 }
 
 func (t *Tx) dateRange(index string, pre []byte, from, to domain.Date) []uint64 {

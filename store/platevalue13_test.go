@@ -123,8 +123,8 @@ func TestMigration13PeriodiNellIndiceTarghe(t *testing.T) {
 	db = open2(t, path)
 	empty := 0
 	db.RawView(func(tx *bolt.Tx) error {
-		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, store.U64(13)) {
-			t.Errorf("schema_version = %x after opening, want 13", v)
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, store.U64(store.SchemaVersion())) {
+			t.Errorf("schema_version = %x after opening, want %d", v, store.SchemaVersion())
 		}
 		return tx.Bucket([]byte("idx")).Bucket([]byte("plate")).ForEach(func(k, v []byte) error {
 			if len(v) == 0 {

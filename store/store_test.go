@@ -118,7 +118,7 @@ func TestOpenCreatesSchema(t *testing.T) {
 // TestSchemaHasOneTestPerMigration fails when a migration is appended without its
 // own test below (design: "append only, one test each").
 func TestSchemaHasOneTestPerMigration(t *testing.T) {
-	const tested = 13 // TestMigration1SchemaIniziale, TestMigration2BachecaInformativa, TestMigration3PostaPECStampa, TestMigration4IndiciPEC, TestMigration5PiattaformaNazionale, TestMigration6IndiceInviiAperti, TestMigration7InviiApertiInMemoria, TestMigration8AnnullamentoUltimaOperazione, TestMigration9ClientiHTTP, TestMigration10SigilliEModifiche, TestMigration11CodificaCompatta, TestMigration12ScadenzeNegliStati, TestMigration13PeriodiNellIndiceTarghe
+	const tested = 14 // TestMigration1SchemaIniziale, TestMigration2BachecaInformativa, TestMigration3PostaPECStampa, TestMigration4IndiciPEC, TestMigration5PiattaformaNazionale, TestMigration6IndiceInviiAperti, TestMigration7InviiApertiInMemoria, TestMigration8AnnullamentoUltimaOperazione, TestMigration9ClientiHTTP, TestMigration10SigilliEModifiche, TestMigration11CodificaCompatta, TestMigration12ScadenzeNegliStati, TestMigration13PeriodiNellIndiceTarghe, TestMigration14PersoneTrovateDaiContrassegni
 	if store.SchemaVersion() != tested {
 		t.Fatalf("SchemaVersion is %d but only %d migrations have a test: add TestMigration%d…", store.SchemaVersion(), tested, tested+1)
 	}

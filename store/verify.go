@@ -132,7 +132,7 @@ func (t *Tx) recordEntries(fn func([]indexEntry), pec func(*PECItem)) error {
 	if err := t.ForEachPass(func(p domain.Pass) bool { fn(passIndexEntries(&p)); return true }); err != nil {
 		return err
 	}
-	if err := t.ForEachPerson(func(p domain.Person) bool { fn(personIndexEntries(&p)); return true }); err != nil {
+	if err := t.ForEachPerson(func(p domain.Person) bool { fn(t.personIndexEntries(&p)); return true }); err != nil {
 		return err
 	}
 	ops, err := t.Operators()
@@ -192,7 +192,7 @@ func (t *Tx) indexKeyOwned(index string, k, v []byte) bool {
 		return err == nil && e.Lineage != 0 && e.Lineage == readU64(k[:8])
 	case "pcf", "pname":
 		p, err := t.Person(idFromKey(k))
-		return err == nil && has(personIndexEntries(&p))
+		return err == nil && has(t.personIndexEntries(&p))
 	case "peckey", "pecstate", "peccf":
 		it, err := t.PECItem(idFromKey(k))
 		return err == nil && has(pecIndexEntries(&it))

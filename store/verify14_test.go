@@ -17,10 +17,15 @@ import (
 func TestVerifyEveryIndexWithoutSets(t *testing.T) {
 	db := open(t)
 	var p domain.Pass
-	var h domain.Person
+	var h, k domain.Person
 	if err := db.Update(func(tx *store.Tx) error {
 		h = samplePerson("RSSMRA80A01L736X", "ROSSI", "MARIO", "L736")
 		if err := tx.PutPerson(&h); err != nil {
+			return err
+		}
+		// Without a pass: found by pcf and pname only (issue 14.2).
+		k = samplePerson("VRDLCU70C10L736Z", "VERDI", "LUCA", "L736")
+		if err := tx.PutPerson(&k); err != nil {
 			return err
 		}
 		p = samplePass("L736_2026_00001", "L736", h, "AB123CD")
@@ -53,7 +58,8 @@ func TestVerifyEveryIndexWithoutSets(t *testing.T) {
 	}
 	missing := map[string][]byte{
 		"cf":        store.IndexKey(p.ID, h.CodiceFiscale),
-		"pname":     store.IndexKey(h.ID, "L736", "ROSSI MARIO"),
+		"pname":     store.IndexKey(k.ID, "L736", "VERDI LUCA"),
+		"pcf":       store.IndexKey(k.ID, "VRDLCU70C10L736Z"),
 		"auditpass": append(store.U64(p.Lineage), store.U64(1)...),
 		"opkey":     []byte("SHA256:abc"),
 	}
