@@ -378,17 +378,43 @@ func (r *recReader) cf() string {
 	return string(b[:])
 }
 
-// numberSeq is the progressive of Number when Number is FormatNumber(IssuingComune,
-// year, seq) exactly (ok false: written as text).
+// numberSeq is the progressive of Number when Number is exactly
+// IssuingComune_YYYY_NNNNN (domain.FormatNumber's form, P2; ok false: written as text).
+// By hand, not ParseNumber's regexp: every pass written goes through it.
 func numberSeq(p *domain.Pass) (seq int, yearDelta int, ok bool) {
-	if len(p.Number) != len(p.IssuingComune)+11 || p.IssuingComune == "" || p.Number[:len(p.IssuingComune)] != p.IssuingComune {
+	c, n := p.IssuingComune, p.Number
+	if c == "" || len(n) != len(c)+11 || n[:len(c)] != c || n[len(c)] != '_' || n[len(c)+5] != '_' {
 		return 0, 0, false
 	}
-	c, year, seq, ok := domain.ParseNumber(p.Number)
-	if !ok || c != p.IssuingComune || domain.FormatNumber(c, year, seq) != p.Number {
+	year, ok1 := digits(n[len(c)+1 : len(c)+5])
+	seq, ok2 := digits(n[len(c)+6:])
+	if !ok1 || !ok2 {
 		return 0, 0, false
 	}
 	return seq, year - p.DataRilascio.Year(), true
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+// formatNumber is domain.FormatNumber without fmt (every pass read goes through it).
+func formatNumber(comune string, year, seq int) string {
+	if year < 0 || year > 9999 || seq < 0 || seq > 99999 {
+		return domain.FormatNumber(comune, year, seq)
+	}
+	b := make([]byte, 0, len(comune)+11)
+	b = append(b, comune...)
+	b = append(b, '_', byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '_')
+	b = append(b, byte('0'+seq/10000), byte('0'+seq/1000%10), byte('0'+seq/100%10), byte('0'+seq/10%10), byte('0'+seq%10))
+	return string(b)
 }
 
 // appendPass is the compact record of a pass version. Plates come last: their bits
@@ -732,7 +758,7 @@ func decodePass(raw []byte, p *domain.Pass) error {
 		p.UpdatedBy = p.CreatedBy
 	}
 	if hasSeq {
-		p.Number = domain.FormatNumber(p.IssuingComune, p.DataRilascio.Year()+int(yearDelta), int(seq))
+		p.Number = formatNumber(p.IssuingComune, p.DataRilascio.Year()+int(yearDelta), int(seq))
 	}
 	if hasDecorr {
 		p.DataDecorrenza = p.DataRilascio.AddDays(int(decorrenza))
