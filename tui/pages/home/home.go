@@ -5,6 +5,7 @@ package home
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -136,6 +137,7 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			return m, common.Err(msg.err)
 		}
 		m.data, m.loaded = msg.d, true
+		m.data.expiring = slices.Clone(m.data.expiring) // no spare room kept (issue 14.5)
 		rows := make([][]string, len(m.data.expiring))
 		for i, r := range m.data.expiring {
 			rows[i] = []string{r.Scadenza.String(), r.Number, r.Holder, strings.Join(r.Plates, " ")}

@@ -5,6 +5,7 @@ package passes
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -181,7 +182,10 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 		if !current {
 			return m, nil // an older search answered late
 		}
-		m.rows, m.more = msg.res.Rows, msg.res.More
+		// A copy the size of the rows: the search's slice can hold several times more
+		// room (48 KB for the first 60 rows of a region), kept as long as the page
+		// (issue 14.5).
+		m.rows, m.more = slices.Clone(msg.res.Rows), msg.res.More
 		m.fill()
 		if enter {
 			return m, m.open()
