@@ -144,7 +144,8 @@ func appendJob(b []byte, j *OutboxJob) []byte {
 	w.time(jDone, j.Done)
 	if len(j.Change) > 0 {
 		var c national.Change
-		if json.Unmarshal(j.Change, &c) == nil && string(appendChangeJSON(nil, &c)) == string(j.Change) {
+		if (parseChangeJSON(j.Change, &c) || json.Unmarshal(j.Change, &c) == nil) &&
+			string(appendChangeJSON(make([]byte, 0, len(j.Change)), &c)) == string(j.Change) {
 			start := len(w.b)
 			w.nested(jChange, func(w *recWriter) { appendChange(w, &c, j) })
 			if len(w.b) == start { // a message of empty fields is still one
@@ -430,6 +431,85 @@ func appendChangeJSON(b []byte, c *national.Change) []byte {
 		b = appendJSONString(b, c.Destination)
 	}
 	return append(b, '}')
+}
+
+// parseChangeJSON reads the bytes appendChangeJSON writes, when no string in them has
+// an escape (the usual message), without reflection; false: anything else (the caller
+// then asks encoding/json, and keeps the bytes unless they are appendChangeJSON's).
+func parseChangeJSON(b []byte, c *national.Change) bool {
+	p := jsonScan{b: b, ok: true}
+	p.field(`{"chiave_idempotenza":`, &c.Key, true)
+	p.field(`,"tipo":`, &c.Kind, true)
+	p.field(`,"comune":`, &c.Comune, true)
+	p.field(`,"cude_id":`, &c.CudeID, false)
+	p.field(`,"numero_contrassegno":`, &c.Number, true)
+	p.field(`,"numero_precedente":`, &c.PreviousNumber, false)
+	p.field(`,"codice_fiscale":`, &c.CodiceFiscale, true)
+	p.field(`,"cognome":`, &c.Cognome, true)
+	p.field(`,"nome":`, &c.Nome, true)
+	p.field(`,"data_rilascio":`, &c.DataRilascio, true)
+	p.field(`,"data_scadenza":`, &c.DataScadenza, true)
+	p.ok = p.ok && p.lit(`,"targhe":`)
+	if p.ok && !p.lit("null") {
+		c.Plates = []national.Plate{}
+		p.ok = p.lit("[")
+		for p.ok && !p.lit("]") {
+			if len(c.Plates) > 0 {
+				p.ok = p.lit(",")
+			}
+			var pl national.Plate
+			p.field(`{"targa":`, &pl.Number, true)
+			p.field(`,"nazione":`, &pl.Country, true)
+			p.ok = p.ok && p.lit("}")
+			c.Plates = append(c.Plates, pl)
+		}
+	}
+	p.field(`,"data_evento":`, &c.Date, false)
+	p.field(`,"motivo":`, &c.Reason, false)
+	p.field(`,"comune_destinazione":`, &c.Destination, false)
+	return p.ok && p.lit("}") && len(p.b) == 0
+}
+
+type jsonScan struct {
+	b  []byte
+	ok bool
+}
+
+// lit consumes s if the bytes start with it.
+func (p *jsonScan) lit(s string) bool {
+	if len(p.b) >= len(s) && string(p.b[:len(s)]) == s {
+		p.b = p.b[len(s):]
+		return true
+	}
+	return false
+}
+
+// field reads key and a string without escapes into v; a missing optional key is
+// not an error.
+func (p *jsonScan) field(key string, v *string, required bool) {
+	if !p.ok {
+		return
+	}
+	if !p.lit(key) {
+		p.ok = !required
+		return
+	}
+	if len(p.b) == 0 || p.b[0] != '"' {
+		p.ok = false
+		return
+	}
+	for i := 1; i < len(p.b); i++ {
+		switch c := p.b[i]; {
+		case c == '"':
+			*v = string(p.b[1:i])
+			p.b = p.b[i+1:]
+			return
+		case c == '\\' || c < 0x20:
+			p.ok = false
+			return
+		}
+	}
+	p.ok = false
 }
 
 // appendJSONString quotes s as encoding/json does (HTML characters escaped, invalid

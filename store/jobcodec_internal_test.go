@@ -48,8 +48,21 @@ func randChange(r *rand.Rand) national.Change {
 // wrote for it (the service unmarshals them; the platform's request is made from them).
 func TestChangeJSON(t *testing.T) {
 	r := rand.New(rand.NewPCG(14, 1))
+	parsed := 0
 	for i := range 20000 {
 		c := randChange(r)
+		if i%3 == 0 { // a usual message: no escapes
+			plain := func() string { return pick(r, "", "E349_2022_00001", "LÀZZARO", "D'ANGELO", "2022-09-14", "ZNCVTR25R53Z100T", "€ 1,00") }
+			c = national.Change{Key: plain(), Kind: plain(), Comune: plain(), CudeID: plain(), Number: plain(), PreviousNumber: plain(),
+				CodiceFiscale: plain(), Cognome: plain(), Nome: plain(), DataRilascio: plain(), DataScadenza: plain(),
+				Date: plain(), Reason: plain(), Destination: plain()}
+			for range r.IntN(4) - 1 {
+				c.Plates = append(c.Plates, national.Plate{Number: plain(), Country: plain()})
+			}
+			if c.Plates == nil && r.IntN(2) == 0 {
+				c.Plates = []national.Plate{}
+			}
+		}
 		want, err := json.Marshal(c)
 		if err != nil {
 			t.Fatal(err)
@@ -57,7 +70,26 @@ func TestChangeJSON(t *testing.T) {
 		if got := appendChangeJSON(nil, &c); string(got) != string(want) {
 			t.Fatalf("%d: appendChangeJSON\n%s\nwant json.Marshal's\n%s", i, got, want)
 		}
+		// Read back without reflection: the very message, or false (an escape).
+		var back national.Change
+		if parseChangeJSON(want, &back) {
+			parsed++
+			if !reflect.DeepEqual(back, c) {
+				t.Fatalf("%d: parseChangeJSON read\n%+v\nof\n%s", i, back, want)
+			}
+		} else if !strings.Contains(string(want), `\`) {
+			t.Fatalf("%d: parseChangeJSON refused a message without escapes:\n%s", i, want)
+		}
+		for _, cut := range []int{1, len(want) / 2, len(want) - 1} {
+			if parseChangeJSON(want[:cut], &back) {
+				t.Fatalf("%d: a message cut at %d reads", i, cut)
+			}
+		}
 	}
+	if parsed < 100 {
+		t.Fatalf("only %d messages read without escapes", parsed)
+	}
+	t.Logf("%d of 20000 read without encoding/json", parsed)
 }
 
 // A field added to national.Change must be added to the codec and to appendChangeJSON
