@@ -52,7 +52,9 @@ func TestChangeJSON(t *testing.T) {
 	for i := range 20000 {
 		c := randChange(r)
 		if i%3 == 0 { // a usual message: no escapes
-			plain := func() string { return pick(r, "", "E349_2022_00001", "LÀZZARO", "D'ANGELO", "2022-09-14", "ZNCVTR25R53Z100T", "€ 1,00") }
+			plain := func() string {
+				return pick(r, "", "E349_2022_00001", "LÀZZARO", "D'ANGELO", "2022-09-14", "ZNCVTR25R53Z100T", "€ 1,00")
+			}
 			c = national.Change{Key: plain(), Kind: plain(), Comune: plain(), CudeID: plain(), Number: plain(), PreviousNumber: plain(),
 				CodiceFiscale: plain(), Cognome: plain(), Nome: plain(), DataRilascio: plain(), DataScadenza: plain(),
 				Date: plain(), Reason: plain(), Destination: plain()}
