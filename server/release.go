@@ -8,18 +8,28 @@ import (
 // What an ended session held (its screens, its pages, its connection's buffers) is
 // garbage at once, but the runtime gives the pages back to the system slowly, and with
 // the collector tuned for typing (TuneGC) a server that had thirty sessions kept their
-// RSS for long after (issue 14.5). A little after a session ends, when nobody is typing,
-// the server collects and returns the freed memory. Endings close together make one
-// release.
+// RSS for long after (issue 14.5). Opening a session leaves garbage too (the
+// handshake, the first searches on the register: more than the session keeps), which
+// the collector tuned for typing leaves in the RSS. A little after a session opens or
+// ends, when nobody is typing, the server collects and returns the freed memory.
+// Openings and endings close together make one release.
 
-// releaseAfter is how long after a session ends the memory is given back.
+// releaseAfter is how long after a session opens or ends the memory is given back.
 var releaseAfter = 2 * time.Second
 
 // releaseQuiet: no key pressed for this long in any session before a release.
 const releaseQuiet = 300 * time.Millisecond
 
-// release (scheduled by unregister when a session ends and none is pending) collects and returns the freed memory to the system, or waits again while
-// someone types (a forced collection takes CPU from the keys).
+// scheduleRelease (s.mu held) plans a release unless one is pending.
+func (s *Server) scheduleRelease() {
+	if !s.closing && s.releaseTimer == nil {
+		s.releaseTimer = time.AfterFunc(releaseAfter, s.release)
+	}
+}
+
+// release (scheduled when a session opens or ends and none is pending) collects and
+// returns the freed memory to the system, or waits again while someone types (a forced
+// collection takes CPU from the keys).
 func (s *Server) release() {
 	if s.Typing(releaseQuiet) {
 		s.mu.Lock()

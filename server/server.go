@@ -304,6 +304,7 @@ func (s *Server) register(sess ssh.Session, se *session) bool {
 	}
 	s.sessions[sess] = se
 	s.wg.Add(1)
+	s.scheduleRelease()
 	return true
 }
 
@@ -313,9 +314,7 @@ func (s *Server) unregister(sess ssh.Session) {
 	if _, ok := s.sessions[sess]; ok {
 		delete(s.sessions, sess)
 		s.wg.Done()
-		if !s.closing && s.releaseTimer == nil {
-			s.releaseTimer = time.AfterFunc(releaseAfter, s.release)
-		}
+		s.scheduleRelease()
 	}
 }
 
