@@ -59,7 +59,11 @@ func (t *Tx) Verify() ([]Problem, error) {
 		want[n] = &sum{}
 	}
 	pecKeys := map[string]uint64{} // the inbox's items: a few per request, kept small by the retention
+	records := 0
 	if err := t.recordEntries(func(es []indexEntry) {
+		if records++; records%8192 == 0 {
+			t.releaseMapped() // the file's pages read so far: see releaseMapped
+		}
 		for _, e := range es {
 			if s := want[e.index]; s != nil {
 				add(s, e.key, e.val)
@@ -88,6 +92,7 @@ func (t *Tx) Verify() ([]Problem, error) {
 		if have != *want[n] {
 			suspect[n] = true
 		}
+		t.releaseMapped()
 	}
 	if len(suspect) > 0 {
 		if err := t.recordEntries(func(es []indexEntry) {
