@@ -43,6 +43,9 @@ const (
 	jDone
 	jChange    // nested: the national.Change's fields (changeJSON gives its bytes back)
 	jChangeRaw // the message's bytes as given, when they are not changeJSON's
+	jCreatedSec
+	jNextTrySec
+	jDoneSec
 )
 
 // Field numbers of a national.Change inside a job. Append only; never reuse a number.
@@ -136,12 +139,12 @@ func appendJob(b []byte, j *OutboxJob) []byte {
 	w.uint(jPassID, j.PassID)
 	w.uint(jLineage, j.Lineage)
 	w.str(jComune, j.Comune)
-	w.time(jCreated, j.Created)
+	w.instant(jCreated, jCreatedSec, j.Created)
 	w.enum(jState, jStateCode, jobStateCodes, string(j.State))
 	w.int(jAttempts, int64(j.Attempts))
 	w.str(jLastError, j.LastError)
-	w.time(jNextTry, j.NextTry)
-	w.time(jDone, j.Done)
+	w.instant(jNextTry, jNextTrySec, j.NextTry)
+	w.instant(jDone, jDoneSec, j.Done)
 	if len(j.Change) > 0 {
 		var c national.Change
 		if (parseChangeJSON(j.Change, &c) || json.Unmarshal(j.Change, &c) == nil) &&
@@ -244,6 +247,8 @@ func decodeJob(raw []byte, j *OutboxJob, withChange bool) error {
 			j.Comune = r.str()
 		case jCreated:
 			j.Created = r.time()
+		case jCreatedSec:
+			j.Created = r.seconds()
 		case jState:
 			j.State = JobState(r.str())
 		case jStateCode:
@@ -254,8 +259,12 @@ func decodeJob(raw []byte, j *OutboxJob, withChange bool) error {
 			j.LastError = r.str()
 		case jNextTry:
 			j.NextTry = r.time()
+		case jNextTrySec:
+			j.NextTry = r.seconds()
 		case jDone:
 			j.Done = r.time()
+		case jDoneSec:
+			j.Done = r.seconds()
 		case jChange:
 			change = r.raw
 		case jChangeRaw:

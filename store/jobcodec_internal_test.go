@@ -135,9 +135,11 @@ func TestJobCodecRoundTrip(t *testing.T) {
 	kinds := append(append([]string{}, jobKindCodes...), "", "altro", "rilascio ")
 	states := append(append([]string{}, jobStateCodes...), "", "strano")
 	instant := func() time.Time {
-		switch r.IntN(4) {
+		switch r.IntN(5) {
 		case 0:
 			return time.Time{}
+		case 4:
+			return time.Unix(r.Int64N(4e9), 0).UTC()
 		case 1:
 			return time.Unix(r.Int64N(4e9), r.Int64N(1e9)).UTC()
 		case 2:

@@ -78,7 +78,7 @@ func (t *Tx) Enqueue(kind string, passID, lineage, version uint64, comune string
 	if err != nil {
 		return OutboxJob{}, err
 	}
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Second) // shown, never compared: seconds do (#14.1)
 	j := OutboxJob{Seq: seq, Key: fmt.Sprintf("%d-%d-%s", lineage, version, kind), Kind: kind,
 		PassID: passID, Lineage: lineage, Comune: comune, Created: now, State: JobPending, Change: change} // NextTry zero: at once
 	t.enqueued = append(t.enqueued, comune)
