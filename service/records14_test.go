@@ -21,9 +21,13 @@ import (
 // schema10Register copies testdata/registro-schema10 (made by `vivipass demo` of the
 // vivipass before issue 14, commit 6c7abd9: JSON records, sealed, its key folder
 // beside it) into a temporary folder and returns the register's path.
-func schema10Register(t *testing.T) string {
+func schema10Register(t *testing.T) string { return fixtureRegister(t, "testdata/registro-schema10") }
+
+// fixtureRegister copies a register kept in dir (vivipass.db.gz and its chiavi-firma
+// folder) into a temporary folder and returns its path.
+func fixtureRegister(t *testing.T, dir string) string {
 	t.Helper()
-	gz, err := os.ReadFile("testdata/registro-schema10/vivipass.db.gz")
+	gz, err := os.ReadFile(filepath.Join(dir, "vivipass.db.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +43,7 @@ func schema10Register(t *testing.T) string {
 	if err := os.WriteFile(path, db.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	copyKeys(t, "testdata/registro-schema10/chiavi-firma", keyring.DirFor(path))
+	copyKeys(t, filepath.Join(dir, "chiavi-firma"), keyring.DirFor(path))
 	return path
 }
 

@@ -1,11 +1,8 @@
 package service_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +10,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"vivipass/domain"
-	"vivipass/keyring"
 	"vivipass/store"
 )
 
@@ -21,27 +17,7 @@ import (
 // vivipass at the start of this work on issue 14.2, commit fefe349: compact records,
 // sealed, plate keys without values, pcf and pname for everyone) into a temporary
 // folder and returns the register's path.
-func schema12Register(t *testing.T) string {
-	t.Helper()
-	gz, err := os.ReadFile("testdata/registro-schema12/vivipass.db.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var db bytes.Buffer
-	if _, err := db.ReadFrom(zr); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "vivipass.db")
-	if err := os.WriteFile(path, db.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	copyKeys(t, "testdata/registro-schema12/chiavi-firma", keyring.DirFor(path))
-	return path
-}
+func schema12Register(t *testing.T) string { return fixtureRegister(t, "testdata/registro-schema12") }
 
 // indexCounts counts the keys of the plate index with a value, and of pcf and pname.
 func indexCounts(t *testing.T, path string) (plateValues, pcf, pname int) {
