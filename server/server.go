@@ -26,8 +26,11 @@
 //     the model changed (Bubble Tea's renderer keeps two grids of cells the size of the
 //     terminal, 450 KB a session: issue 14.5); rows the terminal already shows are not
 //     written again, a table that scrolled is scrolled by the terminal. With
-//     Config.CellRenderer, Bubble Tea's renderer writes frames on a ticker at up to 120
+//     Config.TeaTerminal, Bubble Tea's renderer writes frames on a ticker at up to 120
 //     fps (DefaultFPS).
+//   - keys (input.go): the session reads its keys with the decoder Bubble Tea's reader
+//     uses, without the table of legacy sequences that reader builds for every
+//     program (136 KB a session, issue 14.5).
 //   - idle: a session with no key pressed for Config.IdleTimeout ends with a message
 //     (the SSH connection's own idle timeout cannot tell an operator away from a screen
 //     that other operators' changes keep redrawing).
@@ -92,13 +95,14 @@ type Config struct {
 	// DefaultIdleTimeout, a negative value never.
 	IdleTimeout time.Duration
 	// FPS is the highest frame rate of a session; 0 means DefaultFPS. It paces Bubble
-	// Tea's renderer only (CellRenderer): the session's own draws a frame as soon as the
+	// Tea's renderer only (TeaTerminal): the session's own draws a frame as soon as the
 	// model changed.
 	FPS int
-	// CellRenderer draws the sessions with Bubble Tea's renderer, which keeps two grids
-	// of cells the size of the terminal (450 KB a session at 80×24), instead of the
-	// session's own by whole rows (frames.go). For comparisons.
-	CellRenderer bool
+	// TeaTerminal draws the sessions and reads their keys with Bubble Tea's renderer and
+	// reader, which keep two grids of cells the size of the terminal (450 KB a session
+	// at 80×24) and a table of key sequences (136 KB), instead of the session's own
+	// (frames.go, input.go). For comparisons.
+	TeaTerminal bool
 	// Log receives one line per connection, refusal and session end, and per SFTP
 	// session and transfer; nil discards.
 	Log *slog.Logger

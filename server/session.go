@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -230,9 +231,14 @@ func (s *Server) runDesk(next ssh.Handler) ssh.Handler {
 				}
 			}
 		}()
+		ctx, stopKeys := context.WithCancel(sess.Context())
+		if !s.cfg.TeaTerminal { // the keys, read by the session (input.go)
+			go new(keys).run(ctx, &pasteLimit{r: sess}, p.Send) // (limits.go)
+		}
 		if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 			s.log.Warn("sessione: il programma è finito con un errore", "errore", err.Error())
 		}
+		stopKeys()
 		p.Kill() // its goroutines end; a Send or Quit waiting above returns
 		close(over)
 		if se := s.lookup(sess); se != nil {
@@ -273,7 +279,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	opts := append(bm.MakeOptions(sess),
 		// After MakeOptions, which gives the client's size as it is.
 		tea.WithWindowSize(clampWindow(pty.Window.Width, pty.Window.Height)),
-		tea.WithInput(&pasteLimit{r: sess}), // (limits.go)
+		tea.WithInput(nil), // the session reads its keys (runDesk)
 		tea.WithFilter(se.filter),
 		// The signals are the server process's: SIGTERM is Shutdown's business, and
 		// every program would otherwise quit on its own, without the goodbye.
@@ -286,7 +292,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}
 	g := &guard{m: m, se: se, log: s.log}
-	if !s.cfg.CellRenderer {
+	if s.cfg.TeaTerminal {
+		opts = append(opts, tea.WithInput(&pasteLimit{r: sess})) // (limits.go)
+	} else {
 		// The session's own renderer (frames.go): Bubble Tea's keeps 450 KB of cells.
 		w, h := clampWindow(pty.Window.Width, pty.Window.Height)
 		g.frames = newFrames(sess, w, h)
