@@ -11,6 +11,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -177,6 +178,9 @@ func (s *Server) Handler() http.Handler {
 			writeError(w, http.StatusRequestURITooLong, fmt.Sprintf("indirizzo troppo lungo: al massimo %d caratteri", MaxPath))
 		case len(r.URL.RawQuery) > MaxQuery:
 			writeError(w, http.StatusRequestURITooLong, fmt.Sprintf("parametri troppo lunghi: al massimo %d caratteri", MaxQuery))
+		case !cleanPath(r.URL.Path):
+			// The mux would answer a redirect in HTML; a gate wants the API's answer.
+			writeError(w, http.StatusNotFound, "indirizzo non valido: senza //, /./ o /../ (vedere docs/API.md)")
 		case r.ContentLength > MaxBody:
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("richiesta troppo grande: al massimo %d byte", MaxBody))
 		default:
@@ -184,6 +188,19 @@ func (s *Server) Handler() http.Handler {
 			mux.ServeHTTP(w, r)
 		}
 	})
+}
+
+// cleanPath reports whether p is a path as the mux takes it without a redirect:
+// absolute, and already clean (a trailing / kept).
+func cleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 // call is one request under way: who asks, and what goes in the query log.
