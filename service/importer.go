@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"vivipass/domain"
@@ -74,6 +75,8 @@ func IsImportFileError(err error) bool {
 // the same file twice changes nothing (a pass is identified by comune + number).
 // A big file does not hold the other writers (issue 12.8): what they save meanwhile
 // is carried into the copy, and the import is refused if they saved what it writes.
+// A big file is read, checked and written a chunk of rows at a time (issue 14.3): its
+// memory does not grow with its rows.
 // progress, if not nil, is called as rows are written.
 func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total int)) (ImportReport, error) {
 	var rep ImportReport
@@ -86,66 +89,82 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		}
 	}
 	today := s.Today()
-	if len(req.Data) > 4<<20 {
-		// A region-sized file: its parsed rows stay live through the import, so collect
-		// garbage sooner and keep the heap from doubling on top of them (peak memory
-		// target ≤ 300 MB for 120,000 passes). Small files do not pay for it. (Issue
-		// 14.3: a soft limit, debug.SetMemoryLimit(128 MiB), instead cost twice the CPU,
-		// 200 collections against 65: the live rows are above it until the import streams.)
-		defer debug.SetGCPercent(debug.SetGCPercent(20))
-	}
 	name := filepath.Base(req.FileName)
 	hash := FileHash(req.Data)
 	ctx := req.Ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	f, err := legacy.Parse(req.Data, today)
-	req.Data = nil // the rows own copies of what they keep: let the file go
+	st, err := legacy.NewStream(req.Data, today)
 	if err == nil {
 		err = ctx.Err()
 	}
 	if err != nil {
 		return rep, err
 	}
-	rep.Rows, rep.Encoding, rep.Separator = f.Records, f.Encoding, string(f.Separator)
-	for _, r := range f.Rows {
-		for _, w := range r.Warnings {
-			rep.Warnings = append(rep.Warnings, ImportError{Row: r.Line, Column: w.Field, Message: w.Message})
-		}
-		if r.CFWarning != "" {
-			rep.Warnings = append(rep.Warnings, ImportError{Row: r.Line, Column: "codice_fiscale", Message: r.CFWarning})
-		}
-	}
+	rep.Encoding, rep.Separator = st.Encoding, string(st.Separator)
 	comune := strings.ToUpper(strings.TrimSpace(req.Comune))
 	if a.Comune != "" {
 		comune = a.Comune
 	}
-	if _, ok := domain.ComuneByCode(comune); comune != "" && !ok {
-		return rep, &domain.Error{Message: fmt.Sprintf("comune %q sconosciuto: indicare il codice catastale (es. L736)", req.Comune)}
+	known := func() error {
+		if _, ok := domain.ComuneByCode(comune); comune != "" && !ok {
+			return &domain.Error{Message: fmt.Sprintf("comune %q sconosciuto: indicare il codice catastale (es. L736)", req.Comune)}
+		}
+		return nil
 	}
-	// A small file: writers wait for the whole import (one short transaction), so the
-	// checks below still hold when the rows are written. A big one: writers go on, and
-	// from here every write they commit is recorded (a capture), carried into the copy
-	// the rows are written to, and checked against the rows before the swap. A dry run
-	// only reads.
-	var capture *store.Capture
-	switch {
-	case req.DryRun:
-	case len(f.Rows) > importChunk:
-		if capture, err = s.db.StartCapture(); err != nil {
+	w := &importWriter{s: s, a: a, file: name, today: today, now: s.now().UTC().Truncate(time.Second),
+		people: legacy.NewKeyTable(), existing: map[uint64]bool{}, bulk: store.NewBulk(), progress: progress, ctx: ctx}
+	check := newImportCheck(a, comune, today)
+	finish := func(tx *store.Tx) error {
+		if err := ctx.Err(); err != nil {
+			return err // cancelled: this last transaction rolls back, nothing is swapped in
+		}
+		tx.Collect(w.bulk) // the audit entry below seals the records the import wrote (12.5)
+		if err := tx.PutImport(store.ImportRecord{SHA256: hash, File: name, At: w.now, By: a.Operator,
+			Imported: w.done, Skipped: rep.Skipped}); err != nil {
+			return err
+		}
+		return s.audit(tx, a, comune, "import massivo", "file "+name, 0,
+			fmt.Sprintf("%d contrassegni importati, %d già presenti, %d righe scartate; sha256 %s", w.done, rep.Skipped, len(rep.Errors), hash))
+	}
+	if w.total = st.Remaining(); w.total > importChunk {
+		// A region-sized file. Only a chunk of rows and the compact tables of the checks
+		// between rows are live: a soft memory limit keeps the heap near them, where
+		// SetGCPercent(20) was needed while every row stayed live (issue 14.3).
+		limit := int64(importMemory + len(req.Data) + importRowBytes*w.total)
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
+		if err := known(); err != nil {
 			return rep, err
 		}
-		defer capture.Stop()
-	default:
+		err := s.importLarge(w, st, check, &rep, req, finish)
+		if err == nil && !req.DryRun && rep.Imported > 0 {
+			s.hub.Publish(PassChanged{InComune: comune})
+		}
+		return rep, err
+	}
+
+	// A small file: read and checked at once; writers wait for the whole import (one
+	// short transaction), so the checks still hold when the rows are written. A dry run
+	// only reads.
+	c := st.Next(0)
+	if c == nil {
+		c = &legacy.Chunk{}
+	}
+	rep.Rows = c.Records
+	addWarnings(&rep, c.Rows)
+	if err := known(); err != nil {
+		return rep, err
+	}
+	if !req.DryRun {
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
 	}
 	var todo []importRow
-	rep.Errors = append([]ImportError(nil), f.Errors...) // checkImport adds the register's
+	rep.Errors = append([]ImportError(nil), c.Errors...) // the check adds the register's
 	err = s.db.View(func(tx *store.Tx) error {
 		var err error
-		todo, err = s.checkImport(tx, a, f.Rows, comune, today, &rep)
+		todo, err = check.rows(tx, c.Rows, &rep)
 		return err
 	})
 	if err != nil {
@@ -161,33 +180,16 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 	case len(todo) == 0:
 		return rep, nil // nothing to write: the register stays exactly as it was
 	}
-	w := &importWriter{s: s, a: a, file: name, today: today, now: s.now().UTC().Truncate(time.Second),
-		people: map[string]personRef{}, existing: map[uint64]bool{}, bulk: store.NewBulk(), total: len(todo), progress: progress, ctx: ctx}
-	finish := func(tx *store.Tx) error {
-		if err := ctx.Err(); err != nil {
-			return err // cancelled: this last transaction rolls back, nothing is swapped in
-		}
-		tx.Collect(w.bulk) // the audit entry below seals the records the import wrote (12.5)
-		if err := tx.PutImport(store.ImportRecord{SHA256: hash, File: name, At: w.now, By: a.Operator,
-			Imported: len(todo), Skipped: rep.Skipped}); err != nil {
+	w.total = len(todo)
+	err = s.db.Update(func(tx *store.Tx) error {
+		if err := w.write(tx, todo); err != nil {
 			return err
 		}
-		return s.audit(tx, a, comune, "import massivo", "file "+name, 0,
-			fmt.Sprintf("%d contrassegni importati, %d già presenti, %d righe scartate; sha256 %s", len(todo), rep.Skipped, len(rep.Errors), hash))
-	}
-	if capture == nil {
-		err = s.db.Update(func(tx *store.Tx) error {
-			if err := w.write(tx, todo); err != nil {
-				return err
-			}
-			if err := w.bulk.Flush(tx, 0); err != nil {
-				return err
-			}
-			return finish(tx)
-		})
-	} else {
-		err = s.importLarge(w, todo, capture, finish)
-	}
+		if err := w.bulk.Flush(tx, 0); err != nil {
+			return err
+		}
+		return finish(tx)
+	})
 	if err != nil {
 		return rep, err
 	}
@@ -196,90 +198,248 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 	return rep, nil
 }
 
+// addWarnings adds the warnings of rows to the report.
+func addWarnings(rep *ImportReport, rows []legacy.Row) {
+	for _, r := range rows {
+		for _, w := range r.Warnings {
+			rep.Warnings = append(rep.Warnings, ImportError{Row: r.Line, Column: w.Field, Message: w.Message})
+		}
+		if r.CFWarning != "" {
+			rep.Warnings = append(rep.Warnings, ImportError{Row: r.Line, Column: "codice_fiscale", Message: r.CFWarning})
+		}
+	}
+}
+
 // importChunk is the number of rows one transaction writes. bbolt keeps a
 // transaction's pages in memory until commit: a region (120,000 passes) in one
 // transaction peaked near 1 GB.
 const importChunk = 5000
 
-// importLarge writes a big import into a copy of the register, one chunk per
-// transaction, then swaps the copy in with an atomic rename: killed at any point, the
-// register is the one before the import (the copy is left behind and removed by the
-// next import). Other writers go on meanwhile (issue 12.8): the ids the import needs
-// are reserved in the register first, and what they commit, recorded by capture, is
-// replayed onto the copy at the end, with writers kept out only for that (the copy is
-// synced before). A save of what the import writes (a number, a holder) refuses the
-// import, and the register stays as it is.
-func (s *Service) importLarge(w *importWriter, todo []importRow, capture *store.Capture, finish func(*store.Tx) error) error {
-	live := s.db.Path()
-	old, _ := filepath.Glob(live + ".import-*")
-	for _, o := range old {
-		os.Remove(o) // a copy left by an import that was killed (only one capture runs)
-	}
-	scratch := fmt.Sprintf("%s.import-%d", live, os.Getpid())
-	// Ids for the records the import writes, set aside in the register: a pass, a
-	// holder at most, and a national job for a pass with the consent, per row.
-	holders, consent := map[string]bool{}, 0
-	for _, r := range todo {
-		holders[r.comune+"|"+r.Person.CodiceFiscale] = true
-		if r.Consent {
-			consent++
-		}
-	}
-	w.ids = store.NewIDs()
-	if err := s.update(func(tx *store.Tx, _ *[]Event) error {
-		if err := tx.Reserve(w.ids, "passes", uint64(len(todo))); err != nil {
+// The memory of a big import (issue 14.3): a soft limit on the heap, what it keeps
+// that grows with the file (the file itself, the compact tables of the checks and the
+// records' hashes for the audit entry) and a fixed working set; the collector runs as
+// usual below it. Set lower than what is live, the collector would run without end.
+// The index entries the import holds until its end (store.Bulk) go to a sorted run
+// of a temporary file whenever they pass importBulkMax (store.Spill).
+const (
+	importMemory   = 64 << 20 // the working set: chunks in flight, transactions, runtime
+	importRowBytes = 320      // per row, what the checks between rows keep (KeyTables) and its seal
+	importBulkMax  = 150_000  // index entries held before they go to a run (store.Spill)
+)
+
+// importChecked is a chunk of the file, checked, on its way to be written.
+type importChecked struct {
+	todo     []importRow
+	errors   []ImportError // the file's and the register's
+	warnings []ImportError
+	skipped  int
+	records  int
+	err      error
+}
+
+// importLarge reads, checks and writes a big file a chunk at a time: a goroutine reads
+// and checks the next chunk while one is written. The rows are written into a copy
+// of the register, one chunk per transaction, then the copy is swapped in with an
+// atomic rename: killed at any point, the register is the one before the import (the
+// copy is left behind and removed by the next import). A file found to have errors
+// (and not imported for its valid rows only) stops the writing; it is still read to
+// its end, for the report of every bad row, and the copy is dropped. Other writers go
+// on meanwhile (issue 12.8): the ids the import may need are reserved in the register
+// first, and what they commit, recorded by capture, is replayed onto the copy at the
+// end, with writers kept out only for that (the copy is synced before). A save of what
+// the import writes (a number, a holder) refuses the import, and the register stays
+// as it is. A dry run reads the register and writes nothing.
+func (s *Service) importLarge(w *importWriter, st *legacy.Stream, check *importCheck, rep *ImportReport, req ImportRequest, finish func(*store.Tx) error) error {
+	var (
+		capture *store.Capture
+		sdb     *store.DB // the copy; the register itself for a dry run
+		spill   *store.Spill
+		scratch string
+		ok      bool
+		err     error
+	)
+	if req.DryRun {
+		sdb = s.db
+	} else {
+		if capture, err = s.db.StartCapture(); err != nil {
 			return err
 		}
-		if err := tx.Reserve(w.ids, "people", uint64(len(holders))); err != nil {
+		defer capture.Stop()
+		live := s.db.Path()
+		old, _ := filepath.Glob(live + ".import-*")
+		for _, o := range old {
+			os.Remove(o) // a copy left by an import that was killed (only one capture runs)
+		}
+		scratch = fmt.Sprintf("%s.import-%d", live, os.Getpid())
+		// Ids for the records the import writes, set aside in the register: a pass, a
+		// holder at most, and a national job per row. Those a refused import did not
+		// use are given back (if no desk took ids after them).
+		n := uint64(w.total)
+		w.ids = store.NewIDs()
+		if err := s.update(func(tx *store.Tx, _ *[]Event) error {
+			for _, b := range []string{"passes", "people", "outbox"} {
+				if err := tx.Reserve(w.ids, b, n); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
 			return err
 		}
-		return tx.Reserve(w.ids, "outbox", uint64(consent))
-	}); err != nil {
-		return err
+		defer func() {
+			if !ok {
+				s.update(func(tx *store.Tx, _ *[]Event) error { return tx.Unreserve(w.ids) })
+			}
+		}()
+		if _, err := s.db.BackupFile(scratch); err != nil {
+			return err
+		}
+		defer func() {
+			if !ok {
+				os.Remove(scratch)
+			}
+		}()
+		if sdb, err = store.Open(scratch, store.Options{NoSync: true}); err != nil {
+			return err
+		}
+		sdb.SetAuditKeys(s.db.AuditKeys()) // the copy's entries are authenticated as the register's
+		// The index entries wait in a temporary file, a sorted run at a time.
+		if spill, err = store.NewSpill(filepath.Dir(live)); err != nil {
+			sdb.Close()
+			return err
+		}
+		defer spill.Close()
+		check.ours = func(bucket string, id uint64) bool { return w.ids.Reserved(bucket, id) }
 	}
-	if _, err := s.db.BackupFile(scratch); err != nil {
-		return err
+	// The reader: the next chunk is read and checked (against the copy as it was taken:
+	// the rows this import wrote are told apart by their ids) while one is written.
+	chunks := make(chan *importChecked, 1)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	stopReader := func() {
+		once.Do(func() {
+			close(stop)
+			<-stopped
+		})
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.Remove(scratch)
+	defer stopReader()
+	closeCopy := func() {
+		stopReader() // it may be reading the copy
+		if sdb != s.db {
+			sdb.Close()
+		}
+	}
+	go func() {
+		defer close(stopped)
+		defer close(chunks)
+		for {
+			c := &importChecked{}
+			if c.err = w.ctx.Err(); c.err == nil {
+				ch := st.Next(importChunk)
+				if ch == nil {
+					return
+				}
+				c.records = ch.Records
+				c.errors = ch.Errors
+				var r ImportReport
+				addWarnings(&r, ch.Rows)
+				c.warnings = r.Warnings
+				c.err = sdb.View(func(tx *store.Tx) error {
+					var err error
+					c.todo, err = check.rows(tx, ch.Rows, &r)
+					return err
+				})
+				c.errors = append(c.errors, r.Errors...)
+				c.skipped = r.Skipped
+			}
+			select {
+			case chunks <- c:
+			case <-stop:
+				return
+			}
+			if c.err != nil {
+				return
+			}
 		}
 	}()
-	sdb, err := store.Open(scratch, store.Options{NoSync: true})
-	if err != nil {
-		return err
-	}
-	sdb.SetAuditKeys(s.db.AuditKeys()) // the copy's entries are authenticated as the register's
-	// Records first (appended: each transaction fills new pages), then the index
-	// entries of all of them in key order, a slice of the key space per transaction.
-	// At the lowest CPU priority, as a backup's copy: the desks saving meanwhile get the
-	// CPU first (their saves waited behind the import's work, not its lock). The merge
-	// below runs at normal priority: it holds the writers.
+
+	// The writer, at the lowest CPU priority, as a backup's copy: the desks saving
+	// meanwhile get the CPU first (their saves waited behind the import's work, not its
+	// lock). The merge below runs at normal priority: it holds the writers.
+	write := !req.DryRun
 	var werr error
-	inBackground(func() { werr = w.writeCopy(sdb, todo) })
+	counters := map[counterKey]uint64{}
+	work := func() {
+		for c := range chunks {
+			if c.err != nil {
+				werr = c.err
+				return
+			}
+			rep.Rows += c.records
+			rep.Errors = append(rep.Errors, c.errors...)
+			rep.Warnings = append(rep.Warnings, c.warnings...)
+			rep.Skipped += c.skipped
+			rep.Valid += len(c.todo) + c.skipped
+			if len(rep.Errors) > 0 && !req.ValidOnly {
+				write = false // refused: the rest is read for the report only
+			}
+			if !write || len(c.todo) == 0 {
+				continue
+			}
+			if werr = sdb.Update(func(tx *store.Tx) error { return w.writeChunk(tx, c.todo, counters) }); werr != nil {
+				return
+			}
+			if w.bulk.Pending() > importBulkMax {
+				if werr = spill.Add(w.bulk); werr != nil {
+					return
+				}
+			}
+		}
+		if write && w.done > 0 {
+			werr = spill.Write(sdb, w.bulk, 4*importChunk)
+		}
+	}
+	if req.DryRun {
+		work()
+	} else {
+		inBackground(work)
+	}
 	if werr != nil {
-		sdb.Close()
+		closeCopy()
 		return werr
+	}
+	sortErrors(rep.Errors)
+	switch {
+	case req.DryRun:
+		return nil
+	case len(rep.Errors) > 0 && !req.ValidOnly:
+		closeCopy()
+		return &ImportRefused{len(rep.Errors)}
+	case w.done == 0:
+		closeCopy()
+		return nil // nothing to write: the register stays exactly as it was
+	}
+	if w.progress != nil {
+		w.progress(w.done, w.done)
 	}
 	// What the writers saved so far goes into the copy while they go on, and most of
 	// the copy reaches the disk, before they are held for the rest.
 	if err := s.db.CatchUp(capture, sdb); err != nil {
-		sdb.Close()
+		closeCopy()
 		return err
 	}
 	if err := sdb.Sync(); err != nil {
-		sdb.Close()
+		closeCopy()
 		return err
 	}
 	if err := w.ctx.Err(); err != nil {
-		sdb.Close()
+		closeCopy()
 		return err
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if err := s.db.ReplaceMerged(capture, sdb, func(tx *store.Tx, c *store.Capture) error {
-		return w.conflicts(tx, c, todo)
+		return w.conflicts(tx, c, check)
 	}, func(tx *store.Tx) error {
 		// Too many changes for a gate to follow one by one: every gate takes the full
 		// list again (the feed answers 410 before this point; issue 13.1).
@@ -291,26 +451,19 @@ func (s *Service) importLarge(w *importWriter, todo []importRow, capture *store.
 		return err
 	}
 	ok = true
+	rep.Imported = w.done
 	return nil
 }
 
-// conflicts refuses the import when a writer saved, while it ran, what checkImport
+// conflicts refuses the import when a writer saved, while it ran, what the check
 // would have refused or skipped: a pass with one of its numbers in the same comune,
 // an active pass for a codice fiscale it gives an active one, a holder it creates, or
 // changed one it uses.
-func (w *importWriter) conflicts(live *store.Tx, c *store.Capture, todo []importRow) error {
+func (w *importWriter) conflicts(live *store.Tx, c *store.Capture, check *importCheck) error {
 	keys := c.Keys("passes")
 	people := c.Keys("people")
 	if len(keys) == 0 && len(people) == 0 {
 		return nil
-	}
-	numbers := make(map[string]bool, len(todo))
-	active := map[string]bool{}
-	for _, r := range todo {
-		numbers[r.comune+"|"+r.Number] = true
-		if importedActive(*r.Row, w.today) {
-			active[r.Person.CodiceFiscale] = true
-		}
 	}
 	for _, k := range keys {
 		p, err := live.Pass(readID(k))
@@ -318,11 +471,11 @@ func (w *importWriter) conflicts(live *store.Tx, c *store.Capture, todo []import
 			continue // not there any more: nothing to clash with
 		}
 		for _, com := range []string{p.Comune, p.IssuingComune} {
-			if numbers[com+"|"+p.Number] {
+			if check.accepted(com, p.Number) {
 				return importClash(fmt.Sprintf("il contrassegno numero %s del comune %s", p.Number, com))
 			}
 		}
-		if active[p.HolderCF] && p.HoldsActive(w.today) {
+		if check.activeCF(p.HolderCF) && p.HoldsActive(w.today) {
 			return importClash(fmt.Sprintf("un contrassegno attivo per il codice fiscale %s", p.HolderCF))
 		}
 	}
@@ -332,7 +485,7 @@ func (w *importWriter) conflicts(live *store.Tx, c *store.Capture, todo []import
 		if err != nil {
 			continue
 		}
-		if ref, ok := w.people[o.Comune+"|"+o.CodiceFiscale]; ok && ref.id != id {
+		if ref, ok := w.person(o.Comune, o.CodiceFiscale); ok && ref != id {
 			return importClash(fmt.Sprintf("la persona con codice fiscale %s nel comune %s", o.CodiceFiscale, o.Comune))
 		}
 		if w.existing[id] {
@@ -362,39 +515,99 @@ type importRow struct {
 	comune string
 }
 
-// checkImport applies the checks that need the register, adding row errors to rep.
-func (s *Service) checkImport(tx *store.Tx, a Actor, rows []legacy.Row, comune string, today domain.Date, rep *ImportReport) ([]importRow, error) {
+// importCheck applies the checks that need the register, a chunk of rows at a time.
+// What it keeps of the rows it accepted is packed (legacy.KeyTable): a region file's
+// worth in a few tens of MB.
+type importCheck struct {
+	a      Actor
+	comune string
+	today  domain.Date
+	// numbers: comune|number of each row accepted → index in lines; cfs are their
+	// codici fiscali, packed in strs.
+	numbers *legacy.KeyTable
+	lines   []acceptedRow
+	strs    []byte
+	// active are the codici fiscali the import gives an active pass.
+	active *legacy.KeyTable
+	// ours, when not nil, tells the records this import wrote (a big import checks
+	// against the copy it writes): not the register's.
+	ours func(bucket string, id uint64) bool
+	key  []byte
+}
+
+type acceptedRow struct {
+	line int32
+	off  uint32
+	n    uint16
+}
+
+func newImportCheck(a Actor, comune string, today domain.Date) *importCheck {
+	return &importCheck{a: a, comune: comune, today: today, numbers: legacy.NewKeyTable(), active: legacy.NewKeyTable()}
+}
+
+func (c *importCheck) numberKey(comune, number string) []byte {
+	c.key = append(append(append(c.key[:0], comune...), '|'), number...)
+	return c.key
+}
+
+// accepted reports whether the import writes number in comune.
+func (c *importCheck) accepted(comune, number string) bool {
+	_, ok := c.numbers.Get(c.numberKey(comune, number))
+	return ok
+}
+
+// activeCF reports whether the import gives cf an active pass.
+func (c *importCheck) activeCF(cf string) bool {
+	_, ok := c.active.Get([]byte(cf))
+	return ok
+}
+
+func (c *importCheck) cf(i int32) string {
+	r := c.lines[i]
+	return string(c.strs[r.off : r.off+uint32(r.n)])
+}
+
+func (c *importCheck) mine(bucket string, id uint64) bool { return c.ours != nil && c.ours(bucket, id) }
+
+// rows checks rows against the register and the rows accepted before, adding row
+// errors and skipped rows to rep; it gives the rows to write.
+func (c *importCheck) rows(tx *store.Tx, rows []legacy.Row, rep *ImportReport) ([]importRow, error) {
+	a, today := c.a, c.today
 	var todo []importRow
-	// With a forced comune, rows of different residence may share a number the parser
-	// saw as distinct: the key is the resolved comune.
-	accepted := map[string]int{} // comune|number → index in todo
 	for i := range rows {
 		r := &rows[i]
-		c := comune
-		if c == "" {
-			c = r.Person.ComuneResidenza
+		com := c.comune
+		if com == "" {
+			com = r.Person.ComuneResidenza
 		}
-		if i, dup := accepted[c+"|"+r.Number]; dup {
-			if todo[i].Person.CodiceFiscale == r.Person.CodiceFiscale {
+		// With a forced comune, rows of different residence may share a number the
+		// parser saw as distinct: the key is the resolved comune.
+		key := c.numberKey(com, r.Number)
+		if j, dup := c.numbers.Get(key); dup {
+			prev, prevCF := c.lines[j].line, c.cf(j)
+			if prevCF == r.Person.CodiceFiscale {
 				rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "numero_pass",
-					Message: fmt.Sprintf("riga duplicata della riga %d (stesso numero %s e stesso titolare)", todo[i].Line, r.Number)})
+					Message: fmt.Sprintf("riga duplicata della riga %d (stesso numero %s e stesso titolare)", prev, r.Number)})
 			} else {
 				rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "numero_pass",
-					Message: fmt.Sprintf("il numero %s è già alla riga %d per un'altra persona (%s) nello stesso comune %s", r.Number, todo[i].Line, todo[i].Person.CodiceFiscale, c)})
+					Message: fmt.Sprintf("il numero %s è già alla riga %d per un'altra persona (%s) nello stesso comune %s", r.Number, prev, prevCF, com)})
 			}
 			continue
 		}
-		if !a.Sees(c) {
+		if !a.Sees(com) {
 			rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "comune_residenza", Message: "comune non di competenza dell'operatore"})
 			continue
 		}
 		skip, bad := false, false
 		for _, id := range tx.PassIDsByNumber(r.Number) {
+			if c.mine("passes", id) {
+				continue
+			}
 			p, err := tx.Pass(id)
 			if err != nil {
 				return nil, err
 			}
-			if p.Comune != c && p.IssuingComune != c {
+			if p.Comune != com && p.IssuingComune != com {
 				continue
 			}
 			if p.HolderCF == r.Person.CodiceFiscale {
@@ -406,7 +619,7 @@ func (s *Service) checkImport(tx *store.Tx, a Actor, rows []legacy.Row, comune s
 					holder = "contrassegno ora gestito da un altro comune"
 				}
 				rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "numero_pass",
-					Message: fmt.Sprintf("il numero %s è già usato nel comune %s per un'altra persona (%s)", r.Number, c, holder)})
+					Message: fmt.Sprintf("il numero %s è già usato nel comune %s per un'altra persona (%s)", r.Number, com, holder)})
 			}
 			break
 		}
@@ -417,18 +630,45 @@ func (s *Service) checkImport(tx *store.Tx, a Actor, rows []legacy.Row, comune s
 		if bad {
 			continue
 		}
-		if importedActive(*r, today) {
-			if p, ok, err := activePassOf(tx, r.Person.CodiceFiscale, today, 0); err != nil {
+		active := importedActive(*r, today)
+		if active {
+			if p, ok, err := c.activePass(tx, r.Person.CodiceFiscale); err != nil {
 				return nil, err
 			} else if ok {
 				rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "codice_fiscale", Message: errActive(a, r.Person.CodiceFiscale, p).Error()})
 				continue
 			}
 		}
-		accepted[c+"|"+r.Number] = len(todo)
-		todo = append(todo, importRow{r, c})
+		cf := r.Person.CodiceFiscale[:min(len(r.Person.CodiceFiscale), 1<<16-1)]
+		c.numbers.Put(c.numberKey(com, r.Number), int32(len(c.lines)))
+		c.lines = append(c.lines, acceptedRow{line: int32(r.Line), off: uint32(len(c.strs)), n: uint16(len(cf))})
+		c.strs = append(c.strs, cf...)
+		if active {
+			if _, seen := c.active.Get([]byte(cf)); !seen {
+				c.active.Put([]byte(cf), 0)
+			}
+		}
+		todo = append(todo, importRow{r, com})
 	}
 	return todo, nil
+}
+
+// activePass is the register's active pass of cf, as activePassOf, without the
+// passes this import wrote.
+func (c *importCheck) activePass(tx *store.Tx, cf string) (domain.Pass, bool, error) {
+	for _, id := range tx.PassIDsByCF(cf) {
+		if c.mine("passes", id) {
+			continue
+		}
+		p, err := tx.Pass(id)
+		if err != nil {
+			return p, false, err
+		}
+		if p.HoldsActive(c.today) {
+			return p, true, nil
+		}
+	}
+	return domain.Pass{}, false, nil
 }
 
 func importedActive(r legacy.Row, today domain.Date) bool {
@@ -437,12 +677,16 @@ func importedActive(r legacy.Row, today domain.Date) bool {
 
 // importWriter writes checked rows, in one or several transactions.
 type importWriter struct {
-	s        *Service
-	a        Actor
-	file     string
-	today    domain.Date
-	now      time.Time
-	people   map[string]personRef // comune + CF → person of this import
+	s     *Service
+	a     Actor
+	file  string
+	today domain.Date
+	now   time.Time
+	// people: comune|CF → index in ids of the holder this import gave passes to (its
+	// name and death date are read back from the record when a later row needs them).
+	people   *legacy.KeyTable
+	peopleID []uint64
+	key      []byte
 	bulk     *store.Bulk
 	done     int
 	total    int
@@ -454,6 +698,20 @@ type importWriter struct {
 	existing map[uint64]bool
 }
 
+func (w *importWriter) personKey(comune, cf string) []byte {
+	w.key = append(append(append(w.key[:0], comune...), '|'), cf...)
+	return w.key
+}
+
+// person is the holder this import gave passes to in comune with cf.
+func (w *importWriter) person(comune, cf string) (uint64, bool) {
+	i, ok := w.people.Get(w.personKey(comune, cf))
+	if !ok {
+		return 0, false
+	}
+	return w.peopleID[i], true
+}
+
 // personRef is what a pass needs of its holder.
 type personRef struct {
 	id       uint64
@@ -461,18 +719,24 @@ type personRef struct {
 	died     domain.Date
 }
 
-// writeCopy writes every row into the copy, a chunk per transaction, then the index
-// entries of all of them in key order, a slice of the key space per transaction.
-func (w *importWriter) writeCopy(sdb *store.DB, todo []importRow) error {
-	for i := 0; i < len(todo); i += importChunk {
-		chunk := todo[i:min(i+importChunk, len(todo))]
-		if err := sdb.Update(func(tx *store.Tx) error { return w.write(tx, chunk) }); err != nil {
-			return err
-		}
+// counterKey is a comune's numbering of a year (P2).
+type counterKey struct {
+	comune string
+	year   int
+}
+
+// writeChunk writes a chunk of rows and raises the counters of the numbers it used:
+// once per chunk, not per row (issue 14.3).
+func (w *importWriter) writeChunk(tx *store.Tx, rows []importRow, counters map[counterKey]uint64) error {
+	clear(counters)
+	if err := w.writeRows(tx, rows, counters); err != nil {
+		return err
 	}
-	for w.bulk.Pending() > 0 {
-		if err := sdb.Update(func(tx *store.Tx) error { return w.bulk.Flush(tx, 10*importChunk) }); err != nil {
-			return err
+	for k, n := range counters {
+		if n > tx.Counter(k.comune, k.year) {
+			if err := tx.SetCounter(k.comune, k.year, n); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -480,7 +744,13 @@ func (w *importWriter) writeCopy(sdb *store.DB, todo []importRow) error {
 
 // write writes the records of rows; their index entries wait in w.bulk.
 func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
-	a, now, today, people, file := w.a, w.now, w.today, w.people, w.file
+	return w.writeChunk(tx, rows, map[counterKey]uint64{})
+}
+
+// writeRows writes the records of rows and notes in counters the highest number of
+// each comune and year.
+func (w *importWriter) writeRows(tx *store.Tx, rows []importRow, counters map[counterKey]uint64) error {
+	a, now, today, file := w.a, w.now, w.today, w.file
 	tx.Collect(w.bulk)
 	if w.ids != nil {
 		tx.UseIDs(w.ids)
@@ -491,11 +761,21 @@ func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
 				return err
 			}
 		}
-		key := r.comune + "|" + r.Person.CodiceFiscale
-		holder, ok := people[key]
-		if !ok {
-			// People already in the register are in the index (this import's are not yet).
+		var holder personRef
+		ok := false
+		if id, mine := w.person(r.comune, r.Person.CodiceFiscale); mine {
+			o, err := tx.Person(id)
+			if err != nil {
+				return err
+			}
+			holder, ok = personRef{o.ID, o.CodiceFiscale, o.FullName(), o.DataDecesso}, true
+		} else {
+			// People already in the register are in the index (this import's are told
+			// apart by their ids once its entries are written).
 			for _, id := range tx.PersonIDsByCF(r.Person.CodiceFiscale) {
+				if w.ids != nil && w.ids.Reserved("people", id) {
+					continue
+				}
 				if o, err := tx.Person(id); err == nil && o.Comune == r.comune {
 					holder, ok = personRef{o.ID, o.CodiceFiscale, o.FullName(), o.DataDecesso}, true
 					w.existing[o.ID] = true
@@ -511,7 +791,10 @@ func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
 			}
 			holder = personRef{np.ID, np.CodiceFiscale, np.FullName(), np.DataDecesso}
 		}
-		people[key] = holder
+		if _, known := w.people.Get(w.personKey(r.comune, r.Person.CodiceFiscale)); !known {
+			w.people.Put(w.key, int32(len(w.peopleID)))
+			w.peopleID = append(w.peopleID, holder.id)
+		}
 		p := domain.Pass{
 			Number: r.Number, PreviousNumber: r.PreviousNumber, Comune: r.comune, IssuingComune: r.comune,
 			PersonID: holder.id, HolderCF: holder.cf, HolderName: holder.name, Kind: r.Kind,
@@ -550,9 +833,9 @@ func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
 		if err := tx.PutPass(&p); err != nil {
 			return err
 		}
-		if c, y, n, ok := domain.ParseNumber(p.Number); ok && c == p.Comune && uint64(n) > tx.Counter(c, y) {
-			if err := tx.SetCounter(c, y, uint64(n)); err != nil {
-				return err
+		if c, y, n, ok := domain.ParseNumber(p.Number); ok && c == p.Comune {
+			if k := (counterKey{c, y}); uint64(n) > counters[k] {
+				counters[k] = uint64(n)
 			}
 		}
 		w.done++

@@ -343,11 +343,20 @@ func boltBucketCreate(tx *bolt.Tx, path string) (*bolt.Bucket, error) {
 // load written into a copy of it: the load's transactions take their new ids from
 // them (UseIDs), the desks theirs after the ranges, so no key is written by both.
 type IDs struct {
-	next, end map[string]uint64
+	start, next, end map[string]uint64
 }
 
 // NewIDs starts an empty set of ranges.
-func NewIDs() *IDs { return &IDs{next: map[string]uint64{}, end: map[string]uint64{}} }
+func NewIDs() *IDs {
+	return &IDs{start: map[string]uint64{}, next: map[string]uint64{}, end: map[string]uint64{}}
+}
+
+// Reserved reports whether id is in the range reserved for bucket: a record of the
+// load, not of the register it was copied from.
+func (ids *IDs) Reserved(bucket string, id uint64) bool {
+	end, ok := ids.end[bucket]
+	return ok && id >= ids.start[bucket] && id < end
+}
 
 // Reserve sets aside the next n ids of bucket ("passes", "people", "outbox") in ids.
 func (t *Tx) Reserve(ids *IDs, bucket string, n uint64) error {
@@ -356,7 +365,22 @@ func (t *Tx) Reserve(ids *IDs, bucket string, n uint64) error {
 	if err := b.SetSequence(seq + n); err != nil {
 		return err
 	}
-	ids.next[bucket], ids.end[bucket] = seq+1, seq+n+1
+	ids.start[bucket], ids.next[bucket], ids.end[bucket] = seq+1, seq+1, seq+n+1
+	return nil
+}
+
+// Unreserve gives back the ranges of ids (a load abandoned), each one only if no id
+// was taken after it meanwhile: then the register's sequences are as before Reserve.
+func (t *Tx) Unreserve(ids *IDs) error {
+	for bucket, end := range ids.end {
+		b := t.bucket(bucket)
+		if b.Sequence() != end-1 {
+			continue
+		}
+		if err := b.SetSequence(ids.start[bucket] - 1); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -753,17 +753,24 @@ func TestNoAliasOfInput(t *testing.T) {
 	}
 }
 
-// TestFirstSeenCollision: two different keys with the same hash are told apart.
-func TestFirstSeenCollision(t *testing.T) {
+// TestKeyTableCollision: two different keys with the same hash are told apart (the
+// table of the checks between rows, issue 14.3).
+func TestKeyTableCollision(t *testing.T) {
 	keys := []string{"A", "B", "A", "B", "C"}
-	f := newFirstSeen(len(keys), func(i, j int) bool { return keys[i] == keys[j] }, func(i int) string { return keys[i] })
+	f := NewKeyTable()
 	var got []string
-	for i := range keys {
-		j, seen := f.firstOr(i, 42) // every key collides
+	for i, k := range keys {
+		j, seen := f.getHash(42, []byte(k)) // every key collides
+		if !seen {
+			f.putHash(42, []byte(k), int32(i))
+		}
 		got = append(got, fmt.Sprint(j, seen))
 	}
 	if want := []string{"0 false", "0 false", "0 true", "1 true", "0 false"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+	if f.Len() != 3 {
+		t.Errorf("Len = %d, want 3", f.Len())
 	}
 }
 

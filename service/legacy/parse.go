@@ -3,11 +3,7 @@ package legacy
 import (
 	"fmt"
 	"hash/maphash"
-	"runtime"
-	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"vivipass/domain"
 )
@@ -90,119 +86,14 @@ func fileErrorf(format string, a ...any) error {
 // non-nil (a *FileError) only when the file as a whole cannot be read: empty, not a
 // CSV, no header, unknown, missing or duplicated columns.
 func Parse(data []byte, today domain.Date) (*File, error) {
-	if today.IsZero() {
-		return nil, fmt.Errorf("legacy.Parse: data odierna mancante")
-	}
-	if msg := sniffBinary(data); msg != "" {
-		return nil, &FileError{msg}
-	}
-	if err := checkLines(data); err != nil {
-		return nil, err
-	}
-	text, enc, err := decodeText(data)
+	s, err := NewStream(data, today)
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(text) == "" {
-		return nil, fileErrorf("il file è vuoto")
+	f := &File{Separator: s.Separator, Encoding: s.Encoding, Columns: s.Columns, Rows: []Row{}, Errors: []RowError{}}
+	if c := s.Next(0); c != nil {
+		f.Rows, f.Errors, f.Records = c.Rows, c.Errors, c.Records
 	}
-	if strings.IndexByte(text, '\n') < 0 && strings.IndexByte(text, '\r') >= 0 {
-		text = strings.ReplaceAll(text, "\r", "\n") // CR line ends only (old Mac)
-	}
-	// Excel writes, and reads, a first line "sep=;" naming the separator; it does not
-	// show it as a row, so neither do we.
-	forced, text := excelSepLine(text)
-	if forced == 1 {
-		return nil, errSepLine()
-	}
-	hdrStart, hdrLine, ok := findHeaderLine(text)
-	if !ok {
-		return nil, fileErrorf("il file non contiene dati: manca anche la riga di intestazione con i nomi delle colonne")
-	}
-	sep := detectSeparator(hdrLine)
-	if forced != 0 {
-		sep = forced
-	}
-	splitSep := sep
-	if splitSep == 0 {
-		splitSep = ';'
-	}
-	spans := splitRecords(text, splitSep)
-	hi := 0 // the record holding the header line (one starts there unless a stray quote above swallowed it)
-	for spans[hi].end < hdrStart {
-		hi++
-	}
-	h := spans[hi]
-	hdrFields := splitFields(nil, text[h.start:h.end], splitSep, h.quoted, h.unclosed)
-	hdr, err := readHeader(hdrFields, sep, hdrLine)
-	if err != nil {
-		return nil, err
-	}
-	f := &File{Separator: rune(splitSep), Encoding: enc, Columns: make([]string, len(hdr.names))}
-	for i, n := range hdr.names {
-		f.Columns[i] = strings.Clone(n) // not a view of the caller's data
-	}
-
-	body := spans[hi+1:]
-	rows := make([]Row, len(body))
-	infos := make([]rowInfo, len(body))
-	validate := func(v *validator, from, to int) {
-		for i := from; i < to; i++ {
-			v.record(text, body[i], &rows[i], &infos[i])
-		}
-	}
-	const chunk = 512
-	seed := maphash.MakeSeed()
-	workers := min(runtime.GOMAXPROCS(0), 4)
-	if len(body) < 4*chunk {
-		workers = 1
-	}
-	if workers == 1 {
-		validate(newValidator(hdr, splitSep, today, seed), 0, len(body))
-	} else {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				v := newValidator(hdr, splitSep, today, seed)
-				for {
-					lo := int(next.Add(chunk)) - chunk
-					if lo >= len(body) {
-						return
-					}
-					validate(v, lo, min(lo+chunk, len(body)))
-				}
-			})
-		}
-		wg.Wait()
-	}
-
-	crossCheck(rows, infos)
-
-	// Keep the valid rows in place (no second copy of a region-sized slice) and gather
-	// the errors in row order.
-	kept, nerr := 0, 0
-	for i := range infos {
-		nerr += len(infos[i].errs)
-	}
-	f.Errors = make([]RowError, 0, nerr)
-	for i := range rows {
-		in := &infos[i]
-		if in.blank {
-			continue
-		}
-		f.Records++
-		if len(in.errs) > 0 {
-			f.Errors = append(f.Errors, in.errs...)
-			continue
-		}
-		if kept != i {
-			rows[kept] = rows[i]
-		}
-		kept++
-	}
-	clear(rows[kept:])
-	f.Rows = rows[:kept:kept]
 	return f, nil
 }
 
@@ -358,97 +249,12 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// crossCheck applies the checks between rows of the file, in file order, so that the
-// error lands on the later row and names the earlier one: a numero_pass used twice in
-// the same comune (the same codice fiscale too: a duplicated row), and two active
-// passes for one codice fiscale (P5).
-func crossCheck(rows []Row, infos []rowInfo) {
-	byNumber := newFirstSeen(len(rows), func(i, j int) bool {
-		return rows[i].Number == rows[j].Number && rows[i].Person.ComuneResidenza == rows[j].Person.ComuneResidenza
-	}, func(i int) string { return rows[i].Person.ComuneResidenza + "\x00" + rows[i].Number })
-	activeByCF := newFirstSeen(len(rows), func(i, j int) bool {
-		return rows[i].Person.CodiceFiscale == rows[j].Person.CodiceFiscale
-	}, func(i int) string { return rows[i].Person.CodiceFiscale })
-	for i := range infos {
-		in := &infos[i]
-		if in.blank {
-			continue
-		}
-		r := &rows[i]
-		dupRow := -1
-		if in.numberOK {
-			if j, seen := byNumber.firstOr(i, in.numberHash); seen {
-				other := &rows[j]
-				if in.cfOK && infos[j].cfOK && other.Person.CodiceFiscale == r.Person.CodiceFiscale {
-					dupRow = j
-					in.add(r.Line, colNumero, fmt.Sprintf("riga duplicata della riga %d: stesso numero_pass %s e stesso codice fiscale", other.Line, r.Number))
-				} else {
-					in.add(r.Line, colNumero, fmt.Sprintf("il numero_pass %s è già usato alla riga %d per un altro titolare (%s): nello stesso comune ogni contrassegno ha un numero diverso",
-						r.Number, other.Line, other.Person.CodiceFiscale))
-				}
-			}
-		}
-		if in.cfOK && in.active {
-			if j, seen := activeByCF.firstOr(i, in.cfHash); seen && j != dupRow {
-				in.add(r.Line, colCF, fmt.Sprintf("il codice fiscale %s ha già un contrassegno attivo alla riga %d (numero %s): una persona può avere un solo contrassegno attivo; indicare SCADUTO o REVOCATO per quello non più valido",
-					r.Person.CodiceFiscale, rows[j].Line, rows[j].Number))
-			}
-		}
-	}
-	// The cross errors were appended after the row's own; keep each row's errors in
-	// column order so that the report reads left to right.
-	for i := range infos {
-		if len(infos[i].errs) > 1 {
-			errs := infos[i].errs
-			sort.SliceStable(errs, func(a, b int) bool { return columnOrder(errs[a].Column) < columnOrder(errs[b].Column) })
-		}
-	}
-}
-
 // columnOrder is the template position of a column name; whole-row errors come first.
 func columnOrder(name string) int {
 	if c, ok := colByName[name]; ok {
 		return int(c)
 	}
 	return -1
-}
-
-// firstSeen remembers the first row of each key. It maps a 64-bit hash of the key
-// (computed by the validating goroutines, see keyHashes) to the row: a third of the
-// memory of a map keyed by the strings on a region-sized file, and no hashing in this
-// sequential part. Two different keys with the same hash (practically never) go to an
-// exact map.
-type firstSeen struct {
-	byHash   map[uint64]int32
-	overflow map[string]int
-	same     func(i, j int) bool // rows i and j have the same key
-	key      func(i int) string  // the exact key of row i
-}
-
-func newFirstSeen(n int, same func(i, j int) bool, key func(i int) string) *firstSeen {
-	return &firstSeen{byHash: make(map[uint64]int32, n), same: same, key: key}
-}
-
-// firstOr gives the first row seen with row i's key (of hash h), or records i as the
-// first and reports false.
-func (f *firstSeen) firstOr(i int, h uint64) (int, bool) {
-	j, ok := f.byHash[h]
-	switch {
-	case !ok:
-		f.byHash[h] = int32(i)
-		return 0, false
-	case f.same(int(j), i):
-		return int(j), true
-	}
-	key := f.key(i)
-	if f.overflow == nil {
-		f.overflow = map[string]int{}
-	}
-	if k, ok := f.overflow[key]; ok {
-		return k, true
-	}
-	f.overflow[key] = i
-	return 0, false
 }
 
 // keyHashes are the hashes of the cross-row keys of a row: comune + numero_pass, and
