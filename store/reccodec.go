@@ -251,10 +251,13 @@ const (
 
 // Bits of pSame.
 const (
-	sameUpdatedAt = 1 << iota // UpdatedAt is CreatedAt
-	sameUpdatedBy             // UpdatedBy is CreatedBy
-	sameIssuing               // IssuingComune is Comune
-	sameLineage               // Lineage is ID (a first version)
+	sameUpdatedAt  = 1 << iota // UpdatedAt is CreatedAt
+	sameUpdatedBy              // UpdatedBy is CreatedBy
+	sameIssuing                // IssuingComune is Comune
+	sameLineage                // Lineage is ID (a first version)
+	sameVersion1               // Version is 1
+	sameNextPlate              // NextPlateID is the number of plates
+	sameDecorrenza             // DataDecorrenza is DataRilascio
 )
 
 // Field numbers inside a plate (pPlate). Append only; never reuse a number.
@@ -284,6 +287,7 @@ const (
 	plSameFrom                // From is the pass's DataDecorrenza
 	plIDByPlace               // ID is the plate's place in the list, from 1
 	plCountryIT               // Country is "IT"
+	plClassAuto               // Class is autoveicolo
 )
 
 // National fields (pNational). Append only.
@@ -456,7 +460,9 @@ func appendPass(b []byte, p *domain.Pass) []byte {
 	w.str(pHolderName, p.HolderName)
 	w.enum(pKind, pKindCode, kindCodes, string(p.Kind))
 	w.date(pDataRilascio, p.DataRilascio)
-	if !p.DataRilascio.IsZero() && !p.DataDecorrenza.IsZero() {
+	if !p.DataRilascio.IsZero() && p.DataDecorrenza == p.DataRilascio {
+		same |= sameDecorrenza
+	} else if !p.DataRilascio.IsZero() && !p.DataDecorrenza.IsZero() {
 		w.delta(pDecorrenzaDelta, int64(p.DataRilascio.DaysUntil(p.DataDecorrenza)))
 	} else {
 		w.date(pDataDecorrenza, p.DataDecorrenza)
@@ -479,7 +485,11 @@ func appendPass(b []byte, p *domain.Pass) []byte {
 	})
 	w.int(pEdition, int64(p.Edition))
 	w.enum(pChannel, pChannelCode, channelCodes, string(p.Channel))
-	w.uint(pNextPlateID, uint64(p.NextPlateID))
+	if p.NextPlateID != 0 && int(p.NextPlateID) == len(p.Plates) {
+		same |= sameNextPlate
+	} else {
+		w.uint(pNextPlateID, uint64(p.NextPlateID))
+	}
 	w.nested(pNational, func(w *recWriter) {
 		w.bool(natConsent, p.National.Consent)
 		w.str(natCudeID, p.National.CudeID)
@@ -489,7 +499,11 @@ func appendPass(b []byte, p *domain.Pass) []byte {
 	})
 	w.str(pNote, p.Note)
 	w.str(pImportFile, p.ImportFile)
-	w.uint(pVersion, p.Version)
+	if p.Version == 1 {
+		same |= sameVersion1
+	} else {
+		w.uint(pVersion, p.Version)
+	}
 	w.instant(pCreatedAt, pCreatedSec, p.CreatedAt)
 	w.str(pCreatedBy, p.CreatedBy)
 	if !p.UpdatedAt.IsZero() && p.UpdatedAt.Equal(p.CreatedAt) && sameZone(p.UpdatedAt, p.CreatedAt) {
@@ -519,7 +533,11 @@ func appendPass(b []byte, p *domain.Pass) []byte {
 			} else {
 				w.str(plCountry, pl.Country)
 			}
-			w.enum(plClass, plClassCode, classCodes, string(pl.Class))
+			if pl.Class == domain.PlateAuto {
+				same |= plClassAuto
+			} else {
+				w.enum(plClass, plClassCode, classCodes, string(pl.Class))
+			}
 			if !pl.From.IsZero() && pl.From == p.DataDecorrenza {
 				same |= plSameFrom
 			} else {
@@ -759,6 +777,15 @@ func decodePass(raw []byte, p *domain.Pass) error {
 	if same&sameLineage != 0 {
 		p.Lineage = p.ID
 	}
+	if same&sameVersion1 != 0 {
+		p.Version = 1
+	}
+	if same&sameNextPlate != 0 {
+		p.NextPlateID = uint32(len(p.Plates))
+	}
+	if same&sameDecorrenza != 0 {
+		p.DataDecorrenza = p.DataRilascio
+	}
 	if same&sameUpdatedAt != 0 {
 		p.UpdatedAt = p.CreatedAt
 	}
@@ -802,6 +829,9 @@ func decodePass(raw []byte, p *domain.Pass) error {
 		}
 		if bits&plCountryIT != 0 {
 			pl.Country = "IT"
+		}
+		if bits&plClassAuto != 0 {
+			pl.Class = domain.PlateAuto
 		}
 	}
 	return nil
