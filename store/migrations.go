@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -160,4 +161,13 @@ func migrateTo(tx *bolt.Tx, target uint64) error {
 		}
 	}
 	return nil
+}
+
+// mostlyFree reports whether a third of the file or more is free pages: after a
+// migration that rewrote an index of a region (13, 14) the file keeps the old pages,
+// and Open compacts it once.
+func (db *DB) mostlyFree() bool {
+	st := db.bolt.Stats()
+	fi, err := os.Stat(db.path)
+	return err == nil && fi.Size() > 0 && int64(st.FreeAlloc)*3 >= fi.Size()
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -249,4 +250,49 @@ func TestMigration14PersoneTrovateDaiContrassegni(t *testing.T) {
 		}
 	}
 	verifyClean(t, db)
+}
+
+// A migration that leaves a third of the file free (13 and 14 rewrite a region's
+// indexes) is followed by a compaction at the same open: the file gives the space back.
+func TestOpenCompactsAfterAMigrationThatFreedMuch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v.db")
+	db := open2(t, path)
+	if err := db.RawUpdate(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("scratch"))
+		if err != nil {
+			return err
+		}
+		for i := range 4000 {
+			if err := b.Put(store.U64(uint64(i)), bytes.Repeat([]byte{byte(i)}, 2000)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RawUpdate(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte("scratch")); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), store.U64(13))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before := fileSize(t, path)
+	db = open2(t, path)
+	if after := fileSize(t, path); after*3 > before {
+		t.Errorf("file %d bytes before the open, %d after: not compacted", before, after)
+	}
+	verifyClean(t, db)
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }

@@ -103,8 +103,8 @@ func Open(path string, opt Options) (*DB, error) {
 		}
 	}
 	// Records a migration marked for re-encoding (recode.go), in chunks; then the
-	// file gives back the space the older form took.
-	if did, err := db.recode(); err != nil || did {
+	// file gives back the space the older form took (or a migration's rewritten index).
+	if did, err := db.recode(); err != nil || did || (!current && db.mostlyFree()) {
 		if err == nil {
 			err = db.Compact()
 		}
