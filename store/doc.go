@@ -22,7 +22,8 @@
 //	counters/   comune "_" year           → uint64 BE, last progressive handed out (P2)
 //	operators/  name                      → Operator (JSON: role, comune, keys)
 //	audit/      seq(8)                    → AuditEntry (JSON, hash chain, M6)
-//	outbox/     seq(8)                    → OutboxJob (JSON, for the national platform)
+//	outbox/     seq(8)                    → OutboxJob for the national platform (compact
+//	                                        binary, jobcodec.go; jobs written as JSON still read)
 //	imports/    sha256 of file            → ImportRecord (JSON)
 //	bacheca/    seq(8)                    → Post (JSON; M3, schema 2)
 //	letti/      operator 0 post seq(8)    → read at (RFC 3339; schema 2)
