@@ -137,6 +137,7 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		if err := known(); err != nil {
 			return rep, err
 		}
+		req.Data = nil // the stream has it, and lets it go once read
 		err := s.importLarge(w, st, check, &rep, req, finish)
 		if err == nil && !req.DryRun && rep.Imported > 0 {
 			s.hub.Publish(PassChanged{InComune: comune})
@@ -222,8 +223,8 @@ const importChunk = 5000
 // The index entries the import holds until its end (store.Bulk) go to a sorted run
 // of a temporary file whenever they pass importBulkMax (store.Spill).
 const (
-	importMemory   = 64 << 20 // the working set: chunks in flight, transactions, runtime
-	importRowBytes = 320      // per row, what the checks between rows keep (KeyTables) and its seal
+	importMemory   = 48 << 20 // the working set: chunks in flight, transactions, runtime
+	importRowBytes = 400      // per row: the tables of the checks (KeyTables), the records' hashes
 	importBulkMax  = 150_000  // index entries held before they go to a run (store.Spill)
 )
 
@@ -310,6 +311,8 @@ func (s *Service) importLarge(w *importWriter, st *legacy.Stream, check *importC
 		}
 		defer spill.Close()
 		check.ours = func(bucket string, id uint64) bool { return w.ids.Reserved(bucket, id) }
+		// A register without passes (a region's first import): nothing to look up.
+		check.fresh = w.ids.Fresh("passes")
 	}
 	// The reader: the next chunk is read and checked (against the copy as it was taken:
 	// the rows this import wrote are told apart by their ids) while one is written.
@@ -337,6 +340,7 @@ func (s *Service) importLarge(w *importWriter, st *legacy.Stream, check *importC
 			if c.err = w.ctx.Err(); c.err == nil {
 				ch := st.Next(importChunk)
 				if ch == nil {
+					st.Release() // the file and the tables of the checks between rows
 					return
 				}
 				c.records = ch.Records
@@ -532,7 +536,9 @@ type importCheck struct {
 	// ours, when not nil, tells the records this import wrote (a big import checks
 	// against the copy it writes): not the register's.
 	ours func(bucket string, id uint64) bool
-	key  []byte
+	// fresh: the register had no pass when the copy was taken.
+	fresh bool
+	key   []byte
 }
 
 type acceptedRow struct {
@@ -599,7 +605,11 @@ func (c *importCheck) rows(tx *store.Tx, rows []legacy.Row, rep *ImportReport) (
 			continue
 		}
 		skip, bad := false, false
-		for _, id := range tx.PassIDsByNumber(r.Number) {
+		var same []uint64
+		if !c.fresh {
+			same = tx.PassIDsByNumber(r.Number)
+		}
+		for _, id := range same {
 			if c.mine("passes", id) {
 				continue
 			}
@@ -631,7 +641,7 @@ func (c *importCheck) rows(tx *store.Tx, rows []legacy.Row, rep *ImportReport) (
 			continue
 		}
 		active := importedActive(*r, today)
-		if active {
+		if active && !c.fresh {
 			if p, ok, err := c.activePass(tx, r.Person.CodiceFiscale); err != nil {
 				return nil, err
 			} else if ok {
@@ -769,7 +779,7 @@ func (w *importWriter) writeRows(tx *store.Tx, rows []importRow, counters map[co
 				return err
 			}
 			holder, ok = personRef{o.ID, o.CodiceFiscale, o.FullName(), o.DataDecesso}, true
-		} else {
+		} else if w.ids == nil || !w.ids.Fresh("people") {
 			// People already in the register are in the index (this import's are told
 			// apart by their ids once its entries are written).
 			for _, id := range tx.PersonIDsByCF(r.Person.CodiceFiscale) {

@@ -369,6 +369,13 @@ func (t *Tx) Reserve(ids *IDs, bucket string, n uint64) error {
 	return nil
 }
 
+// Fresh reports whether the range reserved for bucket starts at its first id: the
+// register had no record in it when the copy was taken, so the load meets only its own.
+func (ids *IDs) Fresh(bucket string) bool {
+	_, ok := ids.end[bucket]
+	return ok && ids.start[bucket] == 1
+}
+
 // Unreserve gives back the ranges of ids (a load abandoned), each one only if no id
 // was taken after it meanwhile: then the register's sequences are as before Reserve.
 func (t *Tx) Unreserve(ids *IDs) error {

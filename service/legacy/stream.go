@@ -106,6 +106,12 @@ func NewStream(data []byte, today domain.Date) (*Stream, error) {
 	return s, nil
 }
 
+// Release lets go of the file and of what the checks between rows keep, at the end:
+// Next then gives nil.
+func (s *Stream) Release() {
+	s.text, s.pos, s.cross, s.vals = "", 0, crossState{}, nil
+}
+
 // span is the next record, as splitRecords finds it.
 func (s *Stream) span() span {
 	text, pos := s.text, s.pos
