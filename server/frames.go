@@ -30,6 +30,7 @@ type frames struct {
 	profile       colorprofile.Profile
 	width, height int
 	shown         []string // the rows on the terminal, as written (after the profile)
+	content       string   // the view they were made of
 	started       bool     // the modes are set and the screen is the desk's
 	clear         bool     // the next frame starts from a cleared screen (a new size)
 	syncd         bool     // the terminal has synchronized output (mode 2026)
@@ -73,6 +74,10 @@ func (f *frames) draw(v tea.View) {
 	if f.err != nil || f.width <= 0 || f.height <= 0 {
 		return
 	}
+	if f.started && !f.clear && v.Content == f.content && v.WindowTitle == f.title {
+		return // most messages change nothing on screen
+	}
+	f.content = v.Content
 	b := &f.buf
 	b.Reset()
 	if !f.started {

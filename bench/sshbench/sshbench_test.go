@@ -653,9 +653,10 @@ func BenchmarkConnect(b *testing.B) {
 		len(lat), ms(p50), ms(p99), ms(worst), first[len(first)/2])
 }
 
-// BenchmarkSessionMemory: the server's heap with N sessions open, each on Contrassegni
-// with its first page of rows loaded, against none; and after they close (nothing should
-// stay behind).
+// BenchmarkSessionMemory: the server's heap and RSS with N sessions open, each on
+// Contrassegni with its first page of rows loaded, against none: right after the last
+// one opened, and sitting open a few seconds later (-settle); and after they close
+// (nothing should stay behind).
 func BenchmarkSessionMemory(b *testing.B) {
 	p := startServer(b)
 	// One session first, closed: what every session shares (page cache, code, pools)
