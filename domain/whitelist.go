@@ -31,14 +31,13 @@ type Verdict struct {
 func Authorise(plate, country string, day Date, holdings []Holding) Verdict {
 	country = NormalizeCountry(country)
 	v := Verdict{Plate: plate, Country: country, Day: day}
-	holdings = slices.DeleteFunc(slices.Clone(holdings), func(h Holding) bool {
-		return !slices.ContainsFunc(h.Pass.Plates, func(pl Plate) bool { return pl.Is(plate, country) })
-	})
-	if len(holdings) == 0 {
-		v.Reason = "targa non associata ad alcun contrassegno"
-		return v
-	}
-	for _, h := range holdings {
+	found := false
+	for i := range holdings {
+		h := &holdings[i]
+		if !slices.ContainsFunc(h.Pass.Plates, func(pl Plate) bool { return pl.Is(plate, country) }) {
+			continue // another country's vehicle
+		}
+		found = true
 		reason := refusal(plate, country, day, h)
 		if reason == "" {
 			v.Authorised, v.PassID, v.Number, v.Comune = true, h.Pass.ID, h.Pass.Number, h.Pass.Comune
@@ -49,11 +48,14 @@ func Authorise(plate, country string, day Date, holdings []Holding) Verdict {
 			v.PassID, v.Number, v.Comune, v.Reason = h.Pass.ID, h.Pass.Number, h.Pass.Comune, reason
 		}
 	}
+	if !found {
+		v.Reason = "targa non associata ad alcun contrassegno"
+	}
 	return v
 }
 
 // refusal is "" when h authorises plate on day, otherwise the reason in Italian.
-func refusal(plate, country string, day Date, h Holding) string {
+func refusal(plate, country string, day Date, h *Holding) string {
 	p := h.Pass
 	// Death first: a pass revoked for the holder's death (P8) is also Revocato, and the
 	// gate operator must read why, not only "revocato".

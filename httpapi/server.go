@@ -311,9 +311,16 @@ func (c *call) only(names ...string) bool {
 	return true
 }
 
+// Header values shared by every answer (set as slices: Header.Set allocates one each
+// time; nothing changes them).
+var (
+	jsonType = []string{"application/json; charset=utf-8"}
+	noStore  = []string{"no-store"}
+)
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	h["Content-Type"], h["Cache-Control"] = jsonType, noStore
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }

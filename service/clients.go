@@ -188,7 +188,7 @@ func (s *Service) Clients(a Actor) ([]Client, error) {
 // ClientByToken is the client a token belongs to: ErrTokenUnknown, ErrTokenRevoked, or
 // ErrNotMember for a gate whose comune left the circuit since.
 func (s *Service) ClientByToken(token string) (Client, error) {
-	h := tokenHash(token)
+	h := sha256.Sum256([]byte(token))
 	if c, ok := s.tokens.get(h, s.db.Commits()); ok {
 		return c, nil
 	}
@@ -196,7 +196,7 @@ func (s *Service) ClientByToken(token string) (Client, error) {
 	var c Client
 	err := s.view(func(tx *store.Tx) error {
 		var err error
-		if c, err = tx.ClientByTokenHash(tokenHash(token)); errors.Is(err, store.ErrNotFound) {
+		if c, err = tx.ClientByTokenHash(hex.EncodeToString(h[:])); errors.Is(err, store.ErrNotFound) {
 			return ErrTokenUnknown
 		} else if err != nil {
 			return err
@@ -224,12 +224,12 @@ func (s *Service) ClientByToken(token string) (Client, error) {
 type tokenCache struct {
 	mu    sync.Mutex
 	stamp uint64
-	m     map[string]Client
+	m     map[[sha256.Size]byte]Client // by the token's sha256, not its hex (no allocation)
 }
 
 const maxCachedTokens = 10_000
 
-func (c *tokenCache) get(hash string, stamp uint64) (Client, bool) {
+func (c *tokenCache) get(hash [sha256.Size]byte, stamp uint64) (Client, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stamp != stamp {
@@ -239,11 +239,11 @@ func (c *tokenCache) get(hash string, stamp uint64) (Client, bool) {
 	return cl, ok
 }
 
-func (c *tokenCache) put(hash string, stamp uint64, cl Client) {
+func (c *tokenCache) put(hash [sha256.Size]byte, stamp uint64, cl Client) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stamp != stamp || c.m == nil || len(c.m) >= maxCachedTokens {
-		c.m, c.stamp = map[string]Client{}, stamp
+		c.m, c.stamp = map[[sha256.Size]byte]Client{}, stamp
 	}
 	c.m[hash] = cl
 }

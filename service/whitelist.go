@@ -25,13 +25,9 @@ func (s *Service) Whitelist(plate, country string, at time.Time) (domain.Verdict
 	var v domain.Verdict
 	err := s.view(func(tx *store.Tx) error {
 		// One seek in the plate index: its values carry what the rule reads (14.2).
-		passes, err := tx.PlateHoldings(plate)
+		hs, err := tx.PlateHoldings(plate)
 		if err != nil {
 			return err
-		}
-		hs := make([]domain.Holding, len(passes))
-		for i, p := range passes {
-			hs[i] = domain.Holding{Pass: p, HolderDied: tx.PersonDied(p.PersonID)}
 		}
 		v = domain.Authorise(plate, country, day, hs)
 		return nil

@@ -107,14 +107,14 @@ func (r *valueReader) date() domain.Date {
 	return epoch.AddDays(int(int64(z>>1) ^ -int64(z&1)))
 }
 
-// decodePlateValue rebuilds, from a plate value, the part of pass id the whitelist
-// rule reads: the pass with only number's plates on it.
-func decodePlateValue(id uint64, number string, v []byte) (domain.Pass, error) {
+// decodePlateValue fills p, from a plate value, with the part of pass id the
+// whitelist rule reads: the pass with only number's plates on it.
+func decodePlateValue(p *domain.Pass, id uint64, number string, v []byte) error {
 	if len(v) == 0 || v[0] != plateValueV1 {
-		return domain.Pass{}, errPlateValue
+		return errPlateValue
 	}
 	r := valueReader{b: v[1:]}
-	p := domain.Pass{ID: id}
+	p.ID = id
 	p.PersonID = r.uint()
 	p.State = domain.State(r.str())
 	p.StateFrom = r.date()
@@ -124,7 +124,7 @@ func decodePlateValue(id uint64, number string, v []byte) (domain.Pass, error) {
 	p.Comune = r.str()
 	n := r.uint()
 	if n > uint64(len(r.b)) { // each plate takes at least 3 bytes
-		return domain.Pass{}, errPlateValue
+		return errPlateValue
 	}
 	p.Plates = make([]domain.Plate, 0, n)
 	for range n {
@@ -133,28 +133,31 @@ func decodePlateValue(id uint64, number string, v []byte) (domain.Pass, error) {
 		p.Plates = append(p.Plates, pl)
 	}
 	if r.err != nil || len(r.b) != 0 {
-		return domain.Pass{}, errPlateValue
+		return errPlateValue
 	}
-	return p, nil
+	return nil
 }
 
 // PlateHoldings lists the pass versions that have (or had) plate, each as the
 // whitelist rule needs it (id, person, number, comune, state and dates, and the
-// plate's windows; nothing else is filled), read from the plate index alone.
-func (t *Tx) PlateHoldings(plate string) ([]domain.Pass, error) {
-	var out []domain.Pass
+// plate's windows; nothing else is filled), read from the plate index alone, with
+// their holder's date of death.
+func (t *Tx) PlateHoldings(plate string) ([]domain.Holding, error) {
+	var out []domain.Holding
 	pre := prefixKey(plate)
 	c := t.index("plate").Cursor()
 	for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
+		out = append(out, domain.Holding{})
+		h := &out[len(out)-1]
 		id := idFromKey(k)
-		p, err := decodePlateValue(id, plate, v)
+		err := decodePlateValue(&h.Pass, id, plate, v)
 		if len(v) == 0 { // written before schema 13
-			p, err = t.Pass(id)
+			h.Pass, err = t.Pass(id)
 		}
 		if err != nil {
 			return nil, recordError("idx/plate", k, err)
 		}
-		out = append(out, p)
+		h.HolderDied = t.PersonDied(h.Pass.PersonID)
 	}
 	return out, nil
 }

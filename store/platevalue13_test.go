@@ -79,7 +79,7 @@ func checkHoldings(t *testing.T, db *store.DB, passes []domain.Pass, plate strin
 			t.Fatalf("PlateHoldings(%s) = %d passes, want %d", plate, len(got), len(want))
 		}
 		for i := range got {
-			if g, w := got[i], want[i]; g.ID != w.ID || g.PersonID != w.PersonID || g.State != w.State || g.StateFrom != w.StateFrom ||
+			if g, w := got[i].Pass, want[i]; g.ID != w.ID || g.PersonID != w.PersonID || g.State != w.State || g.StateFrom != w.StateFrom ||
 				g.DataDecorrenza != w.DataDecorrenza || g.DataScadenza != w.DataScadenza || g.Number != w.Number ||
 				g.Comune != w.Comune || len(g.Plates) != len(w.Plates) {
 				t.Errorf("PlateHoldings(%s)[%d] = %+v, want %+v", plate, i, g, w)
@@ -159,7 +159,7 @@ func TestPlateHoldingsReadsAnOldKeyFromItsPass(t *testing.T) {
 	}
 	db.View(func(tx *store.Tx) error {
 		got, err := tx.PlateHoldings("AB123CD")
-		if err != nil || len(got) != 2 || got[0].ID != passes[0].ID || len(got[0].Plates) != 3 {
+		if err != nil || len(got) != 2 || got[0].Pass.ID != passes[0].ID || len(got[0].Pass.Plates) != 3 {
 			t.Errorf("PlateHoldings = %+v, %v; want the whole first pass read from its record, then the third", got, err)
 		}
 		return nil
@@ -251,9 +251,7 @@ func TestPlateIndexAnswersAsThePasses(t *testing.T) {
 					}
 				}
 			}
-			for _, p := range got {
-				fromIndex = append(fromIndex, domain.Holding{Pass: p})
-			}
+			fromIndex = got
 			for range 300 {
 				day, c := date(), countries[r.IntN(len(countries))]
 				if a, b := domain.Authorise(n, c, day, full), domain.Authorise(n, c, day, fromIndex); a != b {
