@@ -34,6 +34,7 @@ bench:
 	$(GO) test -run '^$$' -bench OpenJobs -benchtime 1x ./store/
 	bash bench/region.sh
 	bash bench/pec.sh
+	$(GO) test -run '^$$' -bench PlateCheckHandler -benchmem ./httpapi/
 	bash bench/http.sh
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/sshbench/
 	$(GO) test -run '^$$' -bench Socket -benchtime 1x ./cmd/vivipass/
