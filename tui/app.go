@@ -85,7 +85,7 @@ type Model struct {
 // New makes the root model of a session.
 func New(o Options) *Model {
 	ctx := &common.Context{Svc: o.Svc, Operator: o.Operator, Actor: service.OperatorActor(o.Operator),
-		Styles: styles.New(o.Plain || o.Operator.Plain), FilesHint: o.FilesHint}
+		Styles: styles.For(o.Plain || o.Operator.Plain), FilesHint: o.FilesHint}
 	if o.Files != nil {
 		// An unusable folder leaves Files nil: the pages that need a file say so.
 		ctx.Files, _ = o.Files.Comune(o.Operator.Comune)

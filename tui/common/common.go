@@ -19,12 +19,12 @@ import (
 )
 
 // Context belongs to one session: nothing in it is shared with other sessions but the
-// Service, which is the process's.
+// Service, which is the process's, and the Styles, which nobody changes.
 type Context struct {
 	Svc      *service.Service
 	Operator domain.Operator
 	Actor    service.Actor
-	Styles   styles.Styles
+	Styles   *styles.Styles // shared by the sessions (styles.For): read only
 	Width    int
 	Height   int
 	// Files is the folder of the operator's comune on the server: the only files the

@@ -92,7 +92,7 @@ func (t *Table) widths() []int {
 }
 
 // View draws the header and the visible rows, padded to the table height.
-func (t *Table) View(st styles.Styles, empty string) string {
+func (t *Table) View(st *styles.Styles, empty string) string {
 	w := t.widths()
 	var b strings.Builder
 	line := func(cells []string) string {

@@ -1,12 +1,16 @@
-// Package styles builds the desk's styles for one session: the 16 ANSI colours only,
+// Package styles builds the desk's styles: the 16 ANSI colours only,
 // never colour alone (a marker or a word always says the same), selection by reverse
 // video so that a monochrome terminal still shows it, and a plain mode with no colour
 // at all.
 package styles
 
-import "charm.land/lipgloss/v2"
+import (
+	"sync"
 
-// Styles of one session.
+	"charm.land/lipgloss/v2"
+)
+
+// Styles of the desk. Sessions share them (For): read only once made.
 type Styles struct {
 	Plain    bool
 	Title    lipgloss.Style
@@ -26,9 +30,23 @@ type Styles struct {
 	Unread   lipgloss.Style
 }
 
+// For is the styles every session shares, plain or in colour: a session used to hold
+// its own copy (10 KB, issue 14.5).
+func For(plain bool) *Styles {
+	if plain {
+		return plainStyles()
+	}
+	return colourStyles()
+}
+
+var (
+	plainStyles  = sync.OnceValue(func() *Styles { return New(true) })
+	colourStyles = sync.OnceValue(func() *Styles { return New(false) })
+)
+
 // New builds the styles; plain drops every colour (bold and reverse stay).
-func New(plain bool) Styles {
-	s := Styles{Plain: plain}
+func New(plain bool) *Styles {
+	s := &Styles{Plain: plain}
 	base := lipgloss.NewStyle()
 	s.Title = base.Bold(true)
 	s.Section = base.Bold(true).Reverse(true)

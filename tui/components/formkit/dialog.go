@@ -110,7 +110,7 @@ func (d *Dialog) Update(msg tea.Msg) (cmd tea.Cmd, aborted bool) {
 // View draws the title, the last refusal, the form and what goes under it, w cells
 // wide. The refusal comes first: a long check under the form may run past the page's
 // last line.
-func (d *Dialog) View(st styles.Styles, w int) string {
+func (d *Dialog) View(st *styles.Styles, w int) string {
 	var b strings.Builder
 	b.WriteString(st.Title.Render(d.title) + "\n")
 	if d.err != "" {

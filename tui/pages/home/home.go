@@ -267,7 +267,7 @@ func (m *Model) backupLines() []string {
 }
 
 // muted styles wrapped lines (wrapped, never cut: issue 11.8).
-func muted(st styles.Styles, lines []string) []string {
+func muted(st *styles.Styles, lines []string) []string {
 	for i, l := range lines {
 		lines[i] = st.Muted.Render(l)
 	}
