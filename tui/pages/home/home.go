@@ -5,7 +5,6 @@ package home
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -53,11 +52,13 @@ type Model struct {
 	reading  bool
 	warnings []Warning
 	w, h     int
+	// expiringIDs are the passes of the expiring table, in its order.
+	expiringIDs []uint64
 }
 
 type data struct {
 	counts   map[domain.State]int
-	expiring []service.Row
+	expiring []service.Row // as loaded; the page keeps their ids only (expiringIDs)
 	days     int
 	notices  []service.Notice
 	warn     []string
@@ -137,11 +138,15 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			return m, common.Err(msg.err)
 		}
 		m.data, m.loaded = msg.d, true
-		m.data.expiring = slices.Clone(m.data.expiring) // no spare room kept (issue 14.5)
+		// The table's cells and the ids to open are all the page needs of the rows:
+		// each session keeps Home while it works elsewhere (issue 14.5).
 		rows := make([][]string, len(m.data.expiring))
+		m.expiringIDs = make([]uint64, len(m.data.expiring))
 		for i, r := range m.data.expiring {
 			rows[i] = []string{r.Scadenza.String(), r.Number, r.Holder, strings.Join(r.Plates, " ")}
+			m.expiringIDs[i] = r.ID
 		}
+		m.data.expiring = nil
 		m.table.SetRows(rows)
 		m.layout()
 		return m, nil
@@ -159,7 +164,7 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			m.table.Move(1)
 		case key.Matches(msg, m.keys.Open):
 			if i := m.table.Cursor(); i >= 0 {
-				id := m.data.expiring[i].ID
+				id := m.expiringIDs[i]
 				return m, func() tea.Msg { return common.OpenPassMsg{ID: id} }
 			}
 		case key.Matches(msg, m.keys.Reminders):
@@ -239,7 +244,7 @@ func (m *Model) top() []string {
 	if m.ctx.Actor.Admin() {
 		lines = append(lines, m.backupLines()...)
 	}
-	lines = append(lines, "", st.Title.Render(fmt.Sprintf("In scadenza entro %s: %d", domain.Count(m.data.days, "giorno", "giorni"), len(m.data.expiring))))
+	lines = append(lines, "", st.Title.Render(fmt.Sprintf("In scadenza entro %s: %d", domain.Count(m.data.days, "giorno", "giorni"), len(m.expiringIDs))))
 	return lines
 }
 
