@@ -138,6 +138,9 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 			return rep, err
 		}
 		req.Data = nil // the stream has it, and lets it go once read
+		// One goroutine reads and checks: the writer, at the lowest priority, would
+		// wait for the CPU behind two (issue 14.3).
+		st.Workers = 1
 		err := s.importLarge(w, st, check, &rep, req, finish)
 		if err == nil && !req.DryRun && rep.Imported > 0 {
 			s.hub.Publish(PassChanged{InComune: comune})
