@@ -373,3 +373,16 @@ func TestControlCharactersOfOldDataShown(t *testing.T) {
 	}
 	mustShow(t, m, "ZANON�[2J�31m")
 }
+
+// A codice fiscale pasted on the Contrassegni page (bracketed paste, from a PEC message
+// or a spreadsheet) is a search, whether the focus was on the box or on the list.
+func TestPasteOnThePassesSearches(t *testing.T) {
+	svc := tuitest.Demo(t, fixedNow)
+	m := session(t, svc, "mario", 80, 24)
+	tuitest.Send(m, tuitest.Key("f2"), tuitest.Key("tab")) // the list has the focus
+	tuitest.Send(m, tea.PasteMsg{Content: "PVNRSO"})
+	mustShow(t, m, "Cerca: PVNRSO", "PAVAN ROSA")
+	if s := tuitest.Screen(m); strings.Contains(s, "ROSSI MARIO") {
+		t.Errorf("the paste did not filter the list:\n%s", s)
+	}
+}

@@ -244,16 +244,26 @@ func (m *Model) Update(msg tea.Msg) (common.Page, tea.Cmd) {
 			m.search.Focus() // a letter typed on the list is a search (issue 11.2)
 		}
 		if m.search.Focused() {
-			before := m.search.Value()
-			var cmd tea.Cmd
-			m.search, cmd = m.search.Update(msg)
-			if m.search.Value() != before {
-				return m, tea.Batch(cmd, m.newQuery())
-			}
-			return m, cmd
+			return m, m.typed(msg)
 		}
+	case tea.PasteMsg:
+		// A codice fiscale or a number pasted from a message or the register's list
+		// is a search, wherever the focus was.
+		m.search.Focus()
+		return m, m.typed(msg)
 	}
 	return m, nil
+}
+
+// typed gives msg (a key, a paste) to the search field and searches again if it changed.
+func (m *Model) typed(msg tea.Msg) tea.Cmd {
+	before := m.search.Value()
+	var cmd tea.Cmd
+	m.search, cmd = m.search.Update(msg)
+	if m.search.Value() != before {
+		return tea.Batch(cmd, m.newQuery())
+	}
+	return cmd
 }
 
 // open opens the pass under the cursor; on an empty list it says so.
