@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -115,4 +117,48 @@ func TestImportCopyEndsAtItsData(t *testing.T) {
 	}
 	// And the desks write on as usual.
 	e.issue(mario, rossi(t))
+}
+
+// TestImportMemoryLimit (issue 14.3): the soft memory limit of a big import counts
+// what the process already had live (a server's: the limit is the process's) and the
+// file, and does not raise a limit set lower (GOMEMLIMIT); it is restored afterwards.
+func TestImportMemoryLimit(t *testing.T) {
+	prev := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(prev)
+	keep := make([]byte, 64<<20) // live during the import
+	for i := range keep {
+		keep[i] = byte(i)
+	}
+	runtime.GC()
+	var seen int64
+	e := newEnv(t)
+	data := regionFile(t, stallRows)
+	progress := func(done, total int) {
+		if seen == 0 {
+			seen = debug.SetMemoryLimit(-1)
+		}
+	}
+	if _, err := e.s.Import(admin, service.ImportRequest{FileName: "regione.csv", Data: data, ValidOnly: true}, progress); err != nil {
+		t.Fatal(err)
+	}
+	if seen < int64(len(keep)+len(data)) || seen == prev {
+		t.Errorf("limit during the import %d, want above the live %d bytes and the file's %d", seen, len(keep), len(data))
+	}
+	if got := debug.SetMemoryLimit(-1); got != prev {
+		t.Errorf("limit after the import %d, want %d again", got, prev)
+	}
+	// A limit set lower stays.
+	runtime.KeepAlive(keep)
+	keep = nil
+	runtime.GC()
+	low := seen / 3
+	debug.SetMemoryLimit(low)
+	seen = 0
+	e2 := newEnv(t)
+	if _, err := e2.s.Import(admin, service.ImportRequest{FileName: "regione.csv", Data: data, ValidOnly: true}, progress); err != nil {
+		t.Fatal(err)
+	}
+	if seen != low || debug.SetMemoryLimit(-1) != low {
+		t.Errorf("limit during the second import %d, after %d, want the one set, %d", seen, debug.SetMemoryLimit(-1), low)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/metrics"
 	"sort"
 	"strings"
 	"sync"
@@ -132,8 +133,7 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		// A region-sized file. Only a chunk of rows and the compact tables of the checks
 		// between rows are live: a soft memory limit keeps the heap near them, where
 		// SetGCPercent(20) was needed while every row stayed live (issue 14.3).
-		limit := int64(importMemory + len(req.Data) + importRowBytes*w.total)
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importLimit(len(req.Data), w.total)))
 		if err := known(); err != nil {
 			return rep, err
 		}
@@ -230,6 +230,19 @@ const (
 	importRowBytes = 400      // per row: the tables of the checks (KeyTables), the records' hashes
 	importBulkMax  = 150_000  // index entries held before they go to a run (store.Spill)
 )
+
+// importLimit is the soft memory limit of a big import: what the process had live
+// before it (a server's sessions and caches: the limit is the whole process's), plus
+// what the import keeps, and never above a limit already set (GOMEMLIMIT).
+func importLimit(fileBytes, rows int) int64 {
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	limit := int64(importMemory + fileBytes + importRowBytes*rows)
+	if live[0].Value.Kind() == metrics.KindUint64 {
+		limit += int64(live[0].Value.Uint64())
+	}
+	return min(limit, debug.SetMemoryLimit(-1))
+}
 
 // importChecked is a chunk of the file, checked, on its way to be written.
 type importChecked struct {
