@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"sort"
@@ -231,17 +232,19 @@ const (
 	importBulkMax  = 150_000  // index entries held before they go to a run (store.Spill)
 )
 
-// importLimit is the soft memory limit of a big import: what the process had live
-// before it (a server's sessions and caches: the limit is the whole process's), plus
-// what the import keeps, and never above a limit already set (GOMEMLIMIT).
+// importLimit is the soft memory limit of a big import: what the process has live
+// when it starts, the file included (a server's sessions and caches too: the limit is
+// the whole process's), plus what the import keeps, and never above a limit already
+// set (GOMEMLIMIT).
 func importLimit(fileBytes, rows int) int64 {
+	runtime.GC() // the live heap, the file in it
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(live)
-	limit := int64(importMemory + fileBytes + importRowBytes*rows)
+	have := int64(fileBytes)
 	if live[0].Value.Kind() == metrics.KindUint64 {
-		limit += int64(live[0].Value.Uint64())
+		have = max(have, int64(live[0].Value.Uint64()))
 	}
-	return min(limit, debug.SetMemoryLimit(-1))
+	return min(have+importMemory+importRowBytes*int64(rows), debug.SetMemoryLimit(-1))
 }
 
 // importChecked is a chunk of the file, checked, on its way to be written.
