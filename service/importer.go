@@ -859,7 +859,7 @@ func (w *importWriter) writeRows(tx *store.Tx, rows []importRow, counters map[co
 				return err
 			}
 		}
-		if err := tx.PutPass(&p); err != nil {
+		if err := tx.PutNewPass(&p); err != nil { // its id is new: no version to read
 			return err
 		}
 		if c, y, n, ok := domain.ParseNumber(p.Number); ok && c == p.Comune {

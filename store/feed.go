@@ -55,6 +55,9 @@ var ErrFeedGone = errors.New("modifiche non più disponibili: scaricare di nuovo
 // noteFeed records what a write touched, for the feed at commit: a pass version (its
 // lineage and id) or a person.
 func (t *Tx) noteFeed(lineage, id, person uint64) {
+	if t.db == nil || t.db.feed.Load() == nil {
+		return // no change feed on this file (an import's copy): nothing to note per row
+	}
 	if t.feedLineages == nil {
 		t.feedLineages, t.feedPeople = map[uint64]uint64{}, map[uint64]bool{}
 	}

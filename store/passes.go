@@ -67,7 +67,13 @@ func (t *Tx) Person(id uint64) (domain.Person, error) {
 
 // PutPass writes a pass version and its index entries; ID 0 gets a new id (and, for a
 // first version, Lineage = ID).
-func (t *Tx) PutPass(p *domain.Pass) error {
+func (t *Tx) PutPass(p *domain.Pass) error { return t.putPass(p, false) }
+
+// PutNewPass writes the first version of a pass whose id the caller took with
+// NewPassID (an import: its outbox job names it): no previous version is looked for.
+func (t *Tx) PutNewPass(p *domain.Pass) error { return t.putPass(p, true) }
+
+func (t *Tx) putPass(p *domain.Pass, fresh bool) error {
 	var old []indexEntry
 	var prevPerson uint64
 	if p.ID == 0 {
@@ -76,7 +82,7 @@ func (t *Tx) PutPass(p *domain.Pass) error {
 			return err
 		}
 		p.ID = id
-	} else {
+	} else if !fresh {
 		if prev, err := t.Pass(p.ID); err == nil {
 			old, prevPerson = passIndexEntries(&prev), prev.PersonID
 		}
