@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -20,6 +21,36 @@ import (
 	"vivipass/store"
 )
 
+// demoHandler is the API's handler, in-process, on the demo register of 3 December 2026
+// with the clients asked for (their tokens in order) and no rate limit to speak of.
+func demoHandler(tb testing.TB, clients ...service.ClientInput) (http.Handler, []string) {
+	tb.Helper()
+	db, err := store.Open(filepath.Join(tb.TempDir(), "vivipass.db"), store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 12, 3, 10, 30, 0, 0, domain.Rome)
+	svc := service.New(db, service.WithClock(func() time.Time { return now }))
+	if _, err := svc.LoadDemo(sys); err != nil {
+		tb.Fatal(err)
+	}
+	var tokens []string
+	for _, in := range clients {
+		_, token, err := svc.AddClient(sys, in)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tokens = append(tokens, token)
+	}
+	srv, err := httpapi.New(httpapi.Config{Svc: svc, Addr: "127.0.0.1:0", Rate: 1e9, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { srv.Shutdown(context.Background()) }) // before db.Close: cleanups run last first
+	return srv.Handler(), tokens
+}
+
 // FuzzRequest sends whatever a client could put on the wire (request target, method,
 // token, body) through the API's handler on the demo register (issue 13, S-hardening:
 // what comes from outside is bounded and answered). Every request the HTTP parser
@@ -27,34 +58,10 @@ import (
 // it says, and every error an Italian message without control characters; nothing
 // panics.
 func FuzzRequest(f *testing.F) {
-	db, err := store.Open(filepath.Join(f.TempDir(), "vivipass.db"), store.Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer db.Close()
-	now := time.Date(2026, 12, 3, 10, 30, 0, 0, domain.Rome)
-	svc := service.New(db, service.WithClock(func() time.Time { return now }))
-	if _, err := svc.LoadDemo(sys); err != nil {
-		f.Fatal(err)
-	}
-	var tokens []string
-	for _, in := range []service.ClientInput{
-		{Name: "varco", Kind: service.ClientGate, Comune: "L736"},
-		{Name: "polizia", Kind: service.ClientPolizia, Circuit: true},
-		{Name: "parcheggi", Kind: service.ClientServizio, Comune: "L736"},
-	} {
-		_, token, err := svc.AddClient(sys, in)
-		if err != nil {
-			f.Fatal(err)
-		}
-		tokens = append(tokens, token)
-	}
-	srv, err := httpapi.New(httpapi.Config{Svc: svc, Addr: "127.0.0.1:0", Rate: 1e9, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer srv.Shutdown(f.Context())
-	h := srv.Handler()
+	h, tokens := demoHandler(f,
+		service.ClientInput{Name: "varco", Kind: service.ClientGate, Comune: "L736"},
+		service.ClientInput{Name: "polizia", Kind: service.ClientPolizia, Circuit: true},
+		service.ClientInput{Name: "parcheggi", Kind: service.ClientServizio, Comune: "L736"})
 
 	for _, s := range []struct {
 		method, target string

@@ -18,6 +18,28 @@ import (
 // passes; VIVIPASS_BENCH_PASSES to change it), for CPU and memory profiles of the
 // bulk path (go test -run - -bench ImportRegion -cpuprofile …).
 func BenchmarkImportRegion(b *testing.B) {
+	csv, passes, now := benchRegion(b)
+	for range b.N {
+		b.StopTimer()
+		db, err := store.Open(filepath.Join(b.TempDir(), "vivipass.db"), store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		svc := service.New(db, service.WithClock(now))
+		b.StartTimer()
+		rep, err := svc.Import(service.SystemActor("admin"), service.ImportRequest{FileName: "regione.csv", Data: csv}, nil)
+		b.StopTimer()
+		db.Close()
+		if err != nil || rep.Imported != passes {
+			b.Fatalf("import: %v (%d imported, %d errors)", err, rep.Imported, len(rep.Errors))
+		}
+	}
+}
+
+// benchRegion is the region file of the import benchmarks (120,000 passes, or
+// VIVIPASS_BENCH_PASSES), its passes, and a clock on the day it was made for.
+func benchRegion(b *testing.B) ([]byte, int, func() time.Time) {
+	b.Helper()
 	passes := 120000
 	if v, err := strconv.Atoi(os.Getenv("VIVIPASS_BENCH_PASSES")); err == nil && v > 0 {
 		passes = v
@@ -28,19 +50,5 @@ func BenchmarkImportRegion(b *testing.B) {
 	}
 	day := region.DefaultAsOf
 	now := func() time.Time { return time.Date(day.Year(), day.Month(), day.Day(), 10, 30, 0, 0, domain.Rome) }
-	for range b.N {
-		b.StopTimer()
-		db, err := store.Open(filepath.Join(b.TempDir(), "vivipass.db"), store.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		svc := service.New(db, service.WithClock(now))
-		b.StartTimer()
-		rep, err := svc.Import(service.SystemActor("admin"), service.ImportRequest{FileName: "regione.csv", Data: csv.Bytes()}, nil)
-		b.StopTimer()
-		db.Close()
-		if err != nil || rep.Imported != passes {
-			b.Fatalf("import: %v (%d imported, %d errors)", err, rep.Imported, len(rep.Errors))
-		}
-	}
+	return csv.Bytes(), passes, now
 }

@@ -1,17 +1,13 @@
 package service_test
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
-	"vivipass/bench/genregion/region"
 	"vivipass/domain"
 	"vivipass/service"
 	"vivipass/store"
@@ -22,16 +18,7 @@ import (
 // four comuni outside the region each issue a pass every 20 ms: the wait of their saves
 // during the import, p50 / p99 / max (target: p99 ≤ 200 ms), and the import's duration.
 func BenchmarkSavesDuringImport(b *testing.B) {
-	passes := 120000
-	if v, err := strconv.Atoi(os.Getenv("VIVIPASS_BENCH_PASSES")); err == nil && v > 0 {
-		passes = v
-	}
-	var csv bytes.Buffer
-	if _, err := region.Generate(&csv, region.Options{Passes: passes, Seed: 1, AsOf: region.DefaultAsOf}); err != nil {
-		b.Fatal(err)
-	}
-	day := region.DefaultAsOf
-	now := func() time.Time { return time.Date(day.Year(), day.Month(), day.Day(), 10, 30, 0, 0, domain.Rome) }
+	csv, passes, now := benchRegion(b)
 	for range b.N {
 		b.StopTimer()
 		db, err := store.Open(filepath.Join(b.TempDir(), "vivipass.db"), store.Options{})
@@ -81,7 +68,7 @@ func BenchmarkSavesDuringImport(b *testing.B) {
 		}
 		b.StartTimer()
 		start := time.Now()
-		rep, err := svc.Import(service.SystemActor("admin"), service.ImportRequest{FileName: "regione.csv", Data: csv.Bytes(), ValidOnly: true}, nil)
+		rep, err := svc.Import(service.SystemActor("admin"), service.ImportRequest{FileName: "regione.csv", Data: csv, ValidOnly: true}, nil)
 		took := time.Since(start)
 		b.StopTimer()
 		close(stop)
