@@ -2,7 +2,6 @@ package store
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -35,7 +34,7 @@ func (t *Tx) AuditHead() (uint64, string) {
 		return 0, ""
 	}
 	var e AuditEntry
-	if json.Unmarshal(v, &e) != nil {
+	if decodeAudit(v, &e) != nil {
 		return readU64(k), ""
 	}
 	return e.Seq, e.Hash
@@ -100,7 +99,7 @@ func (t *Tx) CheckAnchors(anchors []Anchor) []AuditProblem {
 			continue
 		}
 		var e AuditEntry
-		if json.Unmarshal(v, &e) != nil || e.Hash != a.Hash {
+		if decodeAudit(v, &e) != nil || e.Hash != a.Hash {
 			problems = append(problems, AuditProblem{a.Seq, fmt.Sprintf("la voce ancorata il %s è stata riscritta: la catena è stata ricalcolata", when)})
 		}
 	}

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,8 +46,7 @@ func TestAnchorsCatchARecomputedChain(t *testing.T) {
 			if err := db.RawUpdate(func(tx *bolt.Tx) error {
 				audit, meta := tx.Bucket([]byte("audit")), tx.Bucket([]byte("meta"))
 				read := func(n uint64) store.AuditEntry {
-					var e store.AuditEntry
-					json.Unmarshal(audit.Get(store.U64(n)), &e)
+					e, _ := store.DecodeAudit(audit.Get(store.U64(n)))
 					return e
 				}
 				if attack == "remove the last entries" {
@@ -64,8 +62,7 @@ func TestAnchorsCatchARecomputedChain(t *testing.T) {
 					}
 					e.Prev = prev
 					e.Hash = e.Digest()
-					raw, _ := json.Marshal(e)
-					audit.Put(store.U64(n), raw)
+					audit.Put(store.U64(n), store.EncodeAudit(e))
 					prev = e.Hash
 				}
 				return meta.Put([]byte("audit_head"), []byte(prev))

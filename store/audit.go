@@ -13,7 +13,8 @@ import (
 // AuditEntry is one change (M6): who, when, what, channel. Entries form a hash chain:
 // Hash = sha256(Prev || JSON of the entry with Hash empty), so a changed or removed
 // entry breaks every hash after it. Changes is optional and omitted when empty, so the
-// JSON, and the hash, of an entry written before it existed are what they were.
+// JSON, and the hash, of an entry written before it existed are what they were. The
+// entry is stored in a compact form that gives back that JSON (auditcodec.go).
 type AuditEntry struct {
 	Seq      uint64         `json:"seq"`
 	At       time.Time      `json:"at"`
@@ -90,7 +91,7 @@ func (t *Tx) History(lineage uint64) ([]AuditEntry, error) {
 	var err error
 	t.scan("auditpass", u64(lineage), func(seq uint64, _ []byte) bool {
 		var e AuditEntry
-		e, err = get[AuditEntry](t, "audit", u64(seq))
+		e, err = t.auditEntry(seq)
 		out = append(out, e)
 		return err == nil
 	})
@@ -103,8 +104,8 @@ func (t *Tx) AuditTail(n int) ([]AuditEntry, error) {
 	c := t.bucket("audit").Cursor()
 	for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
 		var e AuditEntry
-		if err := json.Unmarshal(v, &e); err != nil {
-			return out, err
+		if err := decodeAudit(v, &e); err != nil {
+			return out, recordError("audit", k, err)
 		}
 		out = append(out, e)
 	}
@@ -133,7 +134,7 @@ func (t *Tx) VerifyAudit() (n int, problems []AuditProblem) {
 		}
 		want = seq + 1
 		var e AuditEntry
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeAudit(v, &e); err != nil {
 			problems = append(problems, AuditProblem{seq, "voce illeggibile: " + err.Error()})
 			prev = ""
 			continue

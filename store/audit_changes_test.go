@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -85,8 +86,12 @@ func TestAuditChangesKeepTheChain(t *testing.T) {
 	// A "before" rewritten afterwards breaks the chain.
 	if err := db.RawUpdate(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte("audit"))
-		forged := strings.Replace(string(b.Get(store.U64(2))), "01/03/2030", "01/03/2031", 1)
-		return b.Put(store.U64(2), []byte(forged))
+		e, err := store.DecodeAudit(b.Get(store.U64(2)))
+		if err != nil || e.Changes[0].Before != "01/03/2030" {
+			return fmt.Errorf("entry 2: %+v, %v", e, err)
+		}
+		e.Changes[0].Before = "01/03/2031"
+		return b.Put(store.U64(2), store.EncodeAudit(e))
 	}); err != nil {
 		t.Fatal(err)
 	}

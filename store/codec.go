@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -15,14 +14,14 @@ func get[T any](t *Tx, bucket string, key []byte) (T, error) {
 	if raw == nil {
 		return v, ErrNotFound
 	}
-	if err := json.Unmarshal(raw, &v); err != nil {
+	if err := decodeValue(raw, &v); err != nil {
 		return v, fmt.Errorf("record %s/%x illeggibile: %w", bucket, key, err)
 	}
 	return v, nil
 }
 
 func put(t *Tx, bucket string, key []byte, v any) error {
-	raw, err := json.Marshal(v)
+	raw, err := encodeValue(v)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,8 @@
 //	comuni/     codice catastale          → domain.ComuneSettings (JSON; absent = defaults)
 //	counters/   comune "_" year           → uint64 BE, last progressive handed out (P2)
 //	operators/  name                      → Operator (JSON: role, comune, keys)
-//	audit/      seq(8)                    → AuditEntry (JSON, hash chain, M6)
+//	audit/      seq(8)                    → AuditEntry (hash chain, M6; compact binary,
+//	                                        auditcodec.go; entries written as JSON still read)
 //	outbox/     seq(8)                    → OutboxJob for the national platform (compact
 //	                                        binary, jobcodec.go; jobs written as JSON still read)
 //	imports/    sha256 of file            → ImportRecord (JSON)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -13,7 +12,7 @@ func forEach[T any](t *Tx, bucket string, fn func(T) bool) error {
 	c := t.bucket(bucket).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var rec T
-		if err := json.Unmarshal(v, &rec); err != nil {
+		if err := decodeValue(v, &rec); err != nil {
 			return fmt.Errorf("record %s/%x illeggibile: %w", bucket, k, err)
 		}
 		if !fn(rec) {

@@ -1,12 +1,10 @@
 package store
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -414,7 +412,7 @@ func (t *Tx) recordProblems(max int, gone bool) (checked int, problems []AuditPr
 	c := t.bucket("audit").Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var e AuditEntry
-		if json.Unmarshal(v, &e) != nil {
+		if decodeAudit(v, &e) != nil {
 			continue // VerifyAudit says it
 		}
 		for _, s := range e.Records {
@@ -507,7 +505,7 @@ func (db *DB) ReadOnly() bool { return db.opt.ReadOnly }
 func (t *Tx) FirstAuthenticated() uint64 {
 	c := t.bucket("audit").Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if bytes.Contains(v, []byte(`"mac":`)) {
+		if auditHasMAC(v) {
 			return readU64(k)
 		}
 	}

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -103,13 +102,11 @@ func rewrite(t *testing.T, db *store.DB, fn func(audit, meta, passes *bolt.Bucke
 	if err := db.RawUpdate(func(tx *bolt.Tx) error {
 		audit := tx.Bucket([]byte("audit"))
 		read := func(n uint64) store.AuditEntry {
-			var e store.AuditEntry
-			json.Unmarshal(audit.Get(store.U64(n)), &e)
+			e, _ := store.DecodeAudit(audit.Get(store.U64(n)))
 			return e
 		}
 		write := func(e store.AuditEntry) {
-			raw, _ := json.Marshal(e)
-			audit.Put(store.U64(e.Seq), raw)
+			audit.Put(store.U64(e.Seq), store.EncodeAudit(e))
 		}
 		fn(audit, tx.Bucket([]byte("meta")), tx.Bucket([]byte("passes")), read, write)
 		return nil

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -528,13 +527,12 @@ func TestAuditTamperingDetected(t *testing.T) {
 		seq    uint64
 	}{
 		{"changed JSON", func(b *bolt.Bucket) error {
-			var e store.AuditEntry
-			if err := json.Unmarshal(b.Get(store.U64(3)), &e); err != nil {
+			e, err := store.DecodeAudit(b.Get(store.U64(3)))
+			if err != nil {
 				return err
 			}
 			e.Operator = "qualcun altro"
-			raw, _ := json.Marshal(e)
-			return b.Put(store.U64(3), raw)
+			return b.Put(store.U64(3), store.EncodeAudit(e))
 		}, "contenuto alterato", 3},
 		{"last entry deleted", func(b *bolt.Bucket) error { return b.Delete(store.U64(5)) }, "testa registrata", 5},
 		{"middle entry deleted", func(b *bolt.Bucket) error { return b.Delete(store.U64(3)) }, "mancano le voci da 3 a 3", 4},

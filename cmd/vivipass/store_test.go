@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +14,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/ssh"
+
+	"vivipass/store"
 )
 
 // pubKey writes an ed25519 public key in authorized_keys format, with comment.
@@ -319,13 +320,12 @@ func TestAuditVerify(t *testing.T) {
 	tamper(t, db, func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte("audit"))
 		k, v := b.Cursor().First()
-		var e map[string]any
-		if err := json.Unmarshal(v, &e); err != nil {
-			t.Errorf("audit entry is not JSON: %v", err)
+		e, err := store.DecodeAudit(v)
+		if err != nil {
+			t.Errorf("audit entry unreadable: %v", err)
 		}
-		e["operator"] = "qualcun_altro"
-		nv, _ := json.Marshal(e)
-		return b.Put(bytes.Clone(k), nv)
+		e.Operator = "qualcun_altro"
+		return b.Put(bytes.Clone(k), store.EncodeAudit(e))
 	})
 	r := must(t, 1, "audit", "verify", "--db", db)
 	contains(t, "stdout", r.stdout, "ALTERATO", "voce 1:")
