@@ -30,6 +30,9 @@ type importWriter struct {
 	// existing are the people already in the register its passes were given to.
 	ids      *store.IDs
 	existing map[uint64]bool
+	// prep and newPeople are a chunk's prepared rows and new holders, kept for the next.
+	prep      []preparedRow
+	newPeople []domain.Person
 }
 
 func (w *importWriter) personKey(comune, cf string) []byte {
@@ -81,28 +84,83 @@ func (w *importWriter) write(tx *store.Tx, rows []importRow) error {
 	return w.writeChunk(tx, rows, map[counterKey]uint64{})
 }
 
+// prepBatch rows are prepared (encoded, hashed, their index entries made) at a time
+// on another goroutine while the writer puts the batches before.
+const prepBatch = 256
+
+// preparedRow is a row made into its records: the holder it creates (nil: one already
+// written), the pass, and their stored bytes once prepared.
+type preparedRow struct {
+	person   *domain.Person
+	pass     domain.Pass
+	job      bool // a national job is queued for the pass (its status already says so)
+	pe, pp   store.Prepared
+	prepared error
+}
+
 // writeRows writes the records of rows and notes in counters the highest number of
-// each comune and year.
+// each comune and year. The writer resolves the holders and takes the ids, in row
+// order; a second goroutine encodes and hashes the records a batch at a time; the
+// writer then puts their bytes in the same order (issue 14.3: the two cores share what
+// one did, the register ends as written one record at a time).
 func (w *importWriter) writeRows(tx *store.Tx, rows []importRow, counters map[counterKey]uint64) error {
-	a, now, today, file := w.a, w.now, w.today, w.file
 	tx.Collect(w.bulk)
 	if w.ids != nil {
 		tx.UseIDs(w.ids)
 	}
-	for _, r := range rows {
-		if w.done%100 == 0 {
+	prep := w.prep[:0]
+	w.prep = nil // given back below once every batch is written
+	if cap(prep) < len(rows) {
+		prep = make([]preparedRow, len(rows))
+	}
+	prep = prep[:len(rows)]
+	people := w.newPeople[:0]
+	if cap(people) < len(rows) {
+		people = make([]domain.Person, 0, len(rows))
+	}
+	nb := (len(rows) + prepBatch - 1) / prepBatch
+	todo, ready := make(chan int, nb), make(chan int, nb)
+	go func() {
+		defer close(ready)
+		for b := range todo {
+			for i := b * prepBatch; i < min(len(prep), (b+1)*prepBatch); i++ {
+				r := &prep[i]
+				if r.person != nil {
+					if r.pe, r.prepared = store.PreparePerson(r.person); r.prepared != nil {
+						continue
+					}
+				}
+				r.pp, r.prepared = store.PreparePass(&r.pass)
+			}
+			ready <- b
+		}
+	}()
+	sent := false
+	defer func() {
+		if !sent {
+			close(todo)
+		}
+	}()
+	// The holders this chunk creates, not written yet when a later row finds them.
+	created := map[uint64]personRef{}
+	for i, r := range rows {
+		if i%100 == 0 {
 			if err := w.ctx.Err(); err != nil {
 				return err
 			}
 		}
+		pr := &prep[i]
+		*pr = preparedRow{}
 		var holder personRef
 		ok := false
 		if id, mine := w.person(r.comune, r.Person.CodiceFiscale); mine {
-			o, err := tx.Person(id)
-			if err != nil {
-				return err
+			if holder, ok = created[id]; !ok {
+				o, err := tx.Person(id)
+				if err != nil {
+					return err
+				}
+				holder, ok = personRef{o.ID, o.CodiceFiscale, o.FullName(), o.DataDecesso}, true
 			}
-			holder, ok = personRef{o.ID, o.CodiceFiscale, o.FullName(), o.DataDecesso}, true
 		} else if w.ids == nil || !w.ids.Fresh("people") {
 			// People already in the register are in the index (this import's are told
 			// apart by their ids once its entries are written).
@@ -117,65 +175,130 @@ func (w *importWriter) writeRows(tx *store.Tx, rows []importRow, counters map[co
 			}
 		}
 		if !ok {
-			np := r.Person
+			people = append(people, r.Person)
+			np := &people[len(people)-1]
 			np.Comune, np.CFOverride = r.comune, r.CFWarning
-			np.Version, np.UpdatedAt, np.UpdatedBy = 1, now, a.Operator
-			if err := tx.PutPerson(&np); err != nil {
+			np.Version, np.UpdatedAt, np.UpdatedBy = 1, w.now, w.a.Operator
+			id, err := tx.NewPersonID()
+			if err != nil {
 				return err
 			}
+			np.ID = id
+			pr.person = np
 			holder = personRef{np.ID, np.CodiceFiscale, np.FullName(), np.DataDecesso}
+			created[id] = holder
 		}
 		if _, known := w.people.Get(w.personKey(r.comune, r.Person.CodiceFiscale)); !known {
 			w.people.Put(w.key, int32(len(w.peopleID)))
 			w.peopleID = append(w.peopleID, holder.id)
 		}
-		p := domain.Pass{
-			Number: r.Number, PreviousNumber: r.PreviousNumber, Comune: r.comune, IssuingComune: r.comune,
-			PersonID: holder.id, HolderCF: holder.cf, HolderName: holder.name, Kind: r.Kind,
-			DataRilascio: r.DataRilascio, DataDecorrenza: r.DataDecorrenza, DataScadenza: r.DataScadenza,
-			State: r.State, Channel: domain.Import, Note: r.Note, ImportFile: file,
-			National: domain.National{Consent: r.Consent, CudeID: r.CudeID, CodiceUnivoco: r.CodiceUnivoco},
-			Version:  1, CreatedAt: now, CreatedBy: a.Operator, UpdatedAt: now, UpdatedBy: a.Operator,
-		}
-		if p.National.CudeID != "" {
-			p.National.Status = domain.NationalSent
-		}
-		switch p.State {
-		case domain.Sospeso, domain.Revocato:
-			p.StateReason = string(p.State) + " nel registro precedente"
-		}
-		for j, pl := range r.Plates {
-			pl.ID, pl.AddedAt, pl.AddedBy, pl.Channel = uint32(j+1), now, a.Operator, domain.Import
-			p.Plates = append(p.Plates, pl)
-		}
-		p.NextPlateID = uint32(len(p.Plates))
-		if died := holder.died; !died.IsZero() && (p.State == domain.Attivo || p.State == domain.Sospeso) {
-			if n, _, err := p.HolderDeceased(died, today); err == nil {
-				p = n
-			}
-		}
-		id, err := tx.NewPassID()
-		if err != nil {
+		if err := w.pass(tx, &r, holder, pr); err != nil {
 			return err
 		}
-		p.ID, p.Lineage = id, id
-		if p.National.Consent && p.National.Status == domain.NationalNone && p.HoldsActive(today) {
-			if err := queueNational(tx, &p, domain.ActIssue); err != nil {
+		if end := i + 1; end%prepBatch == 0 || end == len(rows) {
+			todo <- (end - 1) / prepBatch
+		}
+	}
+	close(todo)
+	sent = true
+	i := 0
+	for b := range ready {
+		for ; i < min(len(prep), (b+1)*prepBatch); i++ {
+			if err := w.put(tx, &prep[i], counters); err != nil {
+				for range ready { // the preparing goroutine ends with its batches
+				}
 				return err
 			}
 		}
-		if err := tx.PutNewPass(&p); err != nil { // its id is new: no version to read
+	}
+	clear(prep)
+	clear(people)
+	w.prep, w.newPeople = prep, people[:0]
+	return nil
+}
+
+// pass is the pass of row r for holder, its id taken, in pr.
+func (w *importWriter) pass(tx *store.Tx, r *importRow, holder personRef, pr *preparedRow) error {
+	a, now := w.a, w.now
+	p := &pr.pass
+	*p = domain.Pass{
+		Number: r.Number, PreviousNumber: r.PreviousNumber, Comune: r.comune, IssuingComune: r.comune,
+		PersonID: holder.id, HolderCF: holder.cf, HolderName: holder.name, Kind: r.Kind,
+		DataRilascio: r.DataRilascio, DataDecorrenza: r.DataDecorrenza, DataScadenza: r.DataScadenza,
+		State: r.State, Channel: domain.Import, Note: r.Note, ImportFile: w.file,
+		National: domain.National{Consent: r.Consent, CudeID: r.CudeID, CodiceUnivoco: r.CodiceUnivoco},
+		Version:  1, CreatedAt: now, CreatedBy: a.Operator, UpdatedAt: now, UpdatedBy: a.Operator,
+	}
+	if p.National.CudeID != "" {
+		p.National.Status = domain.NationalSent
+	}
+	switch p.State {
+	case domain.Sospeso, domain.Revocato:
+		p.StateReason = string(p.State) + " nel registro precedente"
+	}
+	p.Plates = make([]domain.Plate, 0, len(r.Plates))
+	for j, pl := range r.Plates {
+		pl.ID, pl.AddedAt, pl.AddedBy, pl.Channel = uint32(j+1), now, a.Operator, domain.Import
+		p.Plates = append(p.Plates, pl)
+	}
+	p.NextPlateID = uint32(len(p.Plates))
+	if died := holder.died; !died.IsZero() && (p.State == domain.Attivo || p.State == domain.Sospeso) {
+		if n, _, err := p.HolderDeceased(died, w.today); err == nil {
+			*p = n
+		}
+	}
+	id, err := tx.NewPassID()
+	if err != nil {
+		return err
+	}
+	p.ID, p.Lineage = id, id
+	// queueNational queues the issue of an active pass with consent and a plate, and
+	// marks it pending: the record is encoded as it will be (put checks it).
+	if p.National.Consent && p.National.Status == domain.NationalNone && p.HoldsActive(w.today) {
+		if _, plate := p.Principale(); plate {
+			pr.job = true
+			p.National.Status = domain.NationalPending
+		}
+	}
+	return nil
+}
+
+// put writes a prepared row: its new holder, its national job, its pass.
+func (w *importWriter) put(tx *store.Tx, pr *preparedRow, counters map[counterKey]uint64) error {
+	if pr.prepared != nil {
+		return pr.prepared
+	}
+	if pr.person != nil {
+		if err := tx.PutPreparedPerson(pr.person, &pr.pe); err != nil {
 			return err
 		}
-		if c, y, n, ok := domain.ParseNumber(p.Number); ok && c == p.Comune {
-			if k := (counterKey{c, y}); uint64(n) > counters[k] {
-				counters[k] = uint64(n)
+	}
+	p := &pr.pass
+	if pr.job {
+		q := *p
+		q.National.Status = domain.NationalNone
+		if err := queueNational(tx, &q, domain.ActIssue); err != nil {
+			return err
+		}
+		if q.National.Status != p.National.Status { // not what pass foresaw: encoded here
+			p.National.Status = q.National.Status
+			var err error
+			if pr.pp, err = store.PreparePass(p); err != nil {
+				return err
 			}
 		}
-		w.done++
-		if w.progress != nil && (w.done%1000 == 0 || w.done == w.total) {
-			w.progress(w.done, w.total)
+	}
+	if err := tx.PutPreparedPass(p, &pr.pp); err != nil { // its id is new: no version to read
+		return err
+	}
+	if c, y, n, ok := domain.ParseNumber(p.Number); ok && c == p.Comune {
+		if k := (counterKey{c, y}); uint64(n) > counters[k] {
+			counters[k] = uint64(n)
 		}
+	}
+	w.done++
+	if w.progress != nil && (w.done%1000 == 0 || w.done == w.total) {
+		w.progress(w.done, w.total)
 	}
 	return nil
 }

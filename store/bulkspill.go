@@ -42,15 +42,22 @@ func (s *Spill) Close() error { return s.f.Close() }
 func (s *Spill) Runs() int { return len(s.runs) }
 
 // Add moves every entry held in b into a new run, in index then key order, and
-// forgets them; b keeps the records for the audit entry. A Bulk given to a Spill is
-// written by the Spill's Write, not by its own Flush.
+// forgets them; the list of b's records for the audit entry goes to the file as well.
+// A Bulk given to a Spill is written by the Spill's Write, not by its own Flush.
 func (s *Spill) Add(b *Bulk) error {
 	b.settle()
 	names := make([]string, 0, len(b.indexes))
 	for n := range b.indexes {
 		names = append(names, n)
 	}
+	// The records' list goes to the file too (it is read back for the audit entry).
+	if err := b.seal.moveTo(s); err != nil {
+		return err
+	}
 	if len(names) == 0 {
+		if err := s.w.Flush(); err != nil {
+			return fmt.Errorf("scrittura del file temporaneo dell'import non riuscita: %w", err)
+		}
 		return nil
 	}
 	sort.Strings(names)

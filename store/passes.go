@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"sort"
 
 	"vivipass/domain"
@@ -16,14 +17,10 @@ type indexEntry struct {
 
 // passIndexEntries lists the index keys of one pass version (see doc.go).
 func passIndexEntries(p *domain.Pass) []indexEntry {
-	e := []indexEntry{
-		{"cf", indexKey(p.ID, p.HolderCF), nil},
-		{"number", indexKey(p.ID, p.Number), nil},
-	}
-	seen := map[string]bool{}
-	for _, pl := range p.Plates {
-		if !seen[pl.Number] {
-			seen[pl.Number] = true
+	e := make([]indexEntry, 0, 5+len(p.Plates))
+	e = append(e, indexEntry{"cf", indexKey(p.ID, p.HolderCF), nil}, indexEntry{"number", indexKey(p.ID, p.Number), nil})
+	for i, pl := range p.Plates {
+		if !slices.ContainsFunc(p.Plates[:i], func(o domain.Plate) bool { return o.Number == pl.Number }) {
 			e = append(e, indexEntry{"plate", indexKey(p.ID, pl.Number), plateValue(p, pl.Number)})
 		}
 	}
@@ -175,7 +172,10 @@ func (t *Tx) replaceIndex(old, new []indexEntry) error {
 // In key order, each transaction only fills the next pages.
 type Bulk struct {
 	indexes map[string]*bulkIndex
-	// records are the records written, for the audit entry that ends the load (seal.go).
+	// seal lists the records written, for the audit entry that ends the load, in the
+	// entry's side form (sealstream.go); records are those written after one it could
+	// not hold.
+	seal    sealList
 	records []recordRef
 	pending *pendingPerson  // a new person whose pass is not written yet
 	drop    map[string]bool // index 0 key: people's keys a later pass made useless

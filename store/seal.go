@@ -269,22 +269,29 @@ const maxInline = 32
 const bSeals = "sigilli"
 
 // noteRecord is called by every write of a pass version or a person.
-func (t *Tx) noteRecord(kind byte, id uint64, raw []byte) {
-	r := refOf(kind, id, raw)
-	if t.bulk != nil {
-		t.bulk.records = append(t.bulk.records, r)
-		return
-	}
-	t.records = append(t.records, r)
-}
+func (t *Tx) noteRecord(kind byte, id uint64, raw []byte) { t.noteRef(refOf(kind, id, raw)) }
 
 // attachRecords moves the noted records (and a bulk load's) into e.
 func (t *Tx) attachRecords(e *AuditEntry) error {
 	refs := t.records
 	t.records = nil
-	if t.bulk != nil && len(t.bulk.records) > 0 {
-		refs = append(refs, t.bulk.records...)
-		t.bulk.records = nil
+	if b := t.bulk; b != nil && b.seal.n > maxInline && len(b.records) == 0 && len(refs) == 0 && e.Sealed == nil && len(e.Records) == 0 {
+		// A bulk load's entry: its list is already in the side form (sealstream.go).
+		n := b.seal.n
+		side, err := b.seal.take()
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(side)
+		e.Sealed = &SealRef{N: n, Digest: hex.EncodeToString(sum[:])}
+		return t.bucket(bSeals).Put(u64(e.Seq), side)
+	}
+	if t.bulk != nil {
+		bulk, err := t.bulk.takeRecords()
+		if err != nil {
+			return err
+		}
+		refs = append(refs, bulk...)
 	}
 	if e.Sealed != nil { // amending: the side list grows
 		old, err := t.sideRefs(e.Seq, e.Sealed)
