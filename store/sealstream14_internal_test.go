@@ -13,7 +13,9 @@ import (
 // compact form cannot hold sends the rest to the fallback, in order.
 func TestSealListThroughTheSpill(t *testing.T) {
 	r := rand.New(rand.NewPCG(14, 3))
-	ref := func(kind byte, id uint64) recordRef { return refOf(kind, id, []byte{byte(r.IntN(256)), byte(r.IntN(256))}) }
+	ref := func(kind byte, id uint64) recordRef {
+		return refOf(kind, id, []byte{byte(r.IntN(256)), byte(r.IntN(256))})
+	}
 	for _, jump := range []bool{false, true} {
 		s, err := NewSpill(t.TempDir())
 		if err != nil {
