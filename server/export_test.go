@@ -23,3 +23,11 @@ func SetReleaseAfter(d time.Duration) func() {
 
 // Releases is how many times the server gave ended sessions' memory back.
 func (s *Server) Releases() int64 { return s.releases.Load() }
+
+// Tracked is what the server holds about connections: open sessions, connections
+// refused and not yet failed, hosts in the refusals' limit.
+func (s *Server) Tracked() (sessions, refused, hosts int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions), len(s.refused), len(s.byHost)
+}

@@ -98,7 +98,9 @@ func newFixture(t *testing.T, cfg server.Config) *fixture {
 		return tui.Options{Svc: svc, Operator: op, Plain: plain}
 	}
 	cfg.HostKeyPath = filepath.Join(dir, server.HostKeyName)
-	cfg.Log = slog.New(slog.NewTextHandler(f.log, nil))
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(f.log, nil))
+	}
 	f.srv, err = server.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,260 @@
+package server_test
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"vivipass/server"
+	"vivipass/server/sshtest"
+)
+
+// dropAfter is a client connection that hangs up once it has read n bytes: the
+// handshake stops wherever the server had got to.
+type dropAfter struct {
+	net.Conn
+	n int
+}
+
+func (d *dropAfter) Read(p []byte) (int, error) {
+	k, err := d.Conn.Read(p)
+	if d.n -= k; d.n <= 0 {
+		d.Conn.Close()
+	}
+	return k, err
+}
+
+// attack is one way of connecting without getting a desk, or of leaving early.
+type attack struct {
+	name string
+	run  func(f *fixture, stranger gossh.Signer)
+}
+
+func attacks() []attack {
+	dial := func(f *fixture) net.Conn {
+		c, err := net.DialTimeout("tcp", f.addr, wait)
+		if err != nil {
+			f.t.Error(err)
+			return nil
+		}
+		return c
+	}
+	handshake := func(f *fixture, c net.Conn, user string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
+		c.SetDeadline(time.Now().Add(wait))
+		conn, chans, reqs, err := gossh.NewClientConn(c, f.addr, &gossh.ClientConfig{User: user, Auth: auth,
+			HostKeyCallback: gossh.InsecureIgnoreHostKey()})
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		c.SetDeadline(time.Time{})
+		return gossh.NewClient(conn, chans, reqs), nil
+	}
+	return []attack{
+		{"TCP chiusa subito", func(f *fixture, _ gossh.Signer) {
+			if c := dial(f); c != nil {
+				c.Close()
+			}
+		}},
+		{"solo la versione", func(f *fixture, _ gossh.Signer) {
+			if c := dial(f); c != nil {
+				io.WriteString(c, "SSH-2.0-prova\r\n")
+				c.SetReadDeadline(time.Now().Add(wait))
+				c.Read(make([]byte, 64))
+				c.Close()
+			}
+		}},
+		{"spazzatura dopo la versione", func(f *fixture, _ gossh.Signer) {
+			if c := dial(f); c != nil {
+				io.WriteString(c, "SSH-2.0-prova\r\n")
+				c.Write(bytes.Repeat([]byte{0xff, 0, 0, 0x10}, 64))
+				c.SetReadDeadline(time.Now().Add(wait))
+				io.Copy(io.Discard, c) // until the server hangs up
+				c.Close()
+			}
+		}},
+		{"caduta nello scambio delle chiavi", func(f *fixture, _ gossh.Signer) {
+			if c := dial(f); c != nil {
+				handshake(f, &dropAfter{Conn: c, n: 300}, "mario", gossh.PublicKeys(f.keys["mario"]))
+			}
+		}},
+		{"chiave non registrata", func(f *fixture, stranger gossh.Signer) {
+			if c := dial(f); c != nil {
+				if cl, err := handshake(f, c, "mario", gossh.PublicKeys(stranger)); err == nil {
+					f.t.Error("an unregistered key got in")
+					cl.Close()
+				}
+			}
+		}},
+		{"password", func(f *fixture, _ gossh.Signer) {
+			if c := dial(f); c != nil {
+				if cl, err := handshake(f, c, "mario", gossh.Password("mario")); err == nil {
+					f.t.Error("a password got in")
+					cl.Close()
+				}
+			}
+		}},
+		{"entrato, nessuna sessione", func(f *fixture, _ gossh.Signer) {
+			if c := dial(f); c != nil {
+				if cl, err := handshake(f, c, "mario", gossh.PublicKeys(f.keys["mario"])); err == nil {
+					cl.Close()
+				}
+			}
+		}},
+		{"sessione chiusa prima della shell", func(f *fixture, _ gossh.Signer) {
+			if c := dial(f); c != nil {
+				if cl, err := handshake(f, c, "mario", gossh.PublicKeys(f.keys["mario"])); err == nil {
+					if s, err := cl.NewSession(); err == nil {
+						s.RequestPty("xterm", 24, 80, gossh.TerminalModes{})
+					}
+					cl.Close()
+				}
+			}
+		}},
+		{"caduta alla prima schermata", func(f *fixture, _ gossh.Signer) {
+			if c := dial(f); c != nil {
+				if cl, err := handshake(f, c, "mario", gossh.PublicKeys(f.keys["mario"])); err == nil {
+					if t, err := sshtest.Open(cl, sshtest.Options{}); err == nil {
+						t.WaitFor(wait, "Bacheca")
+					}
+					cl.Close()
+				}
+			}
+		}},
+	}
+}
+
+// TestAttacksLeaveNothing (issue 14.5): connections that fail the authentication, hang
+// up in the middle of the handshake, or leave right after getting in, many of them and
+// several at once, leave no goroutine behind once they are gone, nothing in the
+// server's tables of refusals and sessions once their window is over, and a heap that
+// does not grow from one round of them to the next.
+func TestAttacksLeaveNothing(t *testing.T) {
+	// A short window of the refusals' limit: most attempts go through the handshake
+	// (some are closed at once by the limit), and the limit's table empties between
+	// rounds.
+	defer server.SetRefusalWindow(5 * time.Millisecond)()
+	defer server.SetReleaseAfter(50 * time.Millisecond)()
+	// The log counted, not kept: the fixture's own would keep every line in the heap.
+	var logged lineCounter
+	f := newFixture(t, server.Config{Log: slog.New(slog.NewTextHandler(&logged, nil))})
+	stranger, _, err := sshtest.NewKey()
+	must(t, err)
+	list := attacks()
+	round := func(each int) {
+		var wg sync.WaitGroup
+		work := make(chan attack)
+		for range 8 { // eight clients at once
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for a := range work {
+					a.run(f, stranger)
+				}
+			}()
+		}
+		for range each {
+			for _, a := range list {
+				work <- a
+			}
+		}
+		close(work)
+		wg.Wait()
+	}
+	// settle waits until the server is back to no session and an empty refusals'
+	// table, and the goroutines to at most want (0: until they stop changing).
+	settle := func(want int) (int, uint64) {
+		deadline := time.Now().Add(3 * wait)
+		last, stable := -1, 0
+		for {
+			sessions, refused, hosts := f.srv.Tracked()
+			n := runtime.NumGoroutine()
+			done := sessions == 0 && refused == 0 && hosts == 0
+			if want > 0 {
+				done = done && n <= want
+			} else if n == last {
+				stable++
+				done = done && stable >= 20 // a second without change
+			} else {
+				stable = 0
+			}
+			last = n
+			if done {
+				break
+			}
+			if time.Now().After(deadline) {
+				var dump strings.Builder
+				pprof.Lookup("goroutine").WriteTo(&dump, 1)
+				t.Fatalf("after the attacks: %d sessions, %d refused connections, %d hosts still tracked, %d goroutines (want ≤ %d):\n%s",
+					sessions, refused, hosts, n, want, dump.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond) // the release after the last session ended
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return last, ms.HeapAlloc
+	}
+
+	round(1) // warm: what the first connections build once (pools, tables) is in the baseline
+	base, _ := settle(0)
+	round(20)
+	_, first := settle(base)
+	round(20)
+	_, second := settle(base)
+	round(20)
+	_, third := settle(base)
+	// 180 connections a round: a leak of even 70 bytes each would show.
+	if grow := int64(third) - int64(first); grow > 24<<10 {
+		t.Errorf("the heap grew by %d KB over two rounds of %d connections (%d → %d → %d bytes)",
+			grow>>10, 20*len(list), first, second, third)
+	}
+	t.Logf("goroutines %d before and after; heap after each round: %d, %d, %d bytes; %d failed connections logged",
+		base, first, second, third, logged.count("accesso rifiutato"))
+	if n := logged.count("accesso rifiutato"); n < 10*len(list) {
+		t.Errorf("%d failed connections logged in three rounds: the attacks did not reach the handshake", n)
+	}
+
+	// The server still serves.
+	term := f.connect("mario", sshtest.Options{})
+	term.Close()
+}
+
+// lineCounter counts the server's log lines by message, keeping none.
+type lineCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *lineCounter) Write(p []byte) (int, error) {
+	_, rest, _ := strings.Cut(string(p), "msg=")
+	msg, _, _ := strings.Cut(rest, " ")
+	if q, err := strconv.QuotedPrefix(rest); err == nil {
+		msg, _ = strconv.Unquote(q)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[msg]++
+	return len(p), nil
+}
+
+func (c *lineCounter) count(msg string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[msg]
+}
