@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,10 +29,21 @@ type ImportRequest struct {
 	Comune    string // every row belongs to this comune; "" = each row to its comune_residenza
 	DryRun    bool   // check only
 	ValidOnly bool   // import the valid rows even when others have errors
+	// File, when not nil, is the file to import, mapped (MapImportFile): read in place,
+	// its pages given back as they are read, never held whole in memory (issue 14.3);
+	// Data is then unused. The caller closes it after Import.
+	File *ImportFile
 	// Ctx, when not nil, cancels the import (ctrl+c of a command run inside the server):
 	// a cancelled import writes nothing, as a killed one.
 	Ctx context.Context
 }
+
+// ImportFile is an import file mapped read-only (see ImportRequest.File).
+type ImportFile = legacy.MappedFile
+
+// MapImportFile maps f, a regular file, for ImportRequest.File (read whole where a
+// map is not at hand); close it after Import.
+func MapImportFile(f *os.File) (*ImportFile, error) { return legacy.MapFile(f) }
 
 // ImportError is one problem of one row (row numbers as the spreadsheet shows them).
 type ImportError = legacy.RowError
@@ -92,12 +104,24 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 	}
 	today := s.Today()
 	name := filepath.Base(req.FileName)
-	hash := FileHash(req.Data)
 	ctx := req.Ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	st, err := legacy.NewStream(req.Data, today)
+	var (
+		hash      string
+		st        *legacy.Stream
+		err       error
+		fileBytes = len(req.Data) // what the heap holds of the file
+	)
+	if req.File != nil {
+		hash = req.File.SHA256()
+		st, err = legacy.NewStreamMapped(req.File, today)
+		fileBytes = 0
+	} else {
+		hash = FileHash(req.Data)
+		st, err = legacy.NewStream(req.Data, today)
+	}
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -134,7 +158,7 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		// A region-sized file. Only a chunk of rows and the compact tables of the checks
 		// between rows are live: a soft memory limit keeps the heap near them, where
 		// SetGCPercent(20) was needed while every row stayed live (issue 14.3).
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importLimit(len(req.Data), w.total)))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importLimit(fileBytes, w.total)))
 		if err := known(); err != nil {
 			return rep, err
 		}
@@ -142,6 +166,7 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		// One goroutine reads and checks: the writer, at the lowest priority, would
 		// wait for the CPU behind two (issue 14.3).
 		st.Workers = 1
+		check.large()
 		err := s.importLarge(w, st, check, &rep, req, finish)
 		if err == nil && !req.DryRun && rep.Imported > 0 {
 			s.hub.Publish(PassChanged{InComune: comune})
@@ -462,7 +487,7 @@ func (s *Service) importLarge(w *importWriter, st *legacy.Stream, check *importC
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if err := s.db.ReplaceMerged(capture, sdb, func(tx *store.Tx, c *store.Capture) error {
-		return w.conflicts(tx, c, check)
+		return w.conflicts(tx, c, check, sdb)
 	}, func(tx *store.Tx) error {
 		// Too many changes for a gate to follow one by one: every gate takes the full
 		// list again (the feed answers 410 before this point; issue 13.1).
@@ -481,41 +506,46 @@ func (s *Service) importLarge(w *importWriter, st *legacy.Stream, check *importC
 // conflicts refuses the import when a writer saved, while it ran, what the check
 // would have refused or skipped: a pass with one of its numbers in the same comune,
 // an active pass for a codice fiscale it gives an active one, a holder it creates, or
-// changed one it uses.
-func (w *importWriter) conflicts(live *store.Tx, c *store.Capture, check *importCheck) error {
+// changed one it uses. cp, the import's copy with all it wrote, answers what the check
+// no longer holds (issue 14.3).
+func (w *importWriter) conflicts(live *store.Tx, c *store.Capture, check *importCheck, cp *store.DB) error {
 	keys := c.Keys("passes")
 	people := c.Keys("people")
 	if len(keys) == 0 && len(people) == 0 {
 		return nil
 	}
-	for _, k := range keys {
-		p, err := live.Pass(readID(k))
-		if err != nil {
-			continue // not there any more: nothing to clash with
-		}
-		for _, com := range []string{p.Comune, p.IssuingComune} {
-			if check.accepted(com, p.Number) {
-				return importClash(fmt.Sprintf("il contrassegno numero %s del comune %s", p.Number, com))
+	return cp.View(func(ctx *store.Tx) error {
+		for _, k := range keys {
+			p, err := live.Pass(readID(k))
+			if err != nil {
+				continue // not there any more: nothing to clash with
+			}
+			for _, com := range []string{p.Comune, p.IssuingComune} {
+				if ok, err := check.accepted(ctx, com, p.Number); err != nil {
+					return err
+				} else if ok {
+					return importClash(fmt.Sprintf("il contrassegno numero %s del comune %s", p.Number, com))
+				}
+			}
+			if check.activeCF(ctx, p.HolderCF) && p.HoldsActive(w.today) {
+				return importClash(fmt.Sprintf("un contrassegno attivo per il codice fiscale %s", p.HolderCF))
 			}
 		}
-		if check.activeCF(p.HolderCF) && p.HoldsActive(w.today) {
-			return importClash(fmt.Sprintf("un contrassegno attivo per il codice fiscale %s", p.HolderCF))
+		for _, k := range people {
+			id := readID(k)
+			o, err := live.Person(id)
+			if err != nil {
+				continue
+			}
+			if ref, ok := w.person(o.Comune, o.CodiceFiscale); ok && ref != id {
+				return importClash(fmt.Sprintf("la persona con codice fiscale %s nel comune %s", o.CodiceFiscale, o.Comune))
+			}
+			if w.existing[id] {
+				return importClash(fmt.Sprintf("una modifica dei dati della persona con codice fiscale %s", o.CodiceFiscale))
+			}
 		}
-	}
-	for _, k := range people {
-		id := readID(k)
-		o, err := live.Person(id)
-		if err != nil {
-			continue
-		}
-		if ref, ok := w.person(o.Comune, o.CodiceFiscale); ok && ref != id {
-			return importClash(fmt.Sprintf("la persona con codice fiscale %s nel comune %s", o.CodiceFiscale, o.Comune))
-		}
-		if w.existing[id] {
-			return importClash(fmt.Sprintf("una modifica dei dati della persona con codice fiscale %s", o.CodiceFiscale))
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func readID(k []byte) uint64 {
@@ -540,18 +570,22 @@ type importRow struct {
 
 // importCheck applies the checks that need the register, a chunk of rows at a time.
 // What it keeps of the rows it accepted is packed (legacy.KeyTable): a region file's
-// worth in a few tens of MB.
+// worth in a few tens of MB. A big import keeps less (issue 14.3): see large.
 type importCheck struct {
 	a      Actor
 	comune string
 	today  domain.Date
 	// numbers: comune|number of each row accepted → index in lines; cfs are their
-	// codici fiscali, packed in strs.
+	// codici fiscali, packed in strs. Nil for a big import without a forced comune:
+	// the stream already refuses a number used twice in a comune of residence, and
+	// the import's passes in its copy answer accepted.
 	numbers *legacy.KeyTable
 	lines   []acceptedRow
 	strs    []byte
-	// active are the codici fiscali the import gives an active pass.
-	active *legacy.KeyTable
+	// active are the codici fiscali the import gives an active pass; a big import
+	// keeps only their hashes (activeHashes), confirmed by its passes in the copy.
+	active       *legacy.KeyTable
+	activeHashes *hashSet
 	// ours, when not nil, tells the records this import wrote (a big import checks
 	// against the copy it writes): not the register's.
 	ours func(bucket string, id uint64) bool
@@ -570,21 +604,67 @@ func newImportCheck(a Actor, comune string, today domain.Date) *importCheck {
 	return &importCheck{a: a, comune: comune, today: today, numbers: legacy.NewKeyTable(), active: legacy.NewKeyTable()}
 }
 
+// large makes c the check of a big import, which keeps less of the rows it accepted:
+// a number's row only when the comune is forced (rows of different residence may then
+// share one), and of the active codici fiscali their hashes only. What it no longer
+// holds, conflicts reads in the import's copy.
+func (c *importCheck) large() {
+	if c.comune == "" {
+		c.numbers = nil
+	}
+	c.active, c.activeHashes = nil, newHashSet()
+}
+
+// number is the row accepted before with number in comune, if the check keeps them.
+func (c *importCheck) number(comune, number string) (int32, bool) {
+	if c.numbers == nil {
+		return 0, false
+	}
+	return c.numbers.Get(c.numberKey(comune, number))
+}
+
 func (c *importCheck) numberKey(comune, number string) []byte {
 	c.key = append(append(append(c.key[:0], comune...), '|'), number...)
 	return c.key
 }
 
-// accepted reports whether the import writes number in comune.
-func (c *importCheck) accepted(comune, number string) bool {
-	_, ok := c.numbers.Get(c.numberKey(comune, number))
-	return ok
+// accepted reports whether the import writes number in comune; cp is the import's
+// copy, with its passes (a big import), or nil.
+func (c *importCheck) accepted(cp *store.Tx, comune, number string) (bool, error) {
+	if c.numbers != nil {
+		_, ok := c.numbers.Get(c.numberKey(comune, number))
+		return ok, nil
+	}
+	for _, id := range cp.PassIDsByNumber(number) {
+		if !c.mine("passes", id) {
+			continue
+		}
+		p, err := cp.Pass(id)
+		if err != nil {
+			return false, err
+		}
+		if p.Comune == comune {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
-// activeCF reports whether the import gives cf an active pass.
-func (c *importCheck) activeCF(cf string) bool {
-	_, ok := c.active.Get([]byte(cf))
-	return ok
+// activeCF reports whether the import gives cf an active pass; cp as for accepted.
+func (c *importCheck) activeCF(cp *store.Tx, cf string) bool {
+	if c.active != nil {
+		_, ok := c.active.Get([]byte(cf))
+		return ok
+	}
+	if !c.activeHashes.has(cf) {
+		return false
+	}
+	for _, id := range cp.PassIDsByCF(cf) { // one of the import's passes is cf's: not another key's hash
+		if c.mine("passes", id) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *importCheck) cf(i int32) string {
@@ -593,6 +673,62 @@ func (c *importCheck) cf(i int32) string {
 }
 
 func (c *importCheck) mine(bucket string, id uint64) bool { return c.ours != nil && c.ours(bucket, id) }
+
+// hashSet is a set of strings kept as their 64-bit hashes (open addressing, 0 for an
+// empty slot): ~14 bytes a string. Two strings may share a hash: has can say yes
+// for a string never added, and the caller confirms it elsewhere.
+type hashSet struct {
+	seed  maphash.Seed
+	slots []uint64
+	n     int
+}
+
+func newHashSet() *hashSet { return &hashSet{seed: maphash.MakeSeed()} }
+
+func (h *hashSet) hash(s string) uint64 { return max(maphash.String(h.seed, s), 1) }
+
+func (h *hashSet) has(s string) bool {
+	if h.n == 0 {
+		return false
+	}
+	x := h.hash(s)
+	mask := uint64(len(h.slots) - 1)
+	for i := x & mask; h.slots[i] != 0; i = (i + 1) & mask {
+		if h.slots[i] == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *hashSet) add(s string) {
+	x := h.hash(s)
+	if 4*(h.n+1) > 3*len(h.slots) {
+		old := h.slots
+		h.slots = make([]uint64, max(2*len(old), 64))
+		for _, y := range old {
+			if y != 0 {
+				h.place(y)
+			}
+		}
+	}
+	if h.place(x) {
+		h.n++
+	}
+}
+
+// place puts x in its slot; false if it was there.
+func (h *hashSet) place(x uint64) bool {
+	mask := uint64(len(h.slots) - 1)
+	i := x & mask
+	for ; h.slots[i] != 0; i = (i + 1) & mask {
+		if h.slots[i] == x {
+			return false
+		}
+	}
+	h.slots[i] = x
+	return true
+}
 
 // rows checks rows against the register and the rows accepted before, adding row
 // errors and skipped rows to rep; it gives the rows to write.
@@ -607,8 +743,7 @@ func (c *importCheck) rows(tx *store.Tx, rows []legacy.Row, rep *ImportReport) (
 		}
 		// With a forced comune, rows of different residence may share a number the
 		// parser saw as distinct: the key is the resolved comune.
-		key := c.numberKey(com, r.Number)
-		if j, dup := c.numbers.Get(key); dup {
+		if j, dup := c.number(com, r.Number); dup {
 			prev, prevCF := c.lines[j].line, c.cf(j)
 			if prevCF == r.Person.CodiceFiscale {
 				rep.Errors = append(rep.Errors, ImportError{Row: r.Line, Column: "numero_pass",
@@ -669,10 +804,16 @@ func (c *importCheck) rows(tx *store.Tx, rows []legacy.Row, rep *ImportReport) (
 			}
 		}
 		cf := r.Person.CodiceFiscale[:min(len(r.Person.CodiceFiscale), 1<<16-1)]
-		c.numbers.Put(c.numberKey(com, r.Number), int32(len(c.lines)))
-		c.lines = append(c.lines, acceptedRow{line: int32(r.Line), off: uint32(len(c.strs)), n: uint16(len(cf))})
-		c.strs = append(c.strs, cf...)
-		if active {
+		if c.numbers != nil {
+			c.numbers.Put(c.numberKey(com, r.Number), int32(len(c.lines)))
+			c.lines = append(c.lines, acceptedRow{line: int32(r.Line), off: uint32(len(c.strs)), n: uint16(len(cf))})
+			c.strs = append(c.strs, cf...)
+		}
+		switch {
+		case !active:
+		case c.active == nil:
+			c.activeHashes.add(cf)
+		default:
 			if _, seen := c.active.Get([]byte(cf)); !seen {
 				c.active.Put([]byte(cf), 0)
 			}

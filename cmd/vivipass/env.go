@@ -133,3 +133,14 @@ func (e *env) readFile(p string, guard ...func(io.Reader) io.Reader) ([]byte, er
 	}
 	return data, err
 }
+
+// mapFile maps the import file at p (service.MapImportFile); a directory or a device is
+// refused as reading it would be.
+func mapFile(p string) (*service.ImportFile, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close() // the map stays
+	return service.MapImportFile(f)
+}

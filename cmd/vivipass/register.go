@@ -92,7 +92,23 @@ func cmdImport(e *env, args []string) error {
 	}
 	// A file that is not one is refused at its header or first overlong line (issue
 	// 12.9), and reported like the other faults of the file as a whole.
-	data, readErr := e.readFile(pos[0], service.ImportGuard)
+	// A file of this machine is mapped, not read into memory (issue 14.3): the import
+	// reads it in place and gives its pages back as it goes. Standard input and a file
+	// named to the server (at most control.MaxStdin) are read whole.
+	var (
+		data    []byte
+		mapped  *service.ImportFile
+		readErr error
+	)
+	if e.served == nil && pos[0] != "-" {
+		mapped, readErr = mapFile(pos[0])
+		if readErr != nil {
+			return fmt.Errorf("impossibile leggere %s: %w", pos[0], readErr)
+		}
+		defer mapped.Close() // after the report is printed
+	} else {
+		data, readErr = e.readFile(pos[0], service.ImportGuard)
+	}
 	if readErr != nil && !service.IsImportFileError(readErr) {
 		return fmt.Errorf("impossibile leggere %s: %w", pos[0], readErr)
 	}
@@ -111,7 +127,7 @@ func cmdImport(e *env, args []string) error {
 	}
 	rep, err := service.ImportReport{}, readErr
 	if err == nil {
-		rep, err = svc.Import(e.actor(), service.ImportRequest{FileName: name, Data: data, Comune: upperCode(*comune),
+		rep, err = svc.Import(e.actor(), service.ImportRequest{FileName: name, Data: data, File: mapped, Comune: upperCode(*comune),
 			DryRun: *dry, ValidOnly: *validOnly, Ctx: e.ctx}, progress)
 	}
 	if errors.Is(err, context.Canceled) {

@@ -74,6 +74,19 @@ func decodeText(data []byte) (string, string, error) {
 	return unsafe.String(unsafe.SliceData(data), len(data)), enc, nil
 }
 
+// viewUTF8 is decodeText of data known to be valid UTF-8: a view of it, without the
+// BOM.
+func viewUTF8(data []byte) (string, string) {
+	enc := EncodingUTF8
+	if bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}) {
+		data, enc = data[3:], EncodingUTF8BOM
+	}
+	if len(data) == 0 {
+		return "", enc
+	}
+	return unsafe.String(unsafe.SliceData(data), len(data)), enc
+}
+
 // lineOfInvalid is the line (1-based) of the first byte that is not valid UTF-8.
 func lineOfInvalid(data []byte) int {
 	for i := 0; i < len(data); {

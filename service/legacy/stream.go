@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"vivipass/domain"
 )
@@ -35,6 +36,11 @@ type Stream struct {
 	row   int // its spreadsheet row
 	vals  []*validator
 	cross crossState
+	// mapped: the file, when its pages are given back as they are read; the text
+	// starts at base in it (-1: the text is a decoded copy). released: text before it
+	// has been given back.
+	mapped         *MappedFile
+	base, released int
 }
 
 // Chunk is the outcome of the next records of a Stream.
@@ -47,18 +53,40 @@ type Chunk struct {
 // NewStream reads the header of an import file (see Parse); the records are read by
 // Next. data must not change until the last Next.
 func NewStream(data []byte, today domain.Date) (*Stream, error) {
+	return newStream(data, today, nil)
+}
+
+// NewStreamMapped is NewStream on a mapped file: the pages of the file it has read
+// are given back as it goes (issue 14.3), and the file must stay mapped until the last
+// Next. A file in UTF-8 is read in place; another encoding is decoded into memory
+// (and the map is then no longer read).
+func NewStreamMapped(m *MappedFile, today domain.Date) (*Stream, error) {
+	return newStream(m.Bytes(), today, m)
+}
+
+func newStream(data []byte, today domain.Date, m *MappedFile) (*Stream, error) {
 	if today.IsZero() {
 		return nil, fmt.Errorf("legacy.Parse: data odierna mancante")
 	}
 	if msg := sniffBinary(data); msg != "" {
 		return nil, &FileError{msg}
 	}
-	if err := checkLines(data); err != nil {
-		return nil, err
+	var (
+		text, enc string
+		err       error
+	)
+	if m != nil {
+		m.scan() // one pass, a window at a time: the lines, UTF-8, the sha256
 	}
-	text, enc, err := decodeText(data)
-	if err != nil {
-		return nil, err
+	if m != nil && m.linesOK && m.utf8OK {
+		text, enc = viewUTF8(data)
+	} else {
+		if err := checkLines(data); err != nil {
+			return nil, err
+		}
+		if text, enc, err = decodeText(data); err != nil {
+			return nil, err
+		}
 	}
 	if strings.TrimSpace(text) == "" {
 		return nil, fileErrorf("il file è vuoto")
@@ -103,13 +131,41 @@ func NewStream(data []byte, today domain.Date) (*Stream, error) {
 	}
 	s.Workers = min(runtime.GOMAXPROCS(0), 4)
 	s.cross = crossState{byNumber: newKeyTable(s.seed), activeByCF: newKeyTable(s.seed)}
+	if m != nil {
+		s.mapped = m
+		s.base = -1
+		if len(text) > 0 && len(data) > 0 {
+			t, d := uintptr(unsafe.Pointer(unsafe.StringData(text))), uintptr(unsafe.Pointer(&data[0]))
+			if t >= d && t+uintptr(len(text)) <= d+uintptr(len(data)) {
+				s.base = int(t - d) // the text is the file's bytes, from base
+			}
+		}
+		if s.base < 0 {
+			m.release(0, len(data)) // decoded into memory: the map is not read again
+		}
+	}
 	return s, nil
+}
+
+// giveBack gives back the pages of the mapped file before text position pos: the
+// records there have been read (their rows hold copies).
+func (s *Stream) giveBack(pos int) {
+	s.releaseText(s.released, pos)
+	s.released = max(s.released, pos)
+}
+
+// releaseText gives back the pages of text[lo:hi] when they are the mapped file's.
+func (s *Stream) releaseText(lo, hi int) {
+	if s.mapped != nil && s.base >= 0 && hi > lo {
+		s.mapped.release(s.base+lo, s.base+hi)
+	}
 }
 
 // Release lets go of the file and of what the checks between rows keep, at the end:
 // Next then gives nil.
 func (s *Stream) Release() {
-	s.text, s.pos, s.cross, s.vals = "", 0, crossState{}, nil
+	s.giveBack(len(s.text))
+	s.text, s.pos, s.cross, s.vals, s.mapped = "", 0, crossState{}, nil, nil
 }
 
 // span is the next record, as splitRecords finds it.
@@ -137,11 +193,16 @@ func (s *Stream) span() span {
 // them: the size of the import before it starts.
 func (s *Stream) Remaining() int {
 	pos, row := s.pos, s.row
-	n := 0
+	n, from := 0, pos
 	for s.pos < len(s.text) {
 		s.span()
 		n++
+		if s.pos-from >= scanWindow {
+			s.releaseText(from, s.pos)
+			from = s.pos
+		}
 	}
+	s.releaseText(from, len(s.text))
 	s.pos, s.row = pos, row
 	return n
 }
@@ -191,6 +252,7 @@ func (s *Stream) Next(n int) *Chunk {
 	}
 
 	s.cross.check(rows, infos)
+	s.giveBack(s.pos) // the rows hold copies of their values
 
 	// Keep the valid rows in place (no second copy of the slice) and gather the errors
 	// in row order.
@@ -315,31 +377,30 @@ func (c *crossState) check(rows []Row, infos []rowInfo) {
 }
 
 // KeyTable maps keys to int32 values in little memory, for sets as big as a region
-// file (issue 14.3): a 64-bit hash of the key maps to its entry, the keys are packed in
-// one buffer (no string, nothing for the collector to scan), and a key whose hash an
-// earlier, different key has (practically never) goes to an exact map.
+// file (issue 14.3): open addressing over one slice of slot numbers, the entries in
+// another (32 bits of the key's 64-bit hash, where the key starts, its value) and the
+// keys packed in one buffer, each ending where the next starts. No Go map, no string,
+// nothing for the collector to scan: ~20 bytes a key besides the key itself. Keys
+// with the same hash are told apart by comparing them.
 type KeyTable struct {
-	seed   maphash.Seed
-	byHash map[uint64]int32 // hash → index in ents
-	more   map[string]int32
-	ents   []keyEnt
-	strs   []byte
+	seed  maphash.Seed
+	slots []uint32 // 1 + index in ents; 0: empty
+	ents  []keyEnt
+	strs  []byte
 }
 
 type keyEnt struct {
-	off, n uint32
-	val    int32
+	tag, off uint32 // tag: the hash's high 32 bits, which also place it in slots
+	val      int32
 }
 
 // NewKeyTable starts an empty table.
 func NewKeyTable() *KeyTable { return newKeyTable(maphash.MakeSeed()) }
 
-func newKeyTable(seed maphash.Seed) *KeyTable {
-	return &KeyTable{seed: seed, byHash: map[uint64]int32{}}
-}
+func newKeyTable(seed maphash.Seed) *KeyTable { return &KeyTable{seed: seed} }
 
 // Len is the number of keys.
-func (t *KeyTable) Len() int { return len(t.ents) + len(t.more) }
+func (t *KeyTable) Len() int { return len(t.ents) }
 
 // Get gives the value of key.
 func (t *KeyTable) Get(key []byte) (int32, bool) { return t.getHash(maphash.Bytes(t.seed, key), key) }
@@ -347,27 +408,53 @@ func (t *KeyTable) Get(key []byte) (int32, bool) { return t.getHash(maphash.Byte
 // Put sets the value of key, which must not be in the table yet (Get said so).
 func (t *KeyTable) Put(key []byte, val int32) { t.putHash(maphash.Bytes(t.seed, key), key, val) }
 
+func (t *KeyTable) key(i uint32) []byte {
+	end := uint32(len(t.strs))
+	if int(i)+1 < len(t.ents) {
+		end = t.ents[i+1].off
+	}
+	return t.strs[t.ents[i].off:end]
+}
+
 func (t *KeyTable) getHash(h uint64, key []byte) (int32, bool) {
-	if i, ok := t.byHash[h]; ok {
-		e := t.ents[i]
-		if string(t.strs[e.off:e.off+e.n]) == string(key) {
+	if len(t.slots) == 0 {
+		return 0, false
+	}
+	tag := uint32(h >> 32)
+	mask := uint32(len(t.slots) - 1)
+	for i := tag & mask; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 {
+			return 0, false
+		}
+		if e := &t.ents[s-1]; e.tag == tag && string(t.key(s-1)) == string(key) {
 			return e.val, true
 		}
-		v, ok := t.more[string(key)]
-		return v, ok
 	}
-	return 0, false
 }
 
 func (t *KeyTable) putHash(h uint64, key []byte, val int32) {
-	if _, taken := t.byHash[h]; taken {
-		if t.more == nil {
-			t.more = map[string]int32{}
-		}
-		t.more[string(key)] = val
-		return
+	if 4*(len(t.ents)+1) > 3*len(t.slots) { // at most 3/4 full
+		t.grow()
 	}
-	t.byHash[h] = int32(len(t.ents))
-	t.ents = append(t.ents, keyEnt{off: uint32(len(t.strs)), n: uint32(len(key)), val: val})
+	tag := uint32(h >> 32)
+	t.ents = append(t.ents, keyEnt{tag: tag, off: uint32(len(t.strs)), val: val})
 	t.strs = append(t.strs, key...)
+	t.place(tag, uint32(len(t.ents)))
+}
+
+func (t *KeyTable) place(tag, slot uint32) {
+	mask := uint32(len(t.slots) - 1)
+	i := tag & mask
+	for t.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = slot
+}
+
+func (t *KeyTable) grow() {
+	t.slots = make([]uint32, max(2*len(t.slots), 64))
+	for i := range t.ents {
+		t.place(t.ents[i].tag, uint32(i+1))
+	}
 }
