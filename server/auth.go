@@ -70,7 +70,16 @@ func (s *Server) noteRefused(remote, user, key string) {
 func (s *Server) forgetRefused(remote string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.dropRefused(remote)
+}
+
+// dropRefused (s.mu held) forgets a connection's refusals; the table is made again
+// when it empties, so that what a burst of connections grew is given back.
+func (s *Server) dropRefused(remote string) {
 	delete(s.refused, remote)
+	if len(s.refused) == 0 {
+		s.refused = map[string]*refusal{}
+	}
 }
 
 // connectionFailed logs a connection that did not get in, with the keys it offered:
@@ -79,7 +88,7 @@ func (s *Server) connectionFailed(c net.Conn, err error) {
 	remote := c.RemoteAddr().String()
 	s.mu.Lock()
 	r := s.refused[remote]
-	delete(s.refused, remote)
+	s.dropRefused(remote)
 	s.mu.Unlock()
 	if !s.countRefusal(hostOf(c.RemoteAddr())) {
 		return

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"runtime"
 	"runtime/pprof"
@@ -257,4 +258,91 @@ func (c *lineCounter) count(msg string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.n[msg]
+}
+
+// TestManyHostsLeaveNothing (issue 14.5): failed connections from thousands of
+// addresses (127.x.y.z: loopback answers on the whole 127/8) fill the table of the
+// refusals' limit; once their windows are over the table and its room are given back.
+func TestManyHostsLeaveNothing(t *testing.T) {
+	defer server.SetRefusalWindow(time.Second)()
+	f := newFixture(t, server.Config{Log: slog.New(slog.DiscardHandler)})
+	heap := func() uint64 { // the least of three readings, each after two collections
+		least := uint64(math.MaxUint64)
+		for range 3 {
+			runtime.GC()
+			runtime.GC() // sync.Pools are emptied over two
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			least = min(least, ms.HeapAlloc)
+			time.Sleep(20 * time.Millisecond)
+		}
+		return least
+	}
+	flood := func(hosts int) {
+		var wg sync.WaitGroup
+		for w := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < hosts; i += 8 {
+					d := net.Dialer{Timeout: wait, LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 1, byte(i>>8), byte(i))}}
+					c, err := d.Dial("tcp", f.addr)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					// Then wait for the server to hang up: eight connections at a time
+					// on the server too (the runtime keeps the room of the most
+					// goroutines it ever ran at once, whatever the server does).
+					io.WriteString(c, "SSH-2.0-prova\r\n")
+					c.(*net.TCPConn).CloseWrite()
+					c.SetReadDeadline(time.Now().Add(wait))
+					io.Copy(io.Discard, c)
+					c.Close()
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	empty := func() {
+		deadline := time.Now().Add(3 * wait)
+		for {
+			sessions, refused, hosts := f.srv.Tracked()
+			if sessions == 0 && refused == 0 && hosts == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d sessions, %d refused connections, %d hosts still tracked", sessions, refused, hosts)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	flood(100) // warm
+	empty()
+	before := heap()
+	const hosts = 4000
+	peak := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		flood(hosts)
+	}()
+	for waiting := true; waiting; {
+		select {
+		case <-done:
+			waiting = false
+		case <-time.After(10 * time.Millisecond):
+		}
+		_, _, h := f.srv.Tracked()
+		peak = max(peak, h)
+	}
+	if peak < hosts/4 {
+		t.Fatalf("at most %d hosts tracked at once during a flood from %d: the flood did not reach the limit's table", peak, hosts)
+	}
+	empty()
+	after := heap()
+	t.Logf("up to %d hosts tracked at once; heap %d bytes before the flood, %d after", peak, before, after)
+	if grow := int64(after) - int64(before); grow > 64<<10 {
+		t.Errorf("the heap kept %d KB after a flood from %d hosts (%d → %d bytes)", grow>>10, hosts, before, after)
+	}
 }

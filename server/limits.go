@@ -42,8 +42,9 @@ var refusalWindow = time.Minute
 
 // hostRefusals counts one host's refused connections in its current window.
 type hostRefusals struct {
-	n      int // refused connections
-	turned int // of which closed at once or not logged
+	n      int       // refused connections
+	turned int       // of which closed at once or not logged
+	ends   time.Time // the window's end
 }
 
 // hostOf is the key of a remote address: its IP, or its /64 for IPv6 (one client owns a
@@ -87,9 +88,11 @@ func (s *Server) countRefusal(host string) bool {
 	}
 	r := s.byHost[host]
 	if r == nil {
-		r = &hostRefusals{}
+		r = &hostRefusals{ends: time.Now().Add(refusalWindow)}
 		s.byHost[host] = r
-		time.AfterFunc(refusalWindow, func() { s.closeWindow(host) })
+		if s.windows == nil && !s.closing {
+			s.windows = time.AfterFunc(refusalWindow, s.closeWindows)
+		}
 	}
 	r.n++
 	if r.n > refusalBurst {
@@ -99,20 +102,49 @@ func (s *Server) countRefusal(host string) bool {
 	return true
 }
 
-// closeWindow ends a host's window, with one line when connections were turned away.
-func (s *Server) closeWindow(host string) {
+// closeWindows ends the hosts' windows that are over, with one line for each that had
+// connections turned away, and plans the next look. One timer for the whole table, not
+// one per host: a flood from thousands of addresses would otherwise end thousands of
+// windows at once, each on a goroutine of its own, and the runtime keeps the room of
+// the most goroutines it ever ran at once (issue 14.5). Looks are at least a tenth of a
+// window apart (a window ends up to that much late), so a table of maxHosts is read a
+// few times a window, not once per host.
+func (s *Server) closeWindows() {
+	now := time.Now()
+	type over struct {
+		host string
+		r    *hostRefusals
+	}
+	var ended []over
 	s.mu.Lock()
-	r := s.byHost[host]
-	delete(s.byHost, host)
+	next := time.Time{}
+	for host, r := range s.byHost {
+		if !r.ends.After(now) {
+			delete(s.byHost, host)
+			if r.turned > 0 {
+				ended = append(ended, over{host, r})
+			}
+		} else if next.IsZero() || r.ends.Before(next) {
+			next = r.ends
+		}
+	}
+	s.windows = nil
+	if len(s.byHost) == 0 {
+		// A map keeps the room it grew to: after a flood from thousands of hosts the
+		// empty table would hold it for good.
+		s.byHost = map[string]*hostRefusals{}
+	} else if !s.closing {
+		s.windows = time.AfterFunc(max(next.Sub(now), refusalWindow/10), s.closeWindows)
+	}
 	s.mu.Unlock()
-	if r == nil || r.turned == 0 {
-		return
+	for _, e := range ended {
+		host := e.host
+		if host == "" {
+			host = "altri indirizzi"
+		}
+		s.log.Warn("troppi accessi rifiutati: tentativi respinti senza registrarli uno per uno",
+			"remoto", host, "rifiutati", e.r.n, "non_registrati", e.r.turned, "in", refusalWindow.String())
 	}
-	if host == "" {
-		host = "altri indirizzi"
-	}
-	s.log.Warn("troppi accessi rifiutati: tentativi respinti senza registrarli uno per uno",
-		"remoto", host, "rifiutati", r.n, "non_registrati", r.turned, "in", refusalWindow.String())
 }
 
 // clip is s for the log: control and invisible characters escaped as in Go (\n, \x1b,

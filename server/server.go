@@ -124,6 +124,7 @@ type Server struct {
 	sftp      map[*sftpSession]struct{}
 	refused   map[string]*refusal      // by remote address, until the connection fails or gets in
 	byHost    map[string]*hostRefusals // refused connections by remote host, for a minute (limits.go)
+	windows   *time.Timer              // the next end of hosts' windows in byHost (limits.go)
 	listeners []net.Listener
 	wg        sync.WaitGroup // running sessions, desk and SFTP
 
@@ -249,6 +250,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.releaseTimer != nil {
 		s.releaseTimer.Stop()
 		s.releaseTimer = nil
+	}
+	if s.windows != nil {
+		s.windows.Stop()
+		s.windows = nil
 	}
 	open := make([]*session, 0, len(s.sessions))
 	for _, se := range s.sessions {
