@@ -158,7 +158,8 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		// A region-sized file. Only a chunk of rows and the compact tables of the checks
 		// between rows are live: a soft memory limit keeps the heap near them, where
 		// SetGCPercent(20) was needed while every row stayed live (issue 14.3).
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importLimit(fileBytes, w.total)))
+		limit := newImportLimit(fileBytes)
+		defer limit.done()
 		if err := known(); err != nil {
 			return rep, err
 		}
@@ -167,7 +168,7 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		// wait for the CPU behind two (issue 14.3).
 		st.Workers = 1
 		check.large()
-		err := s.importLarge(w, st, check, &rep, req, finish)
+		err := s.importLarge(w, st, check, &rep, req, limit, finish)
 		if err == nil && !req.DryRun && rep.Imported > 0 {
 			s.hub.Publish(PassChanged{InComune: comune})
 		}
@@ -245,32 +246,47 @@ func addWarnings(rep *ImportReport, rows []legacy.Row) {
 // transaction peaked near 1 GB.
 const importChunk = 5000
 
-// The memory of a big import (issue 14.3): a soft limit on the heap, what it keeps
-// that grows with the file (the file itself, the compact tables of the checks and the
-// records' hashes for the audit entry) and a fixed working set; the collector runs as
-// usual below it. Set lower than what is live, the collector would run without end.
-// The index entries the import holds until its end (store.Bulk) go to a sorted run
-// of a temporary file whenever they pass importBulkMax (store.Spill).
+// The memory of a big import (issue 14.3): a soft limit on the heap, kept at what is
+// live (the compact tables of the checks grow with the file) plus a fixed working set,
+// and raised chunk by chunk as they grow; the collector runs as usual below it. Set
+// lower than what is live, the collector would run without end: it follows the live
+// heap of the last collection. The index entries the import holds until its end
+// (store.Bulk) go to a sorted run of a temporary file whenever they pass
+// importBulkMax (store.Spill).
 const (
-	importMemory   = 48 << 20 // the working set: chunks in flight, transactions, runtime
-	importRowBytes = 400      // per row: the tables of the checks (KeyTables), the records' hashes
-	importBulkMax  = 150_000  // index entries held before they go to a run (store.Spill)
+	importMemory  = 40 << 20 // the working set: chunks in flight, transactions, runtime
+	importBulkMax = 150_000  // index entries held before they go to a run (store.Spill)
 )
 
 // importLimit is the soft memory limit of a big import: what the process has live
-// when it starts, the file included (a server's sessions and caches too: the limit is
-// the whole process's), plus what the import keeps, and never above a limit already
-// set (GOMEMLIMIT).
-func importLimit(fileBytes, rows int) int64 {
-	runtime.GC() // the live heap, the file in it
-	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(live)
-	have := int64(fileBytes)
-	if live[0].Value.Kind() == metrics.KindUint64 {
-		have = max(have, int64(live[0].Value.Uint64()))
-	}
-	return min(have+importMemory+importRowBytes*int64(rows), debug.SetMemoryLimit(-1))
+// (a server's sessions and caches too: the limit is the whole process's; fileBytes,
+// the file when it is in memory), plus the working set, never above a limit already
+// set (GOMEMLIMIT), which it gives back when done.
+type importLimit struct {
+	ceiling, file int64
+	live          []metrics.Sample
 }
+
+func newImportLimit(fileBytes int) *importLimit {
+	l := &importLimit{ceiling: debug.SetMemoryLimit(-1), file: int64(fileBytes),
+		live: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+	runtime.GC() // the live heap, the file in it
+	l.adjust()
+	return l
+}
+
+// adjust follows the live heap of the last collection.
+func (l *importLimit) adjust() {
+	metrics.Read(l.live)
+	have := l.file
+	if l.live[0].Value.Kind() == metrics.KindUint64 {
+		have = max(have, int64(l.live[0].Value.Uint64()))
+	}
+	debug.SetMemoryLimit(min(have+importMemory, l.ceiling))
+}
+
+// done gives back the limit there was before.
+func (l *importLimit) done() { debug.SetMemoryLimit(l.ceiling) }
 
 // importChecked is a chunk of the file, checked, on its way to be written.
 type importChecked struct {
@@ -294,7 +310,7 @@ type importChecked struct {
 // end, with writers kept out only for that (the copy is synced before). A save of what
 // the import writes (a number, a holder) refuses the import, and the register stays
 // as it is. A dry run reads the register and writes nothing.
-func (s *Service) importLarge(w *importWriter, st *legacy.Stream, check *importCheck, rep *ImportReport, req ImportRequest, finish func(*store.Tx) error) error {
+func (s *Service) importLarge(w *importWriter, st *legacy.Stream, check *importCheck, rep *ImportReport, req ImportRequest, limit *importLimit, finish func(*store.Tx) error) error {
 	var (
 		capture *store.Capture
 		sdb     *store.DB // the copy; the register itself for a dry run
@@ -423,6 +439,7 @@ func (s *Service) importLarge(w *importWriter, st *legacy.Stream, check *importC
 				werr = c.err
 				return
 			}
+			limit.adjust() // the tables of the checks grew with the chunk
 			rep.Rows += c.records
 			rep.Errors = append(rep.Errors, c.errors...)
 			rep.Warnings = append(rep.Warnings, c.warnings...)

@@ -130,7 +130,7 @@ func newStream(data []byte, today domain.Date, m *MappedFile) (*Stream, error) {
 		s.Columns[i] = strings.Clone(n) // not a view of the caller's data
 	}
 	s.Workers = min(runtime.GOMAXPROCS(0), 4)
-	s.cross = crossState{byNumber: newKeyTable(s.seed), activeByCF: newKeyTable(s.seed)}
+	s.cross = crossState{at: s.reread}
 	if m != nil {
 		s.mapped = m
 		s.base = -1
@@ -170,13 +170,26 @@ func (s *Stream) Release() {
 
 // span is the next record, as splitRecords finds it.
 func (s *Stream) span() span {
-	text, pos := s.text, s.pos
+	sp := s.spanAt(s.pos, s.row)
+	s.pos, s.row = sp.end+1, s.row+1
+	return sp
+}
+
+// reread reads again the record at text position off, on spreadsheet row line (the
+// checks between rows compare and name an earlier row with it).
+func (s *Stream) reread(off int, line int32, r *Row, in *rowInfo) {
+	s.vals[0].record(s.text, s.spanAt(off, int(line)), r, in)
+}
+
+// spanAt is the record that starts at pos, on spreadsheet row row.
+func (s *Stream) spanAt(pos, row int) span {
+	text := s.text
 	nl := strings.IndexByte(text[pos:], '\n')
 	end := len(text)
 	if nl >= 0 {
 		end = pos + nl
 	}
-	sp := span{start: pos, end: end, row: s.row}
+	sp := span{start: pos, end: end, row: row}
 	if strings.IndexByte(text[pos:end], '"') >= 0 {
 		sp.quoted = true
 		if e, ok := endOfRecord(text, pos, s.sep); ok {
@@ -185,7 +198,6 @@ func (s *Stream) span() span {
 			sp.unclosed = true
 		}
 	}
-	s.pos, s.row = sp.end+1, s.row+1
 	return sp
 }
 
@@ -251,7 +263,11 @@ func (s *Stream) Next(n int) *Chunk {
 		wg.Wait()
 	}
 
-	s.cross.check(rows, infos)
+	starts := make([]int, len(spans))
+	for i := range spans {
+		starts[i] = spans[i].start
+	}
+	s.cross.check(rows, infos, starts)
 	s.giveBack(s.pos) // the rows hold copies of their values
 
 	// Keep the valid rows in place (no second copy of the slice) and gather the errors
@@ -284,49 +300,109 @@ func (s *Stream) Next(n int) *Chunk {
 }
 
 // crossState is what the checks between rows keep of the rows read so far: the first
-// row of each comune + numero_pass and of each codice fiscale with an active pass,
-// packed (a region of 480,000 rows in a few tens of MB).
+// row of each comune + numero_pass and of each codice fiscale with an active pass, as
+// where its record starts in the text (issue 14.3: 16 bytes a row, and ~14 in each
+// table; a region of 480,000 rows in ~20 MB). Its values are read again from the
+// text when a later row's hash matches it: to tell a duplicate from another key with
+// the same hash, and to name it in the message.
 type crossState struct {
-	byNumber, activeByCF *KeyTable // key → index in seen
+	byNumber, activeByCF idxTable // hash → index in seen
 	seen                 []seenRow
-	strs                 []byte // the numbers and codici fiscali of seen
-	key                  []byte // scratch
+	// at reads the record of an earlier row again (Stream.reread); prev is the last
+	// one read, seen[prevAt].
+	at      func(off int, line int32, r *Row, in *rowInfo)
+	prev    Row
+	prevIn  rowInfo
+	prevAt  int32
+	hasPrev bool
 }
 
 // seenRow is an earlier row as its later duplicates name it.
 type seenRow struct {
-	line         int32
-	off          uint32 // number, then codice fiscale, in strs
-	nNumber, nCF uint16
-	cfOK         bool
+	off  int64 // where its record starts in the text
+	line int32
 }
 
-func (c *crossState) add(r *Row, in *rowInfo) int32 {
-	n, cf := clip(r.Number), clip(r.Person.CodiceFiscale)
-	c.seen = append(c.seen, seenRow{line: int32(r.Line), off: uint32(len(c.strs)), nNumber: uint16(len(n)), nCF: uint16(len(cf)), cfOK: in.cfOK})
-	c.strs = append(append(c.strs, n...), cf...)
+func (c *crossState) add(r *Row, start int) int32 {
+	c.seen = append(c.seen, seenRow{off: int64(start), line: int32(r.Line)})
 	return int32(len(c.seen) - 1)
 }
 
-// clip bounds what is kept of a value (a field is at most MaxField long anyway).
-func clip(s string) string { return s[:min(len(s), 1<<16-1)] }
-
-func (c *crossState) number(j int32) string {
-	e := c.seen[j]
-	return string(c.strs[e.off : e.off+uint32(e.nNumber)])
+// earlier is the row seen[j], read again.
+func (c *crossState) earlier(j int32) (*Row, *rowInfo) {
+	if !c.hasPrev || c.prevAt != j {
+		c.prev, c.prevIn = Row{}, rowInfo{}
+		c.at(int(c.seen[j].off), c.seen[j].line, &c.prev, &c.prevIn)
+		c.prevAt, c.hasPrev = j, true
+	}
+	return &c.prev, &c.prevIn
 }
 
-func (c *crossState) cf(j int32) string {
-	e := c.seen[j]
-	start := e.off + uint32(e.nNumber)
-	return string(c.strs[start : start+uint32(e.nCF)])
+// sameNumber: seen[j] has r's comune and numero_pass.
+func (c *crossState) sameNumber(j int32, r *Row) bool {
+	p, _ := c.earlier(j)
+	return p.Number == r.Number && p.Person.ComuneResidenza == r.Person.ComuneResidenza
+}
+
+// sameCF: seen[j] has r's codice fiscale.
+func (c *crossState) sameCF(j int32, r *Row) bool {
+	p, _ := c.earlier(j)
+	return p.Person.CodiceFiscale == r.Person.CodiceFiscale
+}
+
+// clip bounds a value named in a message (a field is at most MaxField long anyway).
+func clip(s string) string { return s[:min(len(s), 1<<16-1)] }
+
+// idxTable maps 64-bit hashes to indexes (open addressing, 8 bytes a slot: 32 bits of
+// the hash and 1 + the index); the caller tells keys with the same hash apart.
+type idxTable struct {
+	slots []uint64
+	n     int
+}
+
+// find gives the index of the first entry with hash h for which same is true.
+func (t *idxTable) find(h uint64, same func(int32) bool) (int32, bool) {
+	if t.n == 0 {
+		return 0, false
+	}
+	tag := h >> 32
+	mask := uint64(len(t.slots) - 1)
+	for i := tag & mask; t.slots[i] != 0; i = (i + 1) & mask {
+		if e := t.slots[i]; e>>32 == tag && same(int32(uint32(e)-1)) {
+			return int32(uint32(e) - 1), true
+		}
+	}
+	return 0, false
+}
+
+func (t *idxTable) put(h uint64, idx int32) {
+	if 4*(t.n+1) > 3*len(t.slots) {
+		old := t.slots
+		t.slots = make([]uint64, max(2*len(old), 64))
+		for _, e := range old {
+			if e != 0 {
+				t.place(e)
+			}
+		}
+	}
+	t.place(h>>32<<32 | uint64(uint32(idx)+1))
+	t.n++
+}
+
+func (t *idxTable) place(e uint64) {
+	mask := uint64(len(t.slots) - 1)
+	i := e >> 32 & mask
+	for t.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = e
 }
 
 // check applies the checks between rows to the next rows of the file, in file order,
 // so that the error lands on the later row and names the earlier one: a numero_pass
 // used twice in the same comune (the same codice fiscale too: a duplicated row), and
 // two active passes for one codice fiscale (P5).
-func (c *crossState) check(rows []Row, infos []rowInfo) {
+func (c *crossState) check(rows []Row, infos []rowInfo, starts []int) {
 	for i := range infos {
 		in := &infos[i]
 		if in.blank {
@@ -336,33 +412,32 @@ func (c *crossState) check(rows []Row, infos []rowInfo) {
 		self := int32(-1) // this row in seen, once added
 		dupRow := int32(-1)
 		if in.numberOK {
-			c.key = append(append(append(c.key[:0], r.Person.ComuneResidenza...), 0), r.Number...)
-			if j, seen := c.byNumber.getHash(in.numberHash, c.key); seen {
-				other := c.seen[j]
-				if in.cfOK && other.cfOK && c.cf(j) == r.Person.CodiceFiscale {
+			if j, seen := c.byNumber.find(in.numberHash, func(j int32) bool { return c.sameNumber(j, r) }); seen {
+				other, oin := c.earlier(j)
+				if in.cfOK && oin.cfOK && other.Person.CodiceFiscale == r.Person.CodiceFiscale {
 					dupRow = j
-					in.add(r.Line, colNumero, fmt.Sprintf("riga duplicata della riga %d: stesso numero_pass %s e stesso codice fiscale", other.line, r.Number))
+					in.add(r.Line, colNumero, fmt.Sprintf("riga duplicata della riga %d: stesso numero_pass %s e stesso codice fiscale", other.Line, r.Number))
 				} else {
 					in.add(r.Line, colNumero, fmt.Sprintf("il numero_pass %s è già usato alla riga %d per un altro titolare (%s): nello stesso comune ogni contrassegno ha un numero diverso",
-						r.Number, other.line, c.cf(j)))
+						r.Number, other.Line, clip(other.Person.CodiceFiscale)))
 				}
 			} else {
-				self = c.add(r, in)
-				c.byNumber.putHash(in.numberHash, c.key, self)
+				self = c.add(r, starts[i])
+				c.byNumber.put(in.numberHash, self)
 			}
 		}
 		if in.cfOK && in.active {
-			c.key = append(c.key[:0], r.Person.CodiceFiscale...)
-			if j, seen := c.activeByCF.getHash(in.cfHash, c.key); seen {
+			if j, seen := c.activeByCF.find(in.cfHash, func(j int32) bool { return c.sameCF(j, r) }); seen {
 				if j != dupRow {
+					other, _ := c.earlier(j)
 					in.add(r.Line, colCF, fmt.Sprintf("il codice fiscale %s ha già un contrassegno attivo alla riga %d (numero %s): una persona può avere un solo contrassegno attivo; indicare SCADUTO o REVOCATO per quello non più valido",
-						r.Person.CodiceFiscale, c.seen[j].line, c.number(j)))
+						r.Person.CodiceFiscale, other.Line, clip(other.Number)))
 				}
 			} else {
 				if self < 0 {
-					self = c.add(r, in)
+					self = c.add(r, starts[i])
 				}
-				c.activeByCF.putHash(in.cfHash, c.key, self)
+				c.activeByCF.put(in.cfHash, self)
 			}
 		}
 	}
