@@ -92,7 +92,18 @@ var auditPrefixes = []string{
 	"aggiunta targa ", "rimossa targa ", "trasferito dal comune ", "consegnato al comune ",
 	"scrittura senza un'operazione di sportello", "decesso del titolare", "verifica dei requisiti in corso",
 	"requisiti non più presenti",
+	// more actions (service: clients, keys, templates, printers, PEC)
+	"cliente HTTP registrato", "cliente HTTP revocato", "chiave di firma creata", "chiave di firma spostata",
+	"chiave di firma ruotata", "chiave del registro ruotata", "modulo eliminato", "stampante rimossa",
+	"impostazioni di stampa", "casella PEC configurata", "posta PEC ricevuta", "richiesta PEC ",
+	"richiesta PEC collegata", "targa aggiunta",
 }
+
+// auditPhrases are the tables of audit entries' texts.
+var auditPhrases = phrases{auditPrefixes, auditSuffixes}
+
+// phrases are the words a kind of record's texts often start (pre) or end (suf) with.
+type phrases struct{ pre, suf []string }
 
 var auditSuffixes = []string{
 	" alla scadenza del contrassegno, principale", " alla scadenza del contrassegno, solo circuito regionale",
@@ -100,20 +111,20 @@ var auditSuffixes = []string{
 	"; creata la nuova anagrafica", "; targhe chiuse", " (VE)", " (PD)",
 }
 
-// affix writes s as the longest phrase of auditPrefixes it starts with (field n+1),
-// the longest of auditSuffixes it then ends with (n+2) and the text between (n), or
+// affix writes s as the longest phrase of ph.pre it starts with (field n+1), the
+// longest of ph.suf it then ends with (n+2) and the text between (n), or
 // its days since 1970 when it is a date as the service writes them (n+3).
-func (w *recWriter) affix(n int, s string) {
+func (w *recWriter) affix(n int, s string, ph *phrases) {
 	if s == "" {
 		return
 	}
-	pre := longestAffix(auditPrefixes, s, strings.HasPrefix)
+	pre := longestAffix(ph.pre, s, strings.HasPrefix)
 	if pre > 0 {
-		s = s[len(auditPrefixes[pre-1]):]
+		s = s[len(ph.pre[pre-1]):]
 	}
-	suf := longestAffix(auditSuffixes, s, strings.HasSuffix)
+	suf := longestAffix(ph.suf, s, strings.HasSuffix)
 	if suf > 0 {
-		s = s[:len(s)-len(auditSuffixes[suf-1])]
+		s = s[:len(s)-len(ph.suf[suf-1])]
 	}
 	if d, ok := textDate(s); ok {
 		w.delta(n+3, int64(epoch.DaysUntil(d)))
@@ -183,15 +194,15 @@ func (a *affixText) read(r *recReader, base int) bool {
 }
 
 // text is the whole text; a code no table has marks the record malformed.
-func (a *affixText) text(r *recReader) string {
-	if a.pre > uint64(len(auditPrefixes)) || a.suf > uint64(len(auditSuffixes)) {
+func (a *affixText) text(r *recReader, ph *phrases) string {
+	if a.pre > uint64(len(ph.pre)) || a.suf > uint64(len(ph.suf)) {
 		r.err = errRecord
 		return ""
 	}
 	if a.pre == 0 && a.suf == 0 {
 		return a.mid
 	}
-	return enumOf(auditPrefixes, a.pre) + a.mid + enumOf(auditSuffixes, a.suf)
+	return enumOf(ph.pre, a.pre) + a.mid + enumOf(ph.suf, a.suf)
 }
 
 // hexSum writes a hash of 64 lower-case hex digits as its 32 bytes (field raw), any
@@ -306,20 +317,20 @@ func appendAudit(b []byte, e *AuditEntry) []byte {
 	w := recWriter{b: append(b, magicAudit)}
 	w.uint(aSeq, e.Seq)
 	w.atInstant(e.At)
-	w.affix(aOperator, e.Operator)
-	w.affix(aComune, e.Comune)
-	w.affix(aChannel, string(e.Channel))
-	w.affix(aAction, e.Action)
-	w.affix(aSubject, e.Subject)
+	w.affix(aOperator, e.Operator, &auditPhrases)
+	w.affix(aComune, e.Comune, &auditPhrases)
+	w.affix(aChannel, string(e.Channel), &auditPhrases)
+	w.affix(aAction, e.Action, &auditPhrases)
+	w.affix(aSubject, e.Subject, &auditPhrases)
 	w.uint(aLineage, e.Lineage)
-	w.affix(aDetail, e.Detail)
+	w.affix(aDetail, e.Detail, &auditPhrases)
 	for i := range e.Changes {
 		c := &e.Changes[i]
 		start := len(w.b)
 		w.nested(aChange, func(w *recWriter) {
-			w.affix(chField, c.Field)
-			w.affix(chBefore, c.Before)
-			w.affix(chAfter, c.After)
+			w.affix(chField, c.Field, &auditPhrases)
+			w.affix(chBefore, c.Before, &auditPhrases)
+			w.affix(chAfter, c.After, &auditPhrases)
 		})
 		if len(w.b) == start { // an empty change still counts: keep its place
 			w.tag(aChange, wireBytes)
@@ -405,7 +416,7 @@ func decodeAudit(raw []byte, e *AuditEntry) error {
 			for in.next() {
 				_ = field.read(&in, chField) || before.read(&in, chBefore) || after.read(&in, chAfter)
 			}
-			c.Field, c.Before, c.After = field.text(&in), before.text(&in), after.text(&in)
+			c.Field, c.Before, c.After = field.text(&in, &auditPhrases), before.text(&in, &auditPhrases), after.text(&in, &auditPhrases)
 			if in.err != nil {
 				r.err = in.err
 			}
@@ -452,9 +463,9 @@ func decodeAudit(raw []byte, e *AuditEntry) error {
 			e.MAC = r.str()
 		}
 	}
-	e.Operator, e.Comune, e.Action = operator.text(&r), comune.text(&r), action.text(&r)
-	e.Subject, e.Detail = subject.text(&r), detail.text(&r)
-	e.Channel = domain.Channel(channel.text(&r))
+	e.Operator, e.Comune, e.Action = operator.text(&r, &auditPhrases), comune.text(&r, &auditPhrases), action.text(&r, &auditPhrases)
+	e.Subject, e.Detail = subject.text(&r, &auditPhrases), detail.text(&r, &auditPhrases)
+	e.Channel = domain.Channel(channel.text(&r, &auditPhrases))
 	if hasMACSum {
 		e.MAC = macKey + ":" + macSum
 	}

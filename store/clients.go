@@ -93,7 +93,11 @@ func (t *Tx) AppendQueries(es []QueryEntry) error {
 			return err
 		}
 		e.Seq = seq
-		if err := put(t, "querylog", u64(seq), e); err != nil {
+		raw, err := encodeQuery(&e)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(u64(seq), raw); err != nil {
 			return err
 		}
 	}
@@ -113,7 +117,7 @@ func (t *Tx) PruneQueries(before time.Time, max int) (int, error) {
 		over := max > 0 && last-readU64(k)+1 > uint64(max) // seqs only grow and go from the front
 		if !over {
 			var e QueryEntry
-			if err := json.Unmarshal(v, &e); err == nil && !e.At.Before(before) {
+			if err := decodeQuery(v, &e); err == nil && !e.At.Before(before) {
 				break
 			}
 		}
@@ -130,7 +134,7 @@ func (t *Tx) Queries(fn func(QueryEntry) bool) error {
 	c := t.bucket("querylog").Cursor()
 	for k, v := c.Last(); k != nil; k, v = c.Prev() {
 		var e QueryEntry
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeQuery(v, &e); err != nil {
 			return fmt.Errorf("voce %d del registro delle interrogazioni illeggibile: %w", readU64(k), err)
 		}
 		if !fn(e) {

@@ -43,8 +43,14 @@
 //	clients/    name                      → Client (JSON): a client of the HTTP API, its kind,
 //	                                        comune and the sha256 of its token (schema 9)
 //	client_tokens/ sha256 of token (hex)  → client name (schema 9)
-//	querylog/   seq(8)                    → QueryEntry (JSON): one query of a client, kept for
-//	                                        the days configured, pruned from the front (schema 9)
+//	querylog/   seq(8)                    → QueryEntry: one query of a client, kept for the days
+//	                                        configured, pruned from the front (schema 9; compact
+//	                                        binary, logcodec.go; entries written as JSON still read)
+//	wlfeed/     seq(8)                    → FeedChange: the whitelist's rows of one lineage after a
+//	                                        change, for the gates' catch-up (feed.go, schema 10;
+//	                                        compact binary, logcodec.go; JSON ones still read)
+//	sigilli/    audit seq(8)              → the records an audit entry with many wrote, packed
+//	                                        (seal.go, schema 10; its sha256 is in the entry)
 //	templates/  comune 0 name             → store.Template: a comune's document template (S6, schema 3)
 //	printing/   "comune" 0 code           → store.PrintSettings: card layout, heading, default queue (S1, schema 3)
 //	            "printer" 0 queue         → store.Printer: calibration offsets, duplex (S2, schema 3)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -104,7 +103,7 @@ func (t *Tx) AppendFeed(changes []FeedChange) error {
 		if c.Seq, err = b.NextSequence(); err != nil {
 			return err
 		}
-		raw, err := json.Marshal(c)
+		raw, err := encodeFeed(&c)
 		if err != nil {
 			return err
 		}
@@ -172,7 +171,7 @@ func (t *Tx) Feed(since uint64, max int) (changes []FeedChange, head uint64, err
 	c := t.bucket(bFeed).Cursor()
 	for k, v := c.Seek(u64(since + 1)); k != nil && len(changes) < max; k, v = c.Next() {
 		var ch FeedChange
-		if err := json.Unmarshal(v, &ch); err != nil {
+		if err := decodeFeed(v, &ch); err != nil {
 			return nil, head, fmt.Errorf("modifica %d illeggibile: %w", readU64(k), err)
 		}
 		changes = append(changes, ch)
