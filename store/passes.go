@@ -196,6 +196,14 @@ func (x *bulkIndex) key(i int) []byte {
 	return x.data[start : start+sp&0xffff]
 }
 
+// sort puts the entries in key order (keys are unique: each ends with its record's id).
+func (x *bulkIndex) sort() {
+	slices.SortFunc(x.spans, func(a, b uint64) int {
+		return bytes.Compare(x.data[a>>16:a>>16+a&0xffff], x.data[b>>16:b>>16+b&0xffff])
+	})
+	x.sorted = true
+}
+
 // value is the value of the i-th entry (nil if empty).
 func (x *bulkIndex) value(i int) []byte {
 	sp := x.spans[i]
@@ -249,8 +257,7 @@ func (b *Bulk) Flush(t *Tx, max int) error {
 	for _, n := range names {
 		x := b.indexes[n]
 		if !x.sorted {
-			sort.Slice(x.spans, func(i, j int) bool { return bytes.Compare(x.key(i), x.key(j)) < 0 })
-			x.sorted = true
+			x.sort()
 		}
 		bk := t.index(n)
 		if k, _ := bk.Cursor().First(); k == nil || bytes.Compare(x.key(0), k) > 0 {

@@ -3,7 +3,6 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
-	"os"
 )
 
 // sealList is the side list of a bulk load's records (packRefs' compact form, the
@@ -15,8 +14,8 @@ type sealList struct {
 	buf  []byte // the bytes not moved to the file yet
 	n    int
 	prev [2]uint64 // the previous id of each kind: passes, people
-	f    *os.File
-	segs []spillRun // where the moved bytes are in f, in order
+	s    *Spill
+	segs []spillRun // where the moved bytes are in s's file, in order
 	size int        // the list's bytes, moved or not
 }
 
@@ -58,20 +57,19 @@ func (l *sealList) moveTo(s *Spill) error {
 	if err != nil {
 		return fmt.Errorf("scrittura del file temporaneo dell'import non riuscita: %w", err)
 	}
-	l.f = s.f
+	l.s = s
 	l.segs = append(l.segs, spillRun{start, int64(n)})
 	l.buf = l.buf[:0]
 	return nil
 }
 
-// take is the whole list's bytes, and empties it. The spill's writer must have been
-// flushed (Spill.Add does).
+// take is the whole list's bytes, and empties it (Spill.Add flushed what it moved).
 func (l *sealList) take() ([]byte, error) {
 	out := make([]byte, 0, l.size)
 	for _, sg := range l.segs {
 		at := len(out)
 		out = out[:at+int(sg.n)]
-		if _, err := l.f.ReadAt(out[at:], sg.off); err != nil {
+		if _, err := l.s.f.ReadAt(out[at:], sg.off); err != nil {
 			return nil, fmt.Errorf("lettura del file temporaneo dell'import non riuscita: %w", err)
 		}
 	}
