@@ -51,7 +51,11 @@ func (e AuditEntry) Digest() string { return e.digest() }
 
 func (e AuditEntry) digest() string {
 	e.Hash, e.MAC = "", ""
-	raw, _ := json.Marshal(e)
+	var buf [1024]byte
+	raw, ok := appendAuditJSON(buf[:0], &e)
+	if !ok {
+		raw, _ = json.Marshal(e)
+	}
 	h := sha256.New()
 	h.Write([]byte(e.Prev))
 	h.Write(raw)

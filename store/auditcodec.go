@@ -4,8 +4,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"vivipass/domain"
 )
@@ -541,4 +543,96 @@ func encodeValue(v any) ([]byte, error) {
 		return encodeAudit(&e)
 	}
 	return json.Marshal(v)
+}
+
+// appendAuditJSON appends json.Marshal(e), byte for byte, without reflection (the
+// chain's hash covers it: VerifyAudit computes it for every entry). ok false: a text
+// json would escape (a quote, a control character, <, >, &, invalid UTF-8, U+2028/9)
+// or an instant it cannot write; the caller uses json.Marshal then. Tested against
+// json.Marshal (TestAuditJSONIsJSONMarshal, FuzzDecodeAudit).
+func appendAuditJSON(b []byte, e *AuditEntry) (_ []byte, ok bool) {
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendUint(b, e.Seq, 10)
+	b = append(b, `,"at":"`...)
+	b, err := e.At.AppendText(b)
+	if err != nil {
+		return nil, false
+	}
+	b = append(b, '"')
+	str := func(name string, s string, omitEmpty bool) {
+		if !ok || omitEmpty && s == "" {
+			return
+		}
+		b = append(b, name...)
+		b, ok = appendPlainJSONString(b, s)
+	}
+	ok = true
+	str(`,"operator":`, e.Operator, false)
+	str(`,"comune":`, e.Comune, true)
+	str(`,"channel":`, string(e.Channel), true)
+	str(`,"action":`, e.Action, false)
+	str(`,"subject":`, e.Subject, false)
+	if e.Lineage != 0 {
+		b = append(b, `,"lineage":`...)
+		b = strconv.AppendUint(b, e.Lineage, 10)
+	}
+	str(`,"detail":`, e.Detail, true)
+	if len(e.Changes) > 0 {
+		b = append(b, `,"changes":[`...)
+		for i := range e.Changes {
+			c := &e.Changes[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			str(`{"field":`, c.Field, false)
+			str(`,"before":`, c.Before, true)
+			str(`,"after":`, c.After, true)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if len(e.Records) > 0 {
+		b = append(b, `,"records":`...)
+		for i, r := range e.Records {
+			sep := ","
+			if i == 0 {
+				sep = "["
+			}
+			str(sep, r, false)
+		}
+		b = append(b, ']')
+	}
+	if s := e.Sealed; s != nil {
+		b = append(b, `,"sealed":{"n":`...)
+		b = strconv.AppendInt(b, int64(s.N), 10)
+		str(`,"digest":`, s.Digest, false)
+		b = append(b, '}')
+	}
+	str(`,"prev":`, e.Prev, false)
+	str(`,"hash":`, e.Hash, false)
+	str(`,"mac":`, e.MAC, true)
+	return append(b, '}'), ok
+}
+
+// appendPlainJSONString appends s quoted when json.Marshal writes it with no escape
+// (false: it would escape something).
+func appendPlainJSONString(b []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return b, false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return b, false
+		}
+		i += size
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), true
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"math/rand/v2"
 	"strings"
@@ -30,7 +32,7 @@ func randAuditEntry(r *rand.Rand) AuditEntry {
 			case 1:
 				b.WriteString(pick(r, auditSuffixes...))
 			case 2:
-				b.WriteString(pick(r, "", "L736_2026_00001", "ROSSI MARIO (RSSMRA80A01L736U)", "04/10/2026", "31/02/2026", "01/01/0001", "1/1/2026", " ", "è", "\xff\xfe", "<&>\"\\\n", "\u2028"))
+				b.WriteString(pick(r, "", "L736_2026_00001", "ROSSI MARIO (RSSMRA80A01L736U)", "04/10/2026", "31/02/2026", "01/01/0001", "1/1/2026", " ", "è", "\xff\xfe", "<&>\"\\\n", "\u2028", "\x7f", "\t", "é", "<", ">", "&", "\"", "\\", "\u2029"))
 			}
 		}
 		return b.String()
@@ -200,5 +202,46 @@ func FuzzDecodeAudit(f *testing.F) {
 		if !bytes.Equal(a, b) || (aerr == nil) != (berr == nil) {
 			t.Fatalf("entry\n%s\nencodes and decodes as\n%s", a, b)
 		}
+		if h, ok := appendAuditJSON(nil, &e); ok && (aerr != nil || !bytes.Equal(h, a)) {
+			t.Fatalf("entry written by hand\n%s\njson.Marshal\n%s", h, a)
+		}
 	})
+}
+
+// jsonDigest is the chain's hash as it was computed before appendAuditJSON.
+func jsonDigest(e AuditEntry) string {
+	e.Hash, e.MAC = "", ""
+	raw, _ := json.Marshal(e)
+	sum := sha256.Sum256(append([]byte(e.Prev), raw...))
+	return hex.EncodeToString(sum[:])
+}
+
+// #14.1: the hand-written JSON of an entry is json.Marshal's, byte for byte, or
+// gives way to it; so the chain's hash is what it was.
+func TestAuditJSONIsJSONMarshal(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 6))
+	fast := 0
+	const n = 20000
+	for i := range n {
+		e := randAuditEntry(r)
+		if r.IntN(2) == 0 { // half of them as the service writes them: plain texts
+			e.Operator, e.Action, e.Subject, e.Detail = "mario", "rilascio", "contrassegno L736_2026_00001", "validità estesa: è così"
+			e.At = e.At.UTC()
+		}
+		want, werr := json.Marshal(e)
+		got, ok := appendAuditJSON(nil, &e)
+		if ok {
+			fast++
+			if werr != nil || !bytes.Equal(got, want) {
+				t.Fatalf("entry %d:\n%s\njson.Marshal:\n%s (%v)", i, got, want, werr)
+			}
+		}
+		if d := e.Digest(); d != jsonDigest(e) {
+			t.Fatalf("entry %d: digest %s, json.Marshal's %s", i, d, jsonDigest(e))
+		}
+	}
+	t.Logf("%d of %d entries without json.Marshal", fast, n)
+	if fast < n/3 {
+		t.Errorf("only %d of %d entries written by hand", fast, n)
+	}
 }
