@@ -423,7 +423,9 @@ func (v *validator) lookupResidence(s string) (domain.Place, error) {
 		return r.place, r.err
 	}
 	pl, err := domain.LookupPlace(s, v.today)
-	v.residence[s] = placeResult{pl, err}
+	// A copy of the name: a view would hold the text, and a lookup would read again the
+	// page of a mapped file it is on (issue 14.3).
+	v.residence[strings.Clone(s)] = placeResult{pl, err}
 	return pl, err
 }
 

@@ -178,7 +178,12 @@ func (s *Stream) span() span {
 // reread reads again the record at text position off, on spreadsheet row line (the
 // checks between rows compare and name an earlier row with it).
 func (s *Stream) reread(off int, line int32, r *Row, in *rowInfo) {
-	s.vals[0].record(s.text, s.spanAt(off, int(line)), r, in)
+	sp := s.spanAt(off, int(line))
+	s.vals[0].record(s.text, sp, r, in)
+	// The system maps up to 64 KiB around a page read again: give those back too,
+	// or a long file would keep a little more of itself at every duplicate.
+	const around = 64 << 10
+	s.releaseText(max(sp.start-around, 0), min(sp.end+around, s.released))
 }
 
 // spanAt is the record that starts at pos, on spreadsheet row row.
