@@ -16,6 +16,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -58,6 +60,13 @@ const (
 
 func TestMain(m *testing.M) {
 	if db := os.Getenv(childEnv); db != "" {
+		if os.Getenv("VIVIPASS_SSHBENCH_HEAPPROFILE") == "" {
+			// As in vivipass, which does not link the memory profiler (the linker turns
+			// it off): a test binary samples allocations, and the profiler's hash table
+			// (1.4 MB) fills page after page as new call stacks are sampled, cycle after
+			// cycle of sessions (issue 14.5).
+			runtime.MemProfileRate = 0
+		}
 		os.Exit(child(db))
 	}
 	os.Exit(m.Run())
@@ -147,6 +156,10 @@ type reply struct {
 	Goroutines int      `json:"goroutines,omitempty"`
 	Took       int64    `json:"took,omitempty"` // the search's time in the service, ns
 	Err        string   `json:"err,omitempty"`
+	// Mem: the runtime's /memory/classes/* (runtime/metrics, without the prefix) and
+	// /proc/self/smaps_rollup's lines ("smaps:Anonymous"…), in bytes: where the RSS is.
+	Mem  map[string]uint64 `json:"mem,omitempty"`
+	Dump string            `json:"dump,omitempty"` // op "goroutines": their stacks
 }
 
 func child(dbPath string) int {
@@ -259,7 +272,25 @@ func child(dbPath string) int {
 				}
 			}
 			rss, hwm, anon := procRSS()
-			out.Encode(reply{Heap: ms.HeapAlloc, Stacks: ms.StackInuse, RSS: rss, HWM: hwm, Anon: anon, Sessions: srv.Sessions(), Goroutines: runtime.NumGoroutine()})
+			out.Encode(reply{Heap: ms.HeapAlloc, Stacks: ms.StackInuse, RSS: rss, HWM: hwm, Anon: anon, Sessions: srv.Sessions(),
+				Goroutines: runtime.NumGoroutine(), Mem: memClasses()})
+		case "look": // as "heap", without collecting first: what the server itself left
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			rss, hwm, anon := procRSS()
+			out.Encode(reply{Heap: ms.HeapAlloc, Stacks: ms.StackInuse, RSS: rss, HWM: hwm, Anon: anon, Sessions: srv.Sessions(),
+				Goroutines: runtime.NumGoroutine(), Mem: memClasses()})
+		case "free": // everything the runtime can give back, given back (for comparison)
+			debug.FreeOSMemory()
+			rss, hwm, anon := procRSS()
+			out.Encode(reply{RSS: rss, HWM: hwm, Anon: anon, Sessions: srv.Sessions(), Goroutines: runtime.NumGoroutine(), Mem: memClasses()})
+		case "maps": // the anonymous memory of each mapping (smaps), for a diagnosis
+			b, _ := os.ReadFile("/proc/self/smaps")
+			out.Encode(reply{Dump: string(b)})
+		case "goroutines":
+			var buf bytes.Buffer
+			pprof.Lookup("goroutine").WriteTo(&buf, 1)
+			out.Encode(reply{Goroutines: runtime.NumGoroutine(), Dump: buf.String()})
 		case "quit":
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			srv.Shutdown(ctx)
@@ -294,6 +325,41 @@ func procRSS() (rss, hwm, anon uint64) {
 		}
 	}
 	return rss, hwm, anon
+}
+
+// memClasses is the runtime's memory classes and the process's smaps_rollup, in bytes.
+func memClasses() map[string]uint64 {
+	m := map[string]uint64{}
+	var samples []metrics.Sample
+	for _, d := range metrics.All() {
+		if strings.HasPrefix(d.Name, "/memory/classes/") && d.Kind == metrics.KindUint64 {
+			samples = append(samples, metrics.Sample{Name: d.Name})
+		}
+	}
+	metrics.Read(samples)
+	for _, sm := range samples {
+		m[strings.TrimSuffix(strings.TrimPrefix(sm.Name, "/memory/classes/"), ":bytes")] = sm.Value.Uint64()
+	}
+	if b, err := os.ReadFile("/proc/self/status"); err == nil { // the process's threads
+		for line := range strings.Lines(string(b)) {
+			if v, ok := strings.CutPrefix(line, "Threads:"); ok {
+				var n uint64
+				fmt.Sscan(v, &n)
+				m["threads"] = n
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/self/smaps_rollup"); err == nil {
+		for line := range strings.Lines(string(b)) {
+			f := strings.Fields(line)
+			if len(f) == 3 && f[2] == "kB" {
+				var kb uint64
+				fmt.Sscan(f[1], &kb)
+				m["smaps:"+strings.TrimSuffix(f[0], ":")] = kb << 10
+			}
+		}
+	}
+	return m
 }
 
 func mb(n uint64) float64 { return float64(n) / (1 << 20) }
@@ -653,83 +719,6 @@ func BenchmarkConnect(b *testing.B) {
 		len(lat), ms(p50), ms(p99), ms(worst), first[len(first)/2])
 }
 
-// BenchmarkSessionMemory: the server's heap and RSS with N sessions open, each on
-// Contrassegni with its first page of rows loaded, against none: right after the last
-// one opened, and sitting open a few seconds later (-settle); and after they close
-// (nothing should stay behind).
-func BenchmarkSessionMemory(b *testing.B) {
-	p := startServer(b)
-	// One session first, closed: what every session shares (page cache, code, pools)
-	// is then in the baseline.
-	t0 := p.connect(b)
-	must(b, t0.WaitUntil(frameWait, "Home", homeReady))
-	t0.Close()
-	time.Sleep(*settle) // and what it left given back, as the open sessions' below
-	base := p.ask(b, request{Op: "heap"})
-	b.ResetTimer()
-	terms := make([]*sshtest.Term, *sessions)
-	for i := range terms {
-		terms[i] = p.connect(b)
-		must(b, terms[i].WaitUntil(frameWait, "Home", homeReady))
-		must(b, terms[i].Send(sshtest.F2))
-		must(b, terms[i].WaitUntil(frameWait, "Contrassegni", func(s string) bool { return strings.Contains(s, firstPage()) }))
-	}
-	opening := p.ask(b, request{Op: "heap"}) // right after the last one opened
-	// The sessions sitting open, as at a counter: the server gives back what the
-	// openings left (server/release.go) a little after, when nobody types.
-	time.Sleep(*settle)
-	open := p.ask(b, request{Op: "heap"})
-	for _, t := range terms {
-		t.Send(sshtest.CtrlC)
-	}
-	for _, t := range terms {
-		t.WaitEnd(frameWait)
-		t.Close()
-	}
-	deadline := time.Now().Add(frameWait)
-	closed := p.ask(b, request{Op: "heap"})
-	for closed.Sessions > 0 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-		closed = p.ask(b, request{Op: "heap"})
-	}
-	// RSS given back: the runtime returns freed pages to the system in the background
-	// (its scavenger); look again a few seconds after the last session ended.
-	time.Sleep(*settle)
-	later := p.ask(b, request{Op: "heap"})
-	b.StopTimer()
-	rssPer := (float64(open.RSS) - float64(base.RSS)) / float64(*sessions)
-	anonPer := (float64(open.Anon) - float64(base.Anon)) / float64(*sessions)
-	openingPer := (float64(opening.RSS) - float64(base.RSS)) / float64(*sessions)
-	b.ReportMetric(rssPer/(1<<20), "RSS-MB/session")
-	b.ReportMetric(openingPer/(1<<20), "RSS-MB/session-opening")
-	b.ReportMetric(anonPer/(1<<20), "anon-MB/session")
-	b.ReportMetric(mb(later.RSS)-mb(base.RSS), "RSS-MB-kept")
-	rssVerdict := "OK"
-	if rssPer > 1<<20 || later.RSS > base.RSS+(1<<20) {
-		rssVerdict = "OLTRE L'OBIETTIVO"
-	}
-	defer fmt.Printf("   stack delle goroutine: %.1f MB senza sessioni, %.1f MB con %d = %.0f KB per sessione\n",
-		mb(base.Stacks), mb(open.Stacks), *sessions, (float64(open.Stacks)-float64(base.Stacks))/float64(*sessions)/1024)
-	defer fmt.Printf("   di cui anonima (RssAnon, senza le pagine del registro mappate dal file): %.1f MB senza sessioni, %.1f MB con %d = %.2f MB per sessione, %.1f MB %v dopo la chiusura\n",
-		mb(base.Anon), mb(open.Anon), *sessions, anonPer/(1<<20), mb(later.Anon), *settle)
-	fmt.Printf("\n== RSS del server (VmRSS; %d sessioni su Contrassegni): %.1f MB senza sessioni, %.1f MB con %d appena aperte (%.2f MB per sessione), "+
-		"%.1f MB %v dopo (picco VmHWM %.1f MB), %.1f MB appena chiuse, %.1f MB %v dopo\n   %.2f MB di RSS per sessione aperta, %.1f MB non restituiti (obiettivo ≤ 1 MB per sessione e restituiti: %s)\n",
-		*sessions, mb(base.RSS), mb(opening.RSS), *sessions, openingPer/(1<<20), mb(open.RSS), *settle, mb(open.HWM), mb(closed.RSS), mb(later.RSS), *settle,
-		rssPer/(1<<20), mb(later.RSS)-mb(base.RSS), rssVerdict)
-	per := (float64(open.Heap) - float64(base.Heap)) / float64(*sessions)
-	b.ReportMetric(per/(1<<20), "MB/session")
-	b.ReportMetric(float64(open.Goroutines-base.Goroutines)/float64(*sessions), "goroutines/session")
-	verdict := "OK"
-	if per > 10<<20 {
-		verdict = "OLTRE L'OBIETTIVO"
-	}
-	fmt.Printf("\n== memoria per sessione aperta (heap del server dopo GC, %d sessioni su Contrassegni con le prime righe caricate):\n"+
-		"   %.2f MB per sessione (obiettivo ≤ 10 MB: %s); %.1f goroutine per sessione; heap %.1f MB senza sessioni, %.1f MB con %d, %.1f MB dopo la chiusura (%d sessioni, %d goroutine in più)\n",
-		*sessions, per/(1<<20), verdict, float64(open.Goroutines-base.Goroutines)/float64(*sessions),
-		float64(base.Heap)/(1<<20), float64(open.Heap)/(1<<20), *sessions, float64(closed.Heap)/(1<<20),
-		closed.Sessions, closed.Goroutines-base.Goroutines)
-}
-
 func fpsOf() int {
 	if *fps == 0 {
 		return server.DefaultFPS
@@ -834,4 +823,215 @@ func BenchmarkKeystrokeDuringBackup(b *testing.B) {
 		"   durante i backup (%d copie scritte e verificate, %.1f s ciascuna): n=%d p50=%.1f ms p99=%.1f ms max=%.1f ms (obiettivo p99 ≤ 16 ms: %s)\n",
 		nSessions, *passes, len(lat[false]), ms(a50), ms(a99), ms(amax),
 		backups, float64(backupTook)/1e9, len(lat[true]), ms(b50), ms(b99), ms(bmax), verdict)
+}
+
+var cycles = flag.Int("cycles", 10, "cycles of -sessions sessions opened and ended, for the memory given back after they end")
+
+// openSessions opens n sessions, each on Contrassegni with its first rows loaded.
+func (p *serverProc) openSessions(b *testing.B, n int) []*sshtest.Term {
+	b.Helper()
+	terms := make([]*sshtest.Term, n)
+	for i := range terms {
+		terms[i] = p.connect(b)
+		must(b, terms[i].WaitUntil(frameWait, "Home", homeReady))
+		must(b, terms[i].Send(sshtest.F2))
+		must(b, terms[i].WaitUntil(frameWait, "Contrassegni", func(s string) bool { return strings.Contains(s, firstPage()) }))
+	}
+	return terms
+}
+
+// endSessions ends the sessions with ctrl+c and waits until the server has none.
+func (p *serverProc) endSessions(b *testing.B, terms []*sshtest.Term) {
+	b.Helper()
+	for _, t := range terms {
+		t.Send(sshtest.CtrlC)
+	}
+	for _, t := range terms {
+		t.WaitEnd(frameWait)
+		t.Close()
+	}
+	deadline := time.Now().Add(frameWait)
+	for p.ask(b, request{Op: "look"}).Sessions > 0 {
+		if time.Now().After(deadline) {
+			b.Fatal("sessions still open on the server after their clients ended")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// BenchmarkSessionMemory (issue 14.5): the server's memory with -sessions sessions open,
+// each on Contrassegni with its first rows loaded, and after they end, over -cycles
+// cycles of opening and ending them all.
+//
+// Per open session: VmRSS right after the last one opened, and sitting open -settle
+// later, against the server before (one session opened and closed first: what every
+// session shares, the register's first pages, code, is then in the baseline).
+//
+// Given back: -settle after the sessions of each cycle ended, the memory as the server
+// left it (read without collecting). The first cycle leaves what the Go runtime keeps
+// for itself once it has served that many sessions at once (metadata of the biggest
+// heap it had, the descriptor of every goroutine it ever ran at once, spare spans): it
+// is shown by class, against the server before. The sessions' memory is judged against
+// the server after that first cycle: over the later ones VmRSS must stay within 1 MB
+// of it, without growing from cycle to cycle, the live heap within 64 KB and the
+// goroutines as many. What grows with the cycles is a leak.
+func BenchmarkSessionMemory(b *testing.B) {
+	p := startServer(b)
+	t0 := p.connect(b)
+	must(b, t0.WaitUntil(frameWait, "Home", homeReady))
+	t0.Close()
+	time.Sleep(*settle) // and what it left given back
+	base := p.ask(b, request{Op: "look"})
+	baseHeap := p.ask(b, request{Op: "heap"})
+	b.ResetTimer()
+
+	// Cycle 1: the sessions open, sit, end.
+	terms := p.openSessions(b, *sessions)
+	opening := p.ask(b, request{Op: "heap"}) // right after the last one opened
+	// Sitting open, as at a counter: the server gives back what the openings left
+	// (server/release.go) a little after, when nobody types.
+	time.Sleep(*settle)
+	open := p.ask(b, request{Op: "heap"})
+	p.endSessions(b, terms)
+	closed := p.ask(b, request{Op: "look"})
+	var kept, heaps []reply // after each cycle: as left, then collected
+	for c := range max(*cycles, 2) {
+		if c > 0 {
+			terms := p.openSessions(b, *sessions)
+			time.Sleep(time.Second)
+			p.endSessions(b, terms)
+		}
+		time.Sleep(*settle)
+		kept = append(kept, p.ask(b, request{Op: "look"}))
+		if dir := os.Getenv("SSHBENCH_MAPS"); dir != "" {
+			os.WriteFile(filepath.Join(dir, fmt.Sprintf("smaps-%02d.txt", c+1)), []byte(p.ask(b, request{Op: "maps"}).Dump), 0o644)
+		}
+		if os.Getenv("SSHBENCH_CLASSES") != "" { // each cycle by class, against the server before
+			r := kept[len(kept)-1]
+			fmt.Printf("ciclo %d:", c+1)
+			for _, k := range []string{"smaps:Anonymous", "heap/free", "heap/objects", "heap/stacks", "heap/unused", "metadata/other", "metadata/mspan/inuse", "metadata/mspan/free", "other", "profiling/buckets", "heap/released"} {
+				fmt.Printf(" %s %+.2f", k, mb(r.Mem[k])-mb(base.Mem[k]))
+			}
+			fmt.Printf(" threads %d→%d\n", base.Mem["threads"], r.Mem["threads"])
+		}
+		heaps = append(heaps, p.ask(b, request{Op: "heap"}))
+	}
+	b.StopTimer()
+	freed := p.ask(b, request{Op: "free"}) // all the runtime can give back, given back
+
+	n := float64(*sessions)
+	rssPer := (float64(open.RSS) - float64(base.RSS)) / n
+	anonPer := (float64(open.Anon) - float64(base.Anon)) / n
+	openingPer := (float64(opening.RSS) - float64(base.RSS)) / n
+	rssVerdict := "OK"
+	if rssPer > 1<<20 {
+		rssVerdict = "OLTRE L'OBIETTIVO"
+	}
+	fmt.Printf("\n== RSS del server (VmRSS; %d sessioni su Contrassegni): %.1f MB senza sessioni, %.1f MB con %d appena aperte (%.2f MB per sessione), "+
+		"%.1f MB %v dopo (picco VmHWM %.1f MB), %.1f MB appena chiuse\n   %.2f MB di RSS per sessione aperta (obiettivo ≤ 1 MB: %s)\n",
+		*sessions, mb(base.RSS), mb(opening.RSS), *sessions, openingPer/(1<<20), mb(open.RSS), *settle, mb(open.HWM), mb(closed.RSS),
+		rssPer/(1<<20), rssVerdict)
+	fmt.Printf("   di cui anonima (RssAnon, senza le pagine del registro mappate dal file): %.1f MB senza sessioni, %.1f MB con %d = %.2f MB per sessione\n",
+		mb(base.Anon), mb(open.Anon), *sessions, anonPer/(1<<20))
+	fmt.Printf("   stack delle goroutine: %.1f MB senza sessioni, %.1f MB con %d = %.0f KB per sessione\n",
+		mb(base.Stacks), mb(open.Stacks), *sessions, (float64(open.Stacks)-float64(base.Stacks))/n/1024)
+
+	// What the first cycle left, by class (runtime/metrics and smaps_rollup).
+	warm := kept[0]
+	d := func(keys ...string) float64 {
+		var v float64
+		for _, k := range keys {
+			v += float64(warm.Mem[k]) - float64(base.Mem[k])
+		}
+		return v / (1 << 20)
+	}
+	gcMeta := d("metadata/other", "metadata/mspan/inuse", "metadata/mspan/free", "metadata/mcache/inuse", "metadata/mcache/free")
+	objects, stacks, unused, free := d("heap/objects"), d("heap/stacks"), d("heap/unused"), d("heap/free")
+	other := d("other", "profiling/buckets", "os-stacks")
+	files := d("smaps:Rss") - d("smaps:Anonymous")
+	rest := d("smaps:Anonymous") - gcMeta - objects - stacks - unused - free - other
+	fmt.Printf("\n== memoria restituita dopo la fine delle sessioni (%d cicli: %d sessioni aperte e chiuse, poi %v; letta com'è, senza raccolta):\n"+
+		"   dopo il primo ciclo: %.1f MB contro %.1f MB prima = %+.1f MB che il runtime di Go tiene dopo aver servito %d sessioni insieme:\n"+
+		"     metadati del GC e degli span %.2f MB (crescono con il picco dello heap), heap vivo %+.2f MB (descrittori delle goroutine finite: il runtime non li libera mai),\n"+
+		"     stack in cache %+.2f MB, spazio libero negli span in uso %+.2f MB, pagine libere non ancora restituite %+.2f MB, altro del runtime %+.2f MB,\n"+
+		"     pagine di file mappate (codice, registro) %+.2f MB, non attribuita %+.2f MB\n",
+		len(kept), *sessions, *settle, mb(warm.RSS), mb(base.RSS), mb(warm.RSS)-mb(base.RSS), *sessions,
+		gcMeta, objects, stacks, unused, free, other, files, rest)
+
+	// The later cycles against the first.
+	var rows, anonRows []string
+	worst, worstHeap := 0.0, int64(0)
+	goroutinesBack := true
+	for c := 1; c < len(kept); c++ {
+		delta := mb(kept[c].RSS) - mb(warm.RSS)
+		rows = append(rows, fmt.Sprintf("%+.2f", delta))
+		anonRows = append(anonRows, fmt.Sprintf("%+.2f", mb(kept[c].Anon)-mb(warm.Anon)))
+		worst = max(worst, delta)
+		worstHeap = max(worstHeap, int64(heaps[c].Heap)-int64(heaps[0].Heap))
+		if heaps[c].Goroutines != baseHeap.Goroutines {
+			goroutinesBack = false
+		}
+	}
+	// Growth per cycle: the least-squares slope of VmRSS over the later cycles, shown
+	// for a longer run (-cycles 30); the verdict is the issue's 1 MB over the first
+	// cycle (a leak of 4 KB a session passes it in nine cycles of 30), with the live
+	// heap and the goroutines, which a leak of Go objects moves at once.
+	var sx, sy, sxx, sxy float64
+	for c := 1; c < len(kept); c++ {
+		x, y := float64(c), mb(kept[c].RSS)
+		sx, sy, sxx, sxy = sx+x, sy+y, sxx+x*x, sxy+x*y
+	}
+	m := float64(len(kept) - 1)
+	slope := 0.0
+	if m > 1 {
+		slope = (m*sxy - sx*sy) / (m*sxx - sx*sx)
+	}
+	keptVerdict := "OK"
+	var why []string
+	if worst > 1 {
+		why = append(why, fmt.Sprintf("VmRSS fino a %+.2f MB oltre il primo ciclo", worst))
+	}
+	if worstHeap > 64<<10 {
+		why = append(why, fmt.Sprintf("heap vivo %+d KB", worstHeap>>10))
+	}
+	if !goroutinesBack {
+		why = append(why, "goroutine rimaste")
+		var dump reply
+		dump = p.ask(b, request{Op: "goroutines"})
+		path := filepath.Join(os.TempDir(), "sshbench-goroutines.txt")
+		os.WriteFile(path, []byte(dump.Dump), 0o644)
+		why = append(why, "elenco in "+path)
+	}
+	if len(why) > 0 {
+		keptVerdict = "OLTRE L'OBIETTIVO: " + strings.Join(why, ", ")
+	}
+	goroutines := make([]string, len(heaps))
+	for i, h := range heaps {
+		goroutines[i] = fmt.Sprint(h.Goroutines)
+	}
+	fmt.Printf("   cicli 2–%d contro il primo, VmRSS: %s MB (al più %+.2f MB; %+.3f MB a ciclo); di cui anonima: %s MB\n"+
+		"   heap vivo al più %+d KB; goroutine %d prima, %s dopo ogni ciclo\n"+
+		"   memoria delle sessioni restituita (obiettivo: dopo il primo ciclo ≤ 1 MB di VmRSS in più, ≤ 64 KB di heap vivo, le stesse goroutine): %s\n"+
+		"   con debug.FreeOSMemory forzato alla fine: VmRSS %.1f MB (RssAnon %.1f MB): quel che resta il runtime non lo restituisce\n",
+		len(kept), strings.Join(rows, " "), worst, slope, strings.Join(anonRows, " "), worstHeap>>10, baseHeap.Goroutines, strings.Join(goroutines, " "),
+		keptVerdict, mb(freed.RSS), mb(freed.Anon))
+
+	b.ReportMetric(rssPer/(1<<20), "RSS-MB/session")
+	b.ReportMetric(openingPer/(1<<20), "RSS-MB/session-opening")
+	b.ReportMetric(anonPer/(1<<20), "anon-MB/session")
+	b.ReportMetric(mb(warm.RSS)-mb(base.RSS), "RSS-MB-runtime")
+	b.ReportMetric(worst, "RSS-MB-kept")
+	b.ReportMetric(slope, "RSS-MB/cycle")
+
+	per := (float64(open.Heap) - float64(baseHeap.Heap)) / n
+	b.ReportMetric(per/(1<<20), "MB/session")
+	b.ReportMetric(float64(open.Goroutines-baseHeap.Goroutines)/n, "goroutines/session")
+	verdict := "OK"
+	if per > 10<<20 {
+		verdict = "OLTRE L'OBIETTIVO"
+	}
+	fmt.Printf("\n== memoria per sessione aperta (heap del server dopo GC, %d sessioni su Contrassegni con le prime righe caricate):\n"+
+		"   %.2f MB per sessione (obiettivo ≤ 10 MB: %s); %.1f goroutine per sessione; heap %.1f MB senza sessioni, %.1f MB con %d, %.1f MB dopo la chiusura\n",
+		*sessions, per/(1<<20), verdict, float64(open.Goroutines-baseHeap.Goroutines)/n,
+		mb(baseHeap.Heap), mb(open.Heap), *sessions, mb(heaps[0].Heap))
 }
