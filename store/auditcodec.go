@@ -152,8 +152,20 @@ func textDate(s string) (domain.Date, bool) {
 	return d, ok && d.String() == s
 }
 
-// maxDays bounds a date's days from 1970 (years 1 to 9999).
-const maxDays = 3000000
+// The days from 1970 of the first and last dates a text can hold (years 1 to 9999).
+var (
+	minDay = int64(epoch.DaysUntil(domain.MustDate(1, time.January, 1)))
+	maxDay = int64(epoch.DaysUntil(domain.MustDate(9999, time.December, 31)))
+)
+
+// dayFrom1970 is the date n days from 1970; false beyond years 1–9999 (no date the
+// codecs write: the record is damaged).
+func dayFrom1970(n int64) (domain.Date, bool) {
+	if n < minDay || n > maxDay {
+		return domain.Date{}, false
+	}
+	return epoch.AddDays(int(n)), true
+}
 
 // longestAffix is the code (index+1) of the longest phrase of table that s starts
 // (or ends) with; 0: none.
@@ -183,12 +195,12 @@ func (a *affixText) read(r *recReader, base int) bool {
 	case base + 2:
 		a.suf = r.v
 	case base + 3:
-		n := r.sint()
-		if n < -maxDays || n > maxDays {
+		d, ok := dayFrom1970(r.sint())
+		if !ok {
 			r.err = errRecord
 			return true
 		}
-		a.mid = epoch.AddDays(int(n)).String()
+		a.mid = d.String()
 	default:
 		return false
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"math/rand/v2"
@@ -169,6 +170,8 @@ func TestAuditCodecDamaged(t *testing.T) {
 		{magicAudit, aHashRaw<<1 | wireBytes, 2, 1, 2},
 		{magicAudit, aRecords<<1 | wireBytes, 3, 2, 1, 1},
 		{magicAudit, aChange<<1 | wireBytes, 2, (chField + 1) << 1, 0x7f},
+		binary.AppendVarint([]byte{magicAudit, (aDetail + 3) << 1}, maxDay+1), // a date after 9999
+		binary.AppendVarint([]byte{magicAudit, (aDetail + 3) << 1}, minDay-1),
 	} {
 		if _, err := DecodeAudit(bad); err == nil {
 			t.Errorf("%x: decoded", bad)

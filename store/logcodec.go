@@ -139,12 +139,12 @@ func decodeQuery(raw []byte, e *QueryEntry) error {
 		case qlInstantOff:
 			instOff = r.sint()
 		case qlInstantDay:
-			n := r.sint()
-			if n < -maxDays || n > maxDays {
+			d, ok := dayFrom1970(r.sint())
+			if !ok {
 				r.err = errRecord
 				break
 			}
-			e.Instant = epoch.AddDays(int(n)).ISO()
+			e.Instant = d.ISO()
 		case qlStatus:
 			e.Status = 200 + int(r.sint())
 		}
@@ -322,8 +322,8 @@ func decodeFeed(raw []byte, c *FeedChange) error {
 				case frToDays:
 					toDays, hasTo = in.sint(), true
 				case frToAbs:
-					if n := in.sint(); n >= -maxDays && n <= maxDays {
-						row.To = epoch.AddDays(int(n)).ISO()
+					if d, ok := dayFrom1970(in.sint()); ok {
+						row.To = d.ISO()
 					} else {
 						in.err = errRecord
 					}
@@ -346,15 +346,16 @@ func decodeFeed(raw []byte, c *FeedChange) error {
 			if in.err != nil {
 				r.err = in.err
 			}
-			if fromDays < -maxDays || fromDays > maxDays || toDays < -2*maxDays || toDays > 2*maxDays {
-				r.err = errRecord
-				continue
-			}
 			if hasFrom {
-				from := epoch.AddDays(int(fromDays))
+				from, ok1 := dayFrom1970(fromDays)
+				to, ok2 := dayFrom1970(fromDays + toDays)
+				if !ok1 || hasTo && (!ok2 || toDays < minDay-maxDay || toDays > maxDay-minDay) {
+					r.err = errRecord
+					continue
+				}
 				row.From = from.ISO()
 				if hasTo {
-					row.To = from.AddDays(int(toDays)).ISO()
+					row.To = to.ISO()
 				}
 			} else if hasTo {
 				r.err = errRecord

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"math/rand/v2"
 	"path/filepath"
@@ -196,6 +197,26 @@ func TestLogsOldAndNew(t *testing.T) {
 		return err
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// #14.1: dates beyond years 1–9999 in a compact value are damage, not dates.
+func TestLogCodecsDamagedDates(t *testing.T) {
+	row := func(from, to int64) []byte {
+		r := binary.AppendVarint(binary.AppendUvarint(nil, frFromDays<<1), from)
+		r = binary.AppendVarint(binary.AppendUvarint(r, frToDays<<1), to)
+		return append([]byte{magicFeed, fcRow<<1 | wireBytes, byte(len(r))}, r...)
+	}
+	var c FeedChange
+	if err := decodeFeed(row(0, maxDay), &c); err != nil || c.Rows[0].To != "9999-12-31" {
+		t.Errorf("the last day: %+v, %v", c.Rows, err)
+	}
+	for _, raw := range [][]byte{row(maxDay+1, 0), row(0, maxDay+1), row(maxDay, -1<<63), row(minDay, -1),
+		binary.AppendVarint([]byte{magicQuery, qlInstantDay << 1}, minDay-1)} {
+		var q QueryEntry
+		if decodeFeed(raw, &c) == nil && raw[0] == magicFeed || decodeQuery(raw, &q) == nil && raw[0] == magicQuery {
+			t.Errorf("%x decoded: %+v %+v", raw, c, q)
+		}
 	}
 }
 
