@@ -454,6 +454,7 @@ func (s *Service) importLarge(w *importWriter, st *legacy.Stream, check *importC
 			if werr = sdb.Update(func(tx *store.Tx) error { return w.writeChunk(tx, c.todo, counters) }); werr != nil {
 				return
 			}
+			sdb.ReleaseMapped() // the copy's pages read to write the chunk (issue 14.3)
 			if w.bulk.Pending() > importBulkMax {
 				if werr = spill.Add(w.bulk); werr != nil {
 					return
@@ -462,6 +463,7 @@ func (s *Service) importLarge(w *importWriter, st *legacy.Stream, check *importC
 		}
 		if write && w.done > 0 {
 			werr = spill.Write(sdb, w.bulk, 4*importChunk)
+			sdb.ReleaseMapped()
 		}
 	}
 	if req.DryRun {
