@@ -33,6 +33,7 @@ type importWriter struct {
 	// prep and newPeople are a chunk's prepared rows and new holders, kept for the next.
 	prep      []preparedRow
 	newPeople []domain.Person
+	parts     []*store.Bulk // the index entries of each batch, prepared
 }
 
 func (w *importWriter) personKey(comune, cf string) []byte {
@@ -96,6 +97,9 @@ type preparedRow struct {
 	job      bool // a national job is queued for the pass (its status already says so)
 	pe, pp   store.Prepared
 	prepared error
+	counted  bool       // the pass's number is in a numbering of its comune:
+	counter  counterKey // this one,
+	n        uint64     // at n
 }
 
 // writeRows writes the records of rows and notes in counters the highest number of
@@ -119,6 +123,9 @@ func (w *importWriter) writeRows(tx *store.Tx, rows []importRow, counters map[co
 		people = make([]domain.Person, 0, len(rows))
 	}
 	nb := (len(rows) + prepBatch - 1) / prepBatch
+	for len(w.parts) < nb {
+		w.parts = append(w.parts, store.NewBulk())
+	}
 	todo, ready := make(chan int, nb), make(chan int, nb)
 	go func() {
 		defer close(ready)
@@ -130,15 +137,19 @@ func (w *importWriter) writeRows(tx *store.Tx, rows []importRow, counters map[co
 						continue
 					}
 				}
-				r.pp, r.prepared = store.PreparePass(&r.pass)
+				r.pp, r.prepared = store.PreparePass(&r.pass, w.parts[b])
+				if c, y, n, ok := domain.ParseNumber(r.pass.Number); ok && c == r.pass.Comune {
+					r.counted, r.counter, r.n = true, counterKey{c, y}, uint64(n)
+				}
 			}
 			ready <- b
 		}
 	}()
 	sent := false
 	defer func() {
-		if !sent {
+		if !sent { // stopped before every row was made: the goroutine ends with its batches
 			close(todo)
+			w.parts = nil
 		}
 	}()
 	// The holders this chunk creates, not written yet when a later row finds them.
@@ -207,9 +218,11 @@ func (w *importWriter) writeRows(tx *store.Tx, rows []importRow, counters map[co
 			if err := w.put(tx, &prep[i], counters); err != nil {
 				for range ready { // the preparing goroutine ends with its batches
 				}
+				w.parts = nil // entries of batches not written may be left in them
 				return err
 			}
 		}
+		w.bulk.Take(w.parts[b]) // the batch's index entries
 	}
 	clear(prep)
 	clear(people)
@@ -283,18 +296,17 @@ func (w *importWriter) put(tx *store.Tx, pr *preparedRow, counters map[counterKe
 		if q.National.Status != p.National.Status { // not what pass foresaw: encoded here
 			p.National.Status = q.National.Status
 			var err error
-			if pr.pp, err = store.PreparePass(p); err != nil {
+			if pr.pp, err = store.PreparePass(p, nil); err != nil {
 				return err
 			}
+			pr.pp.NoEntries() // they are in the batch's part already (the status is in none)
 		}
 	}
 	if err := tx.PutPreparedPass(p, &pr.pp); err != nil { // its id is new: no version to read
 		return err
 	}
-	if c, y, n, ok := domain.ParseNumber(p.Number); ok && c == p.Comune {
-		if k := (counterKey{c, y}); uint64(n) > counters[k] {
-			counters[k] = uint64(n)
-		}
+	if k := pr.counter; pr.counted && pr.n > counters[k] {
+		counters[k] = pr.n
 	}
 	w.done++
 	if w.progress != nil && (w.done%1000 == 0 || w.done == w.total) {

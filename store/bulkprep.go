@@ -17,8 +17,9 @@ type Prepared struct {
 }
 
 // PreparePass encodes the first version of a pass whose id the caller took with
-// NewPassID (Lineage 0 becomes the id, as PutPass does).
-func PreparePass(p *domain.Pass) (Prepared, error) {
+// NewPassID (Lineage 0 becomes the id, as PutPass does). With part, its index entries
+// go there (the load gives part to its Bulk with Take) instead of into the Prepared.
+func PreparePass(p *domain.Pass, part *Bulk) (Prepared, error) {
 	if p.ID == 0 {
 		return Prepared{}, fmt.Errorf("contrassegno senza identificativo")
 	}
@@ -29,7 +30,37 @@ func PreparePass(p *domain.Pass) (Prepared, error) {
 	if err != nil {
 		return Prepared{}, err
 	}
-	return Prepared{raw: raw, ref: refOf(sealPass, p.ID, raw), entries: passIndexEntries(p)}, nil
+	e := Prepared{raw: raw, ref: refOf(sealPass, p.ID, raw)}
+	if part == nil {
+		e.entries = passIndexEntries(p)
+	} else {
+		for _, x := range passIndexEntries(p) {
+			part.add(x.index, x.key, x.val)
+		}
+	}
+	return e, nil
+}
+
+// Take moves the index entries held in part into b (one copy of each index's bytes),
+// and empties part, keeping its buffers.
+func (b *Bulk) Take(part *Bulk) {
+	for n, o := range part.indexes {
+		if len(o.spans) == 0 {
+			continue
+		}
+		x := b.indexes[n]
+		if x == nil {
+			x = &bulkIndex{}
+			b.indexes[n] = x
+		}
+		base := uint64(len(x.data)) << 16
+		x.data = append(x.data, o.data...)
+		for _, sp := range o.spans {
+			x.spans = append(x.spans, sp+base)
+		}
+		x.sorted = false
+		o.data, o.spans, o.sorted = o.data[:0], o.spans[:0], false
+	}
 }
 
 // PreparePerson encodes a new person whose id the caller took with NewPersonID.
@@ -93,3 +124,7 @@ func (t *Tx) noteRef(r recordRef) {
 	}
 	t.records = append(t.records, r)
 }
+
+// NoEntries drops the index entries of e: they went to a part when it was first
+// prepared (a pass prepared again for a field no index has).
+func (e *Prepared) NoEntries() { e.entries = nil }
