@@ -281,9 +281,11 @@ func child(dbPath string) int {
 			out.Encode(reply{Heap: ms.HeapAlloc, Stacks: ms.StackInuse, RSS: rss, HWM: hwm, Anon: anon, Sessions: srv.Sessions(),
 				Goroutines: runtime.NumGoroutine(), Mem: memClasses()})
 		case "free": // everything the runtime can give back, given back (for comparison)
-			debug.FreeOSMemory()
+			start := time.Now()
+			debug.FreeOSMemory() // what a release of the server costs (server/release.go)
+			took := time.Since(start)
 			rss, hwm, anon := procRSS()
-			out.Encode(reply{RSS: rss, HWM: hwm, Anon: anon, Sessions: srv.Sessions(), Goroutines: runtime.NumGoroutine(), Mem: memClasses()})
+			out.Encode(reply{RSS: rss, HWM: hwm, Anon: anon, Sessions: srv.Sessions(), Goroutines: runtime.NumGoroutine(), Mem: memClasses(), Took: int64(took)})
 		case "maps": // the anonymous memory of each mapping (smaps), for a diagnosis
 			b, _ := os.ReadFile("/proc/self/smaps")
 			out.Encode(reply{Dump: string(b)})
@@ -1012,9 +1014,9 @@ func BenchmarkSessionMemory(b *testing.B) {
 	fmt.Printf("   cicli 2–%d contro il primo, VmRSS: %s MB (al più %+.2f MB; %+.3f MB a ciclo); di cui anonima: %s MB\n"+
 		"   heap vivo al più %+d KB; goroutine %d prima, %s dopo ogni ciclo\n"+
 		"   memoria delle sessioni restituita (obiettivo: dopo il primo ciclo ≤ 1 MB di VmRSS in più, ≤ 64 KB di heap vivo, le stesse goroutine): %s\n"+
-		"   con debug.FreeOSMemory forzato alla fine: VmRSS %.1f MB (RssAnon %.1f MB): quel che resta il runtime non lo restituisce\n",
+		"   con debug.FreeOSMemory forzato alla fine (%.1f ms): VmRSS %.1f MB (RssAnon %.1f MB): quel che resta il runtime non lo restituisce\n",
 		len(kept), strings.Join(rows, " "), worst, slope, strings.Join(anonRows, " "), worstHeap>>10, baseHeap.Goroutines, strings.Join(goroutines, " "),
-		keptVerdict, mb(freed.RSS), mb(freed.Anon))
+		keptVerdict, ms(time.Duration(freed.Took)), mb(freed.RSS), mb(freed.Anon))
 
 	b.ReportMetric(rssPer/(1<<20), "RSS-MB/session")
 	b.ReportMetric(openingPer/(1<<20), "RSS-MB/session-opening")
