@@ -1,7 +1,11 @@
 package server_test
 
 import (
+	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,7 +15,8 @@ import (
 
 // TestReleaseAfterSessions (issue 14.5): a little after sessions open or end the
 // server gives the memory they left back to the system, once for openings or endings
-// close together, and never while someone is typing.
+// close together, and never while someone is typing; when the last one ends, the
+// register's pages read through the map too.
 func TestReleaseAfterSessions(t *testing.T) {
 	defer server.SetReleaseAfter(300 * time.Millisecond)()
 	f := newFixture(t, server.Config{})
@@ -74,7 +79,12 @@ func TestReleaseAfterSessions(t *testing.T) {
 		t.Errorf("%d releases for two endings close together, want 1", n)
 	}
 
-	// The last session ends: one more.
+	// The last session ends: one more, and the register's pages the sessions read
+	// through the map leave the RSS.
+	dbFile := filepath.Join(f.dir, "vivipass.db")
+	must(t, admin.Send(sshtest.F2, "a")) // pages of the passes read
+	must(t, admin.WaitFor(wait, "Cerca: a"))
+	mappedBefore := mappedRSS(t, dbFile)
 	must(t, admin.Send(sshtest.CtrlC))
 	must(t, admin.WaitEnd(wait))
 	waitSessions(t, f.srv, 0)
@@ -85,4 +95,36 @@ func TestReleaseAfterSessions(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	if runtime.GOOS == "linux" {
+		if after := mappedRSS(t, dbFile); mappedBefore == 0 || after > 0 {
+			t.Errorf("the register's mapped pages in the RSS: %d KB with a session, %d KB after the release; want some, then none", mappedBefore>>10, after>>10)
+		}
+	}
+}
+
+// mappedRSS is how much of the file at path this process has in its RSS through its
+// maps (/proc/self/smaps).
+func mappedRSS(t *testing.T, path string) uint64 {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total uint64
+	in := false
+	for line := range strings.Lines(string(b)) {
+		f := strings.Fields(line)
+		if len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") {
+			in = len(f) >= 6 && f[5] == path
+			continue
+		}
+		if in && len(f) == 3 && f[0] == "Rss:" {
+			kb, _ := strconv.ParseUint(f[1], 10, 64)
+			total += kb << 10
+		}
+	}
+	return total
 }
