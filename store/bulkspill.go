@@ -176,16 +176,44 @@ func (s *Spill) Write(db *DB, b *Bulk, perTx int) error {
 	}
 	s.runs = nil
 	clear(b.indexes) // all in the runs
-	// head is the reader with the smallest entry (a few runs: a scan is enough).
-	head := func() *runReader {
-		var m *runReader
-		for _, r := range readers {
-			if r.ok && (m == nil || r.less(m)) {
-				m = r
+	// The runs are read and merged on another goroutine, a batch of entries at a time,
+	// while this one puts the batch before (the import's other core is idle by now).
+	type entry struct{ index, key, val []byte }
+	batches, stop := make(chan []entry, 2), make(chan struct{})
+	var merr error // the merge's error, read once batches is closed
+	defer close(stop)
+	go func() {
+		defer close(batches)
+		// head is the reader with the smallest entry (a few runs: a scan is enough).
+		head := func() *runReader {
+			var m *runReader
+			for _, r := range readers {
+				if r.ok && (m == nil || r.less(m)) {
+					m = r
+				}
+			}
+			return m
+		}
+		for {
+			batch := make([]entry, 0, 4096)
+			for r := head(); r != nil && len(batch) < cap(batch); r = head() {
+				batch = append(batch, entry{r.index, r.key, r.val})
+				if r.next(); r.err != nil {
+					merr = r.err
+					return
+				}
+			}
+			if len(batch) == 0 {
+				return
+			}
+			select {
+			case batches <- batch:
+			case <-stop:
+				return
 			}
 		}
-		return m
-	}
+	}()
+	var batch []entry
 	for {
 		more := false
 		err := db.Update(func(t *Tx) error {
@@ -193,31 +221,31 @@ func (s *Spill) Write(db *DB, b *Bulk, perTx int) error {
 			var cur []byte // the index bk is
 			written := 0
 			for {
-				r := head()
-				if r == nil {
-					return nil
+				if len(batch) == 0 {
+					var ok bool
+					if batch, ok = <-batches; !ok {
+						return merr
+					}
 				}
+				e := batch[0]
 				if written >= perTx {
 					more = true
 					return nil
 				}
-				if bk.Bucket == nil || !bytes.Equal(cur, r.index) {
-					cur = append(cur[:0], r.index...)
+				if bk.Bucket == nil || !bytes.Equal(cur, e.index) {
+					cur = append(cur[:0], e.index...)
 					bk = t.index(string(cur))
-					if k, _ := bk.Cursor().First(); k == nil || bytes.Compare(r.key, k) > 0 {
+					if k, _ := bk.Cursor().First(); k == nil || bytes.Compare(e.key, k) > 0 {
 						bk.FillPercent = 0.9 // appending past the last key: fill the pages
 					}
 				}
-				if b.drop == nil || !b.drop[string(cur)+"\x00"+string(r.key)] {
-					if err := bk.Put(r.key, r.val); err != nil {
+				if b.drop == nil || !b.drop[string(cur)+"\x00"+string(e.key)] {
+					if err := bk.Put(e.key, e.val); err != nil {
 						return err
 					}
 					written++
 				}
-				r.next()
-				if r.err != nil {
-					return r.err
-				}
+				batch = batch[1:]
 			}
 		})
 		if err != nil || !more {
