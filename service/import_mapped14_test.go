@@ -84,7 +84,8 @@ func TestImportMappedAsData(t *testing.T) {
 func TestImportMappedFileErrors(t *testing.T) {
 	e := newEnv(t)
 	long := "codice_fiscale;cognome\n" + strings.Repeat("x", legacy.MaxLine+1) + "\n"
-	for _, data := range []string{"", "  \n\n", "PK\x03\x04zip", long, "codice_fiscale;cognome\nRSS\xC3\x28;A\n", "nome;colonna_ignota\nA;B\n", "\xEF\xBB\xBFcodice\xFF\n"} {
+	for _, data := range []string{"", "  \n\n", "PK\x03\x04zip", long, "codice_fiscale;cognome\nRSS\xC3\x28;A\n", "nome;colonna_ignota\nA;B\n", "\xEF\xBB\xBFcodice\xFF\n",
+		"codice_fiscale;cognome\nRSS;NICOLÒ\nRSS;NICOL\xD2\n", "codice_fiscale;cognome\nRSS;A\x81\n"} {
 		_, want := e.s.Import(admin, service.ImportRequest{FileName: "x.csv", Data: []byte(data), DryRun: true}, nil)
 		_, got := e.s.Import(admin, service.ImportRequest{FileName: "x.csv", File: mapped(t, []byte(data)), DryRun: true}, nil)
 		if want == nil || got == nil || got.Error() != want.Error() {

@@ -116,11 +116,17 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 	)
 	if req.File != nil {
 		hash = req.File.SHA256()
+		if req.File.TempDir == "" {
+			req.File.TempDir = filepath.Dir(s.db.Path()) // a file in Windows-1252 is decoded there
+		}
 		st, err = legacy.NewStreamMapped(req.File, today)
 		fileBytes = 0
 	} else {
 		hash = FileHash(req.Data)
 		st, err = legacy.NewStream(req.Data, today)
+	}
+	if st != nil {
+		defer st.Release()
 	}
 	if err == nil {
 		err = ctx.Err()

@@ -1,6 +1,8 @@
 package legacy
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -14,8 +16,11 @@ import (
 // holds a window of the file, not all of it. Where a map is not at hand the file is
 // read whole.
 type MappedFile struct {
-	data   []byte
-	mapped bool
+	// TempDir is where a file in Windows-1252 is decoded to (decode1252); "" is the
+	// system's. Set it before the stream starts.
+	TempDir string
+	data    []byte
+	mapped  bool
 	// What the first pass (scan) found: the file's sha256, and whether its lines are
 	// within MaxLine and its bytes valid UTF-8.
 	scanned bool
@@ -46,22 +51,7 @@ func (m *MappedFile) scan() {
 	h := sha256.New()
 	var lines lineCounter
 	m.linesOK, m.utf8OK = true, true
-	data := m.data
-	for lo := 0; lo < len(data); {
-		hi := min(lo+scanWindow, len(data))
-		if hi < len(data) {
-			// End the window after a line end: a UTF-8 sequence never spans one.
-			for hi > lo && data[hi-1] != '\n' {
-				hi--
-			}
-			if hi == lo {
-				hi = min(lo+scanWindow, len(data))
-				for hi < len(data) && data[hi-1] != '\n' {
-					hi++
-				}
-			}
-		}
-		w := data[lo:hi]
+	m.windows(func(w []byte) bool {
 		h.Write(w)
 		if m.linesOK {
 			m.linesOK = lines.feed(w)
@@ -69,10 +59,73 @@ func (m *MappedFile) scan() {
 		if m.utf8OK {
 			m.utf8OK = utf8.Valid(w)
 		}
+		return true
+	})
+	m.sum = hex.EncodeToString(h.Sum(nil))
+}
+
+// windows calls fn on the file a window at a time, each ending after a line end (a
+// UTF-8 sequence never spans one), and gives back the window's pages after it; fn
+// returns false to stop.
+func (m *MappedFile) windows(fn func(w []byte) bool) {
+	data := m.data
+	for lo := 0; lo < len(data); {
+		hi := min(lo+scanWindow, len(data))
+		if hi < len(data) {
+			for hi > lo && data[hi-1] != '\n' {
+				hi--
+			}
+			if hi == lo { // a line longer than the window: up to its end
+				hi = min(lo+scanWindow, len(data))
+				for hi < len(data) && data[hi-1] != '\n' {
+					hi++
+				}
+			}
+		}
+		ok := fn(data[lo:hi])
 		m.release(lo, hi)
+		if !ok {
+			return
+		}
 		lo = hi
 	}
-	m.sum = hex.EncodeToString(h.Sum(nil))
+}
+
+// decode1252 decodes a file in Windows-1252 (see decodeText) a window at a time into
+// an unlinked temporary file in TempDir, mapped in its place: the decoded text is not
+// held in memory either (issue 14.3). Nil when the file is not one decodeText would
+// decode, or the temporary file fails: then the text is decoded into memory, and
+// decodeText says what is wrong with it.
+func (m *MappedFile) decode1252() *MappedFile {
+	if m == nil || !m.mapped || !m.linesOK || m.utf8OK || bytes.HasPrefix(m.data, []byte{0xEF, 0xBB, 0xBF}) {
+		return nil
+	}
+	f, err := os.CreateTemp(m.TempDir, ".vivipass-import-*.csv")
+	if err != nil {
+		return nil
+	}
+	os.Remove(f.Name()) // gone with the process, whatever happens
+	defer f.Close()
+	out := bufio.NewWriterSize(f, 1<<20)
+	ok := true
+	m.windows(func(w []byte) bool {
+		if hasUTF8Multibyte(w) || undefined1252(w) {
+			ok = false // mixed or undefined: decodeText's error
+			return false
+		}
+		_, err := out.WriteString(decode1252(w))
+		ok = err == nil
+		return ok
+	})
+	if !ok || out.Flush() != nil {
+		return nil
+	}
+	d, err := MapFile(f)
+	if err != nil || !d.mapped {
+		return nil
+	}
+	d.scanned, d.linesOK, d.utf8OK, d.sum = true, true, true, m.sum
+	return d
 }
 
 // MapFile maps f (a regular file) read-only; the caller closes f whenever it likes,
@@ -120,4 +173,15 @@ func (m *MappedFile) Close() error {
 	data := m.data
 	m.data = nil
 	return unmap(data)
+}
+
+// undefined1252 reports whether w has a byte Windows-1252 does not define.
+func undefined1252(w []byte) bool {
+	for _, c := range w {
+		switch c {
+		case 0x81, 0x8D, 0x8F, 0x90, 0x9D:
+			return true
+		}
+	}
+	return false
 }

@@ -41,6 +41,8 @@ type Stream struct {
 	// has been given back.
 	mapped         *MappedFile
 	base, released int
+	// owned: the text decoded into a mapped temporary file, unmapped by Release.
+	owned *MappedFile
 }
 
 // Chunk is the outcome of the next records of a Stream.
@@ -64,22 +66,24 @@ func NewStreamMapped(m *MappedFile, today domain.Date) (*Stream, error) {
 	return newStream(m.Bytes(), today, m)
 }
 
-func newStream(data []byte, today domain.Date, m *MappedFile) (*Stream, error) {
+func newStream(data []byte, today domain.Date, m *MappedFile) (s *Stream, err error) {
 	if today.IsZero() {
 		return nil, fmt.Errorf("legacy.Parse: data odierna mancante")
 	}
 	if msg := sniffBinary(data); msg != "" {
 		return nil, &FileError{msg}
 	}
-	var (
-		text, enc string
-		err       error
-	)
+	var text, enc string
 	if m != nil {
 		m.scan() // one pass, a window at a time: the lines, UTF-8, the sha256
 	}
+	var owned *MappedFile
 	if m != nil && m.linesOK && m.utf8OK {
 		text, enc = viewUTF8(data)
+	} else if d := m.decode1252(); d != nil {
+		// Windows-1252, decoded into a mapped temporary file: read from there.
+		owned, m, data = d, d, d.Bytes()
+		text, enc = unsafe.String(unsafe.SliceData(data), len(data)), Encoding1252
 	} else {
 		if err := checkLines(data); err != nil {
 			return nil, err
@@ -87,6 +91,13 @@ func newStream(data []byte, today domain.Date, m *MappedFile) (*Stream, error) {
 		if text, enc, err = decodeText(data); err != nil {
 			return nil, err
 		}
+	}
+	if owned != nil {
+		defer func() {
+			if s == nil {
+				owned.Close() // refused: nothing reads it
+			}
+		}()
 	}
 	if strings.TrimSpace(text) == "" {
 		return nil, fileErrorf("il file è vuoto")
@@ -114,7 +125,7 @@ func newStream(data []byte, today domain.Date, m *MappedFile) (*Stream, error) {
 	}
 	// The record holding the header line (one starts there unless a stray quote above
 	// swallowed it).
-	s := &Stream{text: text, sep: splitSep, today: today, seed: maphash.MakeSeed(), row: 1}
+	s = &Stream{text: text, sep: splitSep, today: today, seed: maphash.MakeSeed(), row: 1, owned: owned}
 	h := s.span()
 	for h.end < hdrStart {
 		h = s.span()
@@ -165,7 +176,11 @@ func (s *Stream) releaseText(lo, hi int) {
 // Next then gives nil.
 func (s *Stream) Release() {
 	s.giveBack(len(s.text))
-	s.text, s.pos, s.cross, s.vals, s.mapped = "", 0, crossState{}, nil, nil
+	s.text, s.pos, s.cross, s.vals, s.mapped, s.hdr = "", 0, crossState{}, nil, nil, nil
+	if s.owned != nil {
+		s.owned.Close() // the rows hold copies: nothing reads it any more
+		s.owned = nil
+	}
 }
 
 // span is the next record, as splitRecords finds it.
