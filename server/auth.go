@@ -23,6 +23,7 @@ func (s *Server) authPublicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 		return false
 	}
 	s.forgetRefused(ctx.RemoteAddr().String())
+	s.handshakeDone(ctx.RemoteAddr().String()) // in: no longer counted as pending (limits.go)
 	// Only on success: a client offers several keys, and a refused one must leave
 	// nothing behind. The session still finds its operator again from the key the
 	// connection authenticated with (operatorOf).

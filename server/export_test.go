@@ -25,9 +25,13 @@ func SetReleaseAfter(d time.Duration) func() {
 func (s *Server) Releases() int64 { return s.releases.Load() }
 
 // Tracked is what the server holds about connections: open sessions, connections
-// refused and not yet failed, hosts in the refusals' limit.
-func (s *Server) Tracked() (sessions, refused, hosts int) {
+// refused and not yet failed, hosts in the refusals' limit, connections in their
+// handshake.
+func (s *Server) Tracked() (sessions, refused, hosts, pending int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.sessions), len(s.refused), len(s.byHost)
+	return len(s.sessions), len(s.refused), len(s.byHost), s.pendingAll
 }
+
+// MaxPendingHost is how many connections from one host may be in their handshake.
+const MaxPendingHost = maxPendingHost

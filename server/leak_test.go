@@ -178,9 +178,9 @@ func TestAttacksLeaveNothing(t *testing.T) {
 		deadline := time.Now().Add(3 * wait)
 		last, stable := -1, 0
 		for {
-			sessions, refused, hosts := f.srv.Tracked()
+			sessions, refused, hosts, pending := f.srv.Tracked()
 			n := runtime.NumGoroutine()
-			done := sessions == 0 && refused == 0 && hosts == 0
+			done := sessions == 0 && refused == 0 && hosts == 0 && pending == 0
 			if want > 0 {
 				done = done && n <= want
 			} else if n == last {
@@ -196,8 +196,8 @@ func TestAttacksLeaveNothing(t *testing.T) {
 			if time.Now().After(deadline) {
 				var dump strings.Builder
 				pprof.Lookup("goroutine").WriteTo(&dump, 1)
-				t.Fatalf("after the attacks: %d sessions, %d refused connections, %d hosts still tracked, %d goroutines (want ≤ %d):\n%s",
-					sessions, refused, hosts, n, want, dump.String())
+				t.Fatalf("after the attacks: %d sessions, %d refused connections, %d hosts, %d handshakes still tracked, %d goroutines (want ≤ %d):\n%s",
+					sessions, refused, hosts, pending, n, want, dump.String())
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -307,12 +307,12 @@ func TestManyHostsLeaveNothing(t *testing.T) {
 	empty := func() {
 		deadline := time.Now().Add(3 * wait)
 		for {
-			sessions, refused, hosts := f.srv.Tracked()
-			if sessions == 0 && refused == 0 && hosts == 0 {
+			sessions, refused, hosts, pending := f.srv.Tracked()
+			if sessions == 0 && refused == 0 && hosts == 0 && pending == 0 {
 				return
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%d sessions, %d refused connections, %d hosts still tracked", sessions, refused, hosts)
+				t.Fatalf("%d sessions, %d refused connections, %d hosts, %d handshakes still tracked", sessions, refused, hosts, pending)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -333,7 +333,7 @@ func TestManyHostsLeaveNothing(t *testing.T) {
 			waiting = false
 		case <-time.After(10 * time.Millisecond):
 		}
-		_, _, h := f.srv.Tracked()
+		_, _, h, _ := f.srv.Tracked()
 		peak = max(peak, h)
 	}
 	if peak < hosts/4 {
@@ -344,5 +344,96 @@ func TestManyHostsLeaveNothing(t *testing.T) {
 	t.Logf("up to %d hosts tracked at once; heap %d bytes before the flood, %d after", peak, before, after)
 	if grow := int64(after) - int64(before); grow > 64<<10 {
 		t.Errorf("the heap kept %d KB after a flood from %d hosts (%d → %d bytes)", grow>>10, hosts, before, after)
+	}
+}
+
+// TestSilentConnections (issue 14.5): connections that open and say nothing wait in
+// their handshake; from one host at most server.MaxPendingHost do, the next are closed
+// at once (each would hold goroutines and buffers until the handshake's timeout, and the
+// runtime keeps the room of the most goroutines it ran at once). An operator from
+// another address gets in meanwhile, one from the same address once those are gone.
+func TestSilentConnections(t *testing.T) {
+	f := newFixture(t, server.Config{Log: slog.New(slog.DiscardHandler)})
+	from := func(ip net.IP) (net.Conn, error) {
+		d := net.Dialer{Timeout: wait, LocalAddr: &net.TCPAddr{IP: ip}}
+		return d.Dial("tcp", f.addr)
+	}
+	silent := net.IPv4(127, 0, 0, 1)
+	var waiting []net.Conn
+	closedAtOnce := 0
+	for range server.MaxPendingHost + 5 {
+		c, err := from(silent)
+		must(t, err)
+		defer c.Close()
+		// The server sends its version first, whatever the client does; a connection
+		// closed at once reads nothing then the end.
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		buf := make([]byte, 64)
+		if n, err := io.ReadAtLeast(c, buf, 4); err == nil && strings.HasPrefix(string(buf[:n]), "SSH-") {
+			waiting = append(waiting, c)
+		} else {
+			closedAtOnce++
+			c.Close()
+		}
+	}
+	if len(waiting) != server.MaxPendingHost || closedAtOnce != 5 {
+		t.Fatalf("%d silent connections waiting, %d closed at once; want %d and 5", len(waiting), closedAtOnce, server.MaxPendingHost)
+	}
+	if _, _, _, pending := f.srv.Tracked(); pending != server.MaxPendingHost {
+		t.Errorf("%d connections pending, want %d", pending, server.MaxPendingHost)
+	}
+
+	// An operator from another address gets in.
+	login := func(ip net.IP) error {
+		c, err := from(ip)
+		if err != nil {
+			return err
+		}
+		c.SetDeadline(time.Now().Add(wait))
+		conn, chans, reqs, err := gossh.NewClientConn(c, f.addr, &gossh.ClientConfig{User: "mario",
+			Auth: []gossh.AuthMethod{gossh.PublicKeys(f.keys["mario"])}, HostKeyCallback: gossh.InsecureIgnoreHostKey()})
+		if err != nil {
+			c.Close()
+			return err
+		}
+		c.SetDeadline(time.Time{})
+		cl := gossh.NewClient(conn, chans, reqs)
+		defer cl.Close()
+		term, err := sshtest.Open(cl, sshtest.Options{})
+		if err != nil {
+			return err
+		}
+		return term.WaitFor(wait, "Bacheca informativa")
+	}
+	must(t, login(net.IPv4(127, 0, 0, 2)))
+	if err := login(silent); err == nil {
+		t.Error("an operator got in from an address with its handshakes at the limit")
+	}
+
+	// The silent ones go: the address gets in again, and nothing stays counted.
+	for _, c := range waiting {
+		c.Close()
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		if _, _, _, pending := f.srv.Tracked(); pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("connections still counted in their handshake after they closed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	must(t, login(silent))
+	waitSessions(t, f.srv, 0)
+	deadline = time.Now().Add(wait)
+	for {
+		if _, _, _, pending := f.srv.Tracked(); pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a connection that got in is still counted in its handshake")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

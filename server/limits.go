@@ -1,10 +1,12 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -60,12 +62,64 @@ func hostOf(a net.Addr) string {
 	return host
 }
 
+// Connections still in their handshake: at most maxPendingHost from one host and
+// maxPending in all (as OpenSSH's MaxStartups, and per host). Each holds goroutines and
+// buffers until it gets in or HandshakeTimeout drops it, and the runtime keeps for
+// good the room of the most goroutines it ever ran at once (issue 14.5): thousands of
+// silent connections would grow the server for good. A connection is pending from its
+// accept to its key's acceptance or its end; the operators of an office behind one
+// address get in one after another, a few milliseconds each.
+const (
+	maxPendingHost = 10
+	maxPending     = 100
+)
+
+// handshaking is a connection still in its handshake.
+type handshaking struct {
+	net.Conn
+	s      *Server
+	host   string
+	remote string
+	once   sync.Once
+}
+
+// Close ends the connection, and its pending state if the handshake never ended.
+func (h *handshaking) Close() error {
+	h.done()
+	return h.Conn.Close()
+}
+
+// done: the connection is no longer pending (it got in, or it ended).
+func (h *handshaking) done() {
+	h.once.Do(func() {
+		h.s.mu.Lock()
+		defer h.s.mu.Unlock()
+		if h.s.pending[h.host]--; h.s.pending[h.host] <= 0 {
+			delete(h.s.pending, h.host)
+		}
+		h.s.pendingAll--
+		delete(h.s.handshakes, h.remote)
+		if len(h.s.handshakes) == 0 { // the room a burst grew, given back
+			h.s.pending, h.s.handshakes = map[string]int{}, map[string]*handshaking{}
+		}
+	})
+}
+
+// handshakeDone is called when a connection's key is accepted.
+func (s *Server) handshakeDone(remote string) {
+	s.mu.Lock()
+	h := s.handshakes[remote]
+	s.mu.Unlock()
+	if h != nil {
+		h.done()
+	}
+}
+
 // connAccepted (ssh.Server.ConnCallback) closes at once a connection from a host over
-// its refusals' limit.
+// its refusals' limit, or over the limit of connections in their handshake.
 func (s *Server) connAccepted(_ ssh.Context, c net.Conn) net.Conn {
 	host := hostOf(c.RemoteAddr())
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	r := s.byHost[host]
 	if r == nil && len(s.byHost) >= maxHosts {
 		r = s.byHost[""]
@@ -73,9 +127,23 @@ func (s *Server) connAccepted(_ ssh.Context, c net.Conn) net.Conn {
 	if r != nil && r.n >= refusalBurst {
 		r.n++
 		r.turned++
+		s.mu.Unlock()
 		return nil
 	}
-	return c
+	if s.pending[host] >= maxPendingHost || s.pendingAll >= maxPending {
+		s.mu.Unlock()
+		if s.countRefusal(host) {
+			s.log.Info("accesso rifiutato", "remoto", c.RemoteAddr().String(), "errore",
+				fmt.Sprintf("troppe connessioni in attesa di accesso (%d da questo indirizzo, %d in tutto al più)", maxPendingHost, maxPending))
+		}
+		return nil
+	}
+	h := &handshaking{Conn: c, s: s, host: host, remote: c.RemoteAddr().String()}
+	s.pending[host]++
+	s.pendingAll++
+	s.handshakes[h.remote] = h
+	s.mu.Unlock()
+	return h
 }
 
 // countRefusal counts a refused connection from host, and reports whether it is to be

@@ -10,7 +10,8 @@
 //     Passwords and keyboard-interactive are not offered at all.
 //   - limits (limits.go): refused connections are logged within a limit per remote
 //     host, whose further connections are then closed for a minute; what a client
-//     chose (user name, terminal, handshake error) is clipped in the log.
+//     chose (user name, terminal, handshake error) is clipped in the log. At most 10
+//     connections from one host, 100 in all, may be in their handshake at once.
 //   - session (session.go): the operator is found again from the key the connection
 //     actually authenticated with (never from a value left by an earlier attempt), a PTY
 //     is required, commands are refused; then one tea.Program is built
@@ -118,15 +119,19 @@ type Server struct {
 	log  *slog.Logger
 	idle time.Duration
 
-	mu        sync.Mutex
-	closing   bool
-	sessions  map[ssh.Session]*session
-	sftp      map[*sftpSession]struct{}
-	refused   map[string]*refusal      // by remote address, until the connection fails or gets in
-	byHost    map[string]*hostRefusals // refused connections by remote host, for a minute (limits.go)
-	windows   *time.Timer              // the next end of hosts' windows in byHost (limits.go)
-	listeners []net.Listener
-	wg        sync.WaitGroup // running sessions, desk and SFTP
+	mu       sync.Mutex
+	closing  bool
+	sessions map[ssh.Session]*session
+	sftp     map[*sftpSession]struct{}
+	refused  map[string]*refusal      // by remote address, until the connection fails or gets in
+	byHost   map[string]*hostRefusals // refused connections by remote host, for a minute (limits.go)
+	windows  *time.Timer              // the next end of hosts' windows in byHost (limits.go)
+
+	pending    map[string]int          // connections in their handshake, by remote host (limits.go)
+	pendingAll int                     // in all
+	handshakes map[string]*handshaking // by remote address
+	listeners  []net.Listener
+	wg         sync.WaitGroup // running sessions, desk and SFTP
 
 	releaseTimer *time.Timer  // a release of ended sessions' memory pending (release.go)
 	releases     atomic.Int64 // releases done, for tests
@@ -147,7 +152,8 @@ func New(cfg Config) (*Server, error) {
 		cfg.FPS = DefaultFPS
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, idle: cfg.IdleTimeout, sessions: map[ssh.Session]*session{},
-		sftp: map[*sftpSession]struct{}{}, refused: map[string]*refusal{}, byHost: map[string]*hostRefusals{}}
+		sftp: map[*sftpSession]struct{}{}, refused: map[string]*refusal{}, byHost: map[string]*hostRefusals{},
+		pending: map[string]int{}, handshakes: map[string]*handshaking{}}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
