@@ -177,7 +177,8 @@ type Bulk struct {
 	// not hold.
 	seal    sealList
 	records []recordRef
-	pending *pendingPerson  // a new person whose pass is not written yet
+	pending *pendingPerson // a new person whose pass is not written yet (in pendBuf)
+	pendBuf pendingPerson
 	drop    map[string]bool // index 0 key: people's keys a later pass made useless
 }
 

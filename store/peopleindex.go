@@ -99,7 +99,8 @@ type pendingPerson struct {
 // bulkPerson holds new person p's keys until their pass is written.
 func (b *Bulk) bulkPerson(p *domain.Person) {
 	b.settle()
-	b.pending = &pendingPerson{person: *p}
+	b.pendBuf = pendingPerson{person: *p} // one for the whole load: settle is done with the last
+	b.pending = &b.pendBuf
 }
 
 // settle writes the waiting person's keys the passes written so far did not make
