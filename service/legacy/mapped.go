@@ -29,8 +29,12 @@ type MappedFile struct {
 	utf8OK  bool
 }
 
-// scanWindow is how much of the file a pass reads before giving it back.
-const scanWindow = 4 << 20
+// scanWindow is how much of the file a pass reads before giving it back;
+// releaseBack, how far before what it gives back it gives back again.
+const (
+	scanWindow  = 4 << 20
+	releaseBack = 4 << 20
+)
 
 // Bytes is the file's content; it must not be used after Close.
 func (m *MappedFile) Bytes() []byte { return m.data }
@@ -153,7 +157,9 @@ func (m *MappedFile) release(lo, hi int) {
 		return
 	}
 	const page = 4096
-	lo &^= page - 1 // the page's rest was read too, or is read again from the page cache
+	// From a little before lo: a fault maps the whole folio it falls in (up to 2 MiB
+	// of a file just written), pages before lo given back already among them.
+	lo = max(lo-releaseBack, 0) &^ (page - 1)
 	if hi < len(m.data) {
 		hi &^= page - 1
 	} else {
