@@ -34,6 +34,7 @@ type importWriter struct {
 	prep      []preparedRow
 	newPeople []domain.Person
 	parts     []*store.Bulk // the index entries of each batch, prepared
+	created   map[uint64]personRef
 }
 
 func (w *importWriter) personKey(comune, cf string) []byte {
@@ -153,7 +154,11 @@ func (w *importWriter) writeRows(tx *store.Tx, rows []importRow, counters map[co
 		}
 	}()
 	// The holders this chunk creates, not written yet when a later row finds them.
-	created := map[uint64]personRef{}
+	if w.created == nil {
+		w.created = map[uint64]personRef{}
+	}
+	created := w.created
+	clear(created)
 	for i, r := range rows {
 		if i%100 == 0 {
 			if err := w.ctx.Err(); err != nil {
