@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -320,13 +322,26 @@ func (t *Tx) attachRecords(e *AuditEntry) error {
 
 // sideRefs reads and checks an entry's side list.
 func (t *Tx) sideRefs(seq uint64, s *SealRef) ([]recordRef, error) {
-	side := t.bucket(bSeals).Get(u64(seq))
-	sum := sha256.Sum256(side)
 	var refs []recordRef
-	if hex.EncodeToString(sum[:]) != s.Digest || !unpackRefs(side, func(r recordRef) { refs = append(refs, r) }) || len(refs) != s.N {
-		return nil, fmt.Errorf("voce %d: l'elenco dei record scritti è alterato o mancante", seq)
+	if !checkSide(t.bucket(bSeals).Get(u64(seq)), s, func(r recordRef) { refs = append(refs, r) }) {
+		return nil, sideListAltered(seq)
 	}
 	return refs, nil
+}
+
+// checkSide reports whether side is the list s names (digest, form, count), calling fn
+// for each of its refs as it reads them (all of them are read even when it is not).
+func checkSide(side []byte, s *SealRef, fn func(recordRef)) bool {
+	sum := sha256.Sum256(side)
+	if hex.EncodeToString(sum[:]) != s.Digest {
+		return false
+	}
+	n := 0
+	return unpackRefs(side, func(r recordRef) { n++; fn(r) }) && n == s.N
+}
+
+func sideListAltered(seq uint64) error {
+	return fmt.Errorf("voce %d: l'elenco dei record scritti è alterato o mancante", seq)
 }
 
 // seal finishes an entry: hash, MAC, the head and its MAC.
@@ -411,11 +426,7 @@ func (t *Tx) VerifyRecords(max int) (checked int, problems []AuditProblem) {
 // recordProblems compares every record with the last entry that wrote it; gone: also
 // report the records written by an entry that are no longer there.
 func (t *Tx) recordProblems(max int, gone bool) (checked int, problems []AuditProblem) {
-	type seen struct {
-		hash [16]byte
-		seq  uint64
-	}
-	last := map[string]seen{}
+	last := newLastWriters(t)
 	c := t.bucket("audit").Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var e AuditEntry
@@ -424,17 +435,13 @@ func (t *Tx) recordProblems(max int, gone bool) (checked int, problems []AuditPr
 		}
 		for _, s := range e.Records {
 			if r, ok := parseRef(s); ok {
-				last[r.key()] = seen{r.hash, e.Seq}
+				last.note(r, e.Seq)
 			}
 		}
 		if e.Sealed != nil {
-			refs, err := t.sideRefs(e.Seq, e.Sealed)
-			if err != nil {
-				problems = append(problems, AuditProblem{e.Seq, err.Error()})
-				continue
-			}
-			for _, r := range refs {
-				last[r.key()] = seen{r.hash, e.Seq}
+			side := t.bucket(bSeals).Get(u64(e.Seq))
+			if !checkSide(side, e.Sealed, func(r recordRef) { last.note(r, e.Seq) }) {
+				problems = append(problems, AuditProblem{e.Seq, sideListAltered(e.Seq).Error()})
 			}
 		}
 	}
@@ -454,37 +461,116 @@ func (t *Tx) recordProblems(max int, gone bool) (checked int, problems []AuditPr
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			checked++
 			r := refOf(bk.kind, readU64(k), v)
-			s, ok := last[r.key()]
-			delete(last, r.key())
-			what := fmt.Sprintf(bk.what, r.id, recordLabel(bk.kind, v))
+			s, ok := last.take(r.kind, r.id)
 			switch {
 			case !ok:
-				report(AuditProblem{0, what + ": nessuna voce del registro lo ha scritto (aggiunto fuori dal programma?)"})
+				report(AuditProblem{0, fmt.Sprintf(bk.what, r.id, recordLabel(bk.kind, v)) + ": nessuna voce del registro lo ha scritto (aggiunto fuori dal programma?)"})
 			case s.hash != r.hash:
-				report(AuditProblem{s.seq, what + ": il contenuto non è quello scritto dalla voce " + strconv.FormatUint(s.seq, 10) + " (modificato fuori dal programma)"})
+				report(AuditProblem{s.seq, fmt.Sprintf(bk.what, r.id, recordLabel(bk.kind, v)) + ": il contenuto non è quello scritto dalla voce " + strconv.FormatUint(s.seq, 10) + " (modificato fuori dal programma)"})
 			}
 		}
 	}
-	var removed []string
 	if gone {
-		removed = make([]string, 0, len(last))
-		for k := range last {
-			removed = append(removed, k)
-		}
-	}
-	sort.Strings(removed)
-	for _, k := range removed {
-		kind, id := k[0], binary.BigEndian.Uint64([]byte(k[1:]))
-		what := "contrassegno (versione %d)"
-		if kind == sealPerson {
-			what = "persona %d"
-		}
-		report(AuditProblem{last[k].seq, fmt.Sprintf(what, id) + ": scritto dalla voce " + strconv.FormatUint(last[k].seq, 10) + ", non c'è più (rimosso fuori dal programma)"})
+		last.left(func(kind byte, id, seq uint64) {
+			what := "contrassegno (versione %d)"
+			if kind == sealPerson {
+				what = "persona %d"
+			}
+			report(AuditProblem{seq, fmt.Sprintf(what, id) + ": scritto dalla voce " + strconv.FormatUint(seq, 10) + ", non c'è più (rimosso fuori dal programma)"})
+		})
 	}
 	if more > 0 {
 		problems = append(problems, AuditProblem{0, fmt.Sprintf("e altri %d record non corrispondenti", more)})
 	}
 	return checked, problems
+}
+
+// lastWriters maps each record to the hash the last entry that wrote it gave, and that
+// entry. Ids are dense sequences, so passes and people up to their bucket's last id are
+// slices indexed by id (24 B a record: ~6 MB for a region, where a map of every record
+// took ~150 MB); an id beyond, or another kind, goes to a map (a record removed since).
+type lastWriters struct {
+	dense [2][]writer // passes, people; seq 0: none
+	other map[recordKey]writer
+}
+
+type writer struct {
+	hash [16]byte
+	seq  uint64
+}
+
+type recordKey struct {
+	kind byte
+	id   uint64
+}
+
+func newLastWriters(t *Tx) *lastWriters {
+	w := &lastWriters{other: map[recordKey]writer{}}
+	for i, name := range []string{"passes", "people"} {
+		if k, _ := t.bucket(name).Cursor().Last(); k != nil {
+			w.dense[i] = make([]writer, readU64(k)+1)
+		}
+	}
+	return w
+}
+
+func (w *lastWriters) slot(kind byte, id uint64) *writer {
+	i := -1
+	switch kind {
+	case sealPass:
+		i = 0
+	case sealPerson:
+		i = 1
+	}
+	if i >= 0 && id < uint64(len(w.dense[i])) {
+		return &w.dense[i][id]
+	}
+	return nil
+}
+
+func (w *lastWriters) note(r recordRef, seq uint64) {
+	if s := w.slot(r.kind, r.id); s != nil {
+		*s = writer{r.hash, seq}
+		return
+	}
+	w.other[recordKey{r.kind, r.id}] = writer{r.hash, seq}
+}
+
+// take returns and forgets what the last writer of the record gave.
+func (w *lastWriters) take(kind byte, id uint64) (writer, bool) {
+	if s := w.slot(kind, id); s != nil {
+		got := *s
+		*s = writer{}
+		return got, got.seq != 0
+	}
+	got, ok := w.other[recordKey{kind, id}]
+	delete(w.other, recordKey{kind, id})
+	return got, ok
+}
+
+// left calls fn for every record written and not taken, by kind and id.
+func (w *lastWriters) left(fn func(kind byte, id, seq uint64)) {
+	rest := make([]recordKey, 0, len(w.other))
+	for k := range w.other {
+		rest = append(rest, k)
+	}
+	for i, kind := range []byte{sealPass, sealPerson} {
+		for id, s := range w.dense[i] {
+			if s.seq != 0 {
+				rest = append(rest, recordKey{kind, uint64(id)})
+			}
+		}
+	}
+	slices.SortFunc(rest, func(a, b recordKey) int {
+		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.id, b.id))
+	})
+	for _, k := range rest {
+		s := w.other[k]
+		if d := w.slot(k.kind, k.id); d != nil {
+			s = *d
+		}
+		fn(k.kind, k.id, s.seq)
+	}
 }
 
 // recordLabel names a record in a problem: the pass number, the codice fiscale.

@@ -171,6 +171,21 @@ func TestSealCatchesRewrites(t *testing.T) {
 			func(_, _, passes *bolt.Bucket, _ func(uint64) store.AuditEntry, _ func(store.AuditEntry)) {
 				passes.Delete(store.U64(1))
 			}},
+		// The newest version is past the end of the dense table the check sizes from
+		// the bucket's last id.
+		{"remove the newest pass version", "non c'è più",
+			func(_, _, passes *bolt.Bucket, _ func(uint64) store.AuditEntry, _ func(store.AuditEntry)) {
+				k, _ := passes.Cursor().Last()
+				passes.Delete(k)
+			}},
+		{"remove every pass version", "non c'è più",
+			func(_, _, passes *bolt.Bucket, _ func(uint64) store.AuditEntry, _ func(store.AuditEntry)) {
+				var keys [][]byte
+				passes.ForEach(func(k, _ []byte) error { keys = append(keys, append([]byte(nil), k...)); return nil })
+				for _, k := range keys {
+					passes.Delete(k)
+				}
+			}},
 		{"rewrite an entry's records to match a changed pass", "autenticazione non valida",
 			func(_, meta, passes *bolt.Bucket, read func(uint64) store.AuditEntry, write func(store.AuditEntry)) {
 				var p domain.Pass
