@@ -25,7 +25,7 @@ CSV=$OUT/region-$N.csv
 REGION=$OUT/region-$N.db
 DB=$OUT/http-region-$N.db
 
-go build -o "$OUT/vivipass" ./cmd/vivipass
+CGO_ENABLED=0 go build -ldflags='-s -w' -o "$OUT/vivipass" ./cmd/vivipass # as make build
 go build -o "$OUT/httpbench" ./bench/httpbench
 if [ ! -f "$REGION" ]; then # bench/region.sh makes the same file (and compares it with sqlite3)
 	go build -o "$OUT/genregion" ./bench/genregion

@@ -14,7 +14,7 @@ mkdir -p "$OUT"
 for b in dovecot doveadm mbsync openssl; do
   command -v "$b" >/dev/null || { echo "bench: $b is needed (.ci/run installs dovecot-imapd and isync)"; exit 1; }
 done
-go build -o "$OUT/vivipass" ./cmd/vivipass
+CGO_ENABLED=0 go build -ldflags='-s -w' -o "$OUT/vivipass" ./cmd/vivipass # as make build
 go build -o "$OUT/pecgen" ./bench/pecgen
 
 D=$(mktemp -d /tmp/vivipass-pecbench-XXXXXX)

@@ -478,7 +478,9 @@ func vivipassBinary(b *testing.B) string {
 		b.Fatal(err)
 	}
 	exe := filepath.Join(dir, "vivipass-sshbench")
-	if out, err := exec.Command("go", "build", "-o", exe, "vivipass/cmd/vivipass").CombinedOutput(); err != nil {
+	build := exec.Command("go", "build", "-ldflags=-s -w", "-o", exe, "vivipass/cmd/vivipass")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // as make build
+	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	return exe
