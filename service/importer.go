@@ -146,7 +146,7 @@ func (s *Service) Import(a Actor, req ImportRequest, progress func(done, total i
 		return nil
 	}
 	w := &importWriter{s: s, a: a, file: name, today: today, now: s.now().UTC().Truncate(time.Second),
-		people: legacy.NewKeyTable(), existing: map[uint64]bool{}, bulk: store.NewBulk(), progress: progress, ctx: ctx}
+		peopleSeed: maphash.MakeSeed(), existing: map[uint64]bool{}, bulk: store.NewBulk(), progress: progress, ctx: ctx}
 	check := newImportCheck(a, comune, today)
 	finish := func(tx *store.Tx) error {
 		if err := ctx.Err(); err != nil {
@@ -562,7 +562,9 @@ func (w *importWriter) conflicts(live *store.Tx, c *store.Capture, check *import
 			if err != nil {
 				continue
 			}
-			if ref, ok := w.person(o.Comune, o.CodiceFiscale); ok && ref != id {
+			if ref, ok, err := w.holder(ctx, w.personHash(o.Comune, o.CodiceFiscale), o.Comune, o.CodiceFiscale); err != nil {
+				return err
+			} else if ok && ref.id != id {
 				return importClash(fmt.Sprintf("la persona con codice fiscale %s nel comune %s", o.CodiceFiscale, o.Comune))
 			}
 			if w.existing[id] {

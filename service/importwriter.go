@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"hash/maphash"
 	"time"
 
 	"vivipass/domain"
@@ -16,11 +17,14 @@ type importWriter struct {
 	file  string
 	today domain.Date
 	now   time.Time
-	// people: comune|CF → index in ids of the holder this import gave passes to (its
-	// name and death date are read back from the record when a later row needs them).
-	people   *legacy.KeyTable
-	peopleID []uint64
-	key      []byte
+	// people: hash of comune|CF → index in peopleID of the holder this import gave
+	// passes to. No key is kept: a hit is read back (from created, or from the record
+	// written by an earlier chunk) and compared, which also gives the name and death
+	// date a later row needs (issue 14.3: 17 B a holder, where a table of keys took 50).
+	people     legacy.IndexTable
+	peopleID   []uint64
+	peopleSeed maphash.Seed
+	key        []byte
 	bulk     *store.Bulk
 	done     int
 	total    int
@@ -37,25 +41,43 @@ type importWriter struct {
 	created   map[uint64]personRef
 }
 
-func (w *importWriter) personKey(comune, cf string) []byte {
+func (w *importWriter) personHash(comune, cf string) uint64 {
 	w.key = append(append(append(w.key[:0], comune...), '|'), cf...)
-	return w.key
+	return maphash.Bytes(w.peopleSeed, w.key)
 }
 
-// person is the holder this import gave passes to in comune with cf.
-func (w *importWriter) person(comune, cf string) (uint64, bool) {
-	i, ok := w.people.Get(w.personKey(comune, cf))
-	if !ok {
-		return 0, false
-	}
-	return w.peopleID[i], true
+// holder is the holder this import gave passes to in comune with cf: one this chunk
+// created (in created), or one written before (read back).
+func (w *importWriter) holder(tx *store.Tx, h uint64, comune, cf string) (personRef, bool, error) {
+	var found personRef
+	var err error
+	_, ok := w.people.Find(h, func(i int32) bool {
+		id := w.peopleID[i]
+		ref, mine := w.created[id]
+		if !mine && err == nil {
+			var o domain.Person
+			if o, err = tx.Person(id); err == nil {
+				ref, mine = refOf(o), true
+			}
+		}
+		if !mine || ref.comune != comune || ref.cf != cf { // another key with the same hash
+			return false
+		}
+		found = ref
+		return true
+	})
+	return found, ok, err
 }
 
 // personRef is what a pass needs of its holder.
 type personRef struct {
-	id       uint64
-	cf, name string
-	died     domain.Date
+	id               uint64
+	comune, cf, name string
+	died             domain.Date
+}
+
+func refOf(p domain.Person) personRef {
+	return personRef{p.ID, p.Comune, p.CodiceFiscale, p.FullName(), p.DataDecesso}
 }
 
 // counterKey is a comune's numbering of a year (P2).
@@ -167,17 +189,13 @@ func (w *importWriter) writeRows(tx *store.Tx, rows []importRow, counters map[co
 		}
 		pr := &prep[i]
 		*pr = preparedRow{}
-		var holder personRef
-		ok := false
-		if id, mine := w.person(r.comune, r.Person.CodiceFiscale); mine {
-			if holder, ok = created[id]; !ok {
-				o, err := tx.Person(id)
-				if err != nil {
-					return err
-				}
-				holder, ok = personRef{o.ID, o.CodiceFiscale, o.FullName(), o.DataDecesso}, true
-			}
-		} else if w.ids == nil || !w.ids.Fresh("people") {
+		h := w.personHash(r.comune, r.Person.CodiceFiscale)
+		holder, known, err := w.holder(tx, h, r.comune, r.Person.CodiceFiscale)
+		if err != nil {
+			return err
+		}
+		ok := known
+		if !ok && (w.ids == nil || !w.ids.Fresh("people")) {
 			// People already in the register are in the index (this import's are told
 			// apart by their ids once its entries are written).
 			for _, id := range tx.PersonIDsByCF(r.Person.CodiceFiscale) {
@@ -185,7 +203,7 @@ func (w *importWriter) writeRows(tx *store.Tx, rows []importRow, counters map[co
 					continue
 				}
 				if o, err := tx.Person(id); err == nil && o.Comune == r.comune {
-					holder, ok = personRef{o.ID, o.CodiceFiscale, o.FullName(), o.DataDecesso}, true
+					holder, ok = refOf(o), true
 					w.existing[o.ID] = true
 				}
 			}
@@ -201,11 +219,11 @@ func (w *importWriter) writeRows(tx *store.Tx, rows []importRow, counters map[co
 			}
 			np.ID = id
 			pr.person = np
-			holder = personRef{np.ID, np.CodiceFiscale, np.FullName(), np.DataDecesso}
+			holder = refOf(*np)
 			created[id] = holder
 		}
-		if _, known := w.people.Get(w.personKey(r.comune, r.Person.CodiceFiscale)); !known {
-			w.people.Put(w.key, int32(len(w.peopleID)))
+		if !known {
+			w.people.Put(h, int32(len(w.peopleID)))
 			w.peopleID = append(w.peopleID, holder.id)
 		}
 		if err := w.pass(tx, &r, holder, pr); err != nil {

@@ -326,7 +326,7 @@ func (s *Stream) Next(n int) *Chunk {
 // text when a later row's hash matches it: to tell a duplicate from another key with
 // the same hash, and to name it in the message.
 type crossState struct {
-	byNumber, activeByCF idxTable // hash → index in seen
+	byNumber, activeByCF IndexTable // hash → index in seen
 	seen                 []seenRow
 	// at reads the record of an earlier row again (Stream.reread); prev is the last
 	// one read, seen[prevAt].
@@ -373,51 +373,6 @@ func (c *crossState) sameCF(j int32, r *Row) bool {
 // clip bounds a value named in a message (a field is at most MaxField long anyway).
 func clip(s string) string { return s[:min(len(s), 1<<16-1)] }
 
-// idxTable maps 64-bit hashes to indexes (open addressing, 8 bytes a slot: 32 bits of
-// the hash and 1 + the index); the caller tells keys with the same hash apart.
-type idxTable struct {
-	slots []uint64
-	n     int
-}
-
-// find gives the index of the first entry with hash h for which same is true.
-func (t *idxTable) find(h uint64, same func(int32) bool) (int32, bool) {
-	if t.n == 0 {
-		return 0, false
-	}
-	tag := h >> 32
-	mask := uint64(len(t.slots) - 1)
-	for i := tag & mask; t.slots[i] != 0; i = (i + 1) & mask {
-		if e := t.slots[i]; e>>32 == tag && same(int32(uint32(e)-1)) {
-			return int32(uint32(e) - 1), true
-		}
-	}
-	return 0, false
-}
-
-func (t *idxTable) put(h uint64, idx int32) {
-	if 4*(t.n+1) > 3*len(t.slots) {
-		old := t.slots
-		t.slots = make([]uint64, max(2*len(old), 64))
-		for _, e := range old {
-			if e != 0 {
-				t.place(e)
-			}
-		}
-	}
-	t.place(h>>32<<32 | uint64(uint32(idx)+1))
-	t.n++
-}
-
-func (t *idxTable) place(e uint64) {
-	mask := uint64(len(t.slots) - 1)
-	i := e >> 32 & mask
-	for t.slots[i] != 0 {
-		i = (i + 1) & mask
-	}
-	t.slots[i] = e
-}
-
 // check applies the checks between rows to the next rows of the file, in file order,
 // so that the error lands on the later row and names the earlier one: a numero_pass
 // used twice in the same comune (the same codice fiscale too: a duplicated row), and
@@ -432,7 +387,7 @@ func (c *crossState) check(rows []Row, infos []rowInfo, starts []int) {
 		self := int32(-1) // this row in seen, once added
 		dupRow := int32(-1)
 		if in.numberOK {
-			if j, seen := c.byNumber.find(in.numberHash, func(j int32) bool { return c.sameNumber(j, r) }); seen {
+			if j, seen := c.byNumber.Find(in.numberHash, func(j int32) bool { return c.sameNumber(j, r) }); seen {
 				other, oin := c.earlier(j)
 				if in.cfOK && oin.cfOK && other.Person.CodiceFiscale == r.Person.CodiceFiscale {
 					dupRow = j
@@ -443,11 +398,11 @@ func (c *crossState) check(rows []Row, infos []rowInfo, starts []int) {
 				}
 			} else {
 				self = c.add(r, starts[i])
-				c.byNumber.put(in.numberHash, self)
+				c.byNumber.Put(in.numberHash, self)
 			}
 		}
 		if in.cfOK && in.active {
-			if j, seen := c.activeByCF.find(in.cfHash, func(j int32) bool { return c.sameCF(j, r) }); seen {
+			if j, seen := c.activeByCF.Find(in.cfHash, func(j int32) bool { return c.sameCF(j, r) }); seen {
 				if j != dupRow {
 					other, _ := c.earlier(j)
 					in.add(r.Line, colCF, fmt.Sprintf("il codice fiscale %s ha già un contrassegno attivo alla riga %d (numero %s): una persona può avere un solo contrassegno attivo; indicare SCADUTO o REVOCATO per quello non più valido",
@@ -457,7 +412,7 @@ func (c *crossState) check(rows []Row, infos []rowInfo, starts []int) {
 				if self < 0 {
 					self = c.add(r, starts[i])
 				}
-				c.activeByCF.put(in.cfHash, self)
+				c.activeByCF.Put(in.cfHash, self)
 			}
 		}
 	}

@@ -6,21 +6,21 @@ import (
 	"testing"
 )
 
-// TestIdxTableCollision (issue 14.3): the tables of the checks between rows keep
+// TestIndexTableCollision (issue 14.3): the tables of the checks between rows keep
 // hashes and indexes only; keys with the same hash are told apart by the caller's
 // comparison, and the table grows past its first size without losing one.
-func TestIdxTableCollision(t *testing.T) {
+func TestIndexTableCollision(t *testing.T) {
 	var keys []string
-	var tab idxTable
+	var tab IndexTable
 	find := func(h uint64, k string) (int32, bool) {
-		return tab.find(h, func(j int32) bool { return keys[j] == k })
+		return tab.Find(h, func(j int32) bool { return keys[j] == k })
 	}
 	var got []string
 	for _, k := range []string{"A", "B", "A", "B", "C"} {
 		j, seen := find(42, k) // every key collides
 		if !seen {
 			keys = append(keys, k)
-			tab.put(42, int32(len(keys)-1))
+			tab.Put(42, int32(len(keys)-1))
 		}
 		got = append(got, fmt.Sprint(j, seen))
 	}
@@ -30,7 +30,7 @@ func TestIdxTableCollision(t *testing.T) {
 	for i := range 10000 {
 		k := fmt.Sprint("k", i)
 		keys = append(keys, k)
-		tab.put(uint64(i%97)<<40|uint64(i), int32(len(keys)-1))
+		tab.Put(uint64(i%97)<<40|uint64(i), int32(len(keys)-1))
 	}
 	for i := range 10000 {
 		if j, ok := find(uint64(i%97)<<40|uint64(i), fmt.Sprint("k", i)); !ok || keys[j] != fmt.Sprint("k", i) {
