@@ -25,11 +25,11 @@ type importWriter struct {
 	peopleID   []uint64
 	peopleSeed maphash.Seed
 	key        []byte
-	bulk     *store.Bulk
-	done     int
-	total    int
-	progress func(done, total int)
-	ctx      context.Context
+	bulk       *store.Bulk
+	done       int
+	total      int
+	progress   func(done, total int)
+	ctx        context.Context
 	// ids are the ids reserved in the register for a big import (importLarge);
 	// existing are the people already in the register its passes were given to.
 	ids      *store.IDs
