@@ -110,6 +110,7 @@ size=$(du -sh "$D/msgs" | cut -f1)
 echo "== mailbox: $count requests ($size) in Dovecot $(dovecot --version | cut -d' ' -f1), IMAPS on 127.0.0.1:$TLS"
 
 echo -n segreta >"$D/password"
+chmod 600 "$D/password" # a password file others can read is refused
 cat >"$D/mbsyncrc" <<RC
 IMAPAccount desk
 Host localhost
