@@ -20,7 +20,8 @@ type importWriter struct {
 	// people: hash of comune|CF → index in peopleID of the holder this import gave
 	// passes to. No key is kept: a hit is read back (from created, or from the record
 	// written by an earlier chunk) and compared, which also gives the name and death
-	// date a later row needs (issue 14.3: 17 B a holder, where a table of keys took 50).
+	// date a later row needs (issue 14.3: ~20-30 B a holder, slots and id, where a table
+	// of keys took ~50).
 	people     legacy.IndexTable
 	peopleID   []uint64
 	peopleSeed maphash.Seed
