@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"time"
 
 	"vivipass/domain"
 	"vivipass/httpapi"
@@ -14,6 +15,9 @@ import (
 
 // The clients of the HTTP read side (issue 13): `vivipass client …`, and the HTTP
 // server that `serve --http` starts beside the SSH one.
+
+// shutdownGrace is how long sessions get to say goodbye before connections are cut.
+const shutdownGrace = 10 * time.Second
 
 const clientUsage = "client add --name NOME --kind gate|polizia|servizio (--comune CODICE | --circuito) [--rate N] | client list | client revoke NOME | client log [--client NOME] [--targa TARGA] [--dal DATA] [--al DATA] [--max N]"
 

@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 import (
@@ -21,9 +23,6 @@ import (
 	"vivipass/service"
 	"vivipass/tui"
 )
-
-// shutdownGrace is how long sessions get to say goodbye before connections are cut.
-const shutdownGrace = 10 * time.Second
 
 // cmdServe serves the desk over SSH until SIGTERM or SIGINT: the host key is kept next
 // to the database (host_ed25519), and every operator connects with a registered key.
