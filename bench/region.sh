@@ -28,6 +28,7 @@ CGO_ENABLED=0 go build -ldflags='-s -w' -tags lean -o "$OUT/vivipass" ./cmd/vivi
 go build -o "$OUT/genregion" ./bench/genregion
 go build -o "$OUT/regionbench" ./bench/regionbench
 CGO_ENABLED=0 go build -o "$OUT/gostart" ./bench/gostart
+go build -o "$OUT/cmdtime" ./bench/cmdtime
 
 [ -f "$CSV" ] || "$OUT/genregion" -passes "$N" -out "$CSV" >/dev/null
 echo "== region file: $CSV ($(du -h "$CSV" | cut -f1), $N passes); $RUNS runs each, alternating"
@@ -119,34 +120,25 @@ echo "== verifica: vivipass store verify $(stats "$TMP/ver") s, picco RSS $(medi
 	"sqlite3 pragma integrity_check $(stats "$TMP/sqi") s: $(ratio "$(median "$TMP/ver")" "$(median "$TMP/sqi")")× (obiettivo ≤ 3×, ≤ 100 MB)"
 
 # --- a CLI start: search by codice fiscale, whitelist check ---------------------------
-# The same indexed lookups, one process each, alternating, 21 runs (milliseconds).
+# The same indexed lookups, one process each, alternating, 31 runs (milliseconds).
 cf=$(awk -F';' 'NR==1000 {print $1}' "$CSV")
 plate=$(awk -F';' 'NR>1000 && $18!="" {print $18; exit}' "$CSV")
 "$OUT/vivipass" search --db "$DB" "$cf" >/dev/null
 "$OUT/vivipass" whitelist check --db "$DB" "$plate" >/dev/null || [ $? -eq 3 ]
-ms() { # ms FILE CMD…: the wall time of CMD in ms, appended to FILE
-	# The clock is bash's own ($EPOCHREALTIME): no process is started around CMD but
-	# CMD. (Until #14's last session two `date` processes were, ~6 ms added to both
-	# sides, which made a ratio look smaller than it is.)
-	local f=$1 t0 t1
-	shift
-	t0=$EPOCHREALTIME
-	"$@" >/dev/null 2>&1 || true
-	t1=$EPOCHREALTIME
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }' >>"$f"
-}
-for r in $(seq 21); do
-	ms "$TMP/vs" "$OUT/vivipass" search --db "$DB" "$cf"
-	ms "$TMP/ss" sqlite3 "$SQ" "select * from pass where codice_fiscale='$cf'"
-	ms "$TMP/vw" "$OUT/vivipass" whitelist check --db "$DB" "$plate"
-	ms "$TMP/sw" sqlite3 "$SQ" "select * from pass where targa_1='$plate'"
-	ms "$TMP/va" "$OUT/vivipass" aiuto
-	ms "$TMP/g0" "$OUT/gostart"
-done
-echo "== un comando, dall'avvio del processo (21 corse alternate, ms: mediana (min–max))"
-echo "   vivipass search CF:         $(stats "$TMP/vs") ms; sqlite3 stessa ricerca indicizzata $(stats "$TMP/ss") ms: $(ratio "$(median "$TMP/vs")" "$(median "$TMP/ss")")× (obiettivo ≤ 2×)"
-echo "   vivipass whitelist check:   $(stats "$TMP/vw") ms; sqlite3 per targa_1 $(stats "$TMP/sw") ms: $(ratio "$(median "$TMP/vw")" "$(median "$TMP/sw")")× (obiettivo ≤ 2×)"
-echo "   dove va il tempo: un programma Go che non fa nulla $(stats "$TMP/g0") ms; vivipass aiuto (avvio, nessun registro) $(stats "$TMP/va") ms"
+# bench/cmdtime starts each command with Go's vfork and exec, the least a harness adds
+# to both sides (a shell's fork and, until #14's last session, two `date` processes
+# around each run made the ratio look smaller than it is).
+"$OUT/cmdtime" -n 31 -- "$OUT/vivipass" search --db "$DB" "$cf" \
+	-- sqlite3 "$SQ" "select * from pass where codice_fiscale='$cf'" \
+	-- "$OUT/vivipass" whitelist check --db "$DB" "$plate" \
+	-- sqlite3 "$SQ" "select * from pass where targa_1='$plate'" \
+	-- "$OUT/vivipass" aiuto -- "$OUT/gostart" >"$TMP/cmd"
+line() { sed -n "$1p" "$TMP/cmd" | awk '{printf "%s (%s–%s)", $1, $2, $3}'; }
+med() { sed -n "$1p" "$TMP/cmd" | cut -d' ' -f1; }
+echo "== un comando, dall'avvio del processo (31 corse alternate, ms: mediana (min–max))"
+echo "   vivipass search CF:         $(line 1) ms; sqlite3 stessa ricerca indicizzata $(line 2) ms: $(ratio "$(med 1)" "$(med 2)")× (obiettivo ≤ 2×)"
+echo "   vivipass whitelist check:   $(line 3) ms; sqlite3 per targa_1 $(line 4) ms: $(ratio "$(med 3)" "$(med 4)")× (obiettivo ≤ 2×)"
+echo "   dove va il tempo: un programma Go che non fa nulla $(line 6) ms; vivipass aiuto (avvio, nessun registro) $(line 5) ms"
 
 # --- in-process latencies ---------------------------------------------------------------
 "$OUT/regionbench" -db "$DB" -csv "$CSV"
