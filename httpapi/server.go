@@ -234,7 +234,7 @@ func (s *Server) serve(ep endpoint, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cl := &call{w: w, r: r, client: c, params: params,
-		entry: service.QueryEntry{At: time.Now().UTC(), Client: c.Name, Endpoint: ep.name}}
+		entry: service.QueryEntry{At: s.svc.Now().UTC(), Client: c.Name, Endpoint: ep.name}} // the service clock, as every date it compares with
 	if !allowed(ep, c.Kind) {
 		cl.fail(http.StatusForbidden, fmt.Sprintf("il cliente %s (%s) non può usare %s", c.Name, service.ClientKindLabel(c.Kind), ep.name))
 		s.qlog.add(cl.entry)
