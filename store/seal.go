@@ -507,8 +507,12 @@ type recordKey struct {
 func newLastWriters(t *Tx) *lastWriters {
 	w := &lastWriters{other: map[recordKey]writer{}}
 	for i, name := range []string{"passes", "people"} {
-		if k, _ := t.bucket(name).Cursor().Last(); k != nil {
-			w.dense[i] = make([]writer, readU64(k)+1)
+		b := t.bucket(name)
+		if k, _ := b.Cursor().Last(); k != nil {
+			// The last id is read from the file this check exists to distrust: a record
+			// put at id 2⁶⁰ must not size the table. Ids are dense (gaps only where a
+			// write was undone), so twice the records bound it; beyond, the map.
+			w.dense[i] = make([]writer, min(readU64(k)+1, uint64(2*b.Stats().KeyN+4096)))
 		}
 	}
 	return w

@@ -178,6 +178,13 @@ func TestSealCatchesRewrites(t *testing.T) {
 				k, _ := passes.Cursor().Last()
 				passes.Delete(k)
 			}},
+		// An attacker's id far past the others does not size the check's tables.
+		{"add a pass at id 2^60", "nessuna voce del registro",
+			func(_, _, passes *bolt.Bucket, _ func(uint64) store.AuditEntry, _ func(store.AuditEntry)) {
+				p, _ := store.DecodePass(passes.Get(store.U64(2)))
+				p.ID = 1 << 60
+				passes.Put(store.U64(1<<60), store.EncodePass(p))
+			}},
 		{"remove every pass version", "non c'è più",
 			func(_, _, passes *bolt.Bucket, _ func(uint64) store.AuditEntry, _ func(store.AuditEntry)) {
 				var keys [][]byte
