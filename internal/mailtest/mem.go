@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -44,34 +45,64 @@ func NewMem(t testing.TB, user, password string) *Mem {
 		t.Fatal(err)
 	}
 	m.mem.AddUser(m.User)
-	m.PlainAddr = listenAddr(t)
-	m.TLSAddr = listenAddr(t)
-	m.Start()
+	// The first listeners are bound on port 0 and kept: a port picked, closed and
+	// bound again could be taken in between by another test's connection.
+	plain, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		plain.Close()
+		t.Fatal(err)
+	}
+	m.PlainAddr, m.TLSAddr = plain.Addr().String(), raw.Addr().String()
+	m.serve(plain, raw)
 	t.Cleanup(m.Stop)
 	return m
 }
 
-func listenAddr(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// listenAgain binds addr again after a Stop, trying for a while: the kernel may
+// still hold the port, or a client of another test may have got it meanwhile.
+func listenAgain(addr string) (net.Listener, error) {
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", addr); err == nil || time.Now().After(deadline) {
+			return ln, err
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 type quietLogger struct{}
 
 func (quietLogger) Printf(string, ...any) {}
 
-// Start (re)starts listening.
+// Start starts listening again after Stop, on the same addresses.
 func (m *Mem) Start() {
 	m.t.Helper()
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.srv != nil {
+	running := m.srv != nil
+	m.mu.Unlock()
+	if running {
 		return
 	}
+	plain, err := listenAgain(m.PlainAddr)
+	if err != nil {
+		m.t.Fatalf("listen %s: %v", m.PlainAddr, err)
+	}
+	raw, err := listenAgain(m.TLSAddr)
+	if err != nil {
+		plain.Close()
+		m.t.Fatalf("listen %s: %v", m.TLSAddr, err)
+	}
+	m.serve(plain, raw)
+}
+
+// serve runs a new server on the two listeners, the second one with TLS.
+func (m *Mem) serve(plain, raw net.Listener) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	tlsCfg := &tls.Config{Certificates: []tls.Certificate{m.Cert.TLS}}
 	m.srv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
@@ -82,15 +113,6 @@ func (m *Mem) Start() {
 		InsecureAuth: true,
 		Logger:       quietLogger{},
 	})
-	plain, err := net.Listen("tcp", m.PlainAddr)
-	if err != nil {
-		m.t.Fatalf("listen %s: %v", m.PlainAddr, err)
-	}
-	raw, err := net.Listen("tcp", m.TLSAddr)
-	if err != nil {
-		plain.Close()
-		m.t.Fatalf("listen %s: %v", m.TLSAddr, err)
-	}
 	m.lns = []net.Listener{plain, tls.NewListener(raw, tlsCfg)}
 	for _, ln := range m.lns {
 		m.wg.Add(1)
