@@ -10,9 +10,10 @@ run: build
 	@$(BIN) demo
 	@$(BIN)
 
-# A command's start is most of its time (bench/region.sh). bin/vivipass is the command
-# line without the desk and the SSH server (-tags lean: ~2.5 ms sooner), which hands
-# those two to bin/vivipass-completo, the full program (cmd/vivipass/lean.go). Without
+# A command's start is most of its time (bench/region.sh). bin/vivipass (-tags lean)
+# answers search and whitelist check on the store alone (~5 ms sooner than the full
+# program) and hands every other command, the desk and serve to bin/vivipass-completo,
+# the full program (cmd/vivipass/lean.go, docs/DESIGN.md). Without
 # cgo (nothing in vivipass needs C) ~3 ms sooner: no C threads and allocator arenas set
 # up first (user and DNS lookups are Go's own). Without symbol table and DWARF (-s -w);
 # panics still print their stack (the line table stays).

@@ -109,3 +109,12 @@ func (c Change) Check() error {
 	}
 	return nil
 }
+
+// ChangesPath is the endpoint of our contract (docs/NATIONAL.md), under the base URL.
+const ChangesPath = "/v1/cude/changes"
+
+// Error codes of the platform's JSON error body ({"codice": ..., "motivo": ...}).
+const (
+	CodePasswordExpired = "password_scaduta"
+	CodeBadCredentials  = "credenziali_non_valide"
+)

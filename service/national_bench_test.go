@@ -12,6 +12,7 @@ import (
 	"vivipass/bench/genregion/region"
 	"vivipass/domain"
 	"vivipass/national"
+	"vivipass/national/httpclient"
 	"vivipass/national/nationaltest"
 	"vivipass/national/sim"
 	"vivipass/service"
@@ -39,7 +40,7 @@ func BenchmarkNationalDrain(b *testing.B) {
 		}
 		url, ca := nationaltest.ServeHTTPS(b, platform)
 		svc := service.New(db, service.WithPlatform(func(cfg store.NationalConfig) (national.Platform, error) {
-			return national.NewClient(cfg.URL, national.WithCAFile(cfg.CAFile))
+			return httpclient.New(cfg.URL, httpclient.WithCAFile(cfg.CAFile))
 		}))
 		b.Setenv("VIVIPASS_NATIONAL_PASSWORD_L736", "segreta")
 		if _, err := svc.NationalConfigure(admin, service.NationalSettings{Comune: "L736", URL: url, User: "venezia", CAFile: ca}); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"vivipass/domain"
 	"vivipass/national"
+	"vivipass/national/httpclient"
 	"vivipass/national/nationaltest"
 	"vivipass/national/sim"
 	"vivipass/service"
@@ -26,7 +27,7 @@ func httpsEnv(t *testing.T, users []sim.User) (*env, *sim.Server) {
 	}
 	url, ca := nationaltest.ServeHTTPS(t, platform)
 	e.s = service.New(e.s.DB(), service.WithClock(e.clk.now), service.WithPlatform(func(cfg store.NationalConfig) (national.Platform, error) {
-		return national.NewClient(cfg.URL, national.WithCAFile(cfg.CAFile), national.WithTimeout(5*time.Second))
+		return httpclient.New(cfg.URL, httpclient.WithCAFile(cfg.CAFile), httpclient.WithTimeout(5*time.Second))
 	}))
 	t.Setenv("VIVIPASS_NATIONAL_PASSWORD_L736", "segreta")
 	if _, err := e.s.NationalConfigure(admin, service.NationalSettings{Comune: "L736", URL: url, User: "venezia", CAFile: ca}); err != nil {
@@ -175,7 +176,7 @@ func TestNationalRejectionOverHTTPS(t *testing.T) {
 	platform.SetDown(false)
 	var cfg store.NationalConfig
 	_ = e.s.DB().View(func(tx *store.Tx) (err error) { cfg, err = tx.NationalConfig("L736"); return err })
-	cl, err := national.NewClient(cfg.URL, national.WithCAFile(cfg.CAFile))
+	cl, err := httpclient.New(cfg.URL, httpclient.WithCAFile(cfg.CAFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,28 +9,19 @@ import (
 	"time"
 
 	"vivipass/domain"
+	"vivipass/lookup"
 	"vivipass/service/legacy"
 	"vivipass/store"
 )
 
 // Whitelist answers "is plate of country (empty: Italy) authorised at instant, and by
-// which pass?" (T6) for the whole circuit: gates of any comune ask about plates of
-// every comune.
+// which pass?" (T6): lookup.Whitelist.
 func (s *Service) Whitelist(plate, country string, at time.Time) (domain.Verdict, error) {
-	plate = domain.NormalizePlate(plate)
-	if err := domain.CheckPlateNumber(plate); err != nil {
-		return domain.Verdict{}, err
-	}
-	day := domain.DateOf(at)
 	var v domain.Verdict
 	err := s.view(func(tx *store.Tx) error {
-		// One seek in the plate index: its values carry what the rule reads (14.2).
-		hs, err := tx.PlateHoldings(plate)
-		if err != nil {
-			return err
-		}
-		v = domain.Authorise(plate, country, day, hs)
-		return nil
+		var err error
+		v, err = lookup.Whitelist(tx, plate, country, at)
+		return err
 	})
 	return v, err
 }

@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 import (
@@ -8,6 +10,7 @@ import (
 	"path/filepath"
 
 	"vivipass/control"
+	"vivipass/domain"
 	"vivipass/service"
 	"vivipass/store"
 )
@@ -65,6 +68,17 @@ func (e *env) openReader(path string) (*service.Service, func(), error) {
 		}
 	}
 	return openService(path)
+}
+
+// lookup runs fn in a read transaction of the register at path, with the service's
+// today: inside the server on its service, in-process on the file opened read-only.
+func (e *env) lookup(path string, fn func(tx *store.Tx, today domain.Date) error) error {
+	svc, done, err := e.openReader(path)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return svc.DB().View(func(tx *store.Tx) error { return fn(tx, svc.Today()) })
 }
 
 // create is open for the commands that may create the database (demo).
@@ -143,4 +157,33 @@ func mapFile(p string) (*service.ImportFile, error) {
 	}
 	defer f.Close() // the map stays
 	return service.MapImportFile(f)
+}
+
+// openService opens the database and wraps it.
+// A mistyped --db must not quietly create an empty register and answer "nothing
+// found": only init and demo create the file.
+func openService(path string, opts ...service.Option) (*service.Service, func(), error) {
+	if _, err := os.Stat(path); err != nil {
+		if err := missingRegister(path); err != nil {
+			return nil, nil, err // the register is there under another name: never init
+		}
+		return nil, nil, fmt.Errorf("database %s non trovato: crearlo con `vivipass init --comune CODICE --db %s` (o `vivipass demo`)", path, path)
+	}
+	return createService(path, opts...)
+}
+
+// createService opens the database, creating it if missing; with its lock held, it
+// removes what a vivipass killed halfway left beside it (leftovers.go).
+func createService(path string, opts ...service.Option) (*service.Service, func(), error) {
+	if _, err := os.Stat(path); err != nil {
+		if err := missingRegister(path); err != nil {
+			return nil, nil, err
+		}
+	}
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	startupCleanup(os.Stderr, path)
+	return service.New(db, append([]service.Option{service.WithPlatform(platformFor)}, opts...)...), func() { db.Close() }, nil
 }

@@ -3,28 +3,66 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
+
+	"vivipass/domain"
+	"vivipass/store"
 )
 
-// The command line's program (make build: bin/vivipass, built with -tags lean) has every
-// command but the desk and the server, and hands those two to the full program installed
-// beside it. Without the libraries of the desk and of the SSH server a command starts in
-// half the time (issue 14.4: their package inits and page faults were most of a search).
+// The command line's program (make build: bin/vivipass, built with -tags lean) runs
+// the lookups itself (search, whitelist check: lookups.go, on the store alone) and
+// hands every other command, the desk and the server to the full program installed
+// beside it. A lookup then starts without the package inits and page faults of the
+// service, the desk, PDF, IMAP and SSH (issue 14.4: they were most of its time).
 // The full program (bin/vivipass-completo, or any build without the tag) runs everything.
 
 // fullProgram is the full program's name, beside this one.
 const fullProgram = "vivipass-completo"
 
-func cmdDesk(e *env, args []string) error { return handOver(nil, args) }
+// body runs the lookups here and hands the other commands over.
+func body(name string) func(*env, []string) error {
+	switch name {
+	case "search":
+		return cmdSearch
+	case "whitelist":
+		return cmdWhitelist
+	}
+	return func(e *env, args []string) error { return handOver(append([]string{name}, args...)) }
+}
 
-func cmdServe(e *env, args []string) error { return handOver([]string{"serve"}, args) }
+func cmdDesk(e *env, args []string) error { return handOver(args) }
 
-// handOver replaces this process with the full program, same arguments, terminal and
-// pid (systemd's unit and signals reach the server as before).
-func handOver(command, args []string) error {
+// served is the server a command runs in: never this program (the full one serves).
+type served struct{}
+
+func (*served) refuse(string) error { return nil }
+
+// lookup runs fn in a read transaction of the register at path, opened read-only. A
+// register that is not there or whose schema is older goes to the full program, which
+// says what is wrong or migrates it, as it always did.
+func (e *env) lookup(path string, fn func(tx *store.Tx, today domain.Date) error) error {
+	if _, err := os.Stat(path); err != nil {
+		return handOver(os.Args[1:])
+	}
+	db, err := store.Open(path, store.Options{ReadOnly: true})
+	if errors.Is(err, store.ErrOlderSchema) {
+		return handOver(os.Args[1:])
+	}
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.View(func(tx *store.Tx) error { return fn(tx, domain.DateOf(time.Now())) })
+}
+
+// handOver replaces this process with the full program, with args, the same terminal
+// and pid (systemd's unit and signals reach the server as before).
+func handOver(args []string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("programma completo non trovato: %v", err)
@@ -33,8 +71,7 @@ func handOver(command, args []string) error {
 		self = real
 	}
 	full := filepath.Join(filepath.Dir(self), fullProgram)
-	argv := append(append([]string{full}, command...), args...)
-	err = syscall.Exec(full, argv, os.Environ())
-	return fmt.Errorf("la scrivania e il server sono nel programma %s, da installare accanto a %s (make build li crea entrambi in bin/): %v",
+	err = syscall.Exec(full, append([]string{full}, args...), os.Environ())
+	return fmt.Errorf("la scrivania, il server e i comandi diversi da search e whitelist sono nel programma %s, da installare accanto a %s (make build li crea entrambi in bin/): %v",
 		fullProgram, self, err)
 }

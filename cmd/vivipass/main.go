@@ -16,9 +16,6 @@ import (
 
 	"vivipass/domain"
 	"vivipass/internal/explain"
-	"vivipass/national/sim"
-	"vivipass/service"
-	"vivipass/store"
 )
 
 // command is one subcommand: its usage line, a one-line description, and its body.
@@ -43,33 +40,42 @@ type env struct {
 }
 
 func commands() map[string]command {
-	return map[string]command{
-		"init":         {"init --comune CODICE [--db FILE]", "crea il database per un comune (codice catastale)", cmdInit},
-		"serve":        {"serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA] [--http INDIRIZZO --tls-cert FILE --tls-key FILE]", "server SSH (ogni operatore si collega con ssh -p PORTA nome@host) e API HTTPS per varchi e polizia", cmdServe},
-		"demo":         {"demo [--db FILE]", "carica i dati dimostrativi (Venezia e Padova)", cmdDemo},
-		"operator":     {"operator add|list|full-name|remove|role|key-remove|plain …", "operatori e chiavi SSH (vedi `vivipass operator`)", cmdOperator},
-		"import":       {"import [--dry-run] [--json] [--valid-only] [--progress] [--comune CODICE] FILE|-", "importa il pregresso da un CSV del tracciato (- = standard input)", cmdImport},
-		"template-csv": {"template-csv", "stampa il tracciato CSV per l'import", cmdTemplate},
-		"export":       {"export passes|plates|whitelist [--at DATA] [--comune CODICE]", "esporta in CSV su stdout", cmdExport},
-		"whitelist":    {"whitelist check TARGA [--nazione SIGLA] [--at ISTANTE] [--json]", "la targa è autorizzata? da quale contrassegno?", cmdWhitelist},
-		"pass":         {"pass show NUMERO [--json]", "mostra un contrassegno", cmdPass},
-		"search":       {"search TESTO [--json] [--comune CODICE]", "cerca per numero, codice fiscale, nome, targa", cmdSearch},
-		"deceased":     {"deceased import FILE [--json]", "registra i decessi (codice fiscale e data per riga)", cmdDeceased},
-		"backup":       {"backup FILE", "copia del database mentre è in uso", cmdBackup},
-		"restore":      {"restore FILE", "ripristina il database da una copia", cmdRestore},
-		"audit":        {"audit verify", "verifica la catena del registro delle modifiche", cmdAudit},
-		"store":        {"store verify [--json]", "verifica gli indici del database", cmdStore},
-		"pec":          {"pec configure|sync|list|show|state|attachments|status …", "la posta PEC delle richieste viviVeneto (vedi `vivipass pec -h`)", cmdPec},
-		"print":        {"print card|module|calibration|reminders … [--out FILE | --printer CODA]", "stampa la carta, un modulo, la pagina di calibrazione, i promemoria (vedi `vivipass print`)", cmdPrint},
-		"verify":       {"verify TESTO_QR [--key CHIAVE] | verify --public-key", "firma, edizione e stato di una carta dal codice QR; chiavi pubbliche", cmdVerify},
-		"key":          {"key rotate [--registro]", "nuova chiave di firma dei codici QR, o del registro delle modifiche (le precedenti continuano a verificare)", cmdKey},
-		"template":     {"template list|export NOME FILE|import FILE [--comune CODICE]", "moduli per i documenti (Gestione moduli)", cmdTemplates},
-		"national":     {"national configure|queue|retry|sync|manual|skip …", "la piattaforma nazionale CUDE: impostazioni, coda degli invii (vedi `vivipass national -h`)", cmdNational},
-		"national-sim": {sim.Usage, "simulatore della piattaforma nazionale (prove e dimostrazioni)", cmdNationalSim},
-		"client":       {"client add|list|revoke|log …", "clienti dell'API HTTPS (varchi, polizia, servizi): token e registro delle interrogazioni (vedi `vivipass client -h`)", cmdClient},
-		"printer":      {"printer list|set CODA [--offset-x MM] [--offset-y MM] [--duplex MODO]", "stampanti: calibrazione e fronte-retro", cmdPrinter},
+	cs := map[string]command{
+		"init":         {usage: "init --comune CODICE [--db FILE]", help: "crea il database per un comune (codice catastale)"},
+		"serve":        {usage: "serve [--db FILE] [--ssh INDIRIZZO] [--idle DURATA] [--http INDIRIZZO --tls-cert FILE --tls-key FILE]", help: "server SSH (ogni operatore si collega con ssh -p PORTA nome@host) e API HTTPS per varchi e polizia"},
+		"demo":         {usage: "demo [--db FILE]", help: "carica i dati dimostrativi (Venezia e Padova)"},
+		"operator":     {usage: "operator add|list|full-name|remove|role|key-remove|plain …", help: "operatori e chiavi SSH (vedi `vivipass operator`)"},
+		"import":       {usage: "import [--dry-run] [--json] [--valid-only] [--progress] [--comune CODICE] FILE|-", help: "importa il pregresso da un CSV del tracciato (- = standard input)"},
+		"template-csv": {usage: "template-csv", help: "stampa il tracciato CSV per l'import"},
+		"export":       {usage: "export passes|plates|whitelist [--at DATA] [--comune CODICE]", help: "esporta in CSV su stdout"},
+		"whitelist":    {usage: "whitelist check TARGA [--nazione SIGLA] [--at ISTANTE] [--json]", help: "la targa è autorizzata? da quale contrassegno?"},
+		"pass":         {usage: "pass show NUMERO [--json]", help: "mostra un contrassegno"},
+		"search":       {usage: "search TESTO [--json] [--comune CODICE]", help: "cerca per numero, codice fiscale, nome, targa"},
+		"deceased":     {usage: "deceased import FILE [--json]", help: "registra i decessi (codice fiscale e data per riga)"},
+		"backup":       {usage: "backup FILE", help: "copia del database mentre è in uso"},
+		"restore":      {usage: "restore FILE", help: "ripristina il database da una copia"},
+		"audit":        {usage: "audit verify", help: "verifica la catena del registro delle modifiche"},
+		"store":        {usage: "store verify [--json]", help: "verifica gli indici del database"},
+		"pec":          {usage: "pec configure|sync|list|show|state|attachments|status …", help: "la posta PEC delle richieste viviVeneto (vedi `vivipass pec -h`)"},
+		"print":        {usage: "print card|module|calibration|reminders … [--out FILE | --printer CODA]", help: "stampa la carta, un modulo, la pagina di calibrazione, i promemoria (vedi `vivipass print`)"},
+		"verify":       {usage: "verify TESTO_QR [--key CHIAVE] | verify --public-key", help: "firma, edizione e stato di una carta dal codice QR; chiavi pubbliche"},
+		"key":          {usage: "key rotate [--registro]", help: "nuova chiave di firma dei codici QR, o del registro delle modifiche (le precedenti continuano a verificare)"},
+		"template":     {usage: "template list|export NOME FILE|import FILE [--comune CODICE]", help: "moduli per i documenti (Gestione moduli)"},
+		"national":     {usage: "national configure|queue|retry|sync|manual|skip …", help: "la piattaforma nazionale CUDE: impostazioni, coda degli invii (vedi `vivipass national -h`)"},
+		"national-sim": {usage: nationalSimUsage, help: "simulatore della piattaforma nazionale (prove e dimostrazioni)"},
+		"client":       {usage: "client add|list|revoke|log …", help: "clienti dell'API HTTPS (varchi, polizia, servizi): token e registro delle interrogazioni (vedi `vivipass client -h`)"},
+		"printer":      {usage: "printer list|set CODA [--offset-x MM] [--offset-y MM] [--duplex MODO]", help: "stampanti: calibrazione e fronte-retro"},
 	}
+	for name, c := range cs {
+		c.run = body(name)
+		cs[name] = c
+	}
+	return cs
 }
+
+// nationalSimUsage is national/sim's Usage, written out: the command line's program
+// (lean.go) does not link the simulator (TestNationalSimUsage keeps the two equal).
+const nationalSimUsage = "national-sim [--addr INDIRIZZO] [--state FILE] [--down] [--fail-rate F] [--latency DURATA] [--user-file FILE] [--cert FILE --key FILE]"
 
 func main() {
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, ctx: context.Background(),
@@ -177,35 +183,6 @@ func defaultDB() string {
 		dir = filepath.Join(home, ".local", "share")
 	}
 	return filepath.Join(dir, "vivipass", "vivipass.db")
-}
-
-// openService opens the database and wraps it.
-// A mistyped --db must not quietly create an empty register and answer "nothing
-// found": only init and demo create the file.
-func openService(path string, opts ...service.Option) (*service.Service, func(), error) {
-	if _, err := os.Stat(path); err != nil {
-		if err := missingRegister(path); err != nil {
-			return nil, nil, err // the register is there under another name: never init
-		}
-		return nil, nil, fmt.Errorf("database %s non trovato: crearlo con `vivipass init --comune CODICE --db %s` (o `vivipass demo`)", path, path)
-	}
-	return createService(path, opts...)
-}
-
-// createService opens the database, creating it if missing; with its lock held, it
-// removes what a vivipass killed halfway left beside it (leftovers.go).
-func createService(path string, opts ...service.Option) (*service.Service, func(), error) {
-	if _, err := os.Stat(path); err != nil {
-		if err := missingRegister(path); err != nil {
-			return nil, nil, err
-		}
-	}
-	db, err := store.Open(path, store.Options{})
-	if err != nil {
-		return nil, nil, err
-	}
-	startupCleanup(os.Stderr, path)
-	return service.New(db, append([]service.Option{service.WithPlatform(platformFor)}, opts...)...), func() { db.Close() }, nil
 }
 
 func upperCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }

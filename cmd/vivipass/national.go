@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 
 	"vivipass/domain"
 	"vivipass/national"
+	"vivipass/national/httpclient"
 	"vivipass/national/sim"
 	"vivipass/service"
 	"vivipass/store"
@@ -29,11 +32,11 @@ func platformFor(cfg store.NationalConfig) (national.Platform, error) {
 	if file, ok := strings.CutPrefix(cfg.URL, service.SimulatorURL); ok {
 		return simulatorPlatform(file)
 	}
-	var opts []national.Option
+	var opts []httpclient.Option
 	if cfg.CAFile != "" {
-		opts = append(opts, national.WithCAFile(cfg.CAFile))
+		opts = append(opts, httpclient.WithCAFile(cfg.CAFile))
 	}
-	return national.NewClient(cfg.URL, opts...)
+	return httpclient.New(cfg.URL, opts...)
 }
 
 func cmdNationalSim(e *env, args []string) error {
@@ -274,5 +277,5 @@ func simulatorPlatform(file string) (national.Platform, error) {
 		url = "http://" + ln.Addr().String()
 		simulators.urls[file] = url
 	}
-	return national.NewClient(url)
+	return httpclient.New(url)
 }

@@ -5,13 +5,10 @@ package explain
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"io"
 	"io/fs"
 	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,25 +46,16 @@ func Text(err error) string {
 // italian explains one error of the system (ok false: not one of them).
 func italian(e error) (string, bool) {
 	var (
-		ue   *url.Error
-		op   *net.OpError
-		dns  *net.DNSError
-		pe   *fs.PathError
-		le   *os.LinkError
-		cert *tls.CertificateVerificationError
-		ua   x509.UnknownAuthorityError
-		he   x509.HostnameError
-		ci   x509.CertificateInvalidError
-		rh   tls.RecordHeaderError
-		no   syscall.Errno
+		op  *net.OpError
+		dns *net.DNSError
+		pe  *fs.PathError
+		le  *os.LinkError
+		no  syscall.Errno
 	)
+	if s, ok := webItalian(e); ok {
+		return s, true
+	}
 	switch {
-	case errors.As(e, &ue) && e == error(ue):
-		host := ue.URL
-		if u, err := url.Parse(ue.URL); err == nil && u.Host != "" {
-			host = u.Host
-		}
-		return "collegamento a " + host + " non riuscito: " + Text(ue.Err), true
 	case errors.As(e, &dns) && e == error(dns):
 		if dns.IsTimeout {
 			return "il nome " + dns.Name + " non si risolve in tempo: controllare la rete e il DNS", true
@@ -83,12 +71,6 @@ func italian(e error) (string, bool) {
 		return "file " + filepath.Base(pe.Path) + ": " + reason(pe.Err), true
 	case errors.As(e, &le) && e == error(le):
 		return "file " + filepath.Base(le.New) + ": " + reason(le.Err), true
-	case errors.As(e, &cert) && e == error(cert):
-		return "il certificato del server non è valido (" + reason(cert.Err) + "): verificare l'indirizzo; se il server ha un certificato proprio, configurarne l'autorità", true
-	case errors.As(e, &ua) && e == error(ua), errors.As(e, &he) && e == error(he), errors.As(e, &ci) && e == error(ci):
-		return reason(e), true
-	case errors.As(e, &rh) && e == error(rh):
-		return "il server non parla TLS su quella porta: controllare la porta e se la connessione è cifrata", true
 	case errors.As(e, &no) && e == error(no):
 		return cause(no)
 	case e == context.DeadlineExceeded, e == os.ErrDeadlineExceeded:
@@ -119,9 +101,6 @@ func reason(err error) string {
 func cause(err error) (string, bool) {
 	var (
 		ne  net.Error
-		ua  x509.UnknownAuthorityError
-		he  x509.HostnameError
-		ci  x509.CertificateInvalidError
 		dns *net.DNSError
 	)
 	s := ""
@@ -150,15 +129,8 @@ func cause(err error) (string, bool) {
 		s = "nessuna risposta in tempo: riprovare; se si ripete, controllare la rete e il servizio"
 	case errors.As(err, &ne) && ne.Timeout():
 		s = "nessuna risposta in tempo: riprovare; se si ripete, controllare la rete e il servizio"
-	case errors.As(err, &ua):
-		s = "certificato firmato da un'autorità sconosciuta"
-	case errors.As(err, &he):
-		s = "certificato rilasciato per un altro nome (" + he.Host + ")"
-	case errors.As(err, &ci):
-		s = "certificato non valido"
-		if ci.Reason == x509.Expired {
-			s = "certificato scaduto o non ancora valido"
-		}
+	default:
+		return certificateCause(err)
 	}
-	return s, s != ""
+	return s, true
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"vivipass/national"
+	"vivipass/national/httpclient"
 	"vivipass/national/sim"
 )
 
@@ -85,7 +86,7 @@ func TestCommandHTTPWithUsersAndState(t *testing.T) {
 	if !strings.HasPrefix(url, "http://127.0.0.1:") || !strings.Contains(stdout.String(), "utenza roma per il comune H501") {
 		t.Fatalf("output: %s", stdout)
 	}
-	c, err := national.NewClient(url)
+	c, err := httpclient.New(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestCommandHTTPSAndDown(t *testing.T) {
 	if !strings.HasPrefix(url, "https://") {
 		t.Fatalf("url %s", url)
 	}
-	c, err := national.NewClient(url, national.WithRootCAs(pool))
+	c, err := httpclient.New(url, httpclient.WithRootCAs(pool))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"vivipass/national"
+	"vivipass/national/httpclient"
 	"vivipass/national/sim"
 )
 
@@ -27,7 +28,7 @@ func TestStateFilePrivate(t *testing.T) {
 	}
 	state := filepath.Join(dir, "stato.json")
 	url, _, _, stop := start(t, "--addr", "127.0.0.1:0", "--user-file", users, "--state", state)
-	c, err := national.NewClient(url)
+	c, err := httpclient.New(url)
 	if err != nil {
 		t.Fatal(err)
 	}

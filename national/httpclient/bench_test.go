@@ -1,4 +1,4 @@
-package national_test
+package httpclient_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"vivipass/national"
+	"vivipass/national/httpclient"
 	"vivipass/national/sim"
 )
 
@@ -34,7 +34,7 @@ func BenchmarkDrainSimulator(b *testing.B) {
 			if tc.state {
 				o.State = filepath.Join(b.TempDir(), "cude.json")
 			}
-			var c *national.Client
+			var c *httpclient.Client
 			if tc.tls {
 				c = newRig(b, o).client
 			} else {
@@ -44,7 +44,7 @@ func BenchmarkDrainSimulator(b *testing.B) {
 				}
 				hs := httptest.NewServer(s)
 				b.Cleanup(hs.Close)
-				if c, err = national.NewClient(hs.URL); err != nil {
+				if c, err = httpclient.New(hs.URL); err != nil {
 					b.Fatal(err)
 				}
 				b.Cleanup(c.Close)

@@ -1,4 +1,6 @@
-package national
+// Package httpclient is the national CUDE platform spoken over HTTPS, with the contract
+// of docs/NATIONAL.md.
+package httpclient
 
 import (
 	"bytes"
@@ -17,15 +19,7 @@ import (
 	"time"
 
 	"vivipass/domain"
-)
-
-// ChangesPath is the endpoint of our contract (docs/NATIONAL.md), under the base URL.
-const ChangesPath = "/v1/cude/changes"
-
-// Error codes of the platform's JSON error body ({"codice": ..., "motivo": ...}).
-const (
-	CodePasswordExpired = "password_scaduta"
-	CodeBadCredentials  = "credenziali_non_valide"
+	"vivipass/national"
 )
 
 // DefaultMaxResponse bounds the body read from the platform.
@@ -41,7 +35,7 @@ type Client struct {
 	max      int64
 }
 
-var _ Platform = (*Client)(nil)
+var _ national.Platform = (*Client)(nil)
 
 type clientConfig struct {
 	roots   *x509.CertPool
@@ -49,7 +43,7 @@ type clientConfig struct {
 	max     int64
 }
 
-// Option configures NewClient.
+// Option configures New.
 type Option func(*clientConfig) error
 
 // WithRootCAs trusts these certificate authorities instead of the system's (tests, a
@@ -102,10 +96,10 @@ func WithMaxResponse(n int64) Option {
 	}
 }
 
-// NewClient makes a client for the platform at baseURL ("https://host[:port][/path]").
+// New makes a client for the platform at baseURL ("https://host[:port][/path]").
 // Plain http:// is accepted only towards this computer (the simulator): loopback
 // addresses and localhost.
-func NewClient(baseURL string, opts ...Option) (*Client, error) {
+func New(baseURL string, opts ...Option) (*Client, error) {
 	cfg := clientConfig{timeout: DefaultTimeout, max: DefaultMaxResponse}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
@@ -161,7 +155,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		}
 	}
 	return &Client{
-		endpoint: strings.TrimSuffix(u.String(), "/") + ChangesPath,
+		endpoint: strings.TrimSuffix(u.String(), "/") + national.ChangesPath,
 		max:      cfg.max,
 		http: &http.Client{
 			Transport: tr,
@@ -187,28 +181,28 @@ type platformError struct {
 
 // Send posts the change and maps every failure to ErrUnavailable (retry),
 // ErrPasswordExpired, ErrCredentials or *Rejected. No error carries the password.
-func (c *Client) Send(ctx context.Context, cred Credentials, ch Change) (Receipt, error) {
+func (c *Client) Send(ctx context.Context, cred national.Credentials, ch national.Change) (national.Receipt, error) {
 	if err := ch.Check(); err != nil {
-		return Receipt{}, err
+		return national.Receipt{}, err
 	}
 	if cred.User == "" || cred.Password == "" {
-		return Receipt{}, fmt.Errorf("%w: utenza CUDE del comune %s non configurata", ErrCredentials, ch.Comune)
+		return national.Receipt{}, fmt.Errorf("%w: utenza CUDE del comune %s non configurata", national.ErrCredentials, ch.Comune)
 	}
 	rec, err := c.send(ctx, cred, ch)
 	if err != nil {
-		return Receipt{}, redactErr(err, string(cred.Password))
+		return national.Receipt{}, redactErr(err, string(cred.Password))
 	}
 	return rec, nil
 }
 
-func (c *Client) send(ctx context.Context, cred Credentials, ch Change) (Receipt, error) {
+func (c *Client) send(ctx context.Context, cred national.Credentials, ch national.Change) (national.Receipt, error) {
 	body, err := json.Marshal(ch)
 	if err != nil {
-		return Receipt{}, fmt.Errorf("invio nazionale non codificabile: %w", err)
+		return national.Receipt{}, fmt.Errorf("invio nazionale non codificabile: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
-		return Receipt{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return national.Receipt{}, fmt.Errorf("%w: %v", national.ErrUnavailable, err)
 	}
 	req.SetBasicAuth(cred.User, string(cred.Password))
 	req.Header.Set("Content-Type", "application/json")
@@ -218,17 +212,17 @@ func (c *Client) send(ctx context.Context, cred Credentials, ch Change) (Receipt
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return Receipt{}, fmt.Errorf("%w: invio interrotto: %w", ErrUnavailable, ctx.Err())
+			return national.Receipt{}, fmt.Errorf("%w: invio interrotto: %w", national.ErrUnavailable, ctx.Err())
 		}
-		return Receipt{}, fmt.Errorf("%w: %s", ErrUnavailable, netReason(err))
+		return national.Receipt{}, fmt.Errorf("%w: %s", national.ErrUnavailable, netReason(err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.max+1))
 	if err != nil {
-		return Receipt{}, fmt.Errorf("%w: risposta interrotta (HTTP %d): %s", ErrUnavailable, resp.StatusCode, netReason(err))
+		return national.Receipt{}, fmt.Errorf("%w: risposta interrotta (HTTP %d): %s", national.ErrUnavailable, resp.StatusCode, netReason(err))
 	}
 	if int64(len(data)) > c.max {
-		return Receipt{}, fmt.Errorf("%w: risposta oltre %d byte (HTTP %d), scartata", ErrUnavailable, c.max, resp.StatusCode)
+		return national.Receipt{}, fmt.Errorf("%w: risposta oltre %d byte (HTTP %d), scartata", national.ErrUnavailable, c.max, resp.StatusCode)
 	}
 	st := resp.StatusCode
 	if st == http.StatusOK || st == http.StatusCreated {
@@ -243,48 +237,48 @@ func (c *Client) send(ctx context.Context, cred Credentials, ch Change) (Receipt
 		detail += ": " + clip(pe.Code)
 	}
 	switch {
-	case st == http.StatusUnauthorized && pe.Code == CodePasswordExpired:
-		return Receipt{}, ErrPasswordExpired
+	case st == http.StatusUnauthorized && pe.Code == national.CodePasswordExpired:
+		return national.Receipt{}, national.ErrPasswordExpired
 	case st == http.StatusUnauthorized || st == http.StatusForbidden:
-		return Receipt{}, fmt.Errorf("%w (%s)", ErrCredentials, detail)
+		return national.Receipt{}, fmt.Errorf("%w (%s)", national.ErrCredentials, detail)
 	case st == http.StatusConflict || st == http.StatusUnprocessableEntity ||
 		st == http.StatusBadRequest || st == http.StatusRequestEntityTooLarge:
 		reason := clip(pe.Reason)
 		if reason == "" {
 			reason = fmt.Sprintf("richiesta non accettata (HTTP %d%s)", st, codeSuffix(pe.Code))
 		}
-		return Receipt{}, &Rejected{Reason: reason}
+		return national.Receipt{}, &national.Rejected{Reason: reason}
 	case st >= 500, st == http.StatusRequestTimeout, st == http.StatusTooManyRequests, st == http.StatusTooEarly:
-		return Receipt{}, fmt.Errorf("%w (%s)", ErrUnavailable, detail)
+		return national.Receipt{}, fmt.Errorf("%w (%s)", national.ErrUnavailable, detail)
 	default:
 		// 3xx, 404, 405, 415…: not the contract; likely a wrong address. Nothing was
 		// applied, so the send stays queued and the error says what came back.
-		return Receipt{}, fmt.Errorf("%w: risposta inattesa (%s): l'indirizzo della piattaforma è corretto?", ErrUnavailable, detail)
+		return national.Receipt{}, fmt.Errorf("%w: risposta inattesa (%s): l'indirizzo della piattaforma è corretto?", national.ErrUnavailable, detail)
 	}
 }
 
-func decodeReceipt(data []byte, ch Change) (Receipt, error) {
-	var r Receipt
+func decodeReceipt(data []byte, ch national.Change) (national.Receipt, error) {
+	var r national.Receipt
 	if err := json.Unmarshal(data, &r); err != nil {
-		return Receipt{}, fmt.Errorf("%w: ricevuta non leggibile: %s", ErrUnavailable, jsonProblem(err))
+		return national.Receipt{}, fmt.Errorf("%w: ricevuta non leggibile: %s", national.ErrUnavailable, jsonProblem(err))
 	}
 	// What the platform answers is written on the pass and shown at the desk: an id of
 	// control characters or kilobytes is not one (issue 12.13).
 	for _, f := range []struct{ what, v string }{{"il CUDE ID", r.CudeID}, {"il codice univoco", r.CodiceUnivoco}, {"la targa attiva", r.ActivePlate}} {
 		if err := domain.CheckText(f.what, f.v, false); err != nil {
-			return Receipt{}, fmt.Errorf("%w: ricevuta non valida: %v", ErrUnavailable, err)
+			return national.Receipt{}, fmt.Errorf("%w: ricevuta non valida: %v", national.ErrUnavailable, err)
 		}
 		if len(f.v) > maxReceiptField {
-			return Receipt{}, fmt.Errorf("%w: ricevuta non valida: %s è lungo %d byte (al massimo %d)", ErrUnavailable, f.what, len(f.v), maxReceiptField)
+			return national.Receipt{}, fmt.Errorf("%w: ricevuta non valida: %s è lungo %d byte (al massimo %d)", national.ErrUnavailable, f.what, len(f.v), maxReceiptField)
 		}
 	}
 	switch {
 	case r.CudeID == "":
-		return Receipt{}, fmt.Errorf("%w: ricevuta senza CUDE ID", ErrUnavailable)
+		return national.Receipt{}, fmt.Errorf("%w: ricevuta senza CUDE ID", national.ErrUnavailable)
 	case r.CodiceUnivoco == "":
-		return Receipt{}, fmt.Errorf("%w: ricevuta senza codice univoco", ErrUnavailable)
-	case ch.Kind != KindIssue && r.CudeID != ch.CudeID:
-		return Receipt{}, fmt.Errorf("%w: la ricevuta riguarda il CUDE ID %s, non %s", ErrUnavailable, clip(r.CudeID), ch.CudeID)
+		return national.Receipt{}, fmt.Errorf("%w: ricevuta senza codice univoco", national.ErrUnavailable)
+	case ch.Kind != national.KindIssue && r.CudeID != ch.CudeID:
+		return national.Receipt{}, fmt.Errorf("%w: la ricevuta riguarda il CUDE ID %s, non %s", national.ErrUnavailable, clip(r.CudeID), ch.CudeID)
 	}
 	return r, nil
 }
@@ -345,12 +339,12 @@ func redactErr(err error, password string) error {
 	if password == "" || !strings.Contains(err.Error(), password) {
 		return err
 	}
-	var r *Rejected
+	var r *national.Rejected
 	if errors.As(err, &r) {
-		return &Rejected{Reason: strings.ReplaceAll(r.Reason, password, "****")}
+		return &national.Rejected{Reason: strings.ReplaceAll(r.Reason, password, "****")}
 	}
 	var classes []error
-	for _, c := range []error{ErrUnavailable, ErrPasswordExpired, ErrCredentials, context.Canceled, context.DeadlineExceeded} {
+	for _, c := range []error{national.ErrUnavailable, national.ErrPasswordExpired, national.ErrCredentials, context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, c) {
 			classes = append(classes, c)
 		}

@@ -1,4 +1,4 @@
-package national
+package httpclient
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"vivipass/domain"
+	"vivipass/national"
 )
 
 // FuzzDecodeReceipt (issue 12.13): the platform's answer is outside input (a server on
@@ -29,13 +30,13 @@ func FuzzDecodeReceipt(f *testing.F) {
 		f.Add([]byte(s), false)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, issue bool) {
-		ch := Change{Key: "k1", Kind: KindIssue, Comune: "L736", Number: "L736_2025_00042"}
+		ch := national.Change{Key: "k1", Kind: national.KindIssue, Comune: "L736", Number: "L736_2025_00042"}
 		if !issue {
-			ch.Kind, ch.CudeID = KindSuspend, "CUDE-0000000042"
+			ch.Kind, ch.CudeID = national.KindSuspend, "CUDE-0000000042"
 		}
 		r, err := decodeReceipt(data, ch)
 		if err != nil {
-			if !errors.Is(err, ErrUnavailable) || r != (Receipt{}) {
+			if !errors.Is(err, national.ErrUnavailable) || r != (national.Receipt{}) {
 				t.Fatalf("refused with %v and receipt %+v", err, r)
 			}
 			msg := err.Error()

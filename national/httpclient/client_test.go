@@ -1,4 +1,4 @@
-package national_test
+package httpclient_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"vivipass/national"
+	"vivipass/national/httpclient"
 	"vivipass/national/nationaltest"
 	"vivipass/national/sim"
 )
@@ -33,7 +34,7 @@ func testTLS(t testing.TB) (*tls.Config, *x509.CertPool) {
 
 type rig struct {
 	sim    *sim.Server
-	client *national.Client
+	client *httpclient.Client
 	url    string
 	hs     *httptest.Server
 }
@@ -54,7 +55,7 @@ func newRig(t testing.TB, o sim.Options) *rig {
 	hs.TLS = cfg
 	hs.StartTLS()
 	t.Cleanup(hs.Close)
-	c, err := national.NewClient(hs.URL, national.WithRootCAs(pool), national.WithTimeout(5*time.Second))
+	c, err := httpclient.New(hs.URL, httpclient.WithRootCAs(pool), httpclient.WithTimeout(5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +344,7 @@ func TestNothingListening(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	_, pool := testTLS(t)
-	c, err := national.NewClient("https://"+addr, national.WithRootCAs(pool))
+	c, err := httpclient.New("https://"+addr, httpclient.WithRootCAs(pool))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +361,7 @@ func TestNothingListening(t *testing.T) {
 	}))
 	defer hang.Close()
 	defer close(stop)
-	c2, err := national.NewClient(hang.URL, national.WithTimeout(200*time.Millisecond))
+	c2, err := httpclient.New(hang.URL, httpclient.WithTimeout(200*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +370,7 @@ func TestNothingListening(t *testing.T) {
 	}
 	// An unknown CA: unavailable, with the certificate named.
 	r := newRig(t, sim.Options{})
-	c3, err := national.NewClient(r.url)
+	c3, err := httpclient.New(r.url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,22 +381,22 @@ func TestNothingListening(t *testing.T) {
 
 func TestAddressRules(t *testing.T) {
 	for _, u := range []string{"http://10.0.0.1:8080", "http://piattaforma.example.it", "ftp://127.0.0.1", "127.0.0.1:80", "https://user:pw@example.it", "http://[::2]:80"} {
-		if _, err := national.NewClient(u); err == nil {
+		if _, err := httpclient.New(u); err == nil {
 			t.Errorf("%s accepted", u)
 		} else if strings.Contains(err.Error(), "pw@") {
 			t.Errorf("%s: the error repeats the password: %v", u, err)
 		}
 	}
-	_, err := national.NewClient("http://10.0.0.1:8080")
+	_, err := httpclient.New("http://10.0.0.1:8080")
 	if err == nil || !strings.Contains(err.Error(), "solo verso questo computer") {
 		t.Fatalf("http to a non-loopback host: %v", err)
 	}
 	for _, u := range []string{"http://127.0.0.1:8790", "http://localhost:1", "http://[::1]:2", "https://cude.example.it/api/"} {
-		if _, err := national.NewClient(u); err != nil {
+		if _, err := httpclient.New(u); err != nil {
 			t.Errorf("%s refused: %v", u, err)
 		}
 	}
-	c, _ := national.NewClient("https://cude.example.it/api/")
+	c, _ := httpclient.New("https://cude.example.it/api/")
 	if c.Endpoint() != "https://cude.example.it/api/v1/cude/changes" {
 		t.Fatalf("endpoint %s", c.Endpoint())
 	}
@@ -411,7 +412,7 @@ func TestPasswordNeverInErrors(t *testing.T) {
 	})
 	hs := httptest.NewServer(echo)
 	defer hs.Close()
-	c, err := national.NewClient(hs.URL)
+	c, err := httpclient.New(hs.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +467,7 @@ func TestHugeResponseBounded(t *testing.T) {
 	})
 	hs := httptest.NewServer(big)
 	defer hs.Close()
-	c, err := national.NewClient(hs.URL, national.WithMaxResponse(1<<20))
+	c, err := httpclient.New(hs.URL, httpclient.WithMaxResponse(1<<20))
 	if err != nil {
 		t.Fatal(err)
 	}
