@@ -83,7 +83,6 @@ type SearchResult struct {
 	More bool  `json:"more"`
 }
 
-
 // Search finds the passes of comune seen ("": every comune) (P10). The text is tried as a prefix of the
 // number, the codice fiscale, "COGNOME NOME" and the plate at once, so results update
 // while the operator types; filters then narrow.
@@ -232,7 +231,6 @@ func Search(tx *store.Tx, seen string, q Query, today domain.Date) (SearchResult
 	return res, err
 }
 
-
 // ExpiryRange reads a search typed as an expiry range: "01/01/2027-31/03/2027",
 // "01/01/2027 31/03/2027", "DAL 01/01/2027 AL 31/03/2027", or a month "03/2027".
 func ExpiryRange(text string) (from, to domain.Date, ok bool) {
@@ -352,7 +350,6 @@ func ScopeComuni(tx *store.Tx, seen, only string) ([]string, error) {
 	}
 	return tx.ComuniWithPasses(), nil
 }
-
 
 // Whitelist answers "is plate of country (empty: Italy) authorised at instant, and by
 // which pass?" (T6) for the whole circuit: gates of any comune ask about plates of
