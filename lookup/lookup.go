@@ -83,152 +83,155 @@ type SearchResult struct {
 	More bool  `json:"more"`
 }
 
-// Search finds the passes of comune seen ("": every comune) (P10). The text is tried as a prefix of the
-// number, the codice fiscale, "COGNOME NOME" and the plate at once, so results update
-// while the operator types; filters then narrow.
-func Search(tx *store.Tx, seen string, q Query, today domain.Date) (SearchResult, error) {
+// Search finds the passes of comune scope ("": every comune) (P10). The text is tried
+// as a prefix of the number, the codice fiscale, "COGNOME NOME" and the plate at once,
+// so results update while the operator types; filters then narrow.
+func Search(tx *store.Tx, scope string, q Query, today domain.Date) (SearchResult, error) {
 	if q.Limit <= 0 {
 		q.Limit = 200
 	}
 	var res SearchResult
-	err := func() error {
-		// The comuni to scan by name, listed only when needed: for the system actor that
-		// is one seek per comune of the region.
-		var comuni []string
-		listComuni := func() error {
-			var err error
-			if comuni == nil {
-				comuni, err = ScopeComuni(tx, seen, q.Comune)
-			}
+	err := collect(tx, scope, q, today, &res)
+	sortRows(res.Rows, q.Sort)
+	return res, err
+}
+
+// collect adds to res the passes the search finds, in the orders of the indexes.
+func collect(tx *store.Tx, scope string, q Query, today domain.Date, res *SearchResult) error {
+	// The comuni to scan by name, listed only when needed: for the system actor that
+	// is one seek per comune of the region.
+	var comuni []string
+	listComuni := func() error {
+		var err error
+		if comuni == nil {
+			comuni, err = ScopeComuni(tx, scope, q.Comune)
+		}
+		return err
+	}
+	if q.Comune != "" {
+		if err := listComuni(); err != nil {
 			return err
 		}
-		if q.Comune != "" {
-			if err := listComuni(); err != nil {
-				return err
+	}
+	inScope := func(c string) bool { return (scope == "" || c == scope) && (q.Comune == "" || c == q.Comune) }
+	alert := map[string]int{} // alert days per comune, read when first needed
+	alertOf := func(c string) int {
+		d, ok := alert[c]
+		if !ok {
+			st, _ := tx.ComuneSettings(c)
+			d = st.AlertDays
+			alert[c] = d
+		}
+		return d
+	}
+	seen := map[uint64]bool{}
+	keep := func(p domain.Pass) bool {
+		if seen[p.ID] || !p.Listed() || !inScope(p.Comune) {
+			return false
+		}
+		seen[p.ID] = true
+		st := p.Status(today, alertOf(p.Comune))
+		if !matches(p, st, q) {
+			return false
+		}
+		if len(res.Rows) >= q.Limit {
+			res.More = true
+			return false
+		}
+		res.Rows = append(res.Rows, rowOf(p, st))
+		return true
+	}
+	load := func(ids []uint64) {
+		for _, id := range ids {
+			if res.More {
+				return
+			}
+			if p, err := tx.Pass(id); err == nil {
+				keep(p)
 			}
 		}
-		inScope := func(c string) bool { return (seen == "" || c == seen) && (q.Comune == "" || c == q.Comune) }
-		alert := map[string]int{} // alert days per comune, read when first needed
-		alertOf := func(c string) int {
-			d, ok := alert[c]
-			if !ok {
-				st, _ := tx.ComuneSettings(c)
-				d = st.AlertDays
-				alert[c] = d
-			}
-			return d
+	}
+	// Without filters the first Limit+1 keys of an index are enough.
+	nameLimit := 0
+	if len(q.States) == 0 && q.Channel == "" && q.Kind == "" && q.ExpiryFrom.IsZero() && q.ExpiryTo.IsZero() {
+		nameLimit = q.Limit + 1
+	}
+	text := strings.ToUpper(strings.Join(strings.Fields(boundText(q.Text)), " "))
+	if from, to, ok := ExpiryRange(text); ok { // "01/01/2027-31/03/2027" (issue 11.12)
+		q.ExpiryFrom, q.ExpiryTo, text = from, to, ""
+		nameLimit = 0
+	}
+	if text != "" {
+		// Numbers and plates always hold a digit, names never do: each kind of text
+		// goes to the indexes it can match, so a surname typed by an operator never
+		// loads passes of other comuni through the global indexes.
+		compact := strings.ReplaceAll(text, " ", "")
+		digits := strings.ContainsAny(text, "0123456789")
+		if digits || strings.ContainsAny(text, "_-/.") {
+			load(tx.PassIDsByPrefix("number", text, q.Limit*4))
 		}
-		seen := map[uint64]bool{}
-		keep := func(p domain.Pass) bool {
-			if seen[p.ID] || !p.Listed() || !inScope(p.Comune) {
-				return false
-			}
-			seen[p.ID] = true
-			st := p.Status(today, alertOf(p.Comune))
-			if !matches(p, st, q) {
-				return false
-			}
-			if len(res.Rows) >= q.Limit {
-				res.More = true
-				return false
-			}
-			res.Rows = append(res.Rows, rowOf(p, st))
-			return true
-		}
-		load := func(ids []uint64) {
-			for _, id := range ids {
-				if res.More {
-					return
-				}
-				if p, err := tx.Pass(id); err == nil {
-					keep(p)
-				}
-			}
-		}
-		// Without filters the first Limit+1 keys of an index are enough.
-		nameLimit := 0
-		if len(q.States) == 0 && q.Channel == "" && q.Kind == "" && q.ExpiryFrom.IsZero() && q.ExpiryTo.IsZero() {
-			nameLimit = q.Limit + 1
-		}
-		text := strings.ToUpper(strings.Join(strings.Fields(boundText(q.Text)), " "))
-		if from, to, ok := ExpiryRange(text); ok { // "01/01/2027-31/03/2027" (issue 11.12)
-			q.ExpiryFrom, q.ExpiryTo, text = from, to, ""
-			nameLimit = 0
-		}
-		if text != "" {
-			// Numbers and plates always hold a digit, names never do: each kind of text
-			// goes to the indexes it can match, so a surname typed by an operator never
-			// loads passes of other comuni through the global indexes.
-			compact := strings.ReplaceAll(text, " ", "")
-			digits := strings.ContainsAny(text, "0123456789")
-			if digits || strings.ContainsAny(text, "_-/.") {
-				load(tx.PassIDsByPrefix("number", text, q.Limit*4))
-			}
-			if isYear(text) { // "2025": the numbers of that year (issue 11.12)
-				if err := listComuni(); err != nil {
-					return err
-				}
-				for _, c := range comuni {
-					load(tx.PassIDsByPrefix("number", c+"_"+text+"_", q.Limit*4))
-				}
-			}
-			if digits || len(compact) >= 4 { // a codice fiscale from its first 4 characters
-				load(tx.PassIDsByPrefix("cf", compact, q.Limit*4))
-			}
-			plateText, country := splitPlateCountry(text)
-			if plate := domain.NormalizePlate(plateText); digits && len(plate) >= 2 {
-				ids := tx.PassIDsByPrefix("plate", plate, q.Limit*4)
-				if country != "" { // only passes holding such a plate of that country
-					ids = slices.DeleteFunc(ids, func(id uint64) bool {
-						p, err := tx.Pass(id)
-						return err != nil || !slices.ContainsFunc(p.Plates, func(pl domain.Plate) bool {
-							return strings.HasPrefix(pl.Number, plate) && domain.NormalizeCountry(pl.Country) == country
-						})
-					})
-				}
-				load(ids)
-			}
-			if !digits {
-				if err := listComuni(); err != nil {
-					return err
-				}
-				for _, c := range comuni {
-					load(tx.PassIDsByNamePrefix(c, text, nameLimit))
-				}
-				// Any later word: "ros" finds DE ROSSI (issue 11.12). From 3 letters: one
-				// or two match a word of most names and would only slow the first keys.
-				for _, c := range comuni {
-					if len([]rune(text)) >= 3 {
-						load(tx.PassIDsByNameWord(c, text, nameLimit))
-					}
-				}
-			}
-		} else {
+		if isYear(text) { // "2025": the numbers of that year (issue 11.12)
 			if err := listComuni(); err != nil {
 				return err
 			}
 			for _, c := range comuni {
-				switch {
-				case len(q.States) == 1 && q.ExpiryFrom.IsZero() && q.ExpiryTo.IsZero():
-					// One state: its index (ordered by expiry) instead of every pass.
-					load(statusIDs(tx, c, q.States[0], today, alertOf(c)))
-				case !q.ExpiryFrom.IsZero() || !q.ExpiryTo.IsZero() || q.Sort == "scadenza":
-					to := q.ExpiryTo
-					if to.IsZero() {
-						to = domain.MustDate(2200, 1, 1)
-					}
-					load(tx.PassIDsByExpiry(c, q.ExpiryFrom, to))
-				case q.Channel != "" && len(q.States) == 0:
-					load(tx.PassIDsByChannel(c, q.Channel))
-				default:
-					load(tx.PassIDsByNamePrefix(c, "", nameLimit))
+				load(tx.PassIDsByPrefix("number", c+"_"+text+"_", q.Limit*4))
+			}
+		}
+		if digits || len(compact) >= 4 { // a codice fiscale from its first 4 characters
+			load(tx.PassIDsByPrefix("cf", compact, q.Limit*4))
+		}
+		plateText, country := splitPlateCountry(text)
+		if plate := domain.NormalizePlate(plateText); digits && len(plate) >= 2 {
+			ids := tx.PassIDsByPrefix("plate", plate, q.Limit*4)
+			if country != "" { // only passes holding such a plate of that country
+				ids = slices.DeleteFunc(ids, func(id uint64) bool {
+					p, err := tx.Pass(id)
+					return err != nil || !slices.ContainsFunc(p.Plates, func(pl domain.Plate) bool {
+						return strings.HasPrefix(pl.Number, plate) && domain.NormalizeCountry(pl.Country) == country
+					})
+				})
+			}
+			load(ids)
+		}
+		if !digits {
+			if err := listComuni(); err != nil {
+				return err
+			}
+			for _, c := range comuni {
+				load(tx.PassIDsByNamePrefix(c, text, nameLimit))
+			}
+			// Any later word: "ros" finds DE ROSSI (issue 11.12). From 3 letters: one
+			// or two match a word of most names and would only slow the first keys.
+			for _, c := range comuni {
+				if len([]rune(text)) >= 3 {
+					load(tx.PassIDsByNameWord(c, text, nameLimit))
 				}
 			}
 		}
-		return nil
-	}()
-	sortRows(res.Rows, q.Sort)
-	return res, err
+	} else {
+		if err := listComuni(); err != nil {
+			return err
+		}
+		for _, c := range comuni {
+			switch {
+			case len(q.States) == 1 && q.ExpiryFrom.IsZero() && q.ExpiryTo.IsZero():
+				// One state: its index (ordered by expiry) instead of every pass.
+				load(statusIDs(tx, c, q.States[0], today, alertOf(c)))
+			case !q.ExpiryFrom.IsZero() || !q.ExpiryTo.IsZero() || q.Sort == "scadenza":
+				to := q.ExpiryTo
+				if to.IsZero() {
+					to = domain.MustDate(2200, 1, 1)
+				}
+				load(tx.PassIDsByExpiry(c, q.ExpiryFrom, to))
+			case q.Channel != "" && len(q.States) == 0:
+				load(tx.PassIDsByChannel(c, q.Channel))
+			default:
+				load(tx.PassIDsByNamePrefix(c, "", nameLimit))
+			}
+		}
+	}
+	return nil
 }
 
 // ExpiryRange reads a search typed as an expiry range: "01/01/2027-31/03/2027",
@@ -336,11 +339,11 @@ func sortRows(rows []Row, by string) {
 	}
 }
 
-// ScopeComuni is the list of comuni a search covers: seen's own, or only, or every
-// comune with passes.
-func ScopeComuni(tx *store.Tx, seen, only string) ([]string, error) {
-	if seen != "" {
-		return []string{seen}, nil
+// ScopeComuni is the list of comuni a search covers: scope, or only, or every comune
+// with passes.
+func ScopeComuni(tx *store.Tx, scope, only string) ([]string, error) {
+	if scope != "" {
+		return []string{scope}, nil
 	}
 	if only != "" {
 		if _, ok := domain.ComuneByCode(only); !ok {
