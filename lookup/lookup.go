@@ -24,7 +24,7 @@ type Query struct {
 	ExpiryTo   domain.Date
 	Sort       string // "nome" (default), "scadenza", "numero"
 	Limit      int    // default 200
-	Comune     string // system actor only: restrict to a comune
+	Comune     string // restrict to this comune (when the scope is every comune)
 }
 
 // PlateLabel is a plate as operators read it: "AB123CD", or "AB123CD (FR)" abroad

@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 // The restore drill of docs/OPERATIONS.md (issue #9, M7): a hot backup through the

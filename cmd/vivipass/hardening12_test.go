@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 // Issue 12, points 6 and 12: the files vivipass writes are its own (0600, folders

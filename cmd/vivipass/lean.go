@@ -65,13 +65,20 @@ func (e *env) lookup(path string, fn func(tx *store.Tx, today domain.Date) error
 func handOver(args []string) error {
 	self, err := os.Executable()
 	if err != nil {
-		return fmt.Errorf("programma completo non trovato: %v", err)
+		return fmt.Errorf("programma completo non trovato: %w", err)
 	}
 	if real, err := filepath.EvalSymlinks(self); err == nil {
 		self = real
 	}
 	full := filepath.Join(filepath.Dir(self), fullProgram)
+	// A vivipass-completo that is this program (a copy or a link of the wrong file)
+	// would hand over to itself for ever.
+	if a, err := os.Stat(self); err == nil {
+		if b, err := os.Stat(full); err == nil && os.SameFile(a, b) {
+			return fmt.Errorf("%s è questo stesso programma, non quello completo: reinstallare i due file creati da make build in bin/", full)
+		}
+	}
 	err = syscall.Exec(full, append([]string{full}, args...), os.Environ())
-	return fmt.Errorf("la scrivania, il server e i comandi diversi da search e whitelist sono nel programma %s, da installare accanto a %s (make build li crea entrambi in bin/): %v",
+	return fmt.Errorf("questo comando si esegue con il programma %s, da installare accanto a %s (make build li crea entrambi in bin/): %w",
 		fullProgram, self, err)
 }

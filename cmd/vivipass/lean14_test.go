@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 import (
@@ -88,6 +90,27 @@ func TestLeanProgram(t *testing.T) {
 		if code != 1 || !strings.Contains(got, "vivipass-completo") || !strings.Contains(got, "make build") {
 			t.Errorf("vivipass %s without the full program: exit %d\n%s", strings.Join(args, " "), code, got)
 		}
+	}
+
+	// A vivipass-completo that is the lean program itself (a link, or a copy of the
+	// wrong file) is refused, not exec'd for ever.
+	self, err := os.ReadFile(lean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, install := range []func(string) error{
+		func(p string) error { return os.Symlink(lean, p) },
+		func(p string) error { return os.WriteFile(p, self, 0o755) },
+	} {
+		wrong := filepath.Join(dir, "vivipass-completo")
+		if err := install(wrong); err != nil {
+			t.Fatal(err)
+		}
+		got, code := run("template-csv")
+		if code != 1 || !strings.Contains(got, "questo stesso programma") {
+			t.Errorf("vivipass template-csv with the lean program as vivipass-completo: exit %d\n%s", code, got)
+		}
+		os.Remove(wrong)
 	}
 
 	// With it: the other commands, the server's help, and a lookup on a register that

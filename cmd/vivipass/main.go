@@ -50,7 +50,7 @@ func commands() map[string]command {
 		"export":       {usage: "export passes|plates|whitelist [--at DATA] [--comune CODICE]", help: "esporta in CSV su stdout"},
 		"whitelist":    {usage: "whitelist check TARGA [--nazione SIGLA] [--at ISTANTE] [--json]", help: "la targa è autorizzata? da quale contrassegno?"},
 		"pass":         {usage: "pass show NUMERO [--json]", help: "mostra un contrassegno"},
-		"search":       {usage: "search TESTO [--json] [--comune CODICE]", help: "cerca per numero, codice fiscale, nome, targa"},
+		"search":       {usage: "search TESTO [--json] [--comune CODICE] [--limit N]", help: "cerca per numero, codice fiscale, nome, targa"},
 		"deceased":     {usage: "deceased import FILE [--json]", help: "registra i decessi (codice fiscale e data per riga)"},
 		"backup":       {usage: "backup FILE", help: "copia del database mentre è in uso"},
 		"restore":      {usage: "restore FILE", help: "ripristina il database da una copia"},

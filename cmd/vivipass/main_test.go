@@ -1,3 +1,7 @@
+//go:build !lean
+
+// The tests of this package run the full program (any build without the tag);
+// TestLeanProgram builds the lean one and compares the two.
 package main
 
 // End-to-end tests of the real binary: TestMain builds it once, every test runs it with

@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 // The national platform from the command line (issue #10): `vivipass national-sim` as

@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 // `vivipass serve` as the administrator runs it: the real binary on a demo database

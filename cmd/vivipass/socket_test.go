@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 // The command line through the control socket of a running `vivipass serve` (issue #9):
