@@ -5,7 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // Rome must load wherever domain runs: tests, tools, minimal containers
+	_ "time/tzdata"
+	"unicode/utf8" // Rome must load wherever domain runs: tests, tools, minimal containers
 )
 
 // Date is a civil date (no time of day, no zone). The zero Date means "no date".
@@ -229,6 +230,30 @@ func digits(b []byte) (int, bool) {
 		n = n*10 + int(c-'0')
 	}
 	return n, true
+}
+
+// ParseInstant reads an instant as a command line or a query string gives it: RFC 3339,
+// a date and time in Italy (aaaa-mm-ggThh:mm, aaaa-mm-gg hh:mm, gg/mm/aaaa hh:mm), or a
+// date (noon of that day in Italy). The error quotes at most 40 bytes of s.
+func ParseInstant(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "02/01/2006 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, Rome); err == nil {
+			return t, nil
+		}
+	}
+	d, err := ParseDate(s)
+	if err != nil {
+		if len(s) > 40 {
+			n := 40
+			for n > 0 && !utf8.RuneStart(s[n]) {
+				n--
+			}
+			s = s[:n] + "…"
+		}
+		return time.Time{}, fmt.Errorf("istante %q non valido: usare aaaa-mm-gg, gg/mm/aaaa, aaaa-mm-ggThh:mm o RFC 3339 (2026-12-03T10:00:00+01:00)", s)
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, Rome), nil
 }
 
 // ParseDate accepts the forms operators and spreadsheets write: dd/mm/yyyy, d/m/yyyy,

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // Dates are typed by operators and read from spreadsheets (P1, M1, A1).
@@ -318,5 +319,33 @@ func TestDateOfUsesRome(t *testing.T) {
 	}
 	if Today().IsZero() {
 		t.Error("Today() is zero")
+	}
+}
+
+// ParseInstant reads the forms of `whitelist check --at` and of the API's ?at=: a date
+// is noon in Italy; a wrong one is refused in Italian, quoting at most 40 bytes of it.
+func TestParseInstant(t *testing.T) {
+	rome := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, Rome) }
+	for in, want := range map[string]time.Time{
+		"2026-12-03":                rome(2026, 12, 3, 12, 0),
+		"03/12/2026":                rome(2026, 12, 3, 12, 0),
+		" 2026-12-03T08:30 ":        rome(2026, 12, 3, 8, 30),
+		"2026-12-03 08:30":          rome(2026, 12, 3, 8, 30),
+		"03/12/2026 23:59":          rome(2026, 12, 3, 23, 59),
+		"2026-07-01T10:00:00+02:00": rome(2026, 7, 1, 10, 0),
+		"2026-12-03T09:00:00Z":      rome(2026, 12, 3, 10, 0),
+	} {
+		got, err := ParseInstant(in)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("ParseInstant(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "ieri", "31/02/2026", "2026-13-01T10:00", strings.Repeat("è", 100)} {
+		_, err := ParseInstant(in)
+		if err == nil || !strings.HasPrefix(err.Error(), "istante ") || !strings.Contains(err.Error(), "non valido: usare") {
+			t.Errorf("ParseInstant(%q): %v", in, err)
+		} else if len(err.Error()) > 200 || !utf8.ValidString(err.Error()) {
+			t.Errorf("ParseInstant(%q): message of %d bytes, valid UTF-8 %v", in, len(err.Error()), utf8.ValidString(err.Error()))
+		}
 	}
 }

@@ -51,7 +51,7 @@ func (s *Server) plate(c *call) {
 	at := s.svc.Now()
 	if v, ok := c.params["at"]; ok {
 		var err error
-		if at, err = parseInstant(v); err != nil {
+		if at, err = domain.ParseInstant(v); err != nil {
 			c.fail(http.StatusBadRequest, err.Error())
 			return
 		}
@@ -68,22 +68,6 @@ func (s *Server) plate(c *call) {
 	}
 	c.json(http.StatusOK, plateAnswer{Targa: v.Plate, Nazione: v.Country, Istante: c.entry.Instant, Giorno: v.Day.ISO(),
 		Autorizzata: v.Authorised, Contrassegno: v.Number, Comune: v.Comune, Motivo: v.Reason}, answer)
-}
-
-// parseInstant reads an instant: RFC 3339, a local date and time (Italy), or a date
-// (noon of that day in Italy), as `vivipass whitelist check --at` does.
-func parseInstant(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "02/01/2006 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, domain.Rome); err == nil {
-			return t, nil
-		}
-	}
-	d, err := domain.ParseDate(s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("istante %q non valido: usare aaaa-mm-gg, aaaa-mm-ggThh:mm o RFC 3339 (2026-12-03T10:00:00+01:00)", cut(s, 40))
-	}
-	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, domain.Rome), nil
 }
 
 // whitelist is GET /v1/whitelist.csv: `vivipass export whitelist`, gzip when asked;

@@ -81,7 +81,7 @@ func cmdWhitelist(e *env, args []string) error {
 	}
 	when := time.Now()
 	if *at != "" {
-		if when, err = parseInstant(*at); err != nil {
+		if when, err = domain.ParseInstant(*at); err != nil {
 			return err
 		}
 	}
@@ -112,21 +112,6 @@ func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// parseInstant accepts a date (noon of that day in Italy) or a date and time.
-func parseInstant(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "02/01/2006 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, domain.Rome); err == nil {
-			return t, nil
-		}
-	}
-	d, err := domain.ParseDate(s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("istante %q non valido: usare aaaa-mm-gg, aaaa-mm-ggThh:mm o gg/mm/aaaa", s)
-	}
-	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, domain.Rome), nil
 }
 
 // plateLabel is the plate as a gate operator reads it: "AB123CD", or "AB123CD (FR)".
