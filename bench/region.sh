@@ -25,6 +25,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 command -v sqlite3 >/dev/null || { echo "bench: sqlite3 is needed (apt-get install sqlite3)"; exit 1; }
 CGO_ENABLED=0 go build -ldflags='-s -w' -tags lean -o "$OUT/vivipass" ./cmd/vivipass # as make build's bin/vivipass
+CGO_ENABLED=0 go build -ldflags='-s -w' -o "$OUT/vivipass-completo" ./cmd/vivipass # the full program beside it, for init, import, store verify
 go build -o "$OUT/genregion" ./bench/genregion
 go build -o "$OUT/regionbench" ./bench/regionbench
 CGO_ENABLED=0 go build -o "$OUT/gostart" ./bench/gostart
