@@ -64,6 +64,9 @@ func Open(path string, opt Options) (*DB, error) {
 	} else if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("database %s non trovato", path)
 	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s è una cartella, non il file di un database: indicare il file (--db)", path)
+	}
 	bo := &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType}
 	if opt.NoSync {
 		// A bulk load grows the file fast; each growth of the map makes bbolt copy every
@@ -77,6 +80,10 @@ func Open(path string, opt Options) (*DB, error) {
 	b, err := bolt.Open(path, 0o600, bo)
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("%s: %w", path, ErrInUse)
+	}
+	if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrVersionMismatch) || errors.Is(err, berrors.ErrChecksum) {
+		return nil, fmt.Errorf("il file %s non è un database di vivipass, o è danneggiato: controllare il percorso (--db); "+
+			"un database danneggiato si ripristina dall'ultima copia (vivipass restore)", path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("apertura del database %s non riuscita: %w", path, err)

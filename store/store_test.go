@@ -248,6 +248,48 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	}
 }
 
+// A --db that names a folder, or a file that is not a register (a text file, a
+// register cut short), is refused in Italian, read-only or not, and left as it was.
+func TestOpenRefusesWhatIsNotARegister(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "buono.db")
+	db, err := store.Open(good, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"testo.db":    []byte("numero;comune\nL736_2026_00001;L736\n"),
+		"zeri.db":     make([]byte, 64<<10),
+		"troncato.db": raw[:100],
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ro := range []bool{false, true} {
+		_, err := store.Open(dir, store.Options{ReadOnly: ro})
+		if err == nil || !strings.Contains(err.Error(), "è una cartella") {
+			t.Errorf("Open(folder, ReadOnly=%v): %v", ro, err)
+		}
+		for name, content := range files {
+			path := filepath.Join(dir, name)
+			_, err := store.Open(path, store.Options{ReadOnly: ro})
+			if err == nil || !strings.Contains(err.Error(), "non è un database di vivipass") || strings.Contains(err.Error(), "invalid") {
+				t.Errorf("Open(%s, ReadOnly=%v): %v", name, ro, err)
+			}
+			if after, _ := os.ReadFile(path); !bytes.Equal(after, content) {
+				t.Errorf("Open(%s, ReadOnly=%v) changed the file", name, ro)
+			}
+		}
+	}
+}
+
 func TestSecondOpenFailsInUse(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "vivipass.db")
 	db, err := store.Open(path, store.Options{})
