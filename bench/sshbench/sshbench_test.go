@@ -882,9 +882,11 @@ func (p *serverProc) endSessions(b *testing.B, terms []*sshtest.Term) {
 // mark is read again a settle later, and both readings are printed: a leak stays.
 func BenchmarkSessionMemory(b *testing.B) {
 	p := startServer(b)
-	t0 := p.connect(b)
-	must(b, t0.WaitUntil(frameWait, "Home", homeReady))
-	t0.Close()
+	// The first session goes where the others will (Contrassegni, its first rows), as
+	// the method above says: until #14's last session it stopped at Home, and the pages
+	// every session shares (the list's code, the register's first pages) were counted
+	// as each session's own.
+	p.endSessions(b, p.openSessions(b, 1))
 	time.Sleep(*settle) // and what it left given back
 	base := p.ask(b, request{Op: "look"})
 	baseHeap := p.ask(b, request{Op: "heap"})
