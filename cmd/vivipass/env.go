@@ -3,7 +3,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -49,31 +48,17 @@ func (e *env) open(path string) (svc *service.Service, done func(), err error) {
 	return e.served.svc, func() {}, nil
 }
 
-// openReader is open for the commands that only read (search, whitelist check): with no
-// server holding the register, the file is opened read-only, so a start writes nothing
-// and waits for no fsync (issue 14.4: opening for writing commits a transaction, and its
-// fdatasync was most of a CLI search's time on a busy disk). A register whose schema is
-// older, or that is not there, is opened as open does (migrated, or the Italian error).
-func (e *env) openReader(path string) (*service.Service, func(), error) {
-	if e.served != nil {
-		return e.open(path)
-	}
-	if _, err := os.Stat(path); err == nil {
-		db, err := store.Open(path, store.Options{ReadOnly: true})
-		if err == nil {
-			return service.New(db, service.WithPlatform(platformFor)), func() { db.Close() }, nil
-		}
-		if !errors.Is(err, store.ErrOlderSchema) {
-			return nil, nil, err
-		}
-	}
-	return openService(path)
-}
-
-// lookup runs fn in a read transaction of the register at path, with the service's
-// today: inside the server on its service, in-process on the file opened read-only.
+// lookup runs fn (search, whitelist check) in a read transaction of the register at
+// path, with today's date: inside the server on its service; in-process on the file
+// opened read-only (readOnly), or, when it is not there or its schema is older, opened
+// as open does (the Italian error, or migrated).
 func (e *env) lookup(path string, fn func(tx *store.Tx, today domain.Date) error) error {
-	svc, done, err := e.openReader(path)
+	if e.served == nil {
+		if ok, err := readOnly(path, fn); ok || err != nil {
+			return err
+		}
+	}
+	svc, done, err := e.open(path)
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
-	"time"
 
 	"vivipass/domain"
 	"vivipass/store"
@@ -42,22 +40,14 @@ type served struct{}
 
 func (*served) refuse(string) error { return nil }
 
-// lookup runs fn in a read transaction of the register at path, opened read-only. A
-// register that is not there or whose schema is older goes to the full program, which
-// says what is wrong or migrates it, as it always did.
+// lookup runs fn in a read transaction of the register at path, opened read-only
+// (readOnly). A register that is not there or whose schema is older goes to the full
+// program, which says what is wrong or migrates it, as it always did.
 func (e *env) lookup(path string, fn func(tx *store.Tx, today domain.Date) error) error {
-	if _, err := os.Stat(path); err != nil {
-		return handOver(os.Args[1:])
-	}
-	db, err := store.Open(path, store.Options{ReadOnly: true})
-	if errors.Is(err, store.ErrOlderSchema) {
-		return handOver(os.Args[1:])
-	}
-	if err != nil {
+	if ok, err := readOnly(path, fn); ok || err != nil {
 		return err
 	}
-	defer db.Close()
-	return db.View(func(tx *store.Tx) error { return fn(tx, domain.DateOf(time.Now())) })
+	return handOver(os.Args[1:])
 }
 
 // handOver replaces this process with the full program, with args, the same terminal

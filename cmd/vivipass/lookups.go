@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,6 +17,26 @@ import (
 
 // The lookups (search, whitelist check) read the store through package lookup and
 // nothing else: the command line's program (lean.go) runs them without the service.
+
+// readOnly runs fn on the register at path opened read-only, so a lookup writes
+// nothing and waits for no fsync (issue 14.4: opening for writing commits a
+// transaction, and its fdatasync was most of a CLI search's time on a busy disk). ok is
+// false, with no error, when the file is not there or its schema is older: the caller
+// opens it for writing (migrating it, or saying it is missing), or hands it over.
+func readOnly(path string, fn func(tx *store.Tx, today domain.Date) error) (ok bool, err error) {
+	if _, err := os.Stat(path); err != nil {
+		return false, nil
+	}
+	db, err := store.Open(path, store.Options{ReadOnly: true})
+	if errors.Is(err, store.ErrOlderSchema) {
+		return false, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	defer db.Close()
+	return true, db.View(func(tx *store.Tx) error { return fn(tx, domain.DateOf(time.Now())) })
+}
 
 func cmdSearch(e *env, args []string) error {
 	f := e.flags("search", commands()["search"].usage)
